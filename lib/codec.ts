@@ -1,0 +1,9 @@
+// rtnetlink/codec: the wire codec, for messages this package does not model.
+export * from './core/constants.js';
+export * from './core/attr.js';
+export * from './core/schema.js';
+export * from './core/nlmsg.js';
+export * from './core/inet.js';
+export { NetlinkError, DecodeError } from './core/errors.js';
+export { ifinfomsg, ifla } from './link/ifla.js';
+export { decodeLink } from './link/link.js';

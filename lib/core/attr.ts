@@ -1,0 +1,245 @@
+// Netlink message and attribute (TLV) writing and bounds-checked reading: our libmnl.
+// Host byte order for nlmsghdr and plain integers; big-endian only where a codec says so.
+import { endianness } from 'node:os';
+import { DecodeError } from './errors.js';
+import { NLA_HDRLEN, NLA_F_NESTED, NLA_TYPE_MASK, NLMSG_HDRLEN } from './constants.js';
+
+export const LITTLE_ENDIAN = endianness() === 'LE';
+
+export function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** Reads a host-order u16 / u32 / s32 (no bounds check: callers check first). */
+export const rd16: (b: Buffer, o: number) => number = LITTLE_ENDIAN
+  ? (b, o) => b[o]! | (b[o + 1]! << 8)
+  : (b, o) => (b[o]! << 8) | b[o + 1]!;
+export const rd32: (b: Buffer, o: number) => number = LITTLE_ENDIAN
+  ? (b, o) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000
+  : (b, o) => b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+export const rds32: (b: Buffer, o: number) => number = LITTLE_ENDIAN
+  ? (b, o) => b.readInt32LE(o)
+  : (b, o) => b.readInt32BE(o);
+export const rd64: (b: Buffer, o: number) => bigint = LITTLE_ENDIAN
+  ? (b, o) => b.readBigUInt64LE(o)
+  : (b, o) => b.readBigUInt64BE(o);
+
+/** Where an attribute written by a schema row begins and ends, for mapping extack offsets to fields. */
+export interface TraceEntry {
+  start: number;
+  end: number;
+  field: string;
+}
+
+/**
+ * A growable buffer that netlink messages are written into, many per buffer (a batch for one
+ * sendmsg). Integers are host order unless the method says `be`.
+ */
+export class NlWriter {
+  buf: Buffer;
+  pos = 0;
+  /** Set to an array to record which field each schema row wrote (error reporting only). */
+  trace: TraceEntry[] | null = null;
+
+  constructor(size = 16384) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Starts a message: writes nlmsghdr with a length patched by endMessage. Returns its start. */
+  beginMessage(type: number, flags: number, seq: number, pid = 0): number {
+    this.ensure(NLMSG_HDRLEN);
+    const start = this.pos;
+    this.u32(0);
+    this.u16(type);
+    this.u16(flags);
+    this.u32(seq);
+    this.u32(pid);
+    return start;
+  }
+
+  endMessage(start: number): void {
+    this.pad();
+    this.put32(start, this.pos - start);
+  }
+
+  // ---- raw (struct) fields, no attribute header ----
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    if (LITTLE_ENDIAN) this.buf.writeUInt16LE(v & 0xffff, this.pos);
+    else this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.put32(this.pos, v);
+    this.pos += 4;
+  }
+  s32(v: number): void {
+    this.ensure(4);
+    if (LITTLE_ENDIAN) this.buf.writeInt32LE(v, this.pos);
+    else this.buf.writeInt32BE(v, this.pos);
+    this.pos += 4;
+  }
+  u64(v: bigint): void {
+    this.ensure(8);
+    if (LITTLE_ENDIAN) this.buf.writeBigUInt64LE(v, this.pos);
+    else this.buf.writeBigUInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+  be16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    this.pos += 2;
+  }
+  be32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+  /** Pads to a 4-byte boundary with zeros. */
+  pad(): void {
+    const n = align4(this.pos) - this.pos;
+    if (n) this.zeros(n);
+  }
+  put32(at: number, v: number): void {
+    if (LITTLE_ENDIAN) this.buf.writeUInt32LE(v >>> 0, at);
+    else this.buf.writeUInt32BE(v >>> 0, at);
+  }
+
+  // ---- attributes ----
+  /** Starts an attribute whose length endAttr patches; returns its start. */
+  beginAttr(type: number): number {
+    this.ensure(NLA_HDRLEN);
+    const start = this.pos;
+    this.u16(0);
+    this.u16(type);
+    return start;
+  }
+  endAttr(start: number): void {
+    const len = this.pos - start;
+    if (len > 0xffff) throw new RangeError(`netlink attribute too long (${len} bytes)`);
+    if (LITTLE_ENDIAN) this.buf.writeUInt16LE(len, start);
+    else this.buf.writeUInt16BE(len, start);
+    this.pad();
+  }
+  beginNest(type: number): number {
+    return this.beginAttr(type | NLA_F_NESTED);
+  }
+  endNest(start: number): void {
+    this.endAttr(start);
+  }
+  attrU8(type: number, v: number): void {
+    const s = this.beginAttr(type);
+    this.u8(v);
+    this.endAttr(s);
+  }
+  attrU16(type: number, v: number): void {
+    const s = this.beginAttr(type);
+    this.u16(v);
+    this.endAttr(s);
+  }
+  attrU32(type: number, v: number): void {
+    this.ensure(8);
+    const s = this.pos;
+    this.u16(8);
+    this.u16(type);
+    this.put32(this.pos, v);
+    this.pos = s + 8;
+  }
+  attrS32(type: number, v: number): void {
+    const s = this.beginAttr(type);
+    this.s32(v);
+    this.endAttr(s);
+  }
+  attrU64(type: number, v: bigint): void {
+    const s = this.beginAttr(type);
+    this.u64(v);
+    this.endAttr(s);
+  }
+  attrBytes(type: number, b: Uint8Array): void {
+    const s = this.beginAttr(type);
+    this.bytes(b);
+    this.endAttr(s);
+  }
+  /** A NUL-terminated string attribute (NLA_NUL_STRING / NLA_STRING as iproute2 sends it). */
+  attrString(type: number, v: string): void {
+    const s = this.beginAttr(type);
+    const n = Buffer.byteLength(v);
+    this.ensure(n + 1);
+    this.buf.write(v, this.pos, 'utf8');
+    this.pos += n;
+    this.buf[this.pos++] = 0;
+    this.endAttr(s);
+  }
+  attrFlag(type: number): void {
+    this.attrU16Hdr(type);
+  }
+  private attrU16Hdr(type: number): void {
+    this.u16(NLA_HDRLEN);
+    this.u16(type);
+  }
+
+  /** A copy of everything written so far; the writer is then empty again. */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+}
+
+/**
+ * Calls fn(type, off, len) for each attribute in b[off, end): off is where the payload starts,
+ * len its length. Checks every length against the bounds; the type has NLA_F_NESTED and
+ * NLA_F_NET_BYTEORDER cleared.
+ */
+export function forEachAttr(
+  b: Buffer,
+  off: number,
+  end: number,
+  fn: (type: number, off: number, len: number) => void,
+  path: readonly string[] = [],
+): void {
+  if (end > b.length) throw new DecodeError(`attributes end at ${end}, past the buffer (${b.length})`, off, path);
+  while (off < end) {
+    if (end - off < NLA_HDRLEN) throw new DecodeError(`${end - off} stray bytes after the attributes`, off, path);
+    const len = rd16(b, off);
+    const type = rd16(b, off + 2) & NLA_TYPE_MASK;
+    if (len < NLA_HDRLEN || off + len > end) {
+      throw new DecodeError(`attribute type ${type} has length ${len}, ${end - off} bytes remain`, off, path);
+    }
+    fn(type, off + NLA_HDRLEN, len - NLA_HDRLEN);
+    off += align4(len);
+  }
+}
+
+/** The attributes of b[off, end) as a sparse array indexed by type: [payloadOff, payloadLen]. */
+export function attrTable(b: Buffer, off: number, end: number, path: readonly string[] = []): Array<[number, number] | undefined> {
+  const t: Array<[number, number] | undefined> = [];
+  forEachAttr(b, off, end, (type, o, l) => {
+    t[type] = [o, l];
+  }, path);
+  return t;
+}

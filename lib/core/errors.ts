@@ -1,0 +1,106 @@
+// The package's error classes: NetlinkError (the kernel refused), DecodeError (bad bytes from
+// the wire), DumpInterruptedError (NLM_F_DUMP_INTR after every retry).
+import { getSystemErrorMap } from 'node:util';
+
+/** What the kernel's extended ACK (NLMSGERR_ATTR_*) said about a refused request. */
+export interface Extack {
+  /** NLMSGERR_ATTR_MSG: the kernel's text. */
+  message?: string;
+  /** NLMSGERR_ATTR_OFFS: byte offset, in the request message, of the attribute at fault. */
+  offset?: number;
+  /** NLMSGERR_ATTR_MISS_TYPE: the type of a missing required attribute. */
+  missingType?: number;
+}
+
+function errnoInfo(errno: number): [string, string] {
+  const hit = getSystemErrorMap().get(-Math.abs(errno));
+  return hit ? [hit[0], hit[1]] : [`E${errno}`, `error ${errno}`];
+}
+
+/** errno (positive) → 'EEXIST'. */
+export function errnoCode(errno: number): string {
+  return errnoInfo(errno)[0];
+}
+
+export interface NetlinkErrorInit {
+  /** Positive errno. */
+  errno: number;
+  /** The request's message type name, e.g. 'RTM_NEWLINK'. */
+  op: string;
+  /** What was being done, in the caller's words, e.g. `link.add bond0 (type bond)`. */
+  subject?: string | undefined;
+  extack?: Extack | undefined;
+  /** The caller's field that the extack offset points at. */
+  field?: string | undefined;
+  /** A hint appended to the message (e.g. which driver is missing). */
+  hint?: string | undefined;
+}
+
+/** The kernel refused a request (NLMSG_ERROR with a negative error, or a failed dump). */
+export class NetlinkError extends Error {
+  override readonly name = 'NetlinkError';
+  /** Positive errno, e.g. 17. */
+  readonly errno: number;
+  /** e.g. 'EEXIST'. The stable contract; the message text is not. */
+  readonly code: string;
+  /** e.g. 'RTM_NEWROUTE'. */
+  readonly op: string;
+  readonly extack: Extack | undefined;
+  /** The field of the caller's spec the kernel's extended ACK pointed at, where known. */
+  readonly field: string | undefined;
+
+  constructor(init: NetlinkErrorInit) {
+    const errno = Math.abs(init.errno);
+    const [code, text] = errnoInfo(errno);
+    let msg = `${init.subject ?? init.op}: ${text} (${code})`;
+    if (init.extack?.message) msg += `: ${init.extack.message}`;
+    if (init.field) msg += ` [field "${init.field}"]`;
+    if (init.hint) msg += ` — ${init.hint}`;
+    super(msg);
+    this.errno = errno;
+    this.code = code;
+    this.op = init.op;
+    this.extack = init.extack;
+    this.field = init.field;
+  }
+}
+
+/** Bytes from the wire that do not decode: a bad length, a truncated attribute, a bad value. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  readonly code = 'EDECODE';
+  constructor(
+    readonly reason: string,
+    readonly offset: number,
+    readonly path: readonly string[] = [],
+  ) {
+    super(`cannot decode${path.length ? ' ' + path.join('/') : ''} at byte ${offset}: ${reason}`);
+  }
+}
+
+/** A dump came back with NLM_F_DUMP_INTR (the table changed while it was read), every retry. */
+export class DumpInterruptedError extends Error {
+  override readonly name = 'DumpInterruptedError';
+  readonly code = 'EINTR';
+  constructor(op: string, attempts: number) {
+    super(`${op}: dump interrupted by concurrent changes (NLM_F_DUMP_INTR) ${attempts} times`);
+  }
+}
+
+/** The handle was closed while the request was pending, or before it was made. */
+export class HandleClosedError extends Error {
+  override readonly name = 'HandleClosedError';
+  readonly code = 'ECLOSED';
+  constructor(what = 'request') {
+    super(`rtnetlink: handle closed; ${what} not completed`);
+  }
+}
+
+/** The request was aborted through its AbortSignal. */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const e = new Error('The operation was aborted', { cause: reason });
+  e.name = 'AbortError';
+  return e;
+}

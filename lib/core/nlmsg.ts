@@ -1,0 +1,100 @@
+// nlmsghdr framing: iterating the messages of a received chunk, and reading NLMSG_ERROR /
+// NLMSG_DONE payloads with their extended-ACK attributes (<linux/netlink.h>).
+import { align4, forEachAttr, rd16, rd32, rds32 } from './attr.js';
+import { DecodeError, type Extack } from './errors.js';
+import {
+  NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+} from './constants.js';
+
+/** One message inside a buffer: header fields plus where its payload lies. */
+export interface NlMsg {
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  /** Buffer holding the message. */
+  buf: Buffer;
+  /** Offset of the message's header in buf. */
+  start: number;
+  /** Payload: buf[off, end). */
+  off: number;
+  end: number;
+}
+
+/**
+ * Calls fn for each message in b. A header whose length is shorter than a header or runs past the
+ * buffer is a DecodeError: lengths from the wire are never trusted.
+ */
+export function forEachMessage(b: Buffer, fn: (m: NlMsg) => void): void {
+  let off = 0;
+  const total = b.length;
+  while (off < total) {
+    if (total - off < NLMSG_HDRLEN) throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
+    const len = rd32(b, off);
+    if (len < NLMSG_HDRLEN || len > total - off) {
+      throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
+    }
+    fn({
+      type: rd16(b, off + 4),
+      flags: rd16(b, off + 6),
+      seq: rd32(b, off + 8),
+      pid: rd32(b, off + 12),
+      buf: b,
+      start: off,
+      off: off + NLMSG_HDRLEN,
+      end: off + len,
+    });
+    off += align4(len);
+  }
+}
+
+/** The payload of NLMSG_ERROR or NLMSG_DONE: error (0 or a negative errno) and the extended ACK. */
+export interface AckInfo {
+  /** 0 for success, else a negative errno. */
+  error: number;
+  extack: Extack | undefined;
+}
+
+/** Reads NLMSG_ERROR: struct nlmsgerr { int error; struct nlmsghdr msg; [payload] } then TLVs. */
+export function parseError(m: NlMsg): AckInfo {
+  const { buf, off, end } = m;
+  if (end - off < 4 + NLMSG_HDRLEN) throw new DecodeError('NLMSG_ERROR shorter than struct nlmsgerr', off, ['nlmsgerr']);
+  const error = rds32(buf, off);
+  let tlv = off + 4 + NLMSG_HDRLEN;
+  if (!(m.flags & NLM_F_CAPPED) && error !== 0) {
+    // The kernel echoed the whole request after the error.
+    const echoed = rd32(buf, off + 4);
+    tlv = off + 4 + align4(echoed);
+  }
+  const extack = m.flags & NLM_F_ACK_TLVS && tlv < end ? parseExtack(buf, tlv, end) : undefined;
+  return { error, extack };
+}
+
+/** Reads NLMSG_DONE: int error, then extended-ACK TLVs when flagged. */
+export function parseDone(m: NlMsg): AckInfo {
+  const { buf, off, end } = m;
+  if (end - off < 4) return { error: 0, extack: undefined };
+  const error = rds32(buf, off);
+  const extack = m.flags & NLM_F_ACK_TLVS && off + 4 < end ? parseExtack(buf, off + 4, end) : undefined;
+  return { error, extack };
+}
+
+function parseExtack(b: Buffer, off: number, end: number): Extack | undefined {
+  const out: Extack = {};
+  let any = false;
+  forEachAttr(b, off, end, (type, o, l) => {
+    if (type === NLMSGERR_ATTR_MSG) {
+      let e = o;
+      while (e < o + l && b[e] !== 0) e++;
+      out.message = b.toString('utf8', o, e);
+      any = true;
+    } else if (type === NLMSGERR_ATTR_OFFS && l >= 4) {
+      out.offset = rd32(b, o);
+      any = true;
+    } else if (type === NLMSGERR_ATTR_MISS_TYPE && l >= 4) {
+      out.missingType = rd32(b, o);
+      any = true;
+    }
+  }, ['extack']);
+  return any ? out : undefined;
+}

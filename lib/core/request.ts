@@ -1,0 +1,467 @@
+// The request engine: sequence numbers, pipelining (requests issued in one event-loop turn leave
+// in one sendmsg, within a window of messages awaiting their ACK), replies matched by sequence,
+// dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
+// NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
+import { NlWriter } from './attr.js';
+import {
+  NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, rtmName,
+} from './constants.js';
+import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
+import { forEachMessage, parseDone, parseError, type NlMsg } from './nlmsg.js';
+
+/** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
+export interface Transport {
+  /** Queues buf (whole messages) for one sendmsg; returns its send id. */
+  send(buf: Buffer): number;
+  /** Keep the event loop alive (true while requests are pending). */
+  ref(on: boolean): void;
+  close(): void;
+}
+
+/** How a transport reports what it received (see lib/binding.ts OnData). */
+export type Receiver = (chunk: Buffer | null, errno: number, sendId: number) => void;
+export type TransportFactory = (receive: Receiver) => Transport;
+
+/** What the caller was doing, for error messages, and how to cancel it. */
+export interface RequestContext {
+  /** e.g. `link.add bond0 (type bond)`; prefixes the error message. Defaults to the op name. */
+  subject?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Extra words for an error, e.g. which driver is missing. */
+  hint?: ((errno: number, extack: Extack | undefined) => string | undefined) | undefined;
+}
+
+/** Callbacks of one submitted message; the low-level interface under request(), dump() and bulk. */
+export interface Submission {
+  /** A reply message (for a dump: each object). May throw to fail the submission. */
+  onMessage?: ((m: NlMsg) => void) | undefined;
+  /** Called once: null on ACK / NLMSG_DONE, else the error. */
+  onDone(err: Error | null): void;
+  /** For dumps: called before a retry after NLM_F_DUMP_INTR, to forget what was collected. */
+  onRestart?(): void;
+}
+
+interface Pending {
+  seq: number;
+  type: number;
+  flags: number;
+  body: (w: NlWriter) => void;
+  ctx: RequestContext | undefined;
+  sub: Submission;
+  dump: boolean;
+  intr: boolean;
+  attempts: number;
+  sendId: number;
+  abort?: (() => void) | undefined;
+}
+
+interface Batch {
+  buf: Buffer;
+  count: number;
+  first: number;
+  last: number;
+}
+
+export interface EngineOptions {
+  /** Most messages sent and not yet answered (their ACKs must fit the receive buffer). */
+  window?: number;
+  /** Most bytes per sendmsg (must stay under the socket's send buffer). */
+  batchBytes?: number;
+  /** How often a dump interrupted by concurrent changes is retried. */
+  dumpRetries?: number;
+}
+
+/** Maps an extended-ACK offset back to the field that wrote the attribute there. */
+function fieldAt(p: Pending, offset: number | undefined): string | undefined {
+  if (offset === undefined) return undefined;
+  const w = new NlWriter(256);
+  w.trace = [];
+  const start = w.beginMessage(p.type, p.flags, p.seq);
+  try {
+    p.body(w);
+  } catch {
+    return undefined;
+  }
+  w.endMessage(start);
+  let best: { start: number; end: number; field: string } | undefined;
+  for (const t of w.trace) {
+    if (offset >= t.start && offset < t.end && (!best || t.end - t.start < best.end - best.start)) best = t;
+  }
+  return best?.field;
+}
+
+export class Engine {
+  private transport: Transport | undefined;
+  private closed = false;
+  private seq = (Math.random() * 0x7fffffff) >>> 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly w: NlWriter;
+  private wCount = 0;
+  private wFirst = 0;
+  private readonly sealed: Batch[] = [];
+  private readonly sentRanges = new Map<number, [number, number]>();
+  private inFlight = 0;
+  private flushScheduled = false;
+  private dumpActive: Pending | undefined;
+  private readonly dumpQueue: Pending[] = [];
+  private refd = false;
+  readonly window: number;
+  readonly batchBytes: number;
+  readonly dumpRetries: number;
+
+  constructor(private readonly connect: TransportFactory, opts: EngineOptions = {}) {
+    this.window = opts.window ?? 8192;
+    this.batchBytes = opts.batchBytes ?? 256 * 1024;
+    this.dumpRetries = opts.dumpRetries ?? 10;
+    this.w = new NlWriter(Math.min(this.batchBytes * 2, 1 << 20));
+  }
+
+  /** Opens the transport now (open() does, so a bad namespace throws at once). */
+  ensureOpen(): void {
+    if (this.closed) throw new HandleClosedError();
+    this.transport ??= this.connect((c, e, s) => this.receive(c, e, s));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Messages submitted and not yet answered. */
+  get pendingCount(): number {
+    return this.pending.size + this.dumpQueue.length;
+  }
+
+  /**
+   * Submits one message. NLM_F_REQUEST is always set; NLM_F_ACK for everything but dumps.
+   * body writes the payload after nlmsghdr (it may throw: nothing is then sent).
+   */
+  submit(type: number, flags: number, body: (w: NlWriter) => void, sub: Submission, ctx?: RequestContext): void {
+    if (this.closed) throw new HandleClosedError();
+    const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    flags |= NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
+    const p: Pending = { seq: 0, type, flags, body, ctx, sub, dump, intr: false, attempts: 0, sendId: 0 };
+    const signal = ctx?.signal;
+    if (signal) {
+      if (signal.aborted) throw abortError(signal);
+      const onAbort = (): void => this.abortPending(p, signal);
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.abort = () => signal.removeEventListener('abort', onAbort);
+    }
+    if (dump && this.dumpActive) {
+      this.validate(p);
+      this.dumpQueue.push(p);
+      this.updateRef();
+      return;
+    }
+    this.enqueue(p);
+  }
+
+  /** Encodes p into the current batch; a throwing body leaves nothing behind. */
+  private encode(p: Pending): void {
+    this.ensureOpen();
+    const w = this.w;
+    const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
+    const start = w.beginMessage(p.type, p.flags, seq);
+    try {
+      p.body(w);
+    } catch (e) {
+      w.pos = start;
+      this.seq = (seq - 1) >>> 0;
+      throw e;
+    }
+    w.endMessage(start);
+    p.seq = seq;
+    if (this.wCount === 0) this.wFirst = seq;
+    this.wCount++;
+  }
+
+  private validate(p: Pending): void {
+    // Encode once into a scratch writer so bad input throws now, not when the dump's turn comes.
+    const w = new NlWriter(256);
+    w.beginMessage(p.type, p.flags, 0);
+    p.body(w);
+  }
+
+  private enqueue(p: Pending): void {
+    this.encode(p);
+    this.pending.set(p.seq, p);
+    if (p.dump) this.dumpActive = p;
+    this.inFlight++;
+    if (this.w.pos >= this.batchBytes) this.seal();
+    this.updateRef();
+    this.scheduleFlush();
+  }
+
+  private seal(): void {
+    if (this.wCount === 0) return;
+    this.sealed.push({ buf: this.w.take(), count: this.wCount, first: this.wFirst, last: this.seq });
+    this.wCount = 0;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Sends what is queued, as far as the window allows. Called on its own at the end of each turn. */
+  flush(): void {
+    if (this.closed || !this.transport) return;
+    this.seal();
+    let unsent = 0;
+    for (const b of this.sealed) unsent += b.count;
+    let sentOut = this.inFlight - unsent;
+    while (this.sealed.length > 0) {
+      const b = this.sealed[0]!;
+      if (sentOut > 0 && sentOut + b.count > this.window) break;
+      this.sealed.shift();
+      const id = this.transport.send(b.buf);
+      this.sentRanges.set(id, [b.first, b.last]);
+      sentOut += b.count;
+    }
+  }
+
+  private updateRef(): void {
+    const want = this.pending.size + this.dumpQueue.length > 0;
+    if (want !== this.refd && this.transport) {
+      this.refd = want;
+      this.transport.ref(want);
+    }
+  }
+
+  private finish(p: Pending, err: Error | null): void {
+    if (this.pending.get(p.seq) !== p) return;
+    this.pending.delete(p.seq);
+    this.inFlight--;
+    p.abort?.();
+    if (p.dump && this.dumpActive === p) {
+      this.dumpActive = undefined;
+      const next = this.dumpQueue.shift();
+      if (next) {
+        try {
+          this.enqueue(next);
+        } catch (e) {
+          next.sub.onDone(e as Error);
+        }
+      }
+    }
+    if (this.inFlight === 0) this.sentRanges.clear();
+    this.updateRef();
+    if (this.sealed.length) this.scheduleFlush();
+    p.sub.onDone(err);
+  }
+
+  private abortPending(p: Pending, signal: AbortSignal): void {
+    const qi = this.dumpQueue.indexOf(p);
+    if (qi >= 0) {
+      this.dumpQueue.splice(qi, 1);
+      this.updateRef();
+      p.sub.onDone(abortError(signal));
+      return;
+    }
+    this.finish(p, abortError(signal));
+  }
+
+  private error(p: Pending, errno: number, extack: Extack | undefined): NetlinkError {
+    return new NetlinkError({
+      errno,
+      op: rtmName(p.type),
+      subject: p.ctx?.subject,
+      extack,
+      field: fieldAt(p, extack?.offset),
+      hint: p.ctx?.hint?.(errno, extack),
+    });
+  }
+
+  private receive(chunk: Buffer | null, errno: number, sendId: number): void {
+    if (this.closed) return;
+    if (!chunk) {
+      if (sendId) {
+        const range = this.sentRanges.get(sendId);
+        for (const p of [...this.pending.values()]) {
+          if (range && inRange(p.seq, range[0], range[1])) this.finish(p, this.error(p, errno, undefined));
+        }
+      } else {
+        // ENOBUFS: the kernel dropped replies; what was pending can no longer be matched.
+        for (const p of [...this.pending.values()]) {
+          this.finish(p, new NetlinkError({ errno, op: rtmName(p.type), subject: p.ctx?.subject, hint: 'the socket receive buffer overran and replies were lost' }));
+        }
+      }
+      return;
+    }
+    try {
+      forEachMessage(chunk, (m) => this.dispatch(m));
+    } catch (e) {
+      for (const p of [...this.pending.values()]) this.finish(p, e as Error);
+    }
+  }
+
+  private dispatch(m: NlMsg): void {
+    const p = this.pending.get(m.seq);
+    if (!p) return;
+    if (m.type === NLMSG_ERROR) {
+      const { error, extack } = parseError(m);
+      this.finish(p, error === 0 ? null : this.error(p, -error, extack));
+    } else if (m.type === NLMSG_DONE && p.dump) {
+      const { error, extack } = parseDone(m);
+      if (error !== 0) this.finish(p, this.error(p, -error, extack));
+      else if (p.intr) this.retryDump(p);
+      else this.finish(p, null);
+    } else if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) {
+      return;
+    } else {
+      if (m.flags & NLM_F_DUMP_INTR) p.intr = true;
+      if (p.intr) return;
+      try {
+        p.sub.onMessage?.(m);
+      } catch (e) {
+        if (p.dump) {
+          // Keep the seq registered until DONE so the rest of the dump is swallowed.
+          p.sub.onMessage = undefined;
+          const done = p.sub.onDone;
+          p.sub.onDone = () => done(e as Error);
+        } else {
+          this.finish(p, e as Error);
+        }
+      }
+    }
+  }
+
+  private retryDump(p: Pending): void {
+    p.attempts++;
+    if (p.attempts > this.dumpRetries) {
+      this.finish(p, new DumpInterruptedError(p.ctx?.subject ?? rtmName(p.type), p.attempts));
+      return;
+    }
+    this.pending.delete(p.seq);
+    this.inFlight--;
+    p.intr = false;
+    try {
+      p.sub.onRestart?.();
+      this.enqueue(p);
+    } catch (e) {
+      if (this.dumpActive === p) this.dumpActive = undefined;
+      p.sub.onDone(e as Error);
+    }
+  }
+
+  /** Rejects everything pending with HandleClosedError and closes the socket. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const all = [...this.pending.values(), ...this.dumpQueue];
+    this.pending.clear();
+    this.dumpQueue.length = 0;
+    this.sealed.length = 0;
+    this.transport?.close();
+    this.transport = undefined;
+    for (const p of all) {
+      p.abort?.();
+      p.sub.onDone(new HandleClosedError());
+    }
+  }
+
+  // ---- promise conveniences over submit() ----
+
+  /** A request answered by an ACK; resolves with the reply messages that came before it. */
+  request(type: number, flags: number, body: (w: NlWriter) => void, ctx?: RequestContext): Promise<NlMsg[]> {
+    return new Promise((resolve, reject) => {
+      const replies: NlMsg[] = [];
+      this.submit(type, flags, body, {
+        onMessage: (m) => void replies.push(m),
+        onDone: (err) => (err ? reject(err) : resolve(replies)),
+      }, ctx);
+    });
+  }
+
+  /** A dump, decoded message by message (undefined results are skipped); retried whole on NLM_F_DUMP_INTR. */
+  dump<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      let out: T[] = [];
+      this.submit(type, NLM_F_DUMP, body, {
+        onMessage: (m) => {
+          const x = decode(m);
+          if (x !== undefined) out.push(x);
+        },
+        onRestart: () => void (out = []),
+        onDone: (err) => (err ? reject(err) : resolve(out)),
+      }, ctx);
+    });
+  }
+
+  /**
+   * A dump as an async iterable, decoded as it arrives: memory stays bounded by what the consumer
+   * has not yet taken. It cannot be retried once objects were yielded, so NLM_F_DUMP_INTR ends it
+   * with DumpInterruptedError (a retry is made when nothing was yielded yet).
+   */
+  dumpStream<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): AsyncIterable<T> {
+    return { [Symbol.asyncIterator]: () => this.streamIterator(type, body, decode, ctx) };
+  }
+
+  private streamIterator<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): AsyncIterator<T> {
+    let queue: T[] = [];
+    let head = 0;
+    let done = false;
+    let failure: Error | null = null;
+    let wake: (() => void) | undefined;
+    let started = false;
+    let yielded = false;
+    let cancelled = false;
+    const start = (): void => {
+      started = true;
+      this.submit(type, NLM_F_DUMP, body, {
+        onMessage: (m) => {
+          if (cancelled) return;
+          const x = decode(m);
+          if (x !== undefined) queue.push(x);
+          wake?.();
+        },
+        onRestart: () => {
+          if (yielded) throw new DumpInterruptedError(ctx?.subject ?? rtmName(type), 1);
+          queue = [];
+          head = 0;
+        },
+        onDone: (err) => {
+          done = true;
+          failure = err;
+          wake?.();
+        },
+      }, ctx);
+    };
+    return {
+      next: async (): Promise<IteratorResult<T>> => {
+        if (!started) start();
+        for (;;) {
+          if (head < queue.length) {
+            yielded = true;
+            const value = queue[head++] as T;
+            if (head > 4096 && head * 2 > queue.length) {
+              queue = queue.slice(head);
+              head = 0;
+            }
+            return { value, done: false };
+          }
+          if (done) {
+            if (failure) throw failure;
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+        }
+      },
+      return: async (): Promise<IteratorResult<T>> => {
+        cancelled = true;
+        queue = [];
+        head = 0;
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+function inRange(seq: number, first: number, last: number): boolean {
+  return first <= last ? seq >= first && seq <= last : seq >= first || seq <= last;
+}

@@ -1,0 +1,133 @@
+// A Handle is one NETLINK_ROUTE socket bound to one network namespace, with every object
+// family (link, addr, route, …) speaking through it. The module-level families are the default
+// handle's own objects, opened lazily in the caller's namespace.
+import type { NetnsTarget } from './binding.js';
+import { Engine, type EngineOptions, type RequestContext, type TransportFactory } from './core/request.js';
+import { NLM_F_DUMP } from './core/constants.js';
+import type { NlMsg } from './core/nlmsg.js';
+import { nativeTransportFactory } from './transport.js';
+import { netnsPath } from './netns.js';
+import { LinkApi } from './link/link.js';
+import { AddrApi } from './addr.js';
+import { RouteApi } from './route.js';
+import { NexthopApi } from './nexthop.js';
+import { FdbApi, NeighApi } from './neigh.js';
+import { RuleApi } from './rule.js';
+import { SysctlApi } from './sysctl.js';
+import { Monitor, type MonitorGroup, type MonitorOptions } from './monitor.js';
+
+export interface OpenOptions extends EngineOptions {
+  /** A name under /run/netns (as `ip netns add` makes them). */
+  netns?: string;
+  /** Any namespace file, e.g. /proc/1234/ns/net. */
+  netnsPath?: string;
+  /** An open descriptor of a namespace file. */
+  netnsFd?: number;
+  /** Socket receive buffer in bytes (default 32 MiB, forced where CAP_NET_ADMIN allows). */
+  rcvbuf?: number;
+  /** Socket send buffer in bytes (default 4 MiB). */
+  sndbuf?: number;
+}
+
+/** A raw request for a message this package does not model. */
+export interface RawRequest {
+  type: number;
+  /** NLM_F_* flags; NLM_F_REQUEST is added, and NLM_F_ACK unless NLM_F_DUMP is set. */
+  flags?: number;
+  /** The payload after nlmsghdr (family header and attributes). */
+  body?: Uint8Array;
+  signal?: AbortSignal;
+}
+
+/** A reply message of a raw request. */
+export interface RawReply {
+  type: number;
+  flags: number;
+  /** The payload after nlmsghdr. */
+  body: Buffer;
+}
+
+export function namespaceTarget(opts: OpenOptions): NetnsTarget {
+  const given = [opts.netns, opts.netnsPath, opts.netnsFd].filter((x) => x !== undefined).length;
+  if (given > 1) throw new TypeError('Expected at most one of "netns", "netnsPath", "netnsFd"');
+  if (opts.netns !== undefined) return { netnsPath: netnsPath(opts.netns) };
+  if (opts.netnsPath !== undefined) {
+    if (typeof opts.netnsPath !== 'string' || !opts.netnsPath) throw new TypeError('Expected "netnsPath" to be a non-empty string');
+    return { netnsPath: opts.netnsPath };
+  }
+  if (opts.netnsFd !== undefined) {
+    if (!Number.isInteger(opts.netnsFd) || opts.netnsFd < 0) throw new TypeError('Expected "netnsFd" to be a file descriptor');
+    return { netnsFd: opts.netnsFd };
+  }
+  return {};
+}
+
+export class Handle {
+  /** @internal the request engine (the socket is opened on first use for the default handle). */
+  readonly engine: Engine;
+  /** @internal which namespace this handle works in ({} = the caller's). */
+  readonly target: NetnsTarget;
+  /** @internal the options the handle was opened with. */
+  readonly options: OpenOptions;
+  readonly link: LinkApi;
+  readonly addr: AddrApi;
+  readonly route: RouteApi;
+  readonly nexthop: NexthopApi;
+  readonly neigh: NeighApi;
+  readonly fdb: FdbApi;
+  readonly rule: RuleApi;
+  readonly sysctl: SysctlApi;
+
+  /** @internal use open(). */
+  constructor(opts: OpenOptions = {}, lazy = false, factory?: TransportFactory) {
+    this.options = opts;
+    this.target = namespaceTarget(opts);
+    const sock: { rcvbuf?: number; sndbuf?: number } = {};
+    if (opts.rcvbuf !== undefined) sock.rcvbuf = opts.rcvbuf;
+    if (opts.sndbuf !== undefined) sock.sndbuf = opts.sndbuf;
+    this.engine = new Engine(factory ?? nativeTransportFactory({ ...this.target, ...sock }, () => this), opts);
+    if (!lazy) this.engine.ensureOpen();
+    this.link = new LinkApi(this);
+    this.addr = new AddrApi(this);
+    this.route = new RouteApi(this);
+    this.nexthop = new NexthopApi(this);
+    this.neigh = new NeighApi(this);
+    this.fdb = new FdbApi(this);
+    this.rule = new RuleApi(this);
+    this.sysctl = new SysctlApi(this);
+  }
+
+  /** Subscribes to rtnetlink multicast groups (`ip monitor`); subscribed when this returns. */
+  monitor(groups: readonly MonitorGroup[], opts: MonitorOptions = {}): Monitor {
+    return new Monitor(this, groups, opts);
+  }
+
+  /** Sends a message this package does not model and returns the replies (for dumps, every message). */
+  async request(req: RawRequest): Promise<RawReply[]> {
+    if (!Number.isInteger(req.type) || req.type < 0 || req.type > 0xffff) throw new TypeError('Expected "type" to be an integer in 0..65535');
+    const flags = req.flags ?? 0;
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff) throw new TypeError('Expected "flags" to be an integer in 0..65535');
+    const body = req.body ?? new Uint8Array(0);
+    if (!(body instanceof Uint8Array)) throw new TypeError('Expected "body" to be a Buffer or Uint8Array');
+    const ctx: RequestContext = { signal: req.signal };
+    const copy = (m: NlMsg): RawReply => ({ type: m.type, flags: m.flags, body: Buffer.from(m.buf.subarray(m.off, m.end)) });
+    if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return this.engine.dump(req.type, (w) => w.bytes(body), copy, ctx);
+    const replies = await this.engine.request(req.type, flags, (w) => w.bytes(body), ctx);
+    return replies.map(copy);
+  }
+
+  /** Closes the socket; pending requests reject with HandleClosedError. Idempotent. */
+  close(): void {
+    this.engine.close();
+  }
+
+  get closed(): boolean {
+    return this.engine.isClosed;
+  }
+}
+
+/** Opens a handle on the caller's namespace, or on another one (`{ netns: 'blue' }`). */
+export function open(opts: OpenOptions = {}): Handle {
+  if (opts === null || typeof opts !== 'object') throw new TypeError('Expected the options to be an object');
+  return new Handle(opts, false);
+}

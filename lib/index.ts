@@ -1,0 +1,35 @@
+// rtnetlink: Linux route netlink for Node.js. The public entry point.
+import { Handle, open } from './handle.js';
+import type { MonitorGroup, MonitorOptions, Monitor } from './monitor.js';
+
+/** The default handle: the caller's namespace, opened on first use, never keeping the process alive. */
+let defaultHandle: Handle | undefined;
+function handle(): Handle {
+  if (!defaultHandle || defaultHandle.closed) defaultHandle = new Handle({}, true);
+  return defaultHandle;
+}
+
+/** Module-level families: the default handle's own objects. */
+const d = handle();
+export const link = d.link;
+export const addr = d.addr;
+export const route = d.route;
+export const nexthop = d.nexthop;
+export const neigh = d.neigh;
+export const fdb = d.fdb;
+export const rule = d.rule;
+export const sysctl = d.sysctl;
+
+/** Subscribes the caller's namespace's rtnetlink groups; see Handle.monitor. */
+export function monitor(groups: readonly MonitorGroup[], opts?: MonitorOptions): Monitor {
+  return handle().monitor(groups, opts);
+}
+
+export { open, Handle };
+export type { OpenOptions, RawRequest, RawReply } from './handle.js';
+export { netns } from './netns.js';
+export { NetlinkError, DecodeError, DumpInterruptedError, HandleClosedError } from './core/errors.js';
+export type { Extack } from './core/errors.js';
+export type { LinkFilter, LinkRef } from './link/link.js';
+export type * from '../types/link.js';
+export type { MonitorGroup, MonitorOptions, Monitor } from './monitor.js';

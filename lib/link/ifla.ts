@@ -1,0 +1,154 @@
+// ifinfomsg and the IFLA_* attributes common to every link (<linux/if_link.h>, <linux/if.h>,
+// Linux 6.18): one table both encodes requests and decodes replies.
+import {
+  binary, defineAttrs, enumOf, mac, nest, s32, string, struct, u32, u8, type Codec,
+} from '../core/schema.js';
+import { DecodeError } from '../core/errors.js';
+import { rd32, LITTLE_ENDIAN } from '../core/attr.js';
+import type { LinkFlag, LinkStats, Operstate } from '../../types/link.js';
+
+export const IFLA_ADDRESS = 1;
+export const IFLA_BROADCAST = 2;
+export const IFLA_IFNAME = 3;
+export const IFLA_MTU = 4;
+export const IFLA_LINK = 5;
+export const IFLA_QDISC = 6;
+export const IFLA_MASTER = 10;
+export const IFLA_TXQLEN = 13;
+export const IFLA_OPERSTATE = 16;
+export const IFLA_LINKMODE = 17;
+export const IFLA_LINKINFO = 18;
+export const IFLA_NET_NS_PID = 19;
+export const IFLA_IFALIAS = 20;
+export const IFLA_STATS64 = 23;
+export const IFLA_GROUP = 27;
+export const IFLA_NET_NS_FD = 28;
+export const IFLA_EXT_MASK = 29;
+export const IFLA_PROMISCUITY = 30;
+export const IFLA_NUM_TX_QUEUES = 31;
+export const IFLA_NUM_RX_QUEUES = 32;
+export const IFLA_CARRIER = 33;
+export const IFLA_LINK_NETNSID = 37;
+export const IFLA_MIN_MTU = 50;
+export const IFLA_MAX_MTU = 51;
+export const IFLA_ALT_IFNAME = 53;
+export const IFLA_PERM_ADDRESS = 54;
+
+export const IFLA_INFO_KIND = 1;
+export const IFLA_INFO_DATA = 2;
+export const IFLA_INFO_SLAVE_KIND = 4;
+export const IFLA_INFO_SLAVE_DATA = 5;
+
+/** struct ifinfomsg (16 bytes). */
+export const ifinfomsg = struct<{ family: number; type: number; index: number; flags: number; change: number }>('ifinfomsg', 16, {
+  family: [0, 'u8'],
+  type: [2, 'u16'],
+  index: [4, 's32'],
+  flags: [8, 'u32'],
+  change: [12, 'u32'],
+});
+
+/** enum net_device_flags (IFF_*), <linux/if.h>. */
+export const IFF: Readonly<Record<LinkFlag, number>> = {
+  UP: 1 << 0, BROADCAST: 1 << 1, DEBUG: 1 << 2, LOOPBACK: 1 << 3, POINTOPOINT: 1 << 4, NOTRAILERS: 1 << 5,
+  RUNNING: 1 << 6, NOARP: 1 << 7, PROMISC: 1 << 8, ALLMULTI: 1 << 9, MASTER: 1 << 10, SLAVE: 1 << 11,
+  MULTICAST: 1 << 12, PORTSEL: 1 << 13, AUTOMEDIA: 1 << 14, DYNAMIC: 1 << 15, LOWER_UP: 1 << 16,
+  DORMANT: 1 << 17, ECHO: 1 << 18,
+};
+export const IFF_UP = IFF.UP;
+
+/** IF_OPER_* (RFC 2863 operational states). */
+export const operstate = enumOf<Operstate>(u8, {
+  unknown: 0, notpresent: 1, down: 2, lowerlayerdown: 3, testing: 4, dormant: 5, up: 6,
+});
+
+const STATS_FIELDS = ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped'] as const;
+
+/** struct rtnl_link_stats64: the first eight counters (read only). */
+export const stats64: Codec<LinkStats> = {
+  kind: 'struct rtnl_link_stats64',
+  put() {
+    throw new TypeError('"stats" is read-only');
+  },
+  get(b, off, len, path) {
+    if (len < 64) throw new DecodeError(`rtnl_link_stats64 needs 64 bytes, has ${len}`, off, path);
+    const out = {} as LinkStats;
+    STATS_FIELDS.forEach((k, i) => {
+      const o = off + i * 8;
+      out[k] = LITTLE_ENDIAN ? rd32(b, o) + rd32(b, o + 4) * 0x100000000 : rd32(b, o + 4) + rd32(b, o) * 0x100000000;
+    });
+    return out;
+  },
+};
+
+/** IFLA_LINKINFO as raw parts; lib/link/kinds dispatches IFLA_INFO_DATA by kind. */
+export interface LinkInfoRaw {
+  kind?: string;
+  data?: Buffer;
+  slaveKind?: string;
+  slaveData?: Buffer;
+}
+
+export const linkinfoRaw = defineAttrs<LinkInfoRaw>('IFLA_LINKINFO', {
+  kind: [IFLA_INFO_KIND, string],
+  data: [IFLA_INFO_DATA, binary],
+  slaveKind: [IFLA_INFO_SLAVE_KIND, string],
+  slaveData: [IFLA_INFO_SLAVE_DATA, binary],
+});
+
+/** The common IFLA_* attributes, named as the public Link fields. */
+export interface IflaAttrs {
+  address: string;
+  broadcast: string;
+  name: string;
+  mtu: number;
+  link: number;
+  qdisc: string;
+  master: number;
+  txqueuelen: number;
+  operstate: Operstate;
+  linkmode: number;
+  linkinfo: LinkInfoRaw;
+  netnsPid: number;
+  alias: string;
+  stats: LinkStats;
+  group: number;
+  netnsFd: number;
+  extMask: number;
+  promiscuity: number;
+  numTxQueues: number;
+  numRxQueues: number;
+  carrier: number;
+  linkNetnsId: number;
+  minMtu: number;
+  maxMtu: number;
+  permAddress: string;
+}
+
+export const ifla = defineAttrs<IflaAttrs>('IFLA', {
+  address: [IFLA_ADDRESS, mac],
+  broadcast: [IFLA_BROADCAST, mac],
+  name: [IFLA_IFNAME, string],
+  mtu: [IFLA_MTU, u32],
+  link: [IFLA_LINK, u32],
+  qdisc: [IFLA_QDISC, string],
+  master: [IFLA_MASTER, u32],
+  txqueuelen: [IFLA_TXQLEN, u32],
+  operstate: [IFLA_OPERSTATE, operstate],
+  linkmode: [IFLA_LINKMODE, u8],
+  linkinfo: [IFLA_LINKINFO, nest(linkinfoRaw)],
+  netnsPid: [IFLA_NET_NS_PID, u32],
+  alias: [IFLA_IFALIAS, string],
+  stats: [IFLA_STATS64, stats64],
+  group: [IFLA_GROUP, u32],
+  netnsFd: [IFLA_NET_NS_FD, u32],
+  extMask: [IFLA_EXT_MASK, u32],
+  promiscuity: [IFLA_PROMISCUITY, u32],
+  numTxQueues: [IFLA_NUM_TX_QUEUES, u32],
+  numRxQueues: [IFLA_NUM_RX_QUEUES, u32],
+  carrier: [IFLA_CARRIER, u8],
+  linkNetnsId: [IFLA_LINK_NETNSID, s32],
+  minMtu: [IFLA_MIN_MTU, u32],
+  maxMtu: [IFLA_MAX_MTU, u32],
+  permAddress: [IFLA_PERM_ADDRESS, mac],
+});

@@ -1,0 +1,59 @@
+// The native transport: one NETLINK_ROUTE socket, opened by the addon in the handle's namespace,
+// with its own I/O thread. Sockets dropped without close() are closed when collected.
+import { addon, type NetnsTarget } from './binding.js';
+import type { Receiver, Transport, TransportFactory } from './core/request.js';
+
+const collected = new FinalizationRegistry<number>((fd) => {
+  try {
+    addon().closeSocket(fd);
+  } catch {
+    // already closed
+  }
+});
+
+export interface SocketOptions extends NetnsTarget {
+  rcvbuf?: number;
+  sndbuf?: number;
+}
+
+export interface NativeTransport extends Transport {
+  readonly fd: number;
+  readonly portId: number;
+  membership(group: number, join: boolean): void;
+  setRcvbuf(bytes: number): void;
+}
+
+/** Opens the socket (throws a SystemError-shaped Error when the namespace cannot be entered). */
+export function openNativeTransport(opts: SocketOptions, receive: Receiver, owner?: object): NativeTransport {
+  const a = addon();
+  const clean: SocketOptions = {};
+  if (opts.netnsPath !== undefined) clean.netnsPath = opts.netnsPath;
+  if (opts.netnsFd !== undefined) clean.netnsFd = opts.netnsFd;
+  if (opts.rcvbuf !== undefined) clean.rcvbuf = opts.rcvbuf;
+  if (opts.sndbuf !== undefined) clean.sndbuf = opts.sndbuf;
+  const fd = a.openSocket(clean, receive);
+  let open = true;
+  const token = {};
+  const t: NativeTransport = {
+    fd,
+    portId: a.socketPortId(fd),
+    send: (buf) => a.socketSend(fd, buf),
+    ref: (on) => {
+      if (open) a.socketRef(fd, on);
+    },
+    membership: (group, join) => a.socketMembership(fd, group, join),
+    setRcvbuf: (bytes) => a.socketSetRcvbuf(fd, bytes),
+    close: () => {
+      if (!open) return;
+      open = false;
+      collected.unregister(token);
+      a.closeSocket(fd);
+    },
+  };
+  if (owner) collected.register(owner, fd, token);
+  return t;
+}
+
+export function nativeTransportFactory(opts: SocketOptions, owner?: () => object): TransportFactory {
+  return (receive) => openNativeTransport(opts, receive, owner?.());
+}
