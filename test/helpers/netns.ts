@@ -1,0 +1,71 @@
+// Throwaway network namespaces for integration tests: every test works inside its own
+// rtnl-t-<pid>-<n> namespace, removed in teardown (sockets closed first: an open socket keeps
+// a deleted namespace alive). `ip` is the oracle here, never a dependency of lib/.
+import { execFileSync } from 'node:child_process';
+import { open, type Handle } from '../../lib/index.js';
+
+export interface TestLike {
+  teardown(fn: () => unknown): void;
+}
+
+let counter = 0;
+
+export const isRoot = process.getuid?.() === 0;
+export const rootSkip = isRoot ? false : 'needs root (CAP_NET_ADMIN) for network namespaces';
+
+/** Runs `ip` and returns its stdout. */
+export function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs `ip -j …` and parses its JSON. */
+export function ipJson<T = unknown>(...args: string[]): T {
+  const out = ip('-j', ...args).trim();
+  return (out ? JSON.parse(out) : []) as T;
+}
+
+export interface TempNetns {
+  name: string;
+  h: Handle;
+  /** `ip -n NAME …` */
+  ip(...args: string[]): string;
+  /** `ip -n NAME -j …`, parsed */
+  ipJson<T = unknown>(...args: string[]): T;
+  /** `ip netns exec NAME cmd …` */
+  exec(cmd: string, ...args: string[]): string;
+}
+
+export function uniqueName(tag = 't'): string {
+  return `rtnl-${tag}-${process.pid}-${counter++}`;
+}
+
+/** A fresh namespace with a handle on it; both gone after the test. */
+export function tempNetns(t: TestLike, opts: { open?: boolean } = {}): TempNetns {
+  const name = uniqueName('t');
+  ip('netns', 'add', name);
+  let h: Handle | undefined;
+  try {
+    if (opts.open !== false) h = open({ netns: name });
+  } catch (e) {
+    ip('netns', 'del', name);
+    throw e;
+  }
+  t.teardown(() => {
+    h?.close();
+    try {
+      ip('netns', 'del', name);
+    } catch {
+      // already removed by the test
+    }
+  });
+  return {
+    name,
+    get h(): Handle {
+      if (!h) throw new Error('tempNetns opened without a handle');
+      return h;
+    },
+    ip: (...args) => ip('-n', name, ...args),
+    ipJson: <T,>(...args: string[]) => ipJson<T>('-n', name, ...args),
+    exec: (cmd, ...args) => execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { encoding: 'utf8' }),
+  };
+}
