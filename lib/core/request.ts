@@ -237,21 +237,25 @@ export class Engine {
     this.pending.delete(p.seq);
     this.inFlight--;
     p.abort?.();
-    if (p.dump && this.dumpActive === p) {
-      this.dumpActive = undefined;
-      const next = this.dumpQueue.shift();
-      if (next) {
-        try {
-          this.enqueue(next);
-        } catch (e) {
-          next.sub.onDone(e as Error);
-        }
-      }
-    }
+    if (p.dump && this.dumpActive === p) this.startNextDump();
     if (this.inFlight === 0) this.sentRanges.clear();
     this.updateRef();
     if (this.sealed.length) this.scheduleFlush();
     p.sub.onDone(err);
+  }
+
+  /** The active dump ended: the next queued one (if any) goes out. */
+  private startNextDump(): void {
+    this.dumpActive = undefined;
+    for (let next = this.dumpQueue.shift(); next; next = this.dumpQueue.shift()) {
+      try {
+        this.enqueue(next);
+        return;
+      } catch (e) {
+        next.abort?.();
+        next.sub.onDone(e as Error);
+      }
+    }
   }
 
   private abortPending(p: Pending, signal: AbortSignal): void {
@@ -343,7 +347,9 @@ export class Engine {
       p.sub.onRestart?.();
       this.enqueue(p);
     } catch (e) {
-      if (this.dumpActive === p) this.dumpActive = undefined;
+      p.abort?.();
+      this.startNextDump();
+      this.updateRef();
       p.sub.onDone(e as Error);
     }
   }
