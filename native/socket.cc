@@ -1,0 +1,403 @@
+// NETLINK_ROUTE sockets. Each has an I/O thread polling {socket, eventfd}: it runs sendmsg for the
+// queued buffers and reads whole datagrams into batches delivered through a bounded
+// ThreadSafeFunction, so a slow JS consumer stops the reads and the kernel's dump with them.
+#include "socket.h"
+
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "args.h"
+#include "errors.h"
+#include "netns.h"
+
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+
+namespace rtnl {
+namespace {
+
+constexpr size_t kBatchBytes = 256 * 1024;  // deliver once a batch holds this much
+constexpr size_t kMaxQueue = 16;            // chunks waiting for JS before the thread blocks
+constexpr int64_t kDefaultSndbuf = 4 << 20;
+constexpr int64_t kDefaultRcvbuf = 32 << 20;
+
+// One onData(chunk, errno, sendId) call: bytes, or an errno (with the sendId of a failed send).
+struct Chunk {
+  std::vector<uint8_t> bytes;
+  int err = 0;
+  uint32_t sendId = 0;
+};
+
+// Raw Node-API on purpose: while Node tears down, calls fail with a status, and node-addon-api
+// would turn that into a fatal "cannot throw".
+void CallJs(Napi::Env env, Napi::Function onData, std::nullptr_t*, Chunk* raw) {
+  std::unique_ptr<Chunk> c(raw);
+  if (static_cast<napi_env>(env) == nullptr || onData.IsEmpty()) return;  // finalizing
+  napi_value argv[3];
+  if (c->err != 0) {
+    napi_get_null(env, &argv[0]);
+  } else {
+    auto* bytes = new std::vector<uint8_t>(std::move(c->bytes));
+    auto free = [](napi_env, void*, void* hint) {
+      delete static_cast<std::vector<uint8_t>*>(hint);
+    };
+    if (napi_create_external_buffer(env, bytes->size(), bytes->data(), free, bytes, &argv[0]) !=
+        napi_ok) {  // e.g. a runtime that forbids external buffers: copy
+      napi_status copied =
+          napi_create_buffer_copy(env, bytes->size(), bytes->data(), nullptr, &argv[0]);
+      delete bytes;
+      if (copied != napi_ok) return;
+    }
+  }
+  napi_value self;
+  napi_get_undefined(env, &self);
+  napi_create_int32(env, c->err, &argv[1]);
+  napi_create_uint32(env, c->sendId, &argv[2]);
+  napi_call_function(env, self, onData, 3, argv, nullptr);
+  bool thrown = false;
+  napi_value error;
+  if (napi_is_exception_pending(env, &thrown) == napi_ok && thrown &&
+      napi_get_and_clear_last_exception(env, &error) == napi_ok) {
+    napi_fatal_exception(env, error);  // 'uncaughtException', not Node's silent DEP0168 swallow
+  }
+}
+
+using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Chunk, CallJs>;
+
+struct Socket {
+  int fd = -1;
+  int efd = -1;  // eventfd: wakes the thread for sends and close
+  uint32_t portId = 0;
+  uint32_t lastSendId = 0;
+  Tsfn tsfn;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  std::mutex mu;  // guards sends
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> sends;
+};
+
+struct Registry {
+  std::unordered_map<int, std::unique_ptr<Socket>> sockets;
+};
+
+void NoFinalize(Napi::Env, Registry*) {}  // the cleanup hook owns the registry
+
+void Wake(Socket* s) {
+  uint64_t one = 1;
+  if (write(s->efd, &one, sizeof one) < 0) {
+    // Only EAGAIN at a counter of 2^64-2 is possible: the thread is awake anyway.
+  }
+}
+
+// Runs on the thread that owns s. False once JS is gone (napi_closing): stop using the TSFN.
+bool Deliver(Socket* s, Chunk* c) {
+  if (s->tsfn.BlockingCall(c) == napi_ok) return true;
+  delete c;
+  return false;
+}
+
+bool DeliverError(Socket* s, int err, uint32_t sendId) {
+  return Deliver(s, new Chunk{{}, err, sendId});
+}
+
+bool Flush(Socket* s, std::vector<uint8_t>& batch) {
+  if (batch.empty()) return true;
+  auto* c = new Chunk{std::move(batch), 0, 0};
+  batch = std::vector<uint8_t>();
+  return Deliver(s, c);
+}
+
+bool SendQueued(Socket* s) {
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> queue;
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    queue.swap(s->sends);
+  }
+  for (auto& [id, buf] : queue) {
+    if (s->stop.load()) return false;
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_name = &kernel;
+    msg.msg_namelen = sizeof kernel;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    ssize_t n;
+    do n = sendmsg(s->fd, &msg, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && !DeliverError(s, errno, id)) return false;
+  }
+  return true;
+}
+
+// Reads datagrams until EAGAIN, each sized first by a MSG_PEEK|MSG_TRUNC recv so none is cut.
+bool Drain(Socket* s, std::vector<uint8_t>& batch) {
+  while (!s->stop.load()) {
+    ssize_t len = recv(s->fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (len >= 0) {
+      size_t old = batch.size();
+      batch.resize(old + static_cast<size_t>(len));
+      len = recv(s->fd, batch.data() + old, static_cast<size_t>(len), MSG_DONTWAIT);
+      batch.resize(old + (len > 0 ? static_cast<size_t>(len) : 0));
+      if (len >= 0) {
+        if (batch.size() >= kBatchBytes && !Flush(s, batch)) return false;
+        continue;
+      }
+    }
+    int err = errno;
+    if (err == EINTR) continue;
+    if (!Flush(s, batch)) return false;
+    if (err == EAGAIN || err == EWOULDBLOCK) return true;
+    // ENOBUFS (overrun) is reported once and reading goes on; anything else goes back to poll.
+    if (!DeliverError(s, err, 0)) return false;
+    if (err != ENOBUFS) return true;
+  }
+  return false;
+}
+
+void IoLoop(Socket* s) {
+  std::vector<uint8_t> batch;
+  pollfd fds[2] = {{s->fd, POLLIN, 0}, {s->efd, POLLIN, 0}};
+  while (!s->stop.load()) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      DeliverError(s, errno, 0);
+      return;
+    }
+    if (fds[1].revents != 0) {
+      uint64_t count;
+      if (read(s->efd, &count, sizeof count) < 0) {
+        // EAGAIN: another wake-up already consumed it.
+      }
+      if (!SendQueued(s)) return;
+    }
+    if (fds[0].revents != 0 && !Drain(s, batch)) return;
+  }
+}
+
+bool SetBuf(int fd, int force, int plain, int bytes) {
+  return setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) == 0 ||
+         setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof bytes) == 0;
+}
+
+Outcome Configure(int fd, int sndbuf, int rcvbuf, uint32_t* portId) {
+  if (!SetBuf(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf) ||
+      !SetBuf(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf)) {
+    return Fail("setsockopt");
+  }
+  const int one = 1;
+  for (int opt : {NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_CAP_ACK}) {
+    if (setsockopt(fd, SOL_NETLINK, opt, &one, sizeof one) < 0 && errno != ENOPROTOOPT) {
+      return Fail("setsockopt");
+    }
+  }
+  sockaddr_nl sa{};
+  sa.nl_family = AF_NETLINK;  // nl_pid 0: the kernel assigns the port id
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return Fail("bind");
+  socklen_t len = sizeof sa;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return Fail("getsockname");
+  *portId = sa.nl_pid;
+  return Outcome{fd};
+}
+
+// The socket's thread: enters the namespace, creates the socket, reports, then serves I/O.
+void IoThread(Socket* s, int nsfd, int sndbuf, int rcvbuf, std::promise<Outcome> opened) {
+  BlockSignals();
+  Outcome o = EnterNetns(nsfd);
+  if (o.err == 0) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    o = fd < 0 ? Fail("socket") : Configure(fd, sndbuf, rcvbuf, &s->portId);
+    if (o.err != 0 && fd >= 0) close(fd);
+    s->fd = o.value;
+  }
+  opened.set_value(o);
+  if (o.err == 0) IoLoop(s);
+}
+
+// Stops the thread (the abort wakes a BlockingCall with napi_closing), joins it, closes the fds.
+void Shutdown(Socket* s) {
+  s->stop.store(true);
+  Wake(s);
+  s->tsfn.Abort();
+  s->thread.join();
+  close(s->fd);
+  close(s->efd);
+}
+
+void CloseAll(void* data) {
+  auto* reg = static_cast<Registry*>(data);
+  for (auto& entry : reg->sockets) Shutdown(entry.second.get());
+  delete reg;
+}
+
+// The open socket for info[0]; throws EBADF and returns null for an unknown descriptor.
+Socket* Find(const Napi::CallbackInfo& info, bool quiet = false) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  if (!ReadFd(env, info[0], &fd)) return nullptr;
+  auto& sockets = env.GetInstanceData<Registry>()->sockets;
+  auto it = sockets.find(fd);
+  if (it != sockets.end()) return it->second.get();
+  if (!quiet) ThrowErrno(env, EBADF, "netlink");
+  return nullptr;
+}
+
+}  // namespace
+
+bool InitSockets(Napi::Env env) {
+  auto* reg = new Registry();
+  env.SetInstanceData<Registry, NoFinalize>(reg);
+  if (napi_add_env_cleanup_hook(env, CloseAll, reg) != napi_ok) {
+    delete reg;
+    Napi::Error::New(env, "napi_add_env_cleanup_hook failed").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+Napi::Value OpenSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object opts;
+  NsTarget ns;
+  int64_t sndbuf = kDefaultSndbuf;
+  int64_t rcvbuf = kDefaultRcvbuf;
+  bool given = false;
+  if (!ReadObject(env, info[0], "opts", &opts) ||
+      !ReadOptInt(opts, "sndbuf", 0, INT32_MAX, &sndbuf, &given) ||
+      !ReadOptInt(opts, "rcvbuf", 0, INT32_MAX, &rcvbuf, &given)) {
+    return env.Undefined();
+  }
+  if (!info[1].IsFunction()) {
+    ThrowType(env, "Expected \"onData\" to be a function");
+    return env.Undefined();
+  }
+  if (!ReadNsTarget(env, opts, &ns)) return env.Undefined();
+
+  auto s = std::make_unique<Socket>();
+  s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s->efd < 0) {
+    ThrowErrno(env, errno, "eventfd");
+    return env.Undefined();
+  }
+  s->tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "rtnetlink", kMaxQueue, 1);
+  if (env.IsExceptionPending()) {
+    close(s->efd);
+    return env.Undefined();
+  }
+  s->tsfn.Unref(env);  // an idle socket never keeps the process alive
+
+  std::promise<Outcome> opened;
+  std::future<Outcome> result = opened.get_future();
+  s->thread = std::thread(IoThread, s.get(), ns.fd, static_cast<int>(sndbuf),
+                          static_cast<int>(rcvbuf), std::move(opened));
+  Outcome o = result.get();
+  if (o.err != 0) {
+    s->thread.join();
+    s->tsfn.Abort();
+    close(s->efd);
+    ThrowOutcome(env, o);
+    return env.Undefined();
+  }
+  int fd = s->fd;
+  env.GetInstanceData<Registry>()->sockets.emplace(fd, std::move(s));
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value SocketPortId(const Napi::CallbackInfo& info) {
+  Socket* s = Find(info);
+  return s ? Napi::Number::New(info.Env(), s->portId) : info.Env().Undefined();
+}
+
+Napi::Value SocketSend(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Socket* s = Find(info);
+  if (!s) return env.Undefined();
+  if (!info[1].IsBuffer()) {
+    ThrowType(env, "Expected \"buf\" to be a Buffer");
+    return env.Undefined();
+  }
+  auto buf = info[1].As<Napi::Buffer<uint8_t>>();
+  uint32_t id = ++s->lastSendId;
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->sends.emplace_back(id, std::vector<uint8_t>(buf.Data(), buf.Data() + buf.Length()));
+  }
+  Wake(s);
+  return Napi::Number::New(env, id);
+}
+
+Napi::Value SocketRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool ref = false;
+  Socket* s = Find(info, true);
+  if (!s || !ReadBool(env, info[1], "ref", &ref)) return env.Undefined();
+  if (ref) {
+    s->tsfn.Ref(env);
+  } else {
+    s->tsfn.Unref(env);
+  }
+  return env.Undefined();
+}
+
+Napi::Value SocketMembership(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t group = 0;
+  bool join = false;
+  Socket* s = Find(info);
+  if (!s || !ReadInt(env, info[1], "group", 1, UINT32_MAX, &group) ||
+      !ReadBool(env, info[2], "join", &join)) {
+    return env.Undefined();
+  }
+  auto g = static_cast<unsigned int>(group);
+  int opt = join ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP;
+  if (setsockopt(s->fd, SOL_NETLINK, opt, &g, sizeof g) < 0) ThrowErrno(env, errno, "setsockopt");
+  return env.Undefined();
+}
+
+Napi::Value SocketSetRcvbuf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t bytes = 0;
+  Socket* s = Find(info);
+  if (!s || !ReadInt(env, info[1], "bytes", 0, INT32_MAX, &bytes)) return env.Undefined();
+  int b = static_cast<int>(bytes);
+  if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &b, sizeof b) < 0) {
+    ThrowErrno(env, errno, "setsockopt");
+  }
+  return env.Undefined();
+}
+
+Napi::Value CloseSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  if (!ReadFd(env, info[0], &fd)) return env.Undefined();
+  auto& sockets = env.GetInstanceData<Registry>()->sockets;
+  auto it = sockets.find(fd);
+  if (it == sockets.end()) return env.Undefined();
+  std::unique_ptr<Socket> s = std::move(it->second);
+  sockets.erase(it);
+  Shutdown(s.get());
+  return env.Undefined();
+}
+
+}  // namespace rtnl
