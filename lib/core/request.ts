@@ -2,7 +2,7 @@
 // in one sendmsg, within a window of messages awaiting their ACK), replies matched by sequence,
 // dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
-import { NlWriter } from './attr.js';
+import { LITTLE_ENDIAN, NlWriter } from './attr.js';
 import {
   NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, rtmName,
 } from './constants.js';
@@ -100,6 +100,8 @@ export class Engine {
   private wFirst = 0;
   private readonly sealed: Batch[] = [];
   private readonly sentRanges = new Map<number, [number, number]>();
+  /** Seqs of aborted messages not yet sent (flush neuters them). */
+  private readonly cancelled = new Set<number>();
   private inFlight = 0;
   private flushScheduled = false;
   private dumpActive: Pending | undefined;
@@ -137,7 +139,9 @@ export class Engine {
    */
   submit(type: number, flags: number, body: (w: NlWriter) => void, sub: Submission, ctx?: RequestContext): void {
     if (this.closed) throw new HandleClosedError();
-    const dump = (flags & NLM_F_DUMP) === NLM_F_DUMP;
+    // The kernel dumps an RTM_GET* ((type - RTM_BASE) % 4 == 2) with either NLM_F_DUMP bit
+    // (rtnetlink_rcv_msg); on RTM_NEW* the same bits mean NLM_F_REPLACE|NLM_F_EXCL.
+    const dump = (flags & NLM_F_DUMP) !== 0 && type >= 16 && (type & 3) === 2;
     flags |= NLM_F_REQUEST | (dump ? 0 : NLM_F_ACK);
     const p: Pending = { seq: 0, type, flags, body, ctx, sub, dump, intr: false, attempts: 0, sendId: 0 };
     const signal = ctx?.signal;
@@ -147,13 +151,18 @@ export class Engine {
       signal.addEventListener('abort', onAbort, { once: true });
       p.abort = () => signal.removeEventListener('abort', onAbort);
     }
-    if (dump && this.dumpActive) {
-      this.validate(p);
-      this.dumpQueue.push(p);
-      this.updateRef();
-      return;
+    try {
+      if (dump && this.dumpActive) {
+        this.validate(p);
+        this.dumpQueue.push(p);
+        this.updateRef();
+        return;
+      }
+      this.enqueue(p);
+    } catch (e) {
+      p.abort?.();
+      throw e;
     }
-    this.enqueue(p);
   }
 
   /** Encodes p into the current batch; a throwing body leaves nothing behind. */
@@ -218,10 +227,35 @@ export class Engine {
       const b = this.sealed[0]!;
       if (sentOut > 0 && sentOut + b.count > this.window) break;
       this.sealed.shift();
+      if (this.cancelled.size) this.neuter(b.buf);
       const id = this.transport.send(b.buf);
       this.sentRanges.set(id, [b.first, b.last]);
       sentOut += b.count;
     }
+  }
+
+  /**
+   * Turns the aborted messages of an unsent buffer into NLMSG_NOOP without NLM_F_ACK, which the
+   * kernel skips without a reply (netlink_rcv_skb): an aborted request never takes effect.
+   */
+  private neuter(buf: Buffer): void {
+    forEachMessage(buf, (m) => {
+      if (!this.cancelled.delete(m.seq)) return;
+      const flags = m.flags & ~NLM_F_ACK;
+      if (LITTLE_ENDIAN) {
+        buf.writeUInt16LE(NLMSG_NOOP, m.start + 4);
+        buf.writeUInt16LE(flags, m.start + 6);
+      } else {
+        buf.writeUInt16BE(NLMSG_NOOP, m.start + 4);
+        buf.writeUInt16BE(flags, m.start + 6);
+      }
+    });
+  }
+
+  /** Whether message seq is still in the writer or a sealed batch. */
+  private unsent(seq: number): boolean {
+    if (this.wCount > 0 && inRange(seq, this.wFirst, this.seq)) return true;
+    return this.sealed.some((b) => inRange(seq, b.first, b.last));
   }
 
   private updateRef(): void {
@@ -266,6 +300,7 @@ export class Engine {
       p.sub.onDone(abortError(signal));
       return;
     }
+    if (this.pending.get(p.seq) === p && this.unsent(p.seq)) this.cancelled.add(p.seq);
     this.finish(p, abortError(signal));
   }
 
@@ -310,6 +345,8 @@ export class Engine {
       const { error, extack } = parseError(m);
       this.finish(p, error === 0 ? null : this.error(p, -error, extack));
     } else if (m.type === NLMSG_DONE && p.dump) {
+      // The kernel checks the dump's consistency on NLMSG_DONE too (netlink_dump_done).
+      if (m.flags & NLM_F_DUMP_INTR) p.intr = true;
       const { error, extack } = parseDone(m);
       if (error !== 0) this.finish(p, this.error(p, -error, extack));
       else if (p.intr) this.retryDump(p);
@@ -362,6 +399,7 @@ export class Engine {
     this.pending.clear();
     this.dumpQueue.length = 0;
     this.sealed.length = 0;
+    this.cancelled.clear();
     this.transport?.close();
     this.transport = undefined;
     for (const p of all) {

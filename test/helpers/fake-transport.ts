@@ -1,0 +1,187 @@
+// A scripted stand-in for the native socket (lib/transport.ts), injected through Handle's
+// TransportFactory, so the request engine can be tested without root: it records every
+// sendmsg buffer and lets a test deliver reply chunks, receive errors and send failures
+// (serialport's injected fsReadAsync, in spirit). Message builders write the kernel's replies.
+import { Handle, type OpenOptions } from '../../lib/handle.js';
+import type { Receiver, Transport } from '../../lib/core/request.js';
+import {
+  NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+} from '../../lib/core/constants.js';
+
+/** One message found in a sent buffer. */
+export interface SentMsg {
+  type: number;
+  flags: number;
+  seq: number;
+  /** The whole message, header included (extack offsets count from its start). */
+  msg: Buffer;
+  /** The payload after nlmsghdr. */
+  payload: Buffer;
+  /** The sendId of the buffer it left in. */
+  sendId: number;
+}
+
+/** Splits a buffer of whole netlink messages (host order = little-endian here). */
+export function splitMessages(buf: Buffer, sendId = 0): SentMsg[] {
+  const out: SentMsg[] = [];
+  for (let off = 0; off < buf.length;) {
+    const len = buf.readUInt32LE(off);
+    if (len < 16 || off + len > buf.length) throw new Error(`bad nlmsg_len ${len} at ${off}`);
+    const msg = buf.subarray(off, off + len);
+    out.push({ type: msg.readUInt16LE(4), flags: msg.readUInt16LE(6), seq: msg.readUInt32LE(8), msg, payload: msg.subarray(16), sendId });
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+export class FakeTransport implements Transport {
+  /** Every buffer passed to send(), in order, with its id. */
+  readonly sends: { id: number; buf: Buffer }[] = [];
+  /** ref() calls, in order. */
+  readonly refs: boolean[] = [];
+  closed = false;
+  closeCalls = 0;
+  private nextId = 1;
+  /** Called on each send (after it is recorded); may answer with deliver() etc. */
+  onSend: ((msgs: SentMsg[], id: number) => void) | undefined;
+
+  constructor(readonly receive: Receiver) {}
+
+  send(buf: Buffer): number {
+    if (this.closed) throw new Error('FakeTransport: send after close');
+    const id = this.nextId++;
+    const copy = Buffer.from(buf);
+    this.sends.push({ id, buf: copy });
+    this.onSend?.(splitMessages(copy, id), id);
+    return id;
+  }
+
+  ref(on: boolean): void {
+    this.refs.push(on);
+  }
+
+  close(): void {
+    this.closeCalls++;
+    this.closed = true;
+  }
+
+  get refd(): boolean {
+    return this.refs.at(-1) ?? false;
+  }
+
+  /** Every message sent so far. */
+  get sent(): SentMsg[] {
+    return this.sends.flatMap((s) => splitMessages(s.buf, s.id));
+  }
+
+  /** Delivers a chunk (one or more messages) as the I/O thread would. */
+  deliver(...msgs: Buffer[]): void {
+    this.receive(Buffer.concat(msgs), 0, 0);
+  }
+
+  /** A receive error, e.g. ENOBUFS (105). */
+  fail(errno: number): void {
+    this.receive(null, errno, 0);
+  }
+
+  /** sendmsg of buffer `sendId` failed. */
+  failSend(sendId: number, errno: number): void {
+    this.receive(null, errno, sendId);
+  }
+}
+
+/** A Handle over a FakeTransport (opened at once, as open() would). */
+export function fakeHandle(opts: OpenOptions = {}): { h: Handle; fake: FakeTransport; factoryCalls: () => number } {
+  let fake: FakeTransport | undefined;
+  let calls = 0;
+  const h = new Handle(opts, false, (receive) => {
+    calls++;
+    fake = new FakeTransport(receive);
+    return fake;
+  });
+  if (!fake) throw new Error('the factory was not called');
+  return { h, fake, factoryCalls: () => calls };
+}
+
+/** Lets setImmediate callbacks (the engine's flush) run. */
+export function turn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+// ---- reply builders (host order, little-endian) ----
+
+/** A netlink message: nlmsghdr + payload (padded to 4). */
+export function nlmsg(type: number, flags: number, seq: number, payload: Buffer = Buffer.alloc(0), pid = 0): Buffer {
+  const len = 16 + payload.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(type, 4);
+  b.writeUInt16LE(flags, 6);
+  b.writeUInt32LE(seq, 8);
+  b.writeUInt32LE(pid, 12);
+  payload.copy(b, 16);
+  return b;
+}
+
+/** One attribute (header + payload, padded). */
+export function nla(type: number, payload: Buffer): Buffer {
+  const len = 4 + payload.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt16LE(len, 0);
+  b.writeUInt16LE(type, 2);
+  payload.copy(b, 4);
+  return b;
+}
+
+export function u32le(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b;
+}
+
+export function cstr(s: string): Buffer {
+  return Buffer.concat([Buffer.from(s), Buffer.alloc(1)]);
+}
+
+export interface AckOpts {
+  /** NLMSGERR_ATTR_MSG */
+  msg?: string;
+  /** NLMSGERR_ATTR_OFFS */
+  offset?: number;
+  /** The request to echo (the kernel does unless NETLINK_CAP_ACK): its whole message. */
+  echo?: Buffer;
+}
+
+/** NLMSG_ERROR for seq: error 0 (ACK) or a negative errno, with extended-ACK TLVs. */
+export function ack(seq: number, error = 0, o: AckOpts = {}): Buffer {
+  const err = Buffer.alloc(4);
+  err.writeInt32LE(error);
+  const tlvs: Buffer[] = [];
+  if (o.msg !== undefined) tlvs.push(nla(NLMSGERR_ATTR_MSG, cstr(o.msg)));
+  if (o.offset !== undefined) tlvs.push(nla(NLMSGERR_ATTR_OFFS, u32le(o.offset)));
+  let flags = tlvs.length ? NLM_F_ACK_TLVS : 0;
+  let inner: Buffer;
+  if (o.echo) {
+    inner = Buffer.from(o.echo);
+    if (inner.length % 4) inner = Buffer.concat([inner, Buffer.alloc(4 - (inner.length % 4))]);
+  } else {
+    inner = nlmsg(0, 0, seq).subarray(0, 16);
+    inner.writeUInt32LE(16, 0);
+    flags |= NLM_F_CAPPED;
+  }
+  return nlmsg(NLMSG_ERROR, flags, seq, Buffer.concat([err, inner, ...tlvs]));
+}
+
+/** NLMSG_DONE ending a dump (extra flags, e.g. NLM_F_DUMP_INTR; error ≤ 0). */
+export function done(seq: number, flags = 0, error = 0): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32LE(error);
+  return nlmsg(NLMSG_DONE, NLM_F_MULTI | flags, seq, b);
+}
+
+/** struct ifinfomsg + IFLA_IFNAME (+ IFLA_MTU): the smallest RTM_NEWLINK a decoder accepts. */
+export function linkPayload(index: number, name: string, mtu = 1500): Buffer {
+  const hdr = Buffer.alloc(16);
+  hdr.writeInt32LE(index, 4);
+  return Buffer.concat([hdr, nla(3, cstr(name)), nla(4, u32le(mtu))]);
+}
