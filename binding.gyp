@@ -1,7 +1,8 @@
 # The rtnetlink addon for node-gyp: one target, pure Node-API (NAPI_VERSION 8), C++ exceptions off.
-# `node scripts/build-native.mjs --asan` sets asan=1: ASan+UBSan in the compile and the link flags.
+# `node scripts/build-native.mjs --asan` sets rtnl_asan=1: ASan+UBSan in the compile and the link
+# flags (not "asan": node's own config.gypi defines that one and wins over -D).
 {
-  'variables': { 'asan%': 0 },
+  'variables': { 'rtnl_asan%': 0 },
   'targets': [
     {
       'target_name': 'rtnetlink',
@@ -19,7 +20,7 @@
       'cflags_cc': ['-std=gnu++17', '-fno-exceptions', '-fvisibility-inlines-hidden'],
       'ldflags': ['-pthread'],
       'conditions': [
-        ['asan==1', {
+        ['rtnl_asan==1', {
           'cflags': ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-fno-sanitize-recover=undefined'],
           'ldflags': ['-fsanitize=address,undefined'],
         }],

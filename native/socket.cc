@@ -58,10 +58,10 @@ void CallJs(Napi::Env env, Napi::Function onData, std::nullptr_t*, Chunk* raw) {
     napi_get_null(env, &argv[0]);
   } else {
     auto* bytes = new std::vector<uint8_t>(std::move(c->bytes));
-    auto free = [](napi_env, void*, void* hint) {
+    auto release = [](napi_env, void*, void* hint) {
       delete static_cast<std::vector<uint8_t>*>(hint);
     };
-    if (napi_create_external_buffer(env, bytes->size(), bytes->data(), free, bytes, &argv[0]) !=
+    if (napi_create_external_buffer(env, bytes->size(), bytes->data(), release, bytes, &argv[0]) !=
         napi_ok) {  // e.g. a runtime that forbids external buffers: copy
       napi_status copied =
           napi_create_buffer_copy(env, bytes->size(), bytes->data(), nullptr, &argv[0]);

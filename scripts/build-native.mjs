@@ -31,7 +31,7 @@ const gypArgs = ['rebuild'];
 // Headers next to the running node: never download them, whatever the npm config says.
 if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) gypArgs.push(`--nodedir=${prefix}`);
 if (args.has('--debug')) gypArgs.push('--debug');
-if (args.has('--asan')) gypArgs.push('--', '-Dasan=1');
+if (args.has('--asan')) gypArgs.push('--', '-Drtnl_asan=1');
 
 console.error(`rtnetlink: ${process.execPath} ${gyp} ${gypArgs.join(' ')}`);
 const run = spawnSync(process.execPath, [gyp, ...gypArgs], { cwd: root, stdio: 'inherit' });
