@@ -33,3 +33,6 @@ export type { Extack } from './core/errors.js';
 export type { LinkFilter, LinkRef } from './link/link.js';
 export type * from '../types/link.js';
 export type { MonitorGroup, MonitorOptions, Monitor } from './monitor.js';
+export { SysctlError, HOST_PREPARATION } from './sysctl.js';
+export type { SysctlKey, KnownSysctlKey } from './sysctl-keys.js';
+export type * from '../types/sysctl.js';
