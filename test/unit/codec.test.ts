@@ -241,7 +241,7 @@ t.test('decodeLink on a hand-built RTM_NEWLINK; truncated ones are DecodeErrors'
   const l = decodeLink(m!);
   t.match(l, { name: 'br0', index: 7, mtu: 1500, address: '02:00:00:00:00:01', operstate: 'up', up: true, master: 3, linkType: 1 });
   t.same(l.flags, ['UP', 'BROADCAST', 'MULTICAST', 'LOWER_UP']);
-  t.ok(l.type === 'bridge' || l.type === 'other', `kind decoded (${l.type})`);
+  t.ok((l.type as string) === 'bridge' || l.type === 'other', `kind decoded (${l.type})`);
   for (const cut of [4, 15, 16 + 3, 16 + 7]) {
     const short = nlmsg(RTM_NEWLINK, 0, 1, Buffer.concat([hdr, attrs]).subarray(0, cut));
     forEachMessage(short, (x) => (m = x));

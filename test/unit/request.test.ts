@@ -37,7 +37,7 @@ const newlink = (seq: number, index: number, name: string, flags = NLM_F_MULTI):
 
 t.test('requests issued in one turn leave in one sendmsg, with REQUEST|ACK and distinct seqs', async (t) => {
   const { h, fake } = fakeHandle();
-  const ps = [h.link.get('a0'), h.link.get('b0'), h.link.get(7), h.request({ type: RTM_GETLINK, body: ifinfomsgBody(9) })];
+  const ps: Promise<unknown>[] = [h.link.get('a0'), h.link.get('b0'), h.link.get(7), h.request({ type: RTM_GETLINK, body: ifinfomsgBody(9) })];
   t.equal(fake.sends.length, 0, 'nothing is sent before the turn ends');
   await turn();
   t.equal(fake.sends.length, 1, 'one sendmsg');
@@ -233,7 +233,7 @@ t.test('an error without extack, and an error in NLMSG_DONE or NLMSG_ERROR for a
 
 t.test('ENOBUFS on receive rejects everything pending, and the handle goes on working', async (t) => {
   const { h, fake } = fakeHandle();
-  const ps = [h.link.get('a0'), h.link.list()];
+  const ps: Promise<unknown>[] = [h.link.get('a0'), h.link.list()];
   const queued = h.link.list();
   await turn();
   fake.fail(E.ENOBUFS);
@@ -322,7 +322,7 @@ t.test('close() is idempotent, rejects pending and queued work, and later calls 
   h.close();
   t.equal(fake.closeCalls, 1, 'the transport is closed once');
   t.ok(h.closed);
-  for (const p of [g, d1, d2]) await t.rejects(p, HandleClosedError);
+  for (const p of [g, d1, d2] as Promise<unknown>[]) await t.rejects(p, HandleClosedError);
   t.doesNotThrow(() => fake.deliver(newlink(seq, 1, 'a0', 0), ack(seq)), 'a reply after close is ignored');
   await t.rejects(h.link.get('a0'), HandleClosedError);
   await t.rejects(h.link.list(), HandleClosedError);
