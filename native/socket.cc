@@ -1,6 +1,4 @@
-// NETLINK_ROUTE sockets. Each has an I/O thread polling {socket, eventfd}: it runs sendmsg for the
-// queued buffers and reads whole datagrams into batches delivered through a bounded
-// ThreadSafeFunction, so a slow JS consumer stops the reads and the kernel's dump with them.
+// NETLINK_ROUTE sockets, each served by its own I/O thread; the registry; the exported socket calls.
 #include "socket.h"
 
 #include <linux/netlink.h>
@@ -33,6 +31,9 @@
 #define NETLINK_GET_STRICT_CHK 12
 #endif
 
+// The I/O thread polls {socket, eventfd}: it runs sendmsg for the queued buffers and reads whole
+// datagrams into batches delivered through a bounded ThreadSafeFunction, so a slow JS consumer
+// stops the reads, and with them the kernel's dump.
 namespace rtnl {
 namespace {
 

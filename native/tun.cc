@@ -1,5 +1,4 @@
-// tun/tap devices like `ip tuntap add` (iproute2 ip/iptuntap.c): TUNSETIFF, TUNSETOWNER,
-// TUNSETGROUP, TUNSETPERSIST on /dev/net/tun, opened inside the target namespace.
+// tun/tap devices like `ip tuntap add` (ip/iptuntap.c): ioctls on /dev/net/tun opened in the netns.
 #include "tun.h"
 
 #include <fcntl.h>
