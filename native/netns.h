@@ -1,5 +1,4 @@
-// Network namespaces: the {netnsPath, netnsFd} target, throwaway threads that enter one, ip netns
-// add/del.
+// Network namespaces: the {netnsPath, netnsFd} target, threads that enter one, ip netns add/del.
 #pragma once
 
 #include <napi.h>

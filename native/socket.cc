@@ -1,4 +1,4 @@
-// NETLINK_ROUTE sockets, each served by its own I/O thread; the registry; the exported socket calls.
+// NETLINK_ROUTE sockets, each served by its own I/O thread, and the exported socket calls.
 #include "socket.h"
 
 #include <linux/netlink.h>
