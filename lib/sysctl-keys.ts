@@ -4,44 +4,59 @@
 // net/core/neighbour.c, net/bridge/br_netfilter_hooks.c).
 import { describe } from './core/validate.js';
 
+const IPV4_CONF = [
+  'forwarding', 'rp_filter', 'proxy_arp', 'accept_redirects', 'send_redirects', 'accept_source_route',
+  'log_martians', 'arp_ignore', 'arp_announce', 'arp_filter', 'route_localnet', 'src_valid_mark',
+  'disable_policy', 'promote_secondaries',
+] as const;
+const IPV6_CONF = [
+  'disable_ipv6', 'forwarding', 'accept_ra', 'accept_redirects', 'autoconf', 'accept_dad', 'use_tempaddr',
+  'keep_addr_on_down', 'addr_gen_mode', 'mtu', 'proxy_ndp',
+] as const;
+const NEIGH = ['gc_thresh1', 'gc_thresh2', 'gc_thresh3', 'gc_stale_time', 'base_reachable_time_ms'] as const;
+const FIXED = [
+  // The bridge netfilter switches (present while br_netfilter is loaded).
+  'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables',
+  'net.bridge.bridge-nf-filter-vlan-tagged', 'net.bridge.bridge-nf-filter-pppoe-tagged',
+  'net.bridge.bridge-nf-pass-vlan-input-dev',
+  'net.ipv4.ip_forward', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.ip_nonlocal_bind', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ping_group_range',
+  'net.ipv4.ip_default_ttl', 'net.ipv4.fib_multipath_hash_policy', 'net.ipv4.fib_multipath_use_neigh',
+  'net.ipv4.icmp_echo_ignore_all', 'net.ipv4.icmp_echo_ignore_broadcasts',
+  'net.ipv4.tcp_syncookies', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_tw_reuse',
+  'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_mtu_probing', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem',
+  'net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_ecn', 'net.ipv4.tcp_l3mdev_accept', 'net.ipv4.udp_l3mdev_accept',
+  'net.ipv6.ip_nonlocal_bind', 'net.ipv6.fib_multipath_hash_policy',
+  'net.core.somaxconn', 'net.core.rmem_max', 'net.core.wmem_max', 'net.core.rmem_default', 'net.core.wmem_default',
+  'net.core.optmem_max', 'net.core.netdev_max_backlog', 'net.core.default_qdisc',
+  'net.netfilter.nf_conntrack_max', 'net.unix.max_dgram_qlen',
+] as const;
+
 /** IPv4 per-interface keys: `net.ipv4.conf.<all|default|dev>.<name>`. */
-export type Ipv4ConfName =
-  | 'forwarding' | 'rp_filter' | 'proxy_arp' | 'accept_redirects' | 'send_redirects'
-  | 'accept_source_route' | 'log_martians' | 'arp_ignore' | 'arp_announce' | 'arp_filter'
-  | 'route_localnet' | 'src_valid_mark' | 'disable_policy' | 'promote_secondaries';
-
+export type Ipv4ConfName = (typeof IPV4_CONF)[number];
 /** IPv6 per-interface keys: `net.ipv6.conf.<all|default|dev>.<name>`. */
-export type Ipv6ConfName =
-  | 'disable_ipv6' | 'forwarding' | 'accept_ra' | 'accept_redirects' | 'autoconf' | 'accept_dad'
-  | 'use_tempaddr' | 'keep_addr_on_down' | 'addr_gen_mode' | 'mtu' | 'proxy_ndp';
-
-/** Neighbour table keys: `net.<ipv4|ipv6>.neigh.<default|dev>.<name>`. */
-export type NeighName = 'gc_thresh1' | 'gc_thresh2' | 'gc_thresh3' | 'gc_stale_time' | 'base_reachable_time_ms';
-
-/** The bridge netfilter switches (present when br_netfilter is loaded). */
-export type BridgeNfKey =
-  | 'net.bridge.bridge-nf-call-iptables' | 'net.bridge.bridge-nf-call-ip6tables'
-  | 'net.bridge.bridge-nf-call-arptables' | 'net.bridge.bridge-nf-filter-vlan-tagged'
-  | 'net.bridge.bridge-nf-filter-pppoe-tagged' | 'net.bridge.bridge-nf-pass-vlan-input-dev';
+export type Ipv6ConfName = (typeof IPV6_CONF)[number];
+/** Neighbour table keys: `net.<ipv4|ipv6>.neigh.<default|dev>.<name>` (gc_thresh1-3 are in default only). */
+export type NeighName = (typeof NEIGH)[number];
 
 /** Common keys with a fixed name (per-interface ones are spelled out for `all` and `default`). */
 export type KnownSysctlKey =
   | `net.ipv4.conf.${'all' | 'default'}.${Ipv4ConfName}`
   | `net.ipv6.conf.${'all' | 'default'}.${Ipv6ConfName}`
   | `net.${'ipv4' | 'ipv6'}.neigh.default.${NeighName}`
-  | BridgeNfKey
-  | 'net.ipv4.ip_forward' | 'net.ipv4.ip_local_port_range' | 'net.ipv4.ip_local_reserved_ports'
-  | 'net.ipv4.ip_nonlocal_bind' | 'net.ipv4.ip_unprivileged_port_start' | 'net.ipv4.ping_group_range'
-  | 'net.ipv4.ip_default_ttl' | 'net.ipv4.fib_multipath_hash_policy' | 'net.ipv4.fib_multipath_use_neigh'
-  | 'net.ipv4.icmp_echo_ignore_all' | 'net.ipv4.icmp_echo_ignore_broadcasts'
-  | 'net.ipv4.tcp_syncookies' | 'net.ipv4.tcp_fin_timeout' | 'net.ipv4.tcp_keepalive_time'
-  | 'net.ipv4.tcp_tw_reuse' | 'net.ipv4.tcp_max_syn_backlog' | 'net.ipv4.tcp_mtu_probing'
-  | 'net.ipv4.tcp_rmem' | 'net.ipv4.tcp_wmem' | 'net.ipv4.tcp_congestion_control' | 'net.ipv4.tcp_ecn'
-  | 'net.ipv4.tcp_l3mdev_accept' | 'net.ipv4.udp_l3mdev_accept'
-  | 'net.ipv6.ip_nonlocal_bind' | 'net.ipv6.fib_multipath_hash_policy'
-  | 'net.core.somaxconn' | 'net.core.rmem_max' | 'net.core.wmem_max' | 'net.core.rmem_default'
-  | 'net.core.wmem_default' | 'net.core.optmem_max' | 'net.core.netdev_max_backlog' | 'net.core.default_qdisc'
-  | 'net.netfilter.nf_conntrack_max' | 'net.unix.max_dgram_qlen';
+  | (typeof FIXED)[number];
+
+/** Every KnownSysctlKey, spelled out (the compiler checks each against the union). */
+export function knownSysctlKeys(): KnownSysctlKey[] {
+  const out: KnownSysctlKey[] = [];
+  for (const dev of ['all', 'default'] as const) {
+    for (const n of IPV4_CONF) out.push(`net.ipv4.conf.${dev}.${n}`);
+    for (const n of IPV6_CONF) out.push(`net.ipv6.conf.${dev}.${n}`);
+  }
+  for (const fam of ['ipv4', 'ipv6'] as const) for (const n of NEIGH) out.push(`net.${fam}.neigh.default.${n}`);
+  out.push(...FIXED);
+  return out;
+}
 
 /**
  * A sysctl key: a common one (offered by completion) or any other. Dotted (`net.ipv4.ip_forward`:
