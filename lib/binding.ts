@@ -51,6 +51,9 @@ export interface NativeAddon {
   socketSend(fd: number, buf: Buffer): number;
   /** Whether the socket's thread keeps the event loop alive (ref while requests are pending). */
   socketRef(fd: number, ref: boolean): void;
+  /** Stops (true) or resumes reading the socket: while paused the kernel keeps replies queued and a
+   *  dump produces no more until resumed, so a slow consumer bounds memory. */
+  socketPause(fd: number, paused: boolean): void;
   /** NETLINK_ADD_MEMBERSHIP / NETLINK_DROP_MEMBERSHIP for an RTNLGRP_* group number. */
   socketMembership(fd: number, group: number, join: boolean): void;
   /** Sets SO_RCVBUF (not FORCE) to bytes, e.g. small to provoke overruns in tests. */

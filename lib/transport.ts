@@ -41,6 +41,9 @@ export function openNativeTransport(opts: SocketOptions, receive: Receiver, owne
     ref: (on) => {
       if (open) a.socketRef(fd, on);
     },
+    pause: (on) => {
+      if (open) a.socketPause(fd, on);
+    },
     membership: (group, join) => a.socketMembership(fd, group, join),
     setRcvbuf: (bytes) => a.socketSetRcvbuf(fd, bytes),
     close: () => {

@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"socketPortId", rtnl::SocketPortId},
       {"socketSend", rtnl::SocketSend},
       {"socketRef", rtnl::SocketRef},
+      {"socketPause", rtnl::SocketPause},
       {"socketMembership", rtnl::SocketMembership},
       {"socketSetRcvbuf", rtnl::SocketSetRcvbuf},
       {"closeSocket", rtnl::CloseSocket},

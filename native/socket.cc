@@ -93,6 +93,7 @@ struct Socket {
   Tsfn tsfn;
   std::thread thread;
   std::atomic<bool> stop{false};
+  std::atomic<bool> paused{false};  // JS holds enough: leave the rest (and the dump) in the kernel
   std::mutex mu;  // guards sends
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> sends;
 };
@@ -181,6 +182,7 @@ void IoLoop(Socket* s) {
   std::vector<uint8_t> batch;
   pollfd fds[2] = {{s->fd, POLLIN, 0}, {s->efd, POLLIN, 0}};
   while (!s->stop.load()) {
+    fds[0].events = s->paused.load() ? 0 : POLLIN;
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       DeliverError(s, errno, 0);
@@ -193,7 +195,7 @@ void IoLoop(Socket* s) {
       }
       if (!SendQueued(s)) return;
     }
-    if (fds[0].revents != 0 && !Drain(s, batch)) return;
+    if (fds[0].revents != 0 && !s->paused.load() && !Drain(s, batch)) return;
   }
 }
 
@@ -358,6 +360,16 @@ Napi::Value SocketRef(const Napi::CallbackInfo& info) {
   } else {
     s->tsfn.Unref(env);
   }
+  return env.Undefined();
+}
+
+Napi::Value SocketPause(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool paused = false;
+  Socket* s = Find(info, true);
+  if (!s || !ReadBool(env, info[1], "paused", &paused)) return env.Undefined();
+  s->paused.store(paused);
+  Wake(s);
   return env.Undefined();
 }
 

@@ -12,6 +12,7 @@ Napi::Value OpenSocket(const Napi::CallbackInfo& info);
 Napi::Value SocketPortId(const Napi::CallbackInfo& info);
 Napi::Value SocketSend(const Napi::CallbackInfo& info);
 Napi::Value SocketRef(const Napi::CallbackInfo& info);
+Napi::Value SocketPause(const Napi::CallbackInfo& info);
 Napi::Value SocketMembership(const Napi::CallbackInfo& info);
 Napi::Value SocketSetRcvbuf(const Napi::CallbackInfo& info);
 Napi::Value CloseSocket(const Napi::CallbackInfo& info);

@@ -15,8 +15,15 @@ export interface Transport {
   send(buf: Buffer): number;
   /** Keep the event loop alive (true while requests are pending). */
   ref(on: boolean): void;
+  /** Stop (true) or resume reading, so a slow stream consumer leaves the rest in the kernel. */
+  pause?(on: boolean): void;
   close(): void;
 }
+
+/** A streaming dump holds at most this many decoded objects before reading pauses… */
+const STREAM_HIGH_WATER = 16384;
+/** …and resumes when the consumer has taken it down to this many. */
+const STREAM_LOW_WATER = 4096;
 
 /** How a transport reports what it received (see lib/binding.ts OnData). */
 export type Receiver = (chunk: Buffer | null, errno: number, sendId: number) => void;
@@ -445,6 +452,14 @@ export class Engine {
     return { [Symbol.asyncIterator]: () => this.streamIterator(type, body, decode, ctx) };
   }
 
+  private readPaused = false;
+
+  private pauseReading(on: boolean): void {
+    if (on === this.readPaused || !this.transport?.pause) return;
+    this.readPaused = on;
+    this.transport.pause(on);
+  }
+
   private streamIterator<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): AsyncIterator<T> {
     let queue: T[] = [];
     let head = 0;
@@ -460,7 +475,7 @@ export class Engine {
         onMessage: (m) => {
           if (cancelled) return;
           const x = decode(m);
-          if (x !== undefined) queue.push(x);
+          if (x !== undefined && queue.push(x) - head > STREAM_HIGH_WATER) this.pauseReading(true);
           wake?.();
         },
         onRestart: () => {
@@ -471,6 +486,7 @@ export class Engine {
         onDone: (err) => {
           done = true;
           failure = err;
+          this.pauseReading(false);
           wake?.();
         },
       }, ctx);
@@ -482,6 +498,7 @@ export class Engine {
           if (head < queue.length) {
             yielded = true;
             const value = queue[head++] as T;
+            if (this.readPaused && queue.length - head < STREAM_LOW_WATER) this.pauseReading(false);
             if (head > 4096 && head * 2 > queue.length) {
               queue = queue.slice(head);
               head = 0;
@@ -500,6 +517,7 @@ export class Engine {
         cancelled = true;
         queue = [];
         head = 0;
+        this.pauseReading(false);
         return { value: undefined, done: true };
       },
     };
