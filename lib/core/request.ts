@@ -369,8 +369,9 @@ export class Engine {
         if (p.dump) {
           // Keep the seq registered until DONE so the rest of the dump is swallowed.
           p.sub.onMessage = undefined;
-          const done = p.sub.onDone;
-          p.sub.onDone = () => done(e as Error);
+          const sub = p.sub;
+          const done = sub.onDone.bind(sub);
+          sub.onDone = () => done(e as Error);
         } else {
           this.finish(p, e as Error);
         }

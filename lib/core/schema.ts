@@ -1,7 +1,7 @@
 // The attribute vocabulary (after the kernel's YNL specs: u8 u16 u32 u64 s32 be16 be32 flag
 // string binary nest, display hints ipv4/ipv6/mac) and the one generic, table-driven codec that
 // every family and link kind is described with: a row per attribute, `field: [TYPE, codec]`.
-import { align4, forEachAttr, LITTLE_ENDIAN, NlWriter, rd16, rd32, rd64, rds32 } from './attr.js';
+import { align4, forEachAttr, LITTLE_ENDIAN, rd16, rd32, rd64, rds32, type NlWriter } from './attr.js';
 import { DecodeError } from './errors.js';
 import { NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { formatIPv4, formatIPv6, formatMac, parseIPv4, parseIPv6, parseMac, formatIP, parseIP } from './inet.js';
@@ -50,8 +50,10 @@ function intCodec(kind: string, size: 1 | 2 | 4, max: number, be = false): Codec
       checkInt(v, field, 0, max);
       const s = w.beginAttr(type);
       if (size === 1) w.u8(v);
-      else if (size === 2) (be ? w.be16(v) : w.u16(v));
-      else (be ? w.be32(v) : w.u32(v));
+      else if (size === 2 && be) w.be16(v);
+      else if (size === 2) w.u16(v);
+      else if (be) w.be32(v);
+      else w.u32(v);
       w.endAttr(s);
     },
     get(b, off, len, path) {
@@ -277,7 +279,6 @@ export function decodeFlags<N extends string>(n: number, entries: readonly (read
 // ---- fixed-layout structs (message headers, struct-valued attributes) ----
 
 export type FieldType = 'u8' | 'u16' | 'u32' | 's32' | 'be16' | 'be32';
-const FIELD_SIZE: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, s32: 4, be16: 2, be32: 4 };
 const FIELD_MAX: Record<FieldType, [number, number]> = {
   u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], s32: [-0x80000000, 0x7fffffff],
   be16: [0, 0xffff], be32: [0, 0xffffffff],
