@@ -7,3 +7,5 @@ export * from './core/inet.js';
 export { NetlinkError, DecodeError } from './core/errors.js';
 export { ifinfomsg, ifla } from './link/ifla.js';
 export { decodeLink } from './link/link.js';
+export { ndmsg, ndaNeigh, ndaFdb, decodeNeigh, decodeFdb } from './neigh.js';
+export { fibRuleHdr, fra, decodeRule } from './rule.js';

@@ -36,3 +36,5 @@ export type { MonitorGroup, MonitorOptions, Monitor } from './monitor.js';
 export { SysctlError, HOST_PREPARATION } from './sysctl.js';
 export type { SysctlKey, KnownSysctlKey } from './sysctl-keys.js';
 export type * from '../types/sysctl.js';
+export type * from '../types/neigh.js';
+export type * from '../types/rule.js';

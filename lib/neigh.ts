@@ -1,10 +1,5 @@
-// Placeholder: filled in by its own issue.
-import type { Handle } from './handle.js';
-
-export class NeighApi {
-  constructor(protected readonly h: Handle) {}
-}
-
-export class FdbApi {
-  constructor(protected readonly h: Handle) {}
-}
+// Neighbours (`ip neigh`) and the bridge FDB (`bridge fdb`): both RTM_*NEIGH with ndmsg + NDA_*
+// (<linux/neighbour.h>). The code lives in lib/neigh/; this module is what the handle imports.
+export { NeighApi, decodeNeigh } from './neigh/neigh.js';
+export { FdbApi, decodeFdb } from './neigh/fdb.js';
+export { ndmsg, ndaNeigh, ndaFdb } from './neigh/nda.js';

@@ -1,6 +1,350 @@
-// Placeholder: filled in by its own issue.
+// Policy-routing rules (≈ `ip rule`): RTM_*RULE with struct fib_rule_hdr + FRA_*
+// (<linux/fib_rules.h>, Linux 6.1 UAPI headers), as ip/iprule.c speaks them.
 import type { Handle } from './handle.js';
+import type { NlWriter } from './core/attr.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE } from './core/constants.js';
+import type { NlMsg } from './core/nlmsg.js';
+import { parseIP, type Family } from './core/inet.js';
+import { defineAttrs, enumOf, ip, s32, string, struct, structAttr, u32, u8, bool8, type Decoded } from './core/schema.js';
+import { checkBool, checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
+import { protocolId, protocolName, RT_TABLE_MAIN, tableId } from './rt-tables.js';
+import type { PortRange, Rule, RuleAction, RuleFilter, RuleSpec } from '../types/rule.js';
+
+export const FRA_DST = 1;
+export const FRA_SRC = 2;
+export const FRA_IIFNAME = 3;
+export const FRA_GOTO = 4;
+export const FRA_PRIORITY = 6;
+export const FRA_FWMARK = 10;
+export const FRA_FLOW = 11;
+export const FRA_TUN_ID = 12;
+export const FRA_SUPPRESS_IFGROUP = 13;
+export const FRA_SUPPRESS_PREFIXLEN = 14;
+export const FRA_TABLE = 15;
+export const FRA_FWMASK = 16;
+export const FRA_OIFNAME = 17;
+export const FRA_L3MDEV = 19;
+export const FRA_UID_RANGE = 20;
+export const FRA_PROTOCOL = 21;
+export const FRA_IP_PROTO = 22;
+export const FRA_SPORT_RANGE = 23;
+export const FRA_DPORT_RANGE = 24;
+
+export const FIB_RULE_PERMANENT = 0x1;
+export const FIB_RULE_INVERT = 0x2;
+export const FIB_RULE_UNRESOLVED = 0x4;
+export const FIB_RULE_IIF_DETACHED = 0x8;
+export const FIB_RULE_OIF_DETACHED = 0x10;
+
+/** FR_ACT_* */
+export const FR_ACT: Readonly<Record<Exclude<RuleAction, 'unspec'>, number>> = {
+  to_tbl: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8,
+};
+const ACTION_BY_VALUE = new Map<number, RuleAction>([[0, 'unspec'], ...Object.entries(FR_ACT).map(([k, v]): [number, RuleAction] => [v, k as RuleAction])]);
+
+/** struct fib_rule_hdr (12 bytes). */
+export const fibRuleHdr = struct<{ family: number; dstLen: number; srcLen: number; tos: number; table: number; action: number; flags: number }>('fib_rule_hdr', 12, {
+  family: [0, 'u8'],
+  dstLen: [1, 'u8'],
+  srcLen: [2, 'u8'],
+  tos: [3, 'u8'],
+  table: [4, 'u8'],
+  action: [7, 'u8'],
+  flags: [8, 'u32'],
+});
+
+const uidRange = struct<{ start: number; end: number }>('fib_rule_uid_range', 8, { start: [0, 'u32'], end: [4, 'u32'] });
+const portRange = struct<{ start: number; end: number }>('fib_rule_port_range', 4, { start: [0, 'u16'], end: [2, 'u16'] });
+
+/** IP protocol numbers by their /etc/protocols names (the common ones; others as numbers). */
+const IPPROTO = {
+  ip: 0, icmp: 1, igmp: 2, ipencap: 4, tcp: 6, egp: 8, udp: 17, dccp: 33, ipv6: 41, 'ipv6-route': 43, 'ipv6-frag': 44,
+  rsvp: 46, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, 'ipv6-nonxt': 59, 'ipv6-opts': 60, ospf: 89, ipip: 94,
+  pim: 103, vrrp: 112, l2tp: 115, sctp: 132, udplite: 136, 'mpls-in-ip': 137, ethernet: 143,
+} as const;
+type IpProto = keyof typeof IPPROTO;
+
+/** The FRA_* attributes, wire-level, in the order this package writes them. */
+export interface FraAttrs {
+  priority: number;
+  src: string;
+  dst: string;
+  fwmark: number;
+  fwmask: number;
+  flow: number;
+  protocol: number;
+  table: number;
+  suppressPrefixlength: number;
+  suppressIfgroup: number;
+  iif: string;
+  oif: string;
+  l3mdev: boolean;
+  uidrange: { start: number; end: number };
+  ipproto: IpProto;
+  sport: { start: number; end: number };
+  dport: { start: number; end: number };
+  goto: number;
+}
+
+export const fra = defineAttrs<FraAttrs>('FRA', {
+  priority: [FRA_PRIORITY, u32],
+  src: [FRA_SRC, ip],
+  dst: [FRA_DST, ip],
+  fwmark: [FRA_FWMARK, u32],
+  fwmask: [FRA_FWMASK, u32],
+  flow: [FRA_FLOW, u32],
+  protocol: [FRA_PROTOCOL, u8],
+  table: [FRA_TABLE, u32],
+  suppressPrefixlength: [FRA_SUPPRESS_PREFIXLEN, s32],
+  suppressIfgroup: [FRA_SUPPRESS_IFGROUP, s32],
+  iif: [FRA_IIFNAME, string],
+  oif: [FRA_OIFNAME, string],
+  l3mdev: [FRA_L3MDEV, bool8],
+  uidrange: [FRA_UID_RANGE, structAttr(uidRange)],
+  ipproto: [FRA_IP_PROTO, enumOf<IpProto>(u8, IPPROTO, 'a protocol number or one of')],
+  sport: [FRA_SPORT_RANGE, structAttr(portRange)],
+  dport: [FRA_DPORT_RANGE, structAttr(portRange)],
+  goto: [FRA_GOTO, u32],
+});
+
+function rangeOut(r: { start: number; end: number }): PortRange {
+  return r.start === r.end ? r.start : { start: r.start, end: r.end };
+}
+
+/** Decodes one RTM_NEWRULE / RTM_DELRULE of IPv4 or IPv6; undefined for other families. */
+export function decodeRule(m: NlMsg): Rule | undefined {
+  const h = fibRuleHdr.read(m.buf, m.off, m.end - m.off, ['fib_rule_hdr']);
+  if (h.family !== AF_INET && h.family !== AF_INET6) return undefined;
+  const a: Decoded<FraAttrs> = fra.decode(m.buf, m.off + fibRuleHdr.size, m.end, ['FRA']);
+  const family: Family = h.family === AF_INET ? 4 : 6;
+  const any = family === 4 ? '0.0.0.0' : '::';
+  const r: Rule = {
+    family,
+    priority: a.priority ?? 0,
+    action: ACTION_BY_VALUE.get(h.action) ?? (String(h.action) as RuleAction),
+  };
+  if (a.src !== undefined || h.srcLen) r.from = `${a.src ?? any}/${h.srcLen}`;
+  if (a.dst !== undefined || h.dstLen) r.to = `${a.dst ?? any}/${h.dstLen}`;
+  if (h.flags & FIB_RULE_INVERT) r.not = true;
+  const table = a.table ?? h.table;
+  if (table) r.table = table;
+  if (a.fwmark !== undefined) r.fwmark = a.fwmark;
+  if (a.fwmask !== undefined) r.fwmask = a.fwmask;
+  if (a.iif !== undefined) r.iif = a.iif;
+  if (a.oif !== undefined) r.oif = a.oif;
+  if (a.goto !== undefined) r.goto = a.goto;
+  if (h.tos) r.tos = h.tos;
+  if (a.l3mdev) r.l3mdev = true;
+  if (a.uidrange !== undefined) r.uidrange = a.uidrange;
+  if (a.ipproto !== undefined) r.ipproto = a.ipproto;
+  if (a.sport !== undefined) r.sport = rangeOut(a.sport);
+  if (a.dport !== undefined) r.dport = rangeOut(a.dport);
+  if (a.protocol) r.protocol = protocolName(a.protocol);
+  if (a.suppressPrefixlength !== undefined && a.suppressPrefixlength !== -1) r.suppressPrefixlength = a.suppressPrefixlength;
+  if (a.suppressIfgroup !== undefined && a.suppressIfgroup !== -1) r.suppressIfgroup = a.suppressIfgroup;
+  if (a.flow !== undefined) r.realms = a.flow;
+  if (h.flags & FIB_RULE_IIF_DETACHED) r.iifDetached = true;
+  if (h.flags & FIB_RULE_OIF_DETACHED) r.oifDetached = true;
+  if (h.flags & FIB_RULE_UNRESOLVED) r.unresolved = true;
+  return r;
+}
+
+// ---- input checks: RuleSpec → fib_rule_hdr + FRA_* ----
+
+interface Hdr {
+  family: number;
+  dstLen: number;
+  srcLen: number;
+  tos: number;
+  table: number;
+  action: number;
+  flags: number;
+}
+
+/** A prefix: '10.0.0.0/24', a bare address (host prefix) or 'all' (undefined: match any). */
+function prefix(v: unknown, field: string): { family: Family; addr: string; len: number } | undefined {
+  if (v === 'all') return undefined;
+  if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24, got ${describe(v)}`);
+  const slash = v.indexOf('/');
+  const addr = slash < 0 ? v : v.slice(0, slash);
+  const a = parseIP(addr);
+  if (!a) throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24 or 2001:db8::/32, got ${describe(v)}`);
+  const max = a.family === 4 ? 32 : 128;
+  if (slash < 0) return { family: a.family, addr, len: max };
+  const p = v.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(p)) throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24, got ${describe(v)}`);
+  if (Number(p) > max) throw new TypeError(`Expected "${field}" to have a prefix length of at most ${max} for IPv${a.family}, got ${describe(v)}`);
+  return { family: a.family, addr, len: Number(p) };
+}
+
+const U32 = /^(0x[0-9a-fA-F]{1,8}|\d{1,10})$/;
+
+/** fwmark as a number or 'MARK[/MASK]' (decimal or 0x hex, as iproute2's get_u32 takes them). */
+function fwmark(v: unknown): { mark: number; mask?: number } {
+  if (typeof v === 'number') return { mark: checkInt(v, 'fwmark', 0, 0xffffffff) };
+  const parts = typeof v === 'string' ? v.split('/') : [];
+  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => U32.test(p)) || parts.some((p) => Number(p) > 0xffffffff)) {
+    throw new TypeError(`Expected "fwmark" to be a number or 'MARK/MASK' text like '0x10/0xff', got ${describe(v)}`);
+  }
+  return parts.length === 2 ? { mark: Number(parts[0]), mask: Number(parts[1]) } : { mark: Number(parts[0]) };
+}
+
+/** A range as { start, end }, 'start-end' or (single) one number. */
+function range(v: unknown, field: string, max: number, single: boolean): { start: number; end: number } {
+  if (single && typeof v === 'number') {
+    const n = checkInt(v, field, 0, max);
+    return { start: n, end: n };
+  }
+  if (typeof v === 'string') {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(v);
+    if (m && (single || m[2] !== undefined)) v = { start: Number(m[1]), end: Number(m[2] ?? m[1]) };
+  }
+  if (v === null || typeof v !== 'object') {
+    throw new TypeError(`Expected "${field}" to be ${single ? 'a number, ' : ''}{ start, end } or 'start-end', got ${describe(v)}`);
+  }
+  const o = v as Record<string, unknown>;
+  const start = checkInt(o['start'], `${field}.start`, 0, max);
+  const end = checkInt(o['end'], `${field}.end`, 0, max);
+  if (start > end) throw new RangeError(`Expected "${field}" to start at or before its end, got ${start}-${end}`);
+  return { start, end };
+}
+
+function ipproto(v: unknown): IpProto {
+  if (typeof v === 'number') return String(checkInt(v, 'ipproto', 0, 255)) as IpProto;
+  if (typeof v === 'string' && Object.hasOwn(IPPROTO, v)) return v as IpProto;
+  throw new TypeError(`Expected "ipproto" to be a number in 0..255 or one of ${Object.keys(IPPROTO).join(', ')}, got ${describe(v)}`);
+}
+
+const ACTIONS = [...Object.keys(FR_ACT), 'lookup'];
+
+/** Checks a RuleSpec as ip/iprule.c's iprule_modify parses its arguments; `add` fills its defaults. */
+function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAttrs> } {
+  const s = checkObject(spec, 'spec');
+  const hdr: Hdr = { family: AF_UNSPEC, dstLen: 0, srcLen: 0, tos: 0, table: 0, action: 0, flags: 0 };
+  const attrs: Partial<FraAttrs> = {};
+  let family: Family | undefined;
+  if (s['family'] !== undefined) {
+    if (s['family'] !== 4 && s['family'] !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(s['family'])}`);
+    family = s['family'];
+  }
+  for (const [field, key, lenKey] of [['from', 'src', 'srcLen'], ['to', 'dst', 'dstLen']] as const) {
+    if (s[field] === undefined) continue;
+    const p = prefix(s[field], field);
+    if (!p) continue;
+    if (family !== undefined && p.family !== family) {
+      throw new TypeError(`Expected "${field}" to be an IPv${family} prefix (the rule's family), got ${describe(s[field])}`);
+    }
+    family = p.family;
+    attrs[key] = p.addr;
+    hdr[lenKey] = p.len;
+  }
+  hdr.family = family === 6 ? AF_INET6 : AF_INET;
+  if (s['priority'] !== undefined) attrs.priority = checkInt(s['priority'], 'priority', 0, 0xffffffff);
+  if (s['not'] !== undefined && checkBool(s['not'], 'not')) hdr.flags |= FIB_RULE_INVERT;
+  if (s['tos'] !== undefined) hdr.tos = checkInt(s['tos'], 'tos', 0, 255);
+  if (s['fwmark'] !== undefined) {
+    const f = fwmark(s['fwmark']);
+    attrs.fwmark = f.mark;
+    if (f.mask !== undefined) attrs.fwmask = f.mask;
+  }
+  if (s['fwmask'] !== undefined) {
+    if (attrs.fwmask !== undefined) throw new TypeError('Expected "fwmask" only when "fwmark" holds no /MASK');
+    if (s['fwmark'] === undefined) throw new TypeError('Expected "fwmask" only together with "fwmark"');
+    attrs.fwmask = checkInt(s['fwmask'], 'fwmask', 0, 0xffffffff);
+  }
+  if (s['realms'] !== undefined) attrs.flow = checkInt(s['realms'], 'realms', 0, 0xffffffff);
+  if (s['protocol'] !== undefined) attrs.protocol = protocolId(s['protocol']);
+  let tableGiven = false;
+  if (s['table'] !== undefined) {
+    const t = tableId(s['table']);
+    if (t < 256) hdr.table = t;
+    else attrs.table = t;
+    tableGiven = true;
+  }
+  if (s['suppressPrefixlength'] !== undefined) attrs.suppressPrefixlength = checkInt(s['suppressPrefixlength'], 'suppressPrefixlength', 0, 0x7fffffff);
+  if (s['suppressIfgroup'] !== undefined) attrs.suppressIfgroup = checkInt(s['suppressIfgroup'], 'suppressIfgroup', 0, 0x7fffffff);
+  if (s['iif'] !== undefined) attrs.iif = checkIfName(s['iif'], 'iif');
+  if (s['oif'] !== undefined) attrs.oif = checkIfName(s['oif'], 'oif');
+  if (s['l3mdev'] !== undefined && checkBool(s['l3mdev'], 'l3mdev')) {
+    if (tableGiven) throw new TypeError('Expected no "table" with "l3mdev" (the VRF device names the table)');
+    attrs.l3mdev = true;
+  }
+  if (s['uidrange'] !== undefined) attrs.uidrange = range(s['uidrange'], 'uidrange', 0xffffffff, false);
+  if (s['ipproto'] !== undefined) attrs.ipproto = ipproto(s['ipproto']);
+  if (s['sport'] !== undefined) attrs.sport = range(s['sport'], 'sport', 0xffff, true);
+  if (s['dport'] !== undefined) attrs.dport = range(s['dport'], 'dport', 0xffff, true);
+  let action: number | undefined;
+  if (s['action'] !== undefined) {
+    const a = s['action'];
+    if (typeof a !== 'string' || !ACTIONS.includes(a)) throw new TypeError(`Expected "action" to be one of ${ACTIONS.join(', ')}, got ${describe(a)}`);
+    action = a === 'lookup' ? FR_ACT.to_tbl : FR_ACT[a as keyof typeof FR_ACT];
+  }
+  if (s['goto'] !== undefined) {
+    if (action !== undefined && action !== FR_ACT.goto) throw new TypeError(`Expected "goto" only with action 'goto', got action ${describe(s['action'])}`);
+    attrs.goto = checkInt(s['goto'], 'goto', 0, 0xffffffff);
+    action = FR_ACT.goto;
+  } else if (action === FR_ACT.goto && add) {
+    throw new TypeError('Expected "goto" (the target priority) with action \'goto\'');
+  }
+  // `ip rule add` defaults: action to_tbl, and table main unless a table, l3mdev or a non-lookup action is given.
+  if (add) {
+    hdr.action = action ?? FR_ACT.to_tbl;
+    if (!tableGiven && !attrs.l3mdev && hdr.action === FR_ACT.to_tbl) hdr.table = RT_TABLE_MAIN;
+  } else if (action !== undefined) {
+    hdr.action = action;
+  }
+  return { hdr, attrs };
+}
+
+function ruleBody(spec: RuleSpec, add: boolean): (w: NlWriter) => void {
+  const { hdr, attrs } = ruleReq(spec, add);
+  return (w) => {
+    fibRuleHdr.write(w, hdr);
+    fra.encode(w, attrs);
+  };
+}
+
+/** 'rule.add priority 100 from 10.0.0.0/24 table 100', for error messages. */
+function subject(op: string, spec: RuleSpec): string {
+  const parts = Object.entries(spec).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return `rule.${op}${parts.length ? ' ' + parts.join(' ') : ''}`;
+}
 
 export class RuleApi {
-  constructor(protected readonly h: Handle) {}
+  constructor(private readonly h: Handle) {}
+
+  /** `ip rule add [not] [from P] [to P] [fwmark M/M] [iif D] [oif D] [priority N] [table T | goto N | ACTION]`. */
+  async add(spec: RuleSpec, opts?: CallOptions): Promise<void> {
+    const signal = checkCallOptions(opts);
+    const body = ruleBody(spec, true);
+    await this.h.engine.request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, body, { subject: subject('add', spec), signal });
+  }
+
+  /** `ip rule del SELECTOR`: deletes the first rule matching every field given (e.g. just `priority`). */
+  async del(spec: RuleSpec, opts?: CallOptions): Promise<void> {
+    const signal = checkCallOptions(opts);
+    const body = ruleBody(spec, false);
+    await this.h.engine.request(RTM_DELRULE, 0, body, { subject: subject('del', spec), signal });
+  }
+
+  /** `ip rule show` and `ip -6 rule show`: both families unless `family` is given. */
+  async list(filter: RuleFilter = {}, opts?: CallOptions): Promise<Rule[]> {
+    const signal = checkCallOptions(opts);
+    const f = checkObject(filter, 'filter');
+    let family = AF_UNSPEC;
+    if (f['family'] !== undefined) {
+      if (f['family'] !== 4 && f['family'] !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f['family'])}`);
+      family = f['family'] === 4 ? AF_INET : AF_INET6;
+    }
+    const table = f['table'] === undefined ? undefined : tableId(f['table']);
+    const priority = f['priority'] === undefined ? undefined : checkInt(f['priority'], 'priority', 0, 0xffffffff);
+    // Strict dump checking: nothing in the header but the family, and no attributes.
+    const rules = await this.h.engine.dump(RTM_GETRULE, (w) => fibRuleHdr.write(w, { family }), decodeRule, { subject: 'rule.list', signal });
+    return rules.filter((r) => (table === undefined || (r.table ?? 0) === table) && (priority === undefined || r.priority === priority));
+  }
+}
+
+/** @internal for codec tests: the request body of rule.add (or rule.del with add = false). */
+export function encodeRuleRequest(w: NlWriter, spec: RuleSpec, add = true): void {
+  ruleBody(spec, add)(w);
 }

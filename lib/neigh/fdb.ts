@@ -1,0 +1,167 @@
+// The bridge forwarding database (≈ `bridge fdb`): PF_BRIDGE neighbours over RTM_*NEIGH with
+// ndmsg + NDA_* (<linux/neighbour.h>), as bridge/fdb.c speaks them — for bridge ports and for
+// VXLAN devices, whose entries carry the remote VTEP (dst, port, vni).
+import type { Handle } from '../handle.js';
+import type { NlWriter } from '../core/attr.js';
+import {
+  AF_BRIDGE, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
+} from '../core/constants.js';
+import type { NlMsg } from '../core/nlmsg.js';
+import { parseIP, parseMac } from '../core/inet.js';
+import { checkBool, checkCallOptions, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
+import type { Fdb, FdbFilter, FdbSpec, FdbState } from '../../types/neigh.js';
+import { fdbStateName, flagNames, ndaFdb, ndmsg, NTF, NUD, type NdaFdb } from './nda.js';
+import { linkNames, nameOf } from './ifnames.js';
+import { checkDevRef } from './common.js';
+
+/** Decodes one PF_BRIDGE RTM_NEWNEIGH / RTM_DELNEIGH; undefined for other families. */
+export function decodeFdb(m: NlMsg, names?: ReadonlyMap<number, string>): Fdb | undefined {
+  const hdr = ndmsg.read(m.buf, m.off, m.end - m.off, ['ndmsg']);
+  if (hdr.family !== AF_BRIDGE) return undefined;
+  const a = ndaFdb.decode(m.buf, m.off + ndmsg.size, m.end, ['NDA']);
+  const e: Fdb = {
+    dev: nameOf(names, hdr.ifindex),
+    index: hdr.ifindex,
+    lladdr: a.lladdr ?? '',
+    state: fdbStateName(hdr.state),
+    flags: flagNames(hdr.flags, a.flagsExt),
+  };
+  if (a.dst !== undefined) e.dst = a.dst;
+  if (a.vlan !== undefined && a.vlan !== 0) e.vlan = a.vlan;
+  if (a.port !== undefined) e.port = a.port;
+  if (a.vni !== undefined) e.vni = a.vni;
+  if (a.srcVni !== undefined) e.srcVni = a.srcVni;
+  // A `via` device in another namespace (NDA_LINK_NETNSID) cannot be named here: keep its index.
+  if (a.ifindex !== undefined) e.via = a.linkNetnsId !== undefined ? a.ifindex : nameOf(names, a.ifindex);
+  if (a.nhid !== undefined) e.nhid = a.nhid;
+  if (a.master !== undefined) e.master = nameOf(names, a.master);
+  if (a.linkNetnsId !== undefined) e.linkNetnsId = a.linkNetnsId;
+  return e;
+}
+
+/** A checked FDB request: everything but the ifindexes, which need lookups. */
+interface FdbReq {
+  state: number;
+  flags: number;
+  attrs: Partial<NdaFdb>;
+  dev: string | number;
+  via: string | number | undefined;
+  subject: string;
+}
+
+const BOOL_FLAGS = [
+  ['self', NTF.self], ['master', NTF.master], ['router', NTF.router], ['use', NTF.use],
+  ['externLearn', NTF.extern_learn], ['sticky', NTF.sticky],
+] as const;
+
+/** Checks an FdbSpec the way bridge/fdb.c's fdb_modify parses its arguments. */
+function fdbReq(spec: FdbSpec, op: string): FdbReq {
+  const s = checkObject(spec, 'spec');
+  const dev = checkDevRef(s['dev'], 'dev');
+  if (typeof s['lladdr'] !== 'string' || !parseMac(s['lladdr'])) {
+    throw new TypeError(`Expected "lladdr" to be a MAC address like aa:bb:cc:dd:ee:ff, got ${describe(s['lladdr'])}`);
+  }
+  const attrs: Partial<NdaFdb> = { lladdr: s['lladdr'] };
+  let flags = 0;
+  for (const [k, bit] of BOOL_FLAGS) if (s[k] !== undefined && checkBool(s[k], k)) flags |= bit;
+  // "Assume self", as bridge fdb does.
+  if (!(flags & (NTF.self | NTF.master))) flags |= NTF.self;
+  const kinds = (['permanent', 'static', 'dynamic'] as const).filter((k) => s[k] !== undefined && checkBool(s[k], k));
+  if (kinds.length > 1) throw new TypeError(`Expected at most one of "permanent", "static", "dynamic", got ${kinds.join(' and ')}`);
+  // bridge/fdb.c starts from NUD_NOARP: static adds REACHABLE, dynamic is REACHABLE alone,
+  // and anything else is "assumed permanent" (NOARP|PERMANENT).
+  const state = kinds[0] === 'static' ? NUD.noarp | NUD.reachable : kinds[0] === 'dynamic' ? NUD.reachable : NUD.noarp | NUD.permanent;
+  if (s['dst'] !== undefined) {
+    if (typeof s['dst'] !== 'string' || !parseIP(s['dst'])) throw new TypeError(`Expected "dst" to be an IPv4 or IPv6 address, got ${describe(s['dst'])}`);
+    attrs.dst = s['dst'];
+  }
+  if (s['vlan'] !== undefined) attrs.vlan = checkInt(s['vlan'], 'vlan', 1, 4094);
+  if (s['nhid'] !== undefined) attrs.nhid = checkInt(s['nhid'], 'nhid', 1, 0xffffffff);
+  if (s['port'] !== undefined) attrs.port = checkInt(s['port'], 'port', 1, 0xffff);
+  if (s['vni'] !== undefined) attrs.vni = checkInt(s['vni'], 'vni', 0, 0xffffff);
+  if (s['srcVni'] !== undefined) attrs.srcVni = checkInt(s['srcVni'], 'srcVni', 0, 0xffffff);
+  if (attrs.nhid !== undefined && (attrs.dst !== undefined || attrs.port !== undefined || attrs.vni !== undefined)) {
+    throw new TypeError('Expected "nhid" without "dst", "port" and "vni" (they are mutually exclusive)');
+  }
+  const via = s['via'] === undefined ? undefined : checkDevRef(s['via'], 'via');
+  const subject = `fdb.${op} ${attrs.lladdr} dev ${String(dev)}${attrs.dst ? ` dst ${attrs.dst}` : ''}`;
+  return { state, flags, attrs, dev, via, subject };
+}
+
+function fdbBody(r: FdbReq, ifindex: number, via: number | undefined): (w: NlWriter) => void {
+  const attrs = via === undefined ? r.attrs : { ...r.attrs, ifindex: via };
+  return (w) => {
+    ndmsg.write(w, { family: AF_BRIDGE, ifindex, state: r.state, flags: r.flags });
+    ndaFdb.encode(w, attrs);
+  };
+}
+
+const FDB_STATES: readonly FdbState[] = ['permanent', 'static', 'dynamic', 'stale'];
+
+export class FdbApi {
+  constructor(private readonly h: Handle) {}
+
+  /** `bridge fdb add LLADDR dev DEV [dst IP] [vni N] [port N] [vlan N] [self|master] [permanent|static|dynamic]`. */
+  async add(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+    await this.modify(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, spec, 'add', opts);
+  }
+
+  /**
+   * `bridge fdb append …`: adds one more remote to a VXLAN entry; with lladdr
+   * '00:00:00:00:00:00' this is a flood (BUM) entry, one per remote VTEP.
+   */
+  async append(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+    await this.modify(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND, spec, 'append', opts);
+  }
+
+  /** `bridge fdb replace …`: adds or overwrites. */
+  async replace(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+    await this.modify(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, spec, 'replace', opts);
+  }
+
+  /** `bridge fdb del LLADDR dev DEV [dst IP] …`: for VXLAN, dst / port / vni pick one remote. */
+  async del(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+    await this.modify(RTM_DELNEIGH, 0, spec, 'del', opts);
+  }
+
+  /** `bridge fdb show [brport DEV] [br BRIDGE] [vlan N] [state S]`. */
+  async list(filter: FdbFilter = {}, opts?: CallOptions): Promise<Fdb[]> {
+    const signal = checkCallOptions(opts);
+    const f = checkObject(filter, 'filter');
+    if (f['dev'] !== undefined) checkDevRef(f['dev'], 'dev');
+    if (f['master'] !== undefined) checkDevRef(f['master'], 'master');
+    const vlan = f['vlan'] === undefined ? undefined : checkInt(f['vlan'], 'vlan', 1, 4094);
+    let states: FdbState[] | undefined;
+    if (f['state'] !== undefined) {
+      states = Array.isArray(f['state']) ? f['state'] as FdbState[] : [f['state'] as FdbState];
+      states.forEach((s, i) => {
+        if (!FDB_STATES.includes(s)) throw new TypeError(`Expected "state${Array.isArray(f['state']) ? `[${i}]` : ''}" to be one of ${FDB_STATES.join(', ')}, got ${describe(s)}`);
+      });
+    }
+    const port = f['dev'] === undefined ? 0 : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts);
+    const master = f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
+    const names = await linkNames(this.h, signal);
+    const all = await this.h.engine.dump(RTM_GETNEIGH, (w) => {
+      // Strict fdb dump: header all zero but family and ifindex (the port); NDA_MASTER the bridge.
+      ndmsg.write(w, { family: AF_BRIDGE, ifindex: port });
+      if (master !== undefined) ndaFdb.encode(w, { master });
+    }, (m) => decodeFdb(m, names), { subject: 'fdb.list', signal });
+    return all.filter((e) =>
+      (port === 0 || e.index === port) &&
+      (vlan === undefined || e.vlan === vlan) &&
+      (states === undefined || states.includes(e.state)));
+  }
+
+  private async modify(type: number, flags: number, spec: FdbSpec, op: string, opts?: CallOptions): Promise<void> {
+    const signal = checkCallOptions(opts);
+    const r = fdbReq(spec, op);
+    const ifindex = await this.h.link.indexOf(r.dev, 'dev', opts);
+    const via = r.via === undefined ? undefined : await this.h.link.indexOf(r.via, 'via', opts);
+    await this.h.engine.request(type, flags, fdbBody(r, ifindex, via), { subject: r.subject, signal });
+  }
+}
+
+/** @internal for codec tests: the request body a spec encodes to, given the resolved ifindexes. */
+export function encodeFdbRequest(w: NlWriter, spec: FdbSpec, ifindex: number, via?: number): void {
+  fdbBody(fdbReq(spec, 'add'), ifindex, via)(w);
+}

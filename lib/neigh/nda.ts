@@ -1,0 +1,174 @@
+// struct ndmsg and the NDA_* attributes of neighbour and bridge-FDB messages
+// (<linux/neighbour.h>, Linux 6.1 UAPI headers; the kernel here is 6.18). Two tables over the
+// same attribute numbers: one for ARP/NDISC neighbours (`ip neigh`), one for PF_BRIDGE FDB
+// entries (`bridge fdb`), each in the order its iproute2 tool writes the attributes.
+import {
+  defineAttrs, flag, ip, mac, nest, s32, struct, structAttr, u16, u32, u8, be16, type Decoded,
+} from '../core/schema.js';
+import type { FdbState, NeighFlag, NeighState } from '../../types/neigh.js';
+
+export const NDA_DST = 1;
+export const NDA_LLADDR = 2;
+export const NDA_CACHEINFO = 3;
+export const NDA_PROBES = 4;
+export const NDA_VLAN = 5;
+export const NDA_PORT = 6;
+export const NDA_VNI = 7;
+export const NDA_IFINDEX = 8;
+export const NDA_MASTER = 9;
+export const NDA_LINK_NETNSID = 10;
+export const NDA_SRC_VNI = 11;
+export const NDA_PROTOCOL = 12;
+export const NDA_NH_ID = 13;
+export const NDA_FDB_EXT_ATTRS = 14;
+export const NDA_FLAGS_EXT = 15;
+
+export const NFEA_ACTIVITY_NOTIFY = 1;
+export const NFEA_DONT_REFRESH = 2;
+
+/** struct ndmsg (12 bytes). */
+export const ndmsg = struct<{ family: number; ifindex: number; state: number; flags: number; type: number }>('ndmsg', 12, {
+  family: [0, 'u8'],
+  ifindex: [4, 's32'],
+  state: [8, 'u16'],
+  flags: [10, 'u8'],
+  type: [11, 'u8'],
+});
+
+/** NUD_* (neighbour unreachability detection states). */
+export const NUD: Readonly<Record<NeighState, number>> = {
+  none: 0x00, incomplete: 0x01, reachable: 0x02, stale: 0x04, delay: 0x08, probe: 0x10, failed: 0x20,
+  noarp: 0x40, permanent: 0x80,
+};
+
+/** NTF_* bits of ndm_flags, named as `ip neigh` / `bridge fdb` print them. */
+export const NTF: Readonly<Record<Exclude<NeighFlag, 'managed'>, number>> = {
+  use: 1 << 0, self: 1 << 1, master: 1 << 2, proxy: 1 << 3, extern_learn: 1 << 4, offload: 1 << 5,
+  sticky: 1 << 6, router: 1 << 7,
+};
+
+/** NTF_EXT_* bits of NDA_FLAGS_EXT. */
+export const NTF_EXT: Readonly<Record<'managed', number>> = { managed: 1 << 0 };
+
+/** struct nda_cacheinfo (clock ticks). */
+export const ndaCacheinfo = struct<{ confirmed: number; used: number; updated: number; refcnt: number }>('nda_cacheinfo', 16, {
+  confirmed: [0, 'u32'],
+  used: [4, 'u32'],
+  updated: [8, 'u32'],
+  refcnt: [12, 'u32'],
+});
+
+/** NDA_FDB_EXT_ATTRS (NFEA_*). */
+export interface NfeaAttrs {
+  activityNotify: number;
+  dontRefresh: boolean;
+}
+export const nfea = defineAttrs<NfeaAttrs>('NDA_FDB_EXT_ATTRS', {
+  activityNotify: [NFEA_ACTIVITY_NOTIFY, u8],
+  dontRefresh: [NFEA_DONT_REFRESH, flag],
+});
+
+/** The NDA_* attributes of an ARP / NDISC neighbour, in `ip neigh`'s order. */
+export interface NdaNeigh {
+  protocol: number;
+  dst: string;
+  flagsExt: number;
+  lladdr: string;
+  cacheinfo: { confirmed: number; used: number; updated: number; refcnt: number };
+  probes: number;
+  /** Dump filter: only this device. */
+  ifindex: number;
+  /** Dump filter: only ports of this master. */
+  master: number;
+}
+
+export const ndaNeigh = defineAttrs<NdaNeigh>('NDA', {
+  protocol: [NDA_PROTOCOL, u8],
+  dst: [NDA_DST, ip],
+  flagsExt: [NDA_FLAGS_EXT, u32],
+  lladdr: [NDA_LLADDR, mac],
+  cacheinfo: [NDA_CACHEINFO, structAttr(ndaCacheinfo)],
+  probes: [NDA_PROBES, u32],
+  ifindex: [NDA_IFINDEX, u32],
+  master: [NDA_MASTER, u32],
+});
+
+/** The NDA_* attributes of a PF_BRIDGE FDB entry, in `bridge fdb`'s order. */
+export interface NdaFdb {
+  lladdr: string;
+  dst: string;
+  vlan: number;
+  nhid: number;
+  port: number;
+  vni: number;
+  srcVni: number;
+  /** VXLAN `via`: the outgoing device; in a dump request, the port filter. */
+  ifindex: number;
+  fdbExt: Decoded<NfeaAttrs>;
+  master: number;
+  linkNetnsId: number;
+  cacheinfo: { confirmed: number; used: number; updated: number; refcnt: number };
+  flagsExt: number;
+}
+
+export const ndaFdb = defineAttrs<NdaFdb>('NDA', {
+  lladdr: [NDA_LLADDR, mac],
+  dst: [NDA_DST, ip],
+  vlan: [NDA_VLAN, u16],
+  nhid: [NDA_NH_ID, u32],
+  port: [NDA_PORT, be16],
+  vni: [NDA_VNI, u32],
+  srcVni: [NDA_SRC_VNI, u32],
+  ifindex: [NDA_IFINDEX, u32],
+  fdbExt: [NDA_FDB_EXT_ATTRS, nest(nfea)],
+  master: [NDA_MASTER, u32],
+  linkNetnsId: [NDA_LINK_NETNSID, s32],
+  cacheinfo: [NDA_CACHEINFO, structAttr(ndaCacheinfo)],
+  flagsExt: [NDA_FLAGS_EXT, u32],
+});
+
+const NUD_BY_VALUE = new Map<number, NeighState>(Object.entries(NUD).map(([k, v]) => [v, k as NeighState]));
+
+/** ndm_state as a name; a combination no single name covers decodes as its number in text. */
+export function nudName(state: number): NeighState {
+  return NUD_BY_VALUE.get(state) ?? (String(state) as NeighState);
+}
+
+/** An FDB entry's ndm_state the way `bridge fdb` prints it (bridge/fdb.c state_n2a). */
+export function fdbStateName(state: number): FdbState {
+  if (state & NUD.permanent) return 'permanent';
+  if (state & NUD.noarp) return 'static';
+  if (state & NUD.stale) return 'stale';
+  if (state & NUD.reachable) return 'dynamic';
+  return `0x${state.toString(16)}` as FdbState;
+}
+
+const NTF_ENTRIES = Object.entries(NTF) as [NeighFlag, number][];
+
+/** ndm_flags (+ NDA_FLAGS_EXT) as names; unnamed bits as '0x…'. */
+export function flagNames(flags: number, ext: number | undefined): NeighFlag[] {
+  const out: NeighFlag[] = [];
+  let rest = flags;
+  for (const [name, bit] of NTF_ENTRIES) {
+    if (flags & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest) out.push(`0x${rest.toString(16)}` as NeighFlag);
+  if (ext !== undefined && ext & NTF_EXT.managed) out.push('managed');
+  return out;
+}
+
+/** Builds ndm_flags and NDA_FLAGS_EXT from flag names; a name not known throws naming `field`. */
+export function flagBits(names: unknown, field: string): { flags: number; ext: number } {
+  if (!Array.isArray(names)) throw new TypeError(`Expected "${field}" to be an array of flag names`);
+  let flags = 0;
+  let ext = 0;
+  for (const n of names) {
+    if (n === 'managed') ext |= NTF_EXT.managed;
+    else if (typeof n === 'string' && Object.hasOwn(NTF, n)) flags |= NTF[n as keyof typeof NTF];
+    else throw new TypeError(`Expected "${field}" to hold only ${[...Object.keys(NTF), 'managed'].join(', ')}; got ${JSON.stringify(n)}`);
+  }
+  return { flags, ext };
+}

@@ -1,0 +1,141 @@
+// The public data model of neighbours (≈ `ip neigh`) and bridge forwarding entries
+// (≈ `bridge fdb`). See ../shared/API.md ("neigh, fdb, rule").
+
+/** NUD_* states of <linux/neighbour.h>, as `ip neigh … nud STATE` names them. */
+export type NeighState =
+  | 'none' | 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent';
+
+/**
+ * NTF_* flags of <linux/neighbour.h> (plus NTF_EXT_MANAGED from NDA_FLAGS_EXT), spelled as
+ * `ip neigh` and `bridge fdb` print them.
+ */
+export type NeighFlag =
+  | 'use' | 'self' | 'master' | 'proxy' | 'extern_learn' | 'offload' | 'sticky' | 'router' | 'managed';
+
+/** What `ip neigh add|replace|del` takes. */
+export interface NeighSpec {
+  /** The device the neighbour is on (name or index). */
+  dev: string | number;
+  /** The neighbour's protocol address, IPv4 or IPv6 (this picks the family). */
+  dst: string;
+  /** Its link-layer address `aa:bb:cc:dd:ee:ff`; not needed for del, noarp-less proxies or failed entries. */
+  lladdr?: string;
+  /** NUD state; `add`/`replace` default to 'permanent' as `ip neigh` does. */
+  state?: NeighState;
+  /** A proxy entry (`ip neigh add proxy ADDR dev DEV`): answered for, not resolved. */
+  proxy?: boolean;
+  /** NTF_ROUTER: the neighbour is a router (IPv6). */
+  router?: boolean;
+  /** NTF_EXT_LEARNED: learned by an external control plane. */
+  externLearn?: boolean;
+  /** NTF_USE: mark the entry used, triggering resolution. */
+  use?: boolean;
+  /** NTF_EXT_MANAGED: the kernel keeps it resolved (state defaults to 'none', as in `ip neigh`). */
+  managed?: boolean;
+  /** NDA_PROTOCOL: who installed the entry (a route protocol number or name, e.g. 'static'). */
+  protocol?: string | number;
+  /** Flag names as a read returns them, OR'd with the booleans above (so a read entry can be re-added). */
+  flags?: NeighFlag[];
+}
+
+/** What neigh.list() returns: one entry of the ARP / NDISC tables. */
+export interface Neigh {
+  family: 4 | 6;
+  /** Device name ('if<N>' when the link vanished meanwhile). */
+  dev: string;
+  index: number;
+  dst: string;
+  lladdr?: string;
+  state: NeighState;
+  flags: NeighFlag[];
+  protocol?: string;
+  /** NDA_PROBES: probes sent so far. */
+  probes?: number;
+  /** NDA_CACHEINFO, in clock ticks (USER_HZ) as the kernel reports them. */
+  cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
+}
+
+export interface NeighFilter {
+  /** Only entries on this device (filtered by the kernel). */
+  dev?: string | number;
+  /** Only entries on ports of this master, e.g. a bridge or VRF (filtered by the kernel). */
+  master?: string | number;
+  family?: 4 | 6;
+  /** Only entries in these states ('none' matches NUD_NONE). Default: every state (`nud all`). */
+  state?: NeighState | NeighState[];
+  /** List the proxy entries instead (`ip neigh show proxy`). */
+  proxy?: boolean;
+}
+
+/** Bridge FDB entry states as `bridge fdb` names them (NUD_PERMANENT, NUD_NOARP, NUD_REACHABLE, NUD_STALE). */
+export type FdbState = 'permanent' | 'static' | 'dynamic' | 'stale';
+
+/** What `bridge fdb add|append|replace|del` takes. */
+export interface FdbSpec {
+  /** The port (or VXLAN device) the entry points at. */
+  dev: string | number;
+  /** The MAC address; '00:00:00:00:00:00' with `dst` is a VXLAN flood (BUM) entry. */
+  lladdr: string;
+  /** VXLAN: the remote VTEP's IP address (NDA_DST). */
+  dst?: string;
+  /** VXLAN: the remote's UDP port (NDA_PORT). */
+  port?: number;
+  /** VXLAN: the remote's VNI (NDA_VNI), 0..2^24-1. */
+  vni?: number;
+  /** VXLAN collect-metadata: the source VNI (NDA_SRC_VNI). */
+  srcVni?: number;
+  /** Bridge: the VLAN (NDA_VLAN), 1..4094. */
+  vlan?: number;
+  /** VXLAN: the outgoing device towards the remote (NDA_IFINDEX, `via DEV`). */
+  via?: string | number;
+  /** VXLAN: a nexthop group id (NDA_NH_ID) instead of dst/port/vni. */
+  nhid?: number;
+  /** NTF_SELF: the device's own table (the default when neither self nor master is given). */
+  self?: boolean;
+  /** NTF_MASTER: the master bridge's table. */
+  master?: boolean;
+  /** `permanent` (`local`): NUD_PERMANENT, the default. */
+  permanent?: boolean;
+  /** `static` (`temp`): NUD_NOARP|NUD_REACHABLE — not aged, not local. */
+  static?: boolean;
+  /** `dynamic`: NUD_REACHABLE — ages out like a learned entry. */
+  dynamic?: boolean;
+  /** NTF_ROUTER. */
+  router?: boolean;
+  /** NTF_USE. */
+  use?: boolean;
+  /** NTF_EXT_LEARNED. */
+  externLearn?: boolean;
+  /** NTF_STICKY: the entry cannot roam. */
+  sticky?: boolean;
+}
+
+/** What fdb.list() returns (like `bridge -j fdb show`). */
+export interface Fdb {
+  /** Port / device name ('if<N>' when the link vanished meanwhile). */
+  dev: string;
+  index: number;
+  lladdr: string;
+  dst?: string;
+  port?: number;
+  vni?: number;
+  srcVni?: number;
+  vlan?: number;
+  /** NDA_IFINDEX: the outgoing device name (VXLAN `via`), or its index when it lives in another namespace. */
+  via?: string | number;
+  nhid?: number;
+  /** The master bridge's name (NDA_MASTER). */
+  master?: string;
+  linkNetnsId?: number;
+  state: FdbState;
+  flags: NeighFlag[];
+}
+
+export interface FdbFilter {
+  /** Only entries of this port / device (`bridge fdb show brport DEV`; filtered by the kernel). */
+  dev?: string | number;
+  /** Only entries of this bridge (`bridge fdb show br BR`; filtered by the kernel). */
+  master?: string | number;
+  vlan?: number;
+  state?: FdbState | FdbState[];
+}
