@@ -1,0 +1,129 @@
+// What every route-churn driver shares: the workload's routes, the command line the harness passes
+// (--ns NAME --n N --dev veth0 --ifindex I --gw A --gw2 A [--mode M] [--module PATH]) and the line
+// protocol it reads back on stdout: "phase NAME" as a phase starts, then one "result {json}".
+// A driver never asserts a speed; it reports what it measured and how many routes it saw.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export const PHASES = ['add', 'dump', 'replace', 'delete'] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+/** One phase as a driver measured it. */
+export interface PhaseResult {
+  ms: number;
+  /** Routes confirmed (ACKed without error) or, for the dump, our routes seen in it. */
+  count: number;
+  errors: number;
+  firstError?: string;
+  /** Peak RSS during the phase (VmHWM after resetting it through /proc/self/clear_refs). */
+  peakKb?: number;
+  /** When the phase ran, CLOCK_MONOTONIC µs (as V8 CPU profiles count time), to split a profile. */
+  startUs?: number;
+  endUs?: number;
+}
+
+export interface DriverResult {
+  phases: Partial<Record<PhaseName, PhaseResult>>;
+  /** The process's VmHWM at the end. */
+  vmHwmKb?: number;
+  /** VmRSS once loaded and connected, before the first phase. */
+  baselineKb?: number;
+  note?: string;
+}
+
+export interface DriverArgs {
+  ns: string;
+  n: number;
+  dev: string;
+  ifindex: number;
+  gw: string;
+  gw2: string;
+  mode: string;
+  module: string;
+}
+
+export function parseDriverArgs(argv: readonly string[]): DriverArgs {
+  const o: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (!k?.startsWith('--') || v === undefined) throw new TypeError(`driver: bad argument ${String(k)}`);
+    o[k.slice(2)] = v;
+  }
+  const n = Number(o['n']);
+  if (!Number.isInteger(n) || n <= 0 || n > 1 << 24) throw new RangeError(`driver: --n must be an integer in 1..2^24, got ${String(o['n'])}`);
+  return {
+    ns: o['ns'] ?? '',
+    n,
+    dev: o['dev'] ?? 'veth0',
+    ifindex: Number(o['ifindex'] ?? 0),
+    gw: o['gw'] ?? '192.168.0.2',
+    gw2: o['gw2'] ?? '192.168.0.3',
+    mode: o['mode'] ?? '',
+    module: o['module'] ?? '',
+  };
+}
+
+/** Route i of the workload: the host route 10.x.y.z/32 (i < 2^24). */
+export function routeDst(i: number): string {
+  return `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+}
+
+/** The same address as 4 bytes, network order. */
+export function routeDstBytes(i: number): Buffer {
+  return Buffer.from([10, (i >>> 16) & 255, (i >>> 8) & 255, i & 255]);
+}
+
+function statusKb(field: 'VmHWM' | 'VmRSS'): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const vmHwmKb = (): number | undefined => statusKb('VmHWM');
+export const vmRssKb = (): number | undefined => statusKb('VmRSS');
+
+/** The highest VmHWM seen before any reset (a reset also lowers what wait4 reports). */
+let processPeakKb = 0;
+
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a phase's own peak can be read after it. */
+export function resetPeak(): void {
+  processPeakKb = Math.max(processPeakKb, vmHwmKb() ?? 0);
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not permitted: the phase peak is then the process peak so far
+  }
+}
+
+/** Runs one phase: announces it, resets the peak, times fn (which returns counts). */
+export async function phase(name: PhaseName, out: DriverResult, fn: () => Promise<Omit<PhaseResult, 'ms'>>): Promise<void> {
+  process.stdout.write(`phase ${name}\n`);
+  resetPeak();
+  const t0 = process.hrtime.bigint();
+  const r = await fn();
+  const t1 = process.hrtime.bigint();
+  const peakKb = vmHwmKb();
+  const ms = Number(t1 - t0) / 1e6;
+  out.phases[name] = { ms, ...r, ...(peakKb !== undefined ? { peakKb } : {}), startUs: Number(t0 / 1000n), endUs: Number(t1 / 1000n) };
+}
+
+export function finish(out: DriverResult): void {
+  const hwm = Math.max(processPeakKb, vmHwmKb() ?? 0);
+  if (hwm > 0) out.vmHwmKb = hwm;
+  process.stdout.write(`result ${JSON.stringify(out)}\n`);
+}
+
+/** Prints "skip REASON" (the harness lists the tool as skipped) and exits cleanly. */
+export function skip(reason: string): never {
+  process.stdout.write(`skip ${reason}\n`);
+  process.exit(0);
+}
+
+/** Short text of an error for the report. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return `${(e as Error & { code?: string }).code ?? e.name}: ${e.message}`.slice(0, 300);
+  return String(e).slice(0, 300);
+}

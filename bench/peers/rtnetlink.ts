@@ -1,0 +1,102 @@
+// The route-churn driver for this package, run by bench/route-churn.ts as its own process (so its
+// RSS is its own) with a handle opened inside the bench namespace (`open({ netns })`).
+//   --mode bulk: route.addMany / route.dump() / route.replaceMany / route.delMany over a lazy
+//                iterable of specs (built as a streaming caller would, inside the timed phase).
+//   --mode each: route.add / replace / del called once per route, all issued at once and
+//                awaited with Promise.all (automatic pipelining), and route.dump().
+import { open } from '../../lib/index.js';
+import { finish, parseDriverArgs, phase, routeDst, skip, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
+
+/** The shape of lib/route.ts this driver needs (checked at run time, so the bench builds before it lands). */
+interface Spec {
+  dst: string;
+  via?: string;
+  dev?: string;
+}
+interface Bulk {
+  ok: number;
+  failed: { index: number; error: Error }[];
+}
+type ManyFn = (specs: Iterable<Spec>) => Promise<Bulk>;
+type OneFn = (spec: Spec) => Promise<unknown>;
+interface RouteApiShape {
+  addMany?: ManyFn;
+  replaceMany?: ManyFn;
+  delMany?: ManyFn;
+  add?: OneFn;
+  replace?: OneFn;
+  del?: OneFn;
+  dump?: (filter?: { table?: number | string; family?: 4 | 6 }) => AsyncIterable<{ dst: string; table: number }>;
+}
+
+function* specs(n: number, via: string | undefined, dev: string | undefined): Generator<Spec> {
+  for (let i = 0; i < n; i++) {
+    const s: Spec = { dst: `${routeDst(i)}/32` };
+    if (via !== undefined) s.via = via;
+    if (dev !== undefined) s.dev = dev;
+    yield s;
+  }
+}
+
+function bulkCounts(r: Bulk): Omit<PhaseResult, 'ms'> {
+  const first = r.failed[0];
+  return { count: r.ok, errors: r.failed.length, ...(first ? { firstError: errorText(first.error) } : {}) };
+}
+
+async function each(fn: OneFn, n: number, via: string | undefined, dev: string | undefined): Promise<Omit<PhaseResult, 'ms'>> {
+  const all: Promise<unknown>[] = new Array<Promise<unknown>>(n);
+  let i = 0;
+  for (const s of specs(n, via, dev)) all[i++] = fn(s);
+  const settled = await Promise.allSettled(all);
+  let ok = 0;
+  let firstError: string | undefined;
+  for (const x of settled) {
+    if (x.status === 'fulfilled') ok++;
+    else firstError ??= errorText(x.reason);
+  }
+  return { count: ok, errors: n - ok, ...(firstError ? { firstError } : {}) };
+}
+
+async function main(): Promise<void> {
+  const a = parseDriverArgs(process.argv.slice(2));
+  const h = open({ netns: a.ns });
+  const r = h.route as unknown as RouteApiShape;
+  const needs = a.mode === 'bulk' ? (['addMany', 'replaceMany', 'delMany', 'dump'] as const) : (['add', 'replace', 'del', 'dump'] as const);
+  const missing = needs.filter((k) => typeof r[k] !== 'function');
+  if (missing.length) {
+    h.close();
+    skip(`lib/route.ts has no route.${missing.join('/')} yet`);
+  }
+  const out: DriverResult = { phases: {} };
+  // Resolve the device once before measuring (the first use of a name may cost a lookup).
+  await h.link.indexOf(a.dev, 'dev');
+  const base = vmRssKb();
+  if (base !== undefined) out.baselineKb = base;
+
+  if (a.mode === 'bulk') {
+    await phase('add', out, async () => bulkCounts(await r.addMany!(specs(a.n, a.gw, a.dev))));
+  } else {
+    await phase('add', out, () => each((x) => r.add!(x), a.n, a.gw, a.dev));
+  }
+  await phase('dump', out, async () => {
+    let ours = 0;
+    for await (const x of r.dump!({ family: 4 })) {
+      if (x.table === 254 && x.dst.startsWith('10.') && x.dst.endsWith('/32')) ours++;
+    }
+    return { count: ours, errors: 0 };
+  });
+  if (a.mode === 'bulk') {
+    await phase('replace', out, async () => bulkCounts(await r.replaceMany!(specs(a.n, a.gw2, a.dev))));
+    await phase('delete', out, async () => bulkCounts(await r.delMany!(specs(a.n, undefined, undefined))));
+  } else {
+    await phase('replace', out, () => each((x) => r.replace!(x), a.n, a.gw2, a.dev));
+    await phase('delete', out, () => each((x) => r.del!(x), a.n, undefined, undefined));
+  }
+  h.close();
+  finish(out);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`rtnetlink driver: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

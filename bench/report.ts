@@ -1,0 +1,147 @@
+// How the figures read: a table per N for the terminal (median routes/s and ratio to the limit on
+// one line, min–max of both under it), the same as Markdown for bench/README.md, and the issue's
+// targets checked against the medians (informative only: a bench never fails on a figure).
+import { PHASES, type PhaseName } from './peers/common.js';
+import type { Range, ToolSummary } from './stats.js';
+
+export interface ToolInfo {
+  id: string;
+  label: string;
+  skipped?: string;
+}
+
+/** 440123 → '440 k', 4351234 → '4.35 M', 12345 → '12.3 k', 98 → '98'. */
+export function si(x: number): string {
+  const fmt = (v: number, unit: string): string => `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${unit}`;
+  if (x >= 1e6) return fmt(x / 1e6, ' M');
+  if (x >= 1e3) return fmt(x / 1e3, ' k');
+  return x >= 10 ? x.toFixed(0) : x.toFixed(1);
+}
+
+export function mb(kb: number | undefined): string {
+  if (kb === undefined) return '—';
+  return kb >= 10240 ? `${(kb / 1024).toFixed(0)} MB` : `${(kb / 1024).toFixed(1)} MB`;
+}
+
+const ratioText = (r: Range | undefined, part: keyof Range): string => (r ? `${r[part].toFixed(2)}` : '');
+
+export function sizeLabel(n: number): string {
+  return n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6} M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3} k` : String(n);
+}
+
+function cell(s: ToolSummary, p: PhaseName): [string, string] {
+  const ph = s.phases[p];
+  if (!ph) return ['—', ''];
+  const approx = s.sample !== undefined && s.sample < s.n ? '~' : '';
+  const top = `${approx}${si(ph.rate.median)}${ph.ratio ? ` (${ratioText(ph.ratio, 'median')})` : ''}`;
+  const bottom = ph.runs > 1 ? `${si(ph.rate.min)}–${si(ph.rate.max)}${ph.ratio ? ` (${ratioText(ph.ratio, 'min')}–${ratioText(ph.ratio, 'max')})` : ''}` : '';
+  return [top, bottom];
+}
+
+function pad(s: string, w: number, right = false): string {
+  const len = [...s].length;
+  return right ? ' '.repeat(Math.max(0, w - len)) + s : s + ' '.repeat(Math.max(0, w - len));
+}
+
+/** The terminal table for one N. */
+export function textTable(n: number, rows: ToolSummary[], tools: ToolInfo[]): string {
+  const head = ['tool', ...PHASES, 'peak RSS'];
+  const lines: string[][] = [head];
+  for (const t of tools) {
+    const s = rows.find((r) => r.tool === t.id && r.n === n);
+    if (!s) continue;
+    const cells = PHASES.map((p) => cell(s, p));
+    const flag = s.problems.length ? ' !' : '';
+    lines.push([t.label + flag, ...cells.map((c) => c[0]), mb(s.maxRssKb)]);
+    if (cells.some((c) => c[1])) lines.push(['', ...cells.map((c) => c[1]), '']);
+  }
+  const widths = head.map((_, i) => Math.max(...lines.map((l) => [...(l[i] ?? '')].length)));
+  const out = [`N = ${sizeLabel(n)}: routes/s median (ratio to the limit), min–max under it`];
+  for (const [k, l] of lines.entries()) {
+    out.push(l.map((c, i) => pad(c, widths[i]!, i > 0)).join('  '));
+    if (k === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  return out.join('\n');
+}
+
+/** The Markdown table for one N (bench/README.md, issue notes). */
+export function markdownTable(n: number, rows: ToolSummary[], tools: ToolInfo[]): string {
+  const out = [`| tool | N | ${PHASES.join(' | ')} | peak RSS |`, `| --- | --- | ${PHASES.map(() => '---').join(' | ')} | --- |`];
+  for (const t of tools) {
+    const s = rows.find((r) => r.tool === t.id && r.n === n);
+    if (!s) continue;
+    const cells = PHASES.map((p) => {
+      const [top, bottom] = cell(s, p);
+      return bottom ? `${top}<br><sub>${bottom}</sub>` : top;
+    });
+    const mark = s.problems.length ? ' ⚠' : '';
+    out.push(`| ${t.label}${mark} | ${sizeLabel(n)} | ${cells.join(' | ')} | ${mb(s.maxRssKb)} |`);
+  }
+  return out.join('\n');
+}
+
+export interface TargetCheck {
+  target: string;
+  value: string;
+  met: boolean | undefined;
+}
+
+/** The targets of issue 7, read off the medians (undefined where a figure is missing). */
+export function targets(rows: ToolSummary[], sizes: number[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const at = (tool: string, n: number): ToolSummary | undefined => rows.find((r) => r.tool === tool && r.n === n);
+  const med = (s: ToolSummary | undefined, p: PhaseName): number | undefined => s?.phases[p]?.rate.median;
+  const ratio = (s: ToolSummary | undefined, p: PhaseName): number | undefined => s?.phases[p]?.ratio?.median;
+  const push = (target: string, v: number | undefined, ok: (v: number) => boolean, show: (v: number) => string): void => {
+    out.push({ target, value: v === undefined ? 'not measured' : show(v), met: v === undefined ? undefined : ok(v) });
+  };
+  const times = (v: number): string => `${v.toFixed(2)}×`;
+  for (const n of sizes) {
+    const bulk = at('rtnetlink-bulk', n);
+    const N = sizeLabel(n);
+    for (const [p, fn] of [['add', 'addMany'], ['replace', 'replaceMany'], ['delete', 'delMany']] as const) push(`N=${N} ${fn} ≥ 0.8× the C limit`, ratio(bulk, p), (v) => v >= 0.8, times);
+    push(`N=${N} route.add × N via Promise.all ≥ 0.5× the limit`, ratio(at('rtnetlink-each', n), 'add'), (v) => v >= 0.5, times);
+    push(`N=${N} dump() ≥ 1,000,000 routes/s`, med(bulk, 'dump'), (v) => v >= 1e6, (v) => `${si(v)}/s`);
+    const vs = (tool: string, p: PhaseName, k: number, what: string): void => {
+      const a = med(bulk, p);
+      const b = med(at(tool, n), p);
+      if (b === undefined) return;
+      push(`N=${N} ${what} ≥ ${k}× ${tool}`, a === undefined ? undefined : a / b, (v) => v >= k, times);
+    };
+    vs('ip-batch', 'add', 9, 'addMany');
+    vs('npm-netlink', 'add', 12, 'addMany');
+    vs('ip-batch', 'dump', 4, 'dump()');
+    vs('npm-netlink', 'dump', 5, 'dump()');
+    vs('pyroute2-loop', 'dump', 5, 'dump()');
+    const dump = bulk?.phases.dump;
+    if (dump?.peakKb !== undefined && bulk?.baselineKb !== undefined) {
+      push(`N=${N} dump() peak RSS above the process baseline < 150 MB`, (dump.peakKb - bulk.baselineKb) / 1024, (v) => v < 150, (v) => `${v.toFixed(0)} MB`);
+    }
+  }
+  if (sizes.length > 1) {
+    const lo = Math.min(...sizes);
+    const hi = Math.max(...sizes);
+    for (const p of PHASES) {
+      const a = med(at('rtnetlink-bulk', lo), p);
+      const b = med(at('rtnetlink-bulk', hi), p);
+      push(
+        `cost per route flat from ${sizeLabel(lo)} to ${sizeLabel(hi)} (${p}: rate at ${sizeLabel(hi)} ÷ rate at ${sizeLabel(lo)})`,
+        a && b ? b / a : undefined,
+        (v) => v >= 0.75,
+        times,
+      );
+    }
+  }
+  return out;
+}
+
+export function targetText(checks: TargetCheck[]): string {
+  return checks.map((c) => `${c.met === undefined ? '  ?' : c.met ? ' ok' : 'MISS'}  ${c.target}: ${c.value}`).join('\n');
+}
+
+export function skippedText(tools: ToolInfo[]): string {
+  return tools
+    .filter((t) => t.skipped)
+    .map((t) => `skipped ${t.label}: ${t.skipped ?? ''}`)
+    .join('\n');
+}

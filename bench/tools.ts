@@ -1,0 +1,275 @@
+// The tools of the route-churn benchmark, each a row of the table: how to find or build it (a
+// reason to skip it when it is not there), and how to run one add/dump/replace/delete round of N
+// routes in the bench namespace. Every tool runs in a process of its own so its peak RSS is its own.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChild, type ChildOutcome } from './child.js';
+import { ipBatch, ipFork } from './peers/iproute2.js';
+import type { DriverResult, PhaseName } from './peers/common.js';
+import type { BenchNs } from './setup.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The repository root: the nearest directory above holding rtnetlink's package.json. */
+export const ROOT = ((): string => {
+  for (let d = here; ; d = dirname(d)) {
+    const pj = join(d, 'package.json');
+    if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'rtnetlink') return d;
+    if (dirname(d) === d) throw new Error(`bench: no rtnetlink package.json above ${here}`);
+  }
+})();
+export const BUILD_DIR = join(ROOT, 'bench', '.build');
+export const PEERS_DIR = join(ROOT, 'bench', '.peers');
+
+export interface RunContext {
+  env: BenchNs;
+  n: number;
+  onPhase: (p: PhaseName | string) => void;
+  /** Write a V8 CPU profile of the run here (rtnetlink tools only). */
+  profile?: { dir: string; name: string };
+  /** Routes per phase for the fork-per-route tool. */
+  forkSample: number;
+}
+
+export interface ToolOutcome {
+  result?: DriverResult;
+  maxRssKb?: number;
+  error?: string;
+  skip?: string;
+  /** Routes actually sent per phase when fewer than N (extrapolated rates). */
+  sample?: number;
+}
+
+export interface Tool {
+  id: string;
+  label: string;
+  /** The practical limit the other rows are divided by. */
+  limit?: boolean;
+  /** Run only at the smallest N (one fork per route is too slow for more). */
+  smallestOnly?: boolean;
+  /** Not run above this N unless --all-sizes (too slow to fit the time budget). */
+  maxN?: number;
+  /** The tool's version, once prepared. */
+  version?: string;
+  /** Finds or builds the tool; returns why it is skipped, or undefined when it is ready. */
+  prepare(): Promise<string | undefined>;
+  run(ctx: RunContext): Promise<ToolOutcome>;
+}
+
+function driverArgs(ctx: RunContext, mode = ''): string[] {
+  const e = ctx.env;
+  return ['--ns', e.name, '--n', String(ctx.n), '--dev', e.dev, '--ifindex', String(e.ifindex), '--gw', e.gw, '--gw2', e.gw2, ...(mode ? ['--mode', mode] : [])];
+}
+
+function timeoutFor(n: number): number {
+  return 120_000 + n * 3; // 3 ms per route over four phases: far above the slowest tool measured
+}
+
+function outcome(o: ChildOutcome): ToolOutcome {
+  const r: ToolOutcome = {};
+  if (o.result) r.result = o.result;
+  if (o.maxRssKb !== undefined) r.maxRssKb = o.maxRssKb;
+  if (o.error) r.error = o.error;
+  if (o.skip !== undefined) r.skip = o.skip;
+  return r;
+}
+
+// ---- the C reference ----
+
+const C_SRC = join(ROOT, 'bench', 'ref', 'route-ref.c');
+const C_BIN = join(BUILD_DIR, 'route-ref');
+let cBuilt: string | undefined | null = null; // null: not tried; string: why it failed
+
+function buildC(): string | undefined {
+  if (cBuilt !== null) return cBuilt;
+  const cc = process.env['CC'] ?? 'cc';
+  try {
+    mkdirSync(BUILD_DIR, { recursive: true });
+    if (!existsSync(C_BIN) || statSync(C_BIN).mtimeMs < statSync(C_SRC).mtimeMs) {
+      execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-o', C_BIN, C_SRC], { stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    cBuilt = undefined;
+  } catch (e) {
+    const err = e as Error & { stderr?: Buffer };
+    cBuilt = `the C reference did not build with ${cc}: ${(err.stderr?.toString() || err.message).trim().split('\n')[0] ?? ''}`;
+  }
+  return cBuilt;
+}
+
+function ccVersion(): string | undefined {
+  try {
+    return execFileSync(process.env['CC'] ?? 'cc', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
+  const t: Tool = {
+    id,
+    label,
+    ...(limit ? { limit } : {}),
+    async prepare() {
+      const why = buildC();
+      const v = ccVersion();
+      if (v) t.version = v;
+      return why;
+    },
+    async run(ctx) {
+      const e = ctx.env;
+      const args = ['--netns', e.path, '--n', String(ctx.n), '--ifindex', String(e.ifindex), '--gw', e.gw, '--gw2', e.gw2, '--batch', String(batch)];
+      return outcome(await runChild({ cmd: C_BIN, args, onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) }));
+    },
+  };
+  return t;
+}
+
+// ---- this package ----
+
+function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each'): Tool {
+  const script = join(here, 'peers', 'rtnetlink.js');
+  return {
+    id,
+    label,
+    async prepare() {
+      if (!existsSync(script)) return `${script} is missing: run the bench through \`npm run bench\` (it compiles first)`;
+      return undefined;
+    },
+    async run(ctx) {
+      const prof = ctx.profile ? ['--cpu-prof', '--cpu-prof-dir', ctx.profile.dir, '--cpu-prof-name', ctx.profile.name] : [];
+      const o = await runChild({ cmd: process.execPath, args: [...prof, script, ...driverArgs(ctx, mode)], onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) });
+      return outcome(o);
+    },
+  };
+}
+
+// ---- iproute2 ----
+
+function ipVersion(): string | undefined {
+  try {
+    return execFileSync('ip', ['-V'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const ipBatchTool: Tool = {
+  id: 'ip-batch',
+  label: '`ip -batch`',
+  async prepare() {
+    const v = ipVersion();
+    if (!v) return '`ip` (iproute2) is not installed';
+    this.version = v;
+    return undefined;
+  },
+  async run(ctx) {
+    const o = await ipBatch(ctx.env, ctx.n, ctx.onPhase);
+    return { ...o };
+  },
+};
+
+const ipForkTool: Tool = {
+  id: 'ip-fork',
+  label: '`ip route add` forked per route',
+  smallestOnly: true,
+  async prepare() {
+    const v = ipVersion();
+    if (!v) return '`ip` (iproute2) is not installed';
+    this.version = v;
+    return undefined;
+  },
+  async run(ctx) {
+    const sample = Math.min(ctx.forkSample, ctx.n);
+    const o = await ipFork(ctx.env, sample, ctx.onPhase);
+    return { ...o, sample };
+  },
+};
+
+// ---- pyroute2 ----
+
+let python: { exe: string; version: string } | string | undefined;
+
+function findPython(): { exe: string; version: string } | string {
+  if (python) return python;
+  const tried: string[] = [];
+  for (const exe of ['/usr/bin/python3', 'python3']) {
+    try {
+      const version = execFileSync(exe, ['-c', 'import pyroute2; print(pyroute2.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      return (python = { exe, version });
+    } catch {
+      tried.push(exe);
+    }
+  }
+  return (python = `pyroute2 is not importable from ${tried.join(' or ')} (Debian: apt-get install -y python3-pyroute2)`);
+}
+
+function pyroute2Tool(id: string, label: string, mode: 'batch' | 'loop'): Tool {
+  const script = join(ROOT, 'bench', 'peers', 'pyroute2_churn.py');
+  const t: Tool = {
+    id,
+    label,
+    maxN: 100_000,
+    async prepare() {
+      const p = findPython();
+      if (typeof p === 'string') return p;
+      t.version = `pyroute2 ${p.version}`;
+      return undefined;
+    },
+    async run(ctx) {
+      const p = findPython();
+      if (typeof p === 'string') return { skip: p };
+      const o = await runChild({ cmd: p.exe, args: [script, ...driverArgs(ctx, mode)], netnsExec: ctx.env.name, onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) });
+      return outcome(o);
+    },
+  };
+  return t;
+}
+
+// ---- the npm `netlink` package ----
+
+const NPM_NETLINK = join(PEERS_DIR, 'node_modules', 'netlink');
+
+const npmNetlinkTool: Tool = {
+  id: 'npm-netlink',
+  label: 'npm `netlink` package, 32 in flight',
+  async prepare() {
+    const pj = join(NPM_NETLINK, 'package.json');
+    if (!existsSync(pj)) return `not installed in bench/.peers (see bench/README.md: npm i --no-save netlink there)`;
+    try {
+      createRequire(import.meta.url)(NPM_NETLINK);
+    } catch (e) {
+      return `installed but does not load (native addon not built?): ${(e as Error).message.split('\n')[0] ?? ''}`;
+    }
+    this.version = `netlink ${(JSON.parse(readFileSync(pj, 'utf8')) as { version: string }).version}`;
+    return undefined;
+  },
+  async run(ctx) {
+    const script = join(here, 'peers', 'npm-netlink.js');
+    const o = await runChild({
+      cmd: process.execPath,
+      args: [script, ...driverArgs(ctx), '--module', NPM_NETLINK],
+      netnsExec: ctx.env.name,
+      onPhase: ctx.onPhase,
+      timeoutMs: timeoutFor(ctx.n),
+    });
+    return outcome(o);
+  },
+};
+
+/** Every tool, in table order; the first is the limit. */
+export function allTools(): Tool[] {
+  return [
+    cTool('c-batch', 'C, 5,000 messages per sendmsg, ACK on each (the limit)', 5000, true),
+    cTool('c-single', 'C, one message per sendmsg, wait for its ACK', 1, false),
+    rtnetlinkTool('rtnetlink-bulk', 'rtnetlink addMany / replaceMany / delMany, dump()', 'bulk'),
+    rtnetlinkTool('rtnetlink-each', 'rtnetlink route.add / replace / del × N via Promise.all', 'each'),
+    ipBatchTool,
+    ipForkTool,
+    npmNetlinkTool,
+    pyroute2Tool('pyroute2-batch', 'pyroute2 IPBatch (1,000 per sendto)', 'batch'),
+    pyroute2Tool('pyroute2-loop', 'pyroute2 IPRoute loop', 'loop'),
+  ];
+}
