@@ -1,11 +1,462 @@
-// Placeholder: filled in by its own issue.
+// Events (≈ `ip monitor`): a NETLINK_ROUTE socket of its own joined to RTNLGRP_* multicast groups
+// (<linux/rtnetlink.h>), yielding typed new/del events as an async iterable. Overruns (ENOBUFS, or
+// a consumer maxQueue behind) are reported, or with `resync` repaired: the monitor re-dumps on the
+// same socket, so dump replies and events arrive in one order, and yields the differences from
+// what the consumer was given.
 import type { Handle } from './handle.js';
+import { openNativeTransport, type NativeTransport } from './transport.js';
+import { Engine, type Receiver } from './core/request.js';
+import { forEachMessage, type NlMsg } from './core/nlmsg.js';
+import { align4, attrTable, rd32, rds32 } from './core/attr.js';
+import {
+  AF_INET, NLM_F_DUMP, RTM_DELADDR, RTM_DELLINK, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK,
+} from './core/constants.js';
+import { DumpInterruptedError, NetlinkError } from './core/errors.js';
+import { checkBool, checkInt, checkObject, describe } from './core/validate.js';
+import { IFF, IFLA_IFNAME } from './link/ifla.js';
+import { GROUPS, KINDS, KINDS_BY_TYPE, sameState, type KindDef } from './monitor-kinds.js';
+import type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
 
-export type MonitorGroup = 'link' | 'ipv4-addr' | 'ipv6-addr' | 'ipv4-route' | 'ipv6-route' | 'neigh' | 'rule';
-export interface MonitorOptions {
-  resync?: boolean;
+export type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
+
+const ENOBUFS = 105;
+/** Names of deleted links kept for events that arrive after the link went (e.g. its neighbours'). */
+const GONE_NAMES = 256;
+const LINK_STATE = IFF.UP | IFF.LOWER_UP;
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/** One object event, decoded when the consumer takes it. `m` is a private copy of the message. */
+interface Change {
+  d: KindDef;
+  del: boolean;
+  key: string;
+  m: NlMsg;
+}
+type Objects = Map<string, NlMsg>;
+type Item =
+  | { t: 'event'; c: Change }
+  | { t: 'overrun' }
+  | { t: 'sync'; kinds: MonitorKind[]; target: Map<MonitorKind, Objects> }
+  | { t: 'fail'; error: Error };
+
+/** A resync in progress: dumps of `kinds` folded with the events that arrive meanwhile. */
+interface Round {
+  kinds: Set<MonitorKind>;
+  target: Map<MonitorKind, Objects>;
+  pending: number;
+  /** Events were lost (or links changed) while dumping: dump `again` once this round ends. */
+  again: Set<MonitorKind> | undefined;
 }
 
-export class Monitor {
-  constructor(protected readonly h: Handle, readonly groups: readonly MonitorGroup[], readonly opts: MonitorOptions) {}
+function copy(m: NlMsg): NlMsg {
+  const buf = Buffer.from(m.buf.subarray(m.start, m.end));
+  return { ...m, buf, start: 0, off: m.off - m.start, end: m.end - m.start };
+}
+
+function checkGroups(groups: unknown): MonitorGroup[] {
+  const names = Object.keys(GROUPS);
+  if (!Array.isArray(groups) || groups.length === 0) {
+    throw new TypeError(`Expected "groups" to be a non-empty array of ${names.join(', ')}, got ${describe(groups)}`);
+  }
+  return groups.map((g: unknown, i) => {
+    if (typeof g !== 'string' || !Object.hasOwn(GROUPS, g)) {
+      throw new TypeError(`Expected "groups[${i}]" to be one of ${names.join(', ')}, got ${describe(g)}`);
+    }
+    if (!KINDS[GROUPS[g as MonitorGroup].kind].decode) throw new TypeError(`"groups[${i}]": ${g} events cannot be decoded by this build`);
+    return g as MonitorGroup;
+  });
+}
+
+/**
+ * A subscription to rtnetlink events: `for await (const ev of m)`. One consumer; `close()` (or
+ * leaving the loop) ends it. While a consumer awaits the next event the socket keeps the process
+ * alive; otherwise, and once closed, it does not.
+ */
+export class Monitor implements AsyncIterableIterator<MonitorEvent> {
+  readonly groups: readonly MonitorGroup[];
+  readonly resync: boolean;
+  readonly maxQueue: number;
+  /** Overruns so far: kernel drops (ENOBUFS) and queue overflows, reported or resynced. */
+  overruns = 0;
+  private readonly transport: NativeTransport;
+  private readonly engine: Engine;
+  private engineRx: Receiver = () => undefined;
+  /** kind → families yielded (null: any). */
+  private readonly selected = new Map<MonitorKind, Set<number> | null>();
+  private readonly names = new Map<number, string>();
+  private readonly linkFlags = new Map<number, number>();
+  private readonly gone: number[] = [];
+  private readonly needNames: boolean;
+  private namesPending = false;
+  private queue: Item[] = [];
+  private head = 0;
+  private expansion: Change[] | undefined;
+  private expanded = 0;
+  /** With resync: the objects the consumer has been given, per kind. */
+  private readonly view = new Map<MonitorKind, Objects>();
+  private round: Round | undefined;
+  private waiters: (() => void)[] = [];
+  private refd = false;
+  private failed = false;
+  private isClosed = false;
+
+  /** @internal use Handle.monitor() / monitor(). Subscribed when this returns. */
+  constructor(h: Handle, groups: readonly MonitorGroup[], opts: MonitorOptions = {}) {
+    this.groups = checkGroups(groups);
+    const o = checkObject(opts, 'options');
+    this.resync = o['resync'] === undefined ? false : checkBool(o['resync'], 'resync');
+    this.maxQueue = o['maxQueue'] === undefined ? 10_000 : checkInt(o['maxQueue'], 'maxQueue', 1, 0x7fffffff);
+    const rcvbuf = o['rcvbuf'] === undefined ? undefined : checkInt(o['rcvbuf'], 'rcvbuf', 0, 0x7fffffff);
+    const join = new Set<number>();
+    for (const g of this.groups) {
+      const def = GROUPS[g];
+      for (const n of def.groups) join.add(n);
+      const prev = this.selected.get(def.kind);
+      if (def.families === null || prev === null) this.selected.set(def.kind, null);
+      else this.selected.set(def.kind, new Set([...(prev ?? []), ...def.families]));
+      if (this.resync && !KINDS[def.kind].dump) throw new TypeError(`Expected "groups" to hold no ${g} with resync (it cannot be re-dumped exactly)`);
+    }
+    this.needNames = [...this.selected.keys()].some((k) => KINDS[k].names);
+    const routes = this.resync && this.selected.has('route');
+    // Internal subscriptions: links for device names and, with resync, the link and address
+    // changes after which the kernel drops IPv4 routes without a word (fib_sync_down_dev).
+    if (this.needNames || routes) join.add(RTNLGRP_LINK);
+    if (routes) join.add(RTNLGRP_IPV4_IFADDR);
+
+    const sock = rcvbuf === undefined ? { ...h.target } : { ...h.target, rcvbuf };
+    this.transport = openNativeTransport(sock, (c, e, s) => this.receive(c, e, s));
+    const t = this.transport;
+    this.engine = new Engine((rx) => {
+      this.engineRx = rx;
+      return { send: (b) => t.send(b), ref: () => undefined, close: () => undefined };
+    }, { dumpRetries: 50 });
+    try {
+      this.engine.ensureOpen();
+      for (const g of join) t.membership(g, true);
+    } catch (e) {
+      t.close();
+      throw e;
+    }
+    if (this.needNames) this.dumpNames(true);
+    if (this.resync) this.startRound(new Set(this.selected.keys()));
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next event; `done` once closed. Rejects (and closes) if the kernel sent what cannot be decoded. */
+  async next(): Promise<IteratorResult<MonitorEvent, undefined>> {
+    for (;;) {
+      if (this.isClosed) return DONE;
+      const ev = this.take();
+      if (ev) return { value: ev, done: false };
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        this.setRef(true);
+      });
+    }
+  }
+
+  /** Leaving a `for await` loop closes the monitor. */
+  async return(): Promise<IteratorResult<MonitorEvent, undefined>> {
+    this.close();
+    return DONE;
+  }
+
+  /** Leaves the groups and closes the socket; a pending next() resolves done. Idempotent. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.queue = [];
+    this.head = 0;
+    this.expansion = undefined;
+    this.view.clear();
+    this.round = undefined;
+    this.engine.close();
+    this.transport.close();
+    this.wake();
+  }
+
+  // ---- receiving ----
+
+  private receive(chunk: Buffer | null, errno: number, sendId: number): void {
+    if (this.isClosed || this.failed) return;
+    if (!chunk) {
+      if (sendId) this.engineRx(null, errno, sendId);
+      else if (errno === ENOBUFS) this.overrun();
+      else this.fail(new NetlinkError({ errno, op: 'recvmsg', subject: 'monitor' }));
+      return;
+    }
+    // Replies to our own dumps go to the engine, in order with the events around them.
+    let run = -1;
+    let runEnd = 0;
+    try {
+      forEachMessage(chunk, (m) => {
+        if (m.pid === this.transport.portId && m.seq !== 0) {
+          if (run < 0) run = m.start;
+          runEnd = Math.min(chunk.length, m.start + align4(m.end - m.start));
+          return;
+        }
+        if (run >= 0) this.engineRx(chunk.subarray(run, runEnd), 0, 0);
+        run = -1;
+        this.event(m);
+      });
+      if (run >= 0) this.engineRx(chunk.subarray(run, runEnd), 0, 0);
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  private event(m: NlMsg): void {
+    const defs = KINDS_BY_TYPE.get(m.type);
+    if (!defs || m.end <= m.off) return;
+    const family = m.buf[m.off]!;
+    if ((m.type === RTM_NEWLINK || m.type === RTM_DELLINK) && family === 0) this.trackLink(m, true);
+    else if (m.type === RTM_DELADDR && family === AF_INET) this.routesMayHaveGone();
+    for (const d of defs) {
+      const fams = this.selected.get(d.kind);
+      if (fams === undefined || (fams !== null && !fams.has(family))) continue;
+      if (d.accept && !d.accept(m.buf, m.off, m.end)) return;
+      const c: Change = { d, del: m.type === d.delType, key: d.key(m.buf, m.off, m.end), m: copy(m) };
+      if (this.queue.length - this.head >= this.maxQueue) this.overflow();
+      const target = this.round?.kinds.has(d.kind) ? this.round.target.get(d.kind) : undefined;
+      if (target) fold(target, c);
+      else this.push({ t: 'event', c });
+      return;
+    }
+  }
+
+  /** Keeps index → name and the UP/LOWER_UP state of every link. */
+  private trackLink(m: NlMsg, live: boolean): void {
+    if (m.end - m.off < 16) return;
+    const index = rds32(m.buf, m.off + 4);
+    if (m.type === RTM_DELLINK) {
+      this.linkFlags.delete(index);
+      this.gone.push(index);
+      if (this.gone.length > GONE_NAMES) {
+        const old = this.gone.shift()!;
+        if (!this.linkFlags.has(old)) this.names.delete(old);
+      }
+      if (live) this.routesMayHaveGone();
+      return;
+    }
+    const a = attrTable(m.buf, m.off + 16, m.end, ['IFLA'])[IFLA_IFNAME];
+    if (a) {
+      let e = a[0];
+      while (e < a[0] + a[1] && m.buf[e] !== 0) e++;
+      this.names.set(index, m.buf.toString('utf8', a[0], e));
+    }
+    const flags = rd32(m.buf, m.off + 8);
+    const prev = this.linkFlags.get(index);
+    this.linkFlags.set(index, flags);
+    if (live && prev !== undefined && ((prev ^ flags) & LINK_STATE) !== 0) this.routesMayHaveGone();
+  }
+
+  /** A link went down or away, or an IPv4 address went: the kernel may have flushed routes silently. */
+  private routesMayHaveGone(): void {
+    if (this.resync && this.selected.has('route')) this.requestRound(['route']);
+  }
+
+  private dumpNames(gate: boolean): void {
+    if (gate) this.namesPending = true;
+    const d = KINDS.link;
+    for (const body of d.dump!.bodies(0)) {
+      this.engine.submit(d.dump!.type, NLM_F_DUMP, body.write, {
+        onMessage: (m) => this.trackLink(m, false),
+        onDone: (err) => {
+          if (this.isClosed) return;
+          if (err) this.fail(err);
+          if (gate) this.namesPending = false;
+          this.wake();
+        },
+      }, { subject: 'monitor: link names' });
+    }
+  }
+
+  // ---- overruns and resync ----
+
+  private overrun(): void {
+    this.overruns++;
+    if (this.needNames) this.dumpNames(false);
+    if (this.resync) this.requestRound(this.selected.keys());
+    else if (this.queue[this.queue.length - 1]?.t !== 'overrun' || this.queue.length === this.head) this.push({ t: 'overrun' });
+  }
+
+  /** The consumer fell maxQueue events behind: drop them and report (or resync). */
+  private overflow(): void {
+    this.queue = [];
+    this.head = 0;
+    this.expansion = undefined;
+    this.overrun();
+  }
+
+  private requestRound(kinds: Iterable<MonitorKind>): void {
+    if (this.round) {
+      const again = (this.round.again ??= new Set());
+      for (const k of kinds) again.add(k);
+    } else {
+      this.startRound(new Set(kinds));
+    }
+  }
+
+  private startRound(kinds: Set<MonitorKind>): void {
+    const round: Round = { kinds, target: new Map(), pending: 0, again: undefined };
+    this.round = round;
+    for (const k of kinds) {
+      const target: Objects = new Map();
+      round.target.set(k, target);
+      const d = KINDS[k];
+      const fams = this.selected.get(k);
+      for (const family of fams ? [...fams] : [0]) {
+        for (const body of d.dump!.bodies(family)) {
+          round.pending++;
+          this.engine.submit(d.dump!.type, NLM_F_DUMP, body.write, {
+            onMessage: (m) => {
+              if (this.round !== round || (d.accept && !d.accept(m.buf, m.off, m.end))) return;
+              const c = copy(m);
+              target.set(d.key(c.buf, c.off, c.end), c);
+            },
+            // NLM_F_DUMP_INTR: the engine dumps again; forget what this dump gave.
+            onRestart: () => {
+              for (const [key, m] of target) if (body.owns(m.buf, m.off)) target.delete(key);
+            },
+            onDone: (err) => this.dumped(round, err),
+          }, { subject: `monitor resync: ${k}` });
+        }
+      }
+    }
+  }
+
+  private dumped(round: Round, err: Error | null): void {
+    if (this.isClosed || this.round !== round) return;
+    if (err && !(err instanceof DumpInterruptedError)) {
+      this.fail(err);
+      return;
+    }
+    if (err) round.again ??= new Set();
+    if (--round.pending > 0) return;
+    this.round = undefined;
+    if (round.again) {
+      this.startRound(new Set([...round.kinds, ...round.again]));
+      return;
+    }
+    // Queued events of these kinds are older than the dump: it supersedes them.
+    this.queue = this.queue.slice(this.head).filter((it) => it.t !== 'event' || !round.kinds.has(it.c.d.kind));
+    this.head = 0;
+    this.push({ t: 'sync', kinds: [...round.kinds], target: round.target });
+  }
+
+  // ---- delivering ----
+
+  private push(item: Item): void {
+    this.queue.push(item);
+    this.wake();
+  }
+
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.push({ t: 'fail', error });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    if (w.length === 0) return;
+    this.waiters = [];
+    this.setRef(false);
+    for (const r of w) r();
+  }
+
+  private setRef(on: boolean): void {
+    if (on === this.refd || this.isClosed) return;
+    this.refd = on;
+    this.transport.ref(on);
+  }
+
+  /** The next event ready for the consumer, if any. */
+  private take(): MonitorEvent | undefined {
+    if (this.namesPending && !this.failed) return undefined;
+    for (;;) {
+      if (this.expansion) {
+        const c = this.expansion[this.expanded++];
+        if (!c) {
+          this.expansion = undefined;
+          return { kind: 'sync' };
+        }
+        const ev = this.deliver(c);
+        if (ev) return ev;
+        continue;
+      }
+      if (this.head >= this.queue.length) return undefined;
+      const item = this.queue[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (item.t === 'overrun') return { kind: 'overrun' };
+      if (item.t === 'fail') {
+        this.close();
+        throw item.error;
+      }
+      if (item.t === 'sync') {
+        this.expansion = this.diff(item.kinds, item.target);
+        this.expanded = 0;
+        continue;
+      }
+      const ev = this.deliver(item.c);
+      if (ev) return ev;
+    }
+  }
+
+  /** Decodes a change and, with resync, records it in the consumer's view. */
+  private deliver(c: Change): MonitorEvent | undefined {
+    let object: unknown;
+    try {
+      object = c.d.decode!(c.m, this.names);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+    if (object === undefined) return undefined;
+    if (this.resync) {
+      const objects = this.viewOf(c.d.kind);
+      if (c.del) objects.delete(c.key);
+      else objects.set(c.key, c.m);
+    }
+    return { kind: c.d.kind, action: c.del ? 'del' : 'new', key: c.key, object } as MonitorEvent;
+  }
+
+  private viewOf(kind: MonitorKind): Objects {
+    let v = this.view.get(kind);
+    if (!v) this.view.set(kind, (v = new Map()));
+    return v;
+  }
+
+  /** What turns the consumer's view into the dumped one: dels, then news (and changes). */
+  private diff(kinds: MonitorKind[], target: Map<MonitorKind, Objects>): Change[] {
+    const out: Change[] = [];
+    for (const k of kinds) {
+      const d = KINDS[k];
+      const cur = this.viewOf(k);
+      const want = target.get(k) ?? new Map<string, NlMsg>();
+      for (const [key, m] of cur) if (!want.has(key)) out.push({ d, del: true, key, m });
+      for (const [key, m] of want) {
+        const had = cur.get(key);
+        if (!had || !sameState(d, had, m)) out.push({ d, del: false, key, m });
+        else cur.set(key, m);
+      }
+    }
+    return out;
+  }
+}
+
+/** Applies an event to a resync's target. */
+function fold(target: Objects, c: Change): void {
+  if (c.del) target.delete(c.key);
+  else target.set(c.key, c.m);
 }

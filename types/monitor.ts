@@ -1,0 +1,93 @@
+// The public data model of events (≈ `ip monitor`): rtnetlink multicast groups and what a
+// monitor yields. See ../shared/API.md ("monitor").
+import type { Link } from './link.js';
+import type { Route } from './route.js';
+import type { Fdb, Neigh } from './neigh.js';
+
+/**
+ * The groups a monitor can join (RTNLGRP_* of <linux/rtnetlink.h>), named as `ip monitor` names
+ * its objects. 'rule' is 'ipv4-rule' plus 'ipv6-rule'; 'neigh' (ARP/NDISC entries) and 'fdb'
+ * (bridge/VXLAN forwarding entries) share RTNLGRP_NEIGH and are told apart by family.
+ */
+export type MonitorGroup =
+  | 'link' | 'ipv4-addr' | 'ipv6-addr' | 'ipv4-route' | 'ipv6-route' | 'neigh' | 'fdb'
+  | 'rule' | 'ipv4-rule' | 'ipv6-rule' | 'nexthop' | 'ipv4-netconf' | 'ipv6-netconf' | 'nsid';
+
+export interface MonitorOptions {
+  /**
+   * Keep the consumer's view exact: dump the subscribed objects at start (yielded as `new` events,
+   * then `{ kind: 'sync' }`) and again after every overrun, yielding the differences from what the
+   * consumer was already given as ordinary `new`/`del` events. Not with 'ipv4-netconf',
+   * 'ipv6-netconf' or 'nsid' (the kernel announces netconf changes as partial objects).
+   */
+  resync?: boolean;
+  /** Socket receive buffer in bytes (default 32 MiB; forced, so small values are honoured). */
+  rcvbuf?: number;
+  /** Most events held for a consumer that has not taken them yet (default 10,000); beyond it they are dropped and reported as an overrun. */
+  maxQueue?: number;
+}
+
+/** A devconf of one interface, or of 'all' / 'default' (RTM_NEWNETCONF, <linux/netconf.h>). */
+export interface Netconf {
+  family: 4 | 6;
+  /** The interface index, or 'all' / 'default' (NETCONFA_IFINDEX_ALL / _DEFAULT). */
+  index: number | 'all' | 'default';
+  /** The interface name, where index is a number. */
+  dev?: string;
+  /** Only the settings the kernel announced: a change event carries the one that changed. */
+  forwarding?: number;
+  rpFilter?: number;
+  mcForwarding?: number;
+  proxyNeigh?: number;
+  ignoreRoutesWithLinkdown?: number;
+  input?: number;
+  bcForwarding?: number;
+}
+
+/** A namespace id assigned to a peer namespace (RTM_NEWNSID, <linux/net_namespace.h>). */
+export interface Nsid {
+  nsid: number;
+  /** NETNSA_CURRENT_NSID, where the kernel sent it. */
+  currentNsid?: number;
+}
+
+/** Objects of kinds whose decoders live in other modules and are typed there. */
+export type MonitorRecord = Record<string, unknown>;
+
+/** What each kind's `object` is: the same objects the families' list() returns. */
+export interface MonitorObjects {
+  link: Link;
+  addr: MonitorRecord;
+  route: Route;
+  neigh: Neigh;
+  fdb: Fdb;
+  rule: MonitorRecord;
+  nexthop: MonitorRecord;
+  netconf: Netconf;
+  nsid: Nsid;
+}
+
+export type MonitorKind = keyof MonitorObjects;
+
+/** An object that appeared or changed (`new`: RTM_NEW*) or went away (`del`: RTM_DEL*). */
+export type MonitorObjectEvent = {
+  [K in MonitorKind]: {
+    kind: K;
+    action: 'new' | 'del';
+    /** The kernel's identity of the object (opaque): a `new` with the key of an object replaces it. */
+    key: string;
+    object: MonitorObjects[K];
+  };
+}[MonitorKind];
+
+/** The kernel dropped events (ENOBUFS) or the consumer fell maxQueue behind: re-list. Not with resync. */
+export interface MonitorOverrun {
+  kind: 'overrun';
+}
+
+/** With resync: the events so far make the consumer's view equal to the kernel's (at start and after each resync). */
+export interface MonitorSync {
+  kind: 'sync';
+}
+
+export type MonitorEvent = MonitorObjectEvent | MonitorOverrun | MonitorSync;
