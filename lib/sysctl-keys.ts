@@ -1,4 +1,4 @@
-// sysctl keys as sysctl(8) (procps-ng sysctl.c, slashdot()) takes them, mapped onto /proc/sys, and
+// sysctl keys and values as sysctl(8) (procps-ng sysctl.c, slashdot()) takes them, keys mapped onto /proc/sys, and
 // the common keys typed for completion. Names come from the kernel's ctl_table entries
 // (net/ipv4/sysctl_net_ipv4.c, devinet.c, net/ipv6/addrconf.c, net/core/sysctl_net_core.c,
 // net/core/neighbour.c, net/bridge/br_netfilter_hooks.c).
@@ -116,10 +116,31 @@ export function parseKey(key: unknown, field = 'key'): ParsedKey {
     if (Buffer.byteLength(c) > COMPONENT_MAX) throw refuse(field, key, `a component longer than ${COMPONENT_MAX} bytes`);
   }
   const path = `${PROC_SYS}/${components.join('/')}`;
-  return { key, components, path, dotted: components.map((c) => c.replaceAll('.', '/')).join('.') };
+  return { key, components, path, dotted: dottedKey(components) };
 }
 
 /** The dotted key of a path below /proc/sys given as components (what list() returns). */
 export function dottedKey(components: readonly string[]): string {
   return components.map((c) => c.replaceAll('.', '/')).join('.');
+}
+
+/** A boolean, integer or string as the kernel's proc handlers parse it. */
+export function encodeValue(v: unknown, field = 'value'): string {
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);
+    if (!Number.isSafeInteger(v)) throw new RangeError(`Expected "${field}" to be a safe integer (pass larger values as a string), got ${v}`);
+    return String(v);
+  }
+  if (typeof v === 'string') {
+    if (v.includes('\0')) throw new TypeError(`Expected "${field}" to be a string without NUL bytes, got ${describe(v)}`);
+    return v;
+  }
+  throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);
+}
+
+/** Whitespace-insensitive equality: "32768\t60999" (as read) equals "32768 60999" (as written). */
+export function sameValue(a: string, b: string): boolean {
+  const norm = (s: string): string => s.trim().split(/\s+/).join(' ');
+  return norm(a) === norm(b);
 }

@@ -8,10 +8,12 @@ import { addon, type NetnsTarget } from './binding.js';
 import type { Handle } from './handle.js';
 import { abortError, HandleClosedError } from './core/errors.js';
 import { checkCallOptions, checkObject, describe, type CallOptions } from './core/validate.js';
-import { dottedKey, parseKey, PROC_SYS, type ParsedKey, type SysctlKey } from './sysctl-keys.js';
+import { dottedKey, encodeValue, parseKey, PROC_SYS, sameValue, type ParsedKey, type SysctlKey } from './sysctl-keys.js';
 import type {
   PrepareHostOptions, PrepareHostResult, SysctlFailure, SysctlListOptions, SysctlValue, SysctlValues,
 } from '../types/sysctl.js';
+
+export { encodeValue };
 
 const log = debuglog('rtnetlink');
 const pOpen = promisify(fsOpen);
@@ -50,8 +52,10 @@ export const HOST_PREPARATION: Readonly<Record<string, string>> = Object.freeze(
 interface SysctlErrorInit {
   /** e.g. 'sysctl.set'. */
   op: string;
-  key: ParsedKey | { key: string; path: string; components: readonly string[] };
+  key: ParsedKey;
   syscall: string;
+  /** The namespace file that could not be entered, when that (not the key) failed. */
+  netns?: string | undefined;
   /** Positive errno. */
   errno: number;
   value?: string | undefined;
@@ -68,6 +72,7 @@ function errnoOf(e: unknown): number {
 /** Why a syscall on a sysctl file failed, in words a person can act on. */
 function explain(init: SysctlErrorInit, code: string): string {
   const { syscall, key } = init;
+  if (init.netns !== undefined) return `cannot enter the handle's network namespace (${init.netns})`;
   if (code === 'ENOENT' && syscall === 'open') {
     let s = `no such key on this kernel (${key.path} does not exist)`;
     if (key.components[0] === 'net' && key.components[1] === 'bridge') s += '; net.bridge.* exists only while the br_netfilter module is loaded (modprobe br_netfilter)';
@@ -95,6 +100,8 @@ export class SysctlError extends Error implements SysctlFailure {
   readonly path: string;
   /** The value being written, for write errors. */
   readonly value: string | undefined;
+  /** The handle's namespace (path, or 'fd N'), when entering it failed rather than the key. */
+  readonly netns: string | undefined;
   /** apply(): keys already written when this key failed, put back to their previous values. */
   restored: string[] | undefined;
   /** apply(): keys that could not be put back, each with its own error. */
@@ -102,7 +109,7 @@ export class SysctlError extends Error implements SysctlFailure {
 
   constructor(init: SysctlErrorInit) {
     // A file in the middle of a key (net.ipv4.ip_forward.x) is ENOTDIR to the kernel: no such key.
-    const errno = init.errno === 20 && init.syscall === 'open' ? 2 : init.errno;
+    const errno = init.errno === 20 && init.syscall === 'open' && init.netns === undefined ? 2 : init.errno;
     const [code, text] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, `error ${errno}`];
     const subject = init.value === undefined ? `${init.op} ${init.key.key}` : `${init.op} ${init.key.key}=${JSON.stringify(init.value)}`;
     super(`${subject}: ${text} (${code}): ${explain(init, code)}`, init.cause === undefined ? undefined : { cause: init.cause });
@@ -112,30 +119,10 @@ export class SysctlError extends Error implements SysctlFailure {
     this.key = init.key.key;
     this.path = init.key.path;
     this.value = init.value;
+    this.netns = init.netns;
     this.restored = undefined;
     this.restoreErrors = undefined;
   }
-}
-
-/** A boolean, integer or string as the kernel's proc handlers parse it. */
-export function encodeValue(v: unknown, field = 'value'): string {
-  if (typeof v === 'boolean') return v ? '1' : '0';
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);
-    if (!Number.isSafeInteger(v)) throw new RangeError(`Expected "${field}" to be a safe integer (pass larger values as a string), got ${v}`);
-    return String(v);
-  }
-  if (typeof v === 'string') {
-    if (v.includes('\0')) throw new TypeError(`Expected "${field}" to be a string without NUL bytes, got ${describe(v)}`);
-    return v;
-  }
-  throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);
-}
-
-/** Whitespace-insensitive equality: "32768\t60999" (as read) equals "32768 60999" (as written). */
-function sameValue(a: string, b: string): boolean {
-  const norm = (s: string): string => s.trim().split(/\s+/).join(' ');
-  return norm(a) === norm(b);
 }
 
 async function readAll(fd: number): Promise<string> {
@@ -265,8 +252,14 @@ export class SysctlApi {
     if (signal?.aborted) throw abortError(signal);
   }
 
-  private error(op: string, key: SysctlErrorInit['key'], syscall: string, e: unknown, value?: string): SysctlError {
-    return new SysctlError({ op, key, syscall, errno: errnoOf(e), value, namespaced: this.namespaced, cause: e });
+  private error(op: string, key: ParsedKey, syscall: string, e: unknown, value?: string): SysctlError {
+    // The addon names the file it failed on: the namespace's own (netnsPath) or setns means the
+    // namespace could not be entered, not that the key is missing.
+    const c = (e ?? {}) as { path?: unknown; syscall?: unknown };
+    const entering = this.namespaced && (c.syscall === 'setns' || (typeof c.path === 'string' && c.path !== key.path));
+    const netns = entering ? (this.h.target.netnsPath ?? `fd ${String(this.h.target.netnsFd)}`) : undefined;
+    const sc = netns !== undefined && typeof c.syscall === 'string' ? c.syscall : syscall;
+    return new SysctlError({ op, key, syscall: sc, errno: errnoOf(e), value, namespaced: this.namespaced, netns, cause: e });
   }
 
   private async openKey(op: string, p: ParsedKey, flags: number, value?: string): Promise<number> {
@@ -367,8 +360,8 @@ export class SysctlApi {
     try {
       fd = await this.openKey(op, p, O_RDONLY);
     } catch (e) {
-      if (top) throw e;
-      if (!(await this.writeOnly(p.path))) report(p.dotted, e as SysctlError);
+      if (top || !(e instanceof SysctlError) || e.syscall !== 'open' || e.netns !== undefined) throw e;
+      if (!(await this.writeOnly(p.path))) report(p.dotted, e);
       return;
     }
     let names: string[];
@@ -394,8 +387,8 @@ export class SysctlApi {
         throw this.error(op, p, 'readdir', e);
       }
     } catch (e) {
-      if (top) throw e;
-      report(p.dotted, e as SysctlError);
+      if (top || !(e instanceof SysctlError)) throw e;
+      report(p.dotted, e);
       return;
     } finally {
       await pClose(fd);

@@ -206,6 +206,11 @@ t.test('sysctl in throwaway namespaces', { skip }, async (t) => {
     e = await failure(s.get('net.ipv4'));
     t.equal(e.code, 'EISDIR');
     await t.rejects(s.get('kernel.hostname'), { name: 'TypeError', message: /not per network namespace/ });
+    // The namespace's file removed under the handle: an error about the namespace, not the key.
+    const gone = tempNetns(t);
+    execFileSync('ip', ['netns', 'del', gone.name]);
+    e = await failure(gone.h.sysctl.get('net.ipv4.ip_forward'));
+    t.match(e, { code: 'ENOENT', netns: `/run/netns/${gone.name}`, message: /cannot enter the handle's network namespace/ });
   });
 
   t.test('prepareHost in a namespace: the seed settings, reported, undone by apply(previous)', async (t) => {
