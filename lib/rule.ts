@@ -64,14 +64,18 @@ const IPPROTO = {
 } as const;
 type IpProto = keyof typeof IPPROTO;
 
-/** The FRA_* attributes, wire-level, in the order this package writes them. */
+/**
+ * The FRA_* attributes, wire-level, in the order this package writes them. Keys are the RuleSpec
+ * fields they come from (so an extended ACK pointing at one names the caller's field): `from` and
+ * `to` hold the bare address (FRA_SRC / FRA_DST), the prefix length travelling in the header.
+ */
 export interface FraAttrs {
   priority: number;
-  src: string;
-  dst: string;
+  from: string;
+  to: string;
   fwmark: number;
   fwmask: number;
-  flow: number;
+  realms: number;
   protocol: number;
   table: number;
   suppressPrefixlength: number;
@@ -88,11 +92,11 @@ export interface FraAttrs {
 
 export const fra = defineAttrs<FraAttrs>('FRA', {
   priority: [FRA_PRIORITY, u32],
-  src: [FRA_SRC, ip],
-  dst: [FRA_DST, ip],
+  from: [FRA_SRC, ip],
+  to: [FRA_DST, ip],
   fwmark: [FRA_FWMARK, u32],
   fwmask: [FRA_FWMASK, u32],
-  flow: [FRA_FLOW, u32],
+  realms: [FRA_FLOW, u32],
   protocol: [FRA_PROTOCOL, u8],
   table: [FRA_TABLE, u32],
   suppressPrefixlength: [FRA_SUPPRESS_PREFIXLEN, s32],
@@ -123,8 +127,8 @@ export function decodeRule(m: NlMsg): Rule | undefined {
     priority: a.priority ?? 0,
     action: ACTION_BY_VALUE.get(h.action) ?? (String(h.action) as RuleAction),
   };
-  if (a.src !== undefined || h.srcLen) r.from = `${a.src ?? any}/${h.srcLen}`;
-  if (a.dst !== undefined || h.dstLen) r.to = `${a.dst ?? any}/${h.dstLen}`;
+  if (a.from !== undefined || h.srcLen) r.from = `${a.from ?? any}/${h.srcLen}`;
+  if (a.to !== undefined || h.dstLen) r.to = `${a.to ?? any}/${h.dstLen}`;
   if (h.flags & FIB_RULE_INVERT) r.not = true;
   const table = a.table ?? h.table;
   if (table) r.table = table;
@@ -142,7 +146,7 @@ export function decodeRule(m: NlMsg): Rule | undefined {
   if (a.protocol) r.protocol = protocolName(a.protocol);
   if (a.suppressPrefixlength !== undefined && a.suppressPrefixlength !== -1) r.suppressPrefixlength = a.suppressPrefixlength;
   if (a.suppressIfgroup !== undefined && a.suppressIfgroup !== -1) r.suppressIfgroup = a.suppressIfgroup;
-  if (a.flow !== undefined) r.realms = a.flow;
+  if (a.realms !== undefined) r.realms = a.realms;
   if (h.flags & FIB_RULE_IIF_DETACHED) r.iifDetached = true;
   if (h.flags & FIB_RULE_OIF_DETACHED) r.oifDetached = true;
   if (h.flags & FIB_RULE_UNRESOLVED) r.unresolved = true;
@@ -227,7 +231,7 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAt
     if (s['family'] !== 4 && s['family'] !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(s['family'])}`);
     family = s['family'];
   }
-  for (const [field, key, lenKey] of [['from', 'src', 'srcLen'], ['to', 'dst', 'dstLen']] as const) {
+  for (const [field, lenKey] of [['from', 'srcLen'], ['to', 'dstLen']] as const) {
     if (s[field] === undefined) continue;
     const p = prefix(s[field], field);
     if (!p) continue;
@@ -235,7 +239,7 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAt
       throw new TypeError(`Expected "${field}" to be an IPv${family} prefix (the rule's family), got ${describe(s[field])}`);
     }
     family = p.family;
-    attrs[key] = p.addr;
+    attrs[field] = p.addr;
     hdr[lenKey] = p.len;
   }
   hdr.family = family === 6 ? AF_INET6 : AF_INET;
@@ -252,7 +256,7 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAt
     if (s['fwmark'] === undefined) throw new TypeError('Expected "fwmask" only together with "fwmark"');
     attrs.fwmask = checkInt(s['fwmask'], 'fwmask', 0, 0xffffffff);
   }
-  if (s['realms'] !== undefined) attrs.flow = checkInt(s['realms'], 'realms', 0, 0xffffffff);
+  if (s['realms'] !== undefined) attrs.realms = checkInt(s['realms'], 'realms', 0, 0xffffffff);
   if (s['protocol'] !== undefined) attrs.protocol = protocolId(s['protocol']);
   let tableGiven = false;
   if (s['table'] !== undefined) {

@@ -32,7 +32,7 @@ export function decodeFdb(m: NlMsg, names?: ReadonlyMap<number, string>): Fdb | 
   if (a.vni !== undefined) e.vni = a.vni;
   if (a.srcVni !== undefined) e.srcVni = a.srcVni;
   // A `via` device in another namespace (NDA_LINK_NETNSID) cannot be named here: keep its index.
-  if (a.ifindex !== undefined) e.via = a.linkNetnsId !== undefined ? a.ifindex : nameOf(names, a.ifindex);
+  if (a.via !== undefined) e.via = a.linkNetnsId !== undefined ? a.via : nameOf(names, a.via);
   if (a.nhid !== undefined) e.nhid = a.nhid;
   if (a.master !== undefined) e.master = nameOf(names, a.master);
   if (a.linkNetnsId !== undefined) e.linkNetnsId = a.linkNetnsId;
@@ -89,7 +89,7 @@ function fdbReq(spec: FdbSpec, op: string): FdbReq {
 }
 
 function fdbBody(r: FdbReq, ifindex: number, via: number | undefined): (w: NlWriter) => void {
-  const attrs = via === undefined ? r.attrs : { ...r.attrs, ifindex: via };
+  const attrs = via === undefined ? r.attrs : { ...r.attrs, via };
   return (w) => {
     ndmsg.write(w, { family: AF_BRIDGE, ifindex, state: r.state, flags: r.flags });
     ndaFdb.encode(w, attrs);

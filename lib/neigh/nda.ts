@@ -102,8 +102,8 @@ export interface NdaFdb {
   port: number;
   vni: number;
   srcVni: number;
-  /** VXLAN `via`: the outgoing device; in a dump request, the port filter. */
-  ifindex: number;
+  /** NDA_IFINDEX: the VXLAN `via` device. */
+  via: number;
   fdbExt: Decoded<NfeaAttrs>;
   master: number;
   linkNetnsId: number;
@@ -119,7 +119,7 @@ export const ndaFdb = defineAttrs<NdaFdb>('NDA', {
   port: [NDA_PORT, be16],
   vni: [NDA_VNI, u32],
   srcVni: [NDA_SRC_VNI, u32],
-  ifindex: [NDA_IFINDEX, u32],
+  via: [NDA_IFINDEX, u32],
   fdbExt: [NDA_FDB_EXT_ATTRS, nest(nfea)],
   master: [NDA_MASTER, u32],
   linkNetnsId: [NDA_LINK_NETNSID, s32],

@@ -172,3 +172,13 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
   t.equal(fake.sends.length, 0, 'nothing was sent');
   h.close();
 });
+
+t.test('an extended ACK pointing at an attribute names the caller\'s field', async (t) => {
+  const { h, fake } = fakeHandle();
+  // rule-add-v4's layout: nlmsghdr 16 + fib_rule_hdr 12, FRA_PRIORITY at 28, FRA_SRC at 36
+  fake.onSend = (msgs) => setImmediate(() => fake.deliver(ack(msgs[0]!.seq, -22, { msg: 'Invalid source', offset: 36, echo: msgs[0]!.msg })));
+  const err = await h.rule.add({ priority: 100, from: '10.0.0.0/24', table: 100 }).catch((e: unknown) => e);
+  t.match(err, { name: 'NetlinkError', code: 'EINVAL', field: 'from', extack: { message: 'Invalid source' } });
+  t.match(String(err), /rule\.add priority 100 from 10\.0\.0\.0\/24 table 100: .*Invalid source.*"from"/);
+  h.close();
+});
