@@ -5,7 +5,8 @@ import {
 } from '../core/schema.js';
 import { DecodeError } from '../core/errors.js';
 import { rd32, LITTLE_ENDIAN } from '../core/attr.js';
-import type { LinkFlag, LinkStats, Operstate } from '../../types/link.js';
+import type { LinkFlag, LinkStats, NetnsRef, Operstate, VethPeer } from '../../types/link.js';
+import { ifname, linkIndex, nestedBody, netnsFd, type NestedBody } from './words.js';
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
@@ -112,7 +113,7 @@ export interface IflaAttrs {
   netnsPid: number;
   alias: string;
   stats: LinkStats;
-  group: number;
+  devGroup: number;
   netnsFd: number;
   extMask: number;
   promiscuity: number;
@@ -140,7 +141,7 @@ export const ifla = defineAttrs<IflaAttrs>('IFLA', {
   netnsPid: [IFLA_NET_NS_PID, u32],
   alias: [IFLA_IFALIAS, string],
   stats: [IFLA_STATS64, stats64],
-  group: [IFLA_GROUP, u32],
+  devGroup: [IFLA_GROUP, u32],
   netnsFd: [IFLA_NET_NS_FD, u32],
   extMask: [IFLA_EXT_MASK, u32],
   promiscuity: [IFLA_PROMISCUITY, u32],
@@ -152,3 +153,50 @@ export const ifla = defineAttrs<IflaAttrs>('IFLA', {
   maxMtu: [IFLA_MAX_MTU, u32],
   permAddress: [IFLA_PERM_ADDRESS, mac],
 });
+
+/** The common attributes link.add and link.set write, once names are resolved to indexes. */
+export interface CommonWire {
+  name: string;
+  mtu: number;
+  address: string;
+  txqueuelen: number;
+  alias: string;
+  master: number;
+  link: number;
+  netns: NetnsRef;
+}
+
+export const commonSpec = defineAttrs<CommonWire>('IFLA', {
+  name: [IFLA_IFNAME, ifname],
+  mtu: [IFLA_MTU, u32],
+  address: [IFLA_ADDRESS, mac],
+  txqueuelen: [IFLA_TXQLEN, u32],
+  alias: [IFLA_IFALIAS, string],
+  master: [IFLA_MASTER, linkIndex],
+  link: [IFLA_LINK, linkIndex],
+  netns: [IFLA_NET_NS_FD, netnsFd],
+});
+
+/** The fields of a veth peer, as IFLA_* attributes inside VETH_INFO_PEER. */
+const peerAttrs = defineAttrs<VethPeer>('IFLA(peer)', {
+  name: [IFLA_IFNAME, ifname],
+  address: [IFLA_ADDRESS, mac],
+  mtu: [IFLA_MTU, u32],
+  txqueuelen: [IFLA_TXQLEN, u32],
+  netns: [IFLA_NET_NS_FD, netnsFd],
+});
+
+/** VETH_INFO_PEER's payload: struct ifinfomsg, then the peer's IFLA_* attributes. */
+const peerBody: NestedBody<VethPeer> = {
+  write(w, v, field) {
+    ifinfomsg.write(w, { family: 0 });
+    peerAttrs.encode(w, v, `${field}.`);
+  },
+  read(b, off, end, path) {
+    ifinfomsg.read(b, off, end - off, path);
+    return peerAttrs.decode(b, off + ifinfomsg.size, end, path) as VethPeer;
+  },
+};
+
+/** veth's peer: a whole link description nested in IFLA_INFO_DATA. */
+export const vethPeer = nestedBody('veth peer (ifinfomsg + IFLA)', peerBody);

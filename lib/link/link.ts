@@ -1,18 +1,26 @@
-// Links (≈ `ip link`): list, get, add, set, del over RTM_*LINK with ifinfomsg + IFLA_*.
+// Links (≈ `ip link`): list, get, add, set, del over RTM_*LINK with ifinfomsg + IFLA_* (<linux/rtnetlink.h>,
+// <linux/if_link.h>); tun/tap through /dev/net/tun (≈ `ip tuntap add`).
+import { constants as osConstants } from 'node:os';
 import type { Handle } from '../handle.js';
+import { open } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
-import { AF_UNSPEC, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
+import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
+import type { Extack } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
-import { checkCallOptions, checkIfName, checkInt, describe, type CallOptions } from '../core/validate.js';
-import type { DeviceLink, Link, LinkFlag, OtherLink } from '../../types/link.js';
-import { IFF, ifinfomsg, ifla, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
-import { KINDS } from './kinds/index.js';
+import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
+import { checkTun, createTun, ensureTapDevice } from '../tun.js';
+import type { DeviceLink, Link, LinkChange, LinkFlag, LinkRef, LinkSpec, NetnsRef, OtherLink } from '../../types/link.js';
+import { IFF, IFF_UP, ifinfomsg, ifla, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
+import { KINDS, TYPES } from './kinds/index.js';
+import type { KindDef } from './kinds/define.js';
+import { resolveParts } from './resolve.js';
+import { checkParts, hasKindFields, kindOf, splitChange, splitSpec, writeLink, type Fields, type Parts } from './spec.js';
 
 const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
+const EOPNOTSUPP = osConstants.errno.EOPNOTSUPP;
 
-/** A link named or numbered as the caller gave it. */
-export type LinkRef = string | number;
+export type { LinkRef };
 
 export interface LinkFilter {
   /** Only links of this type ('device' for links without a kind). */
@@ -23,34 +31,22 @@ export interface LinkFilter {
   up?: boolean;
 }
 
+const COMMON_READ = ['mtu', 'address', 'broadcast', 'txqueuelen', 'alias', 'master', 'linkNetnsId', 'stats', 'qdisc', 'devGroup', 'minMtu', 'maxMtu', 'permAddress'] as const;
+
 /** Decodes one RTM_NEWLINK message into a Link. */
 export function decodeLink(m: NlMsg): Link {
   const hdr = ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']);
   const a = ifla.decode(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA']);
-  const flags = decodeFlags(hdr.flags, IFF_ENTRIES);
-  const base = {
+  const common: Record<string, unknown> = {
     name: a.name ?? '',
     index: hdr.index,
-    flags,
+    flags: decodeFlags(hdr.flags, IFF_ENTRIES),
     up: (hdr.flags & IFF.UP) !== 0,
     operstate: a.operstate ?? 'unknown',
     linkType: hdr.type,
   };
-  const common: Record<string, unknown> = { ...base };
-  if (a.mtu !== undefined) common['mtu'] = a.mtu;
-  if (a.address !== undefined) common['address'] = a.address;
-  if (a.broadcast !== undefined) common['broadcast'] = a.broadcast;
-  if (a.txqueuelen !== undefined) common['txqueuelen'] = a.txqueuelen;
-  if (a.alias !== undefined) common['alias'] = a.alias;
-  if (a.master !== undefined) common['master'] = a.master;
+  for (const k of COMMON_READ) if (a[k] !== undefined) common[k] = a[k];
   if (a.link !== undefined && a.link !== hdr.index) common['link'] = a.link;
-  if (a.linkNetnsId !== undefined) common['linkNetnsId'] = a.linkNetnsId;
-  if (a.stats !== undefined) common['stats'] = a.stats;
-  if (a.qdisc !== undefined) common['qdisc'] = a.qdisc;
-  if (a.group !== undefined) common['group'] = a.group;
-  if (a.minMtu !== undefined) common['minMtu'] = a.minMtu;
-  if (a.maxMtu !== undefined) common['maxMtu'] = a.maxMtu;
-  if (a.permAddress !== undefined) common['permAddress'] = a.permAddress;
   const info = a.linkinfo;
   if (!info?.kind) return { ...common, type: 'device' } as DeviceLink;
   const def = KINDS.get(info.kind);
@@ -60,7 +56,21 @@ export function decodeLink(m: NlMsg): Link {
     return other as unknown as OtherLink;
   }
   const data = def.data && info.data ? def.data.decode(info.data, 0, info.data.length, ['IFLA_LINKINFO', `IFLA_INFO_DATA(${info.kind})`]) : {};
-  return { ...common, ...data, type: info.kind } as unknown as Link;
+  const link: Record<string, unknown> = { ...common, type: def.type, ...data };
+  if (def.tapDevice && hdr.index > 0) link['tapDevice'] = `/dev/tap${hdr.index}`;
+  return link as unknown as Link;
+}
+
+/** ctx.hint for link.add: which driver an EOPNOTSUPP "Unknown device type" is missing. */
+function missingDriver(kind: string): (errno: number, extack: Extack | undefined) => string | undefined {
+  return (errno, extack) =>
+    errno === EOPNOTSUPP && /unknown device type/i.test(extack?.message ?? '') ? `this kernel has no '${kind}' driver` : undefined;
+}
+
+/** Handle options for a namespace given as a NetnsRef. */
+function handleIn(ns: NetnsRef): Handle {
+  if (typeof ns === 'string') return open({ netns: ns });
+  return 'fd' in ns ? open({ netnsFd: ns.fd }) : open({ netnsPath: ns.path });
 }
 
 export class LinkApi {
@@ -83,8 +93,14 @@ export class LinkApi {
       (filter.up === undefined || l.up === filter.up));
   }
 
-  /** `ip link show DEV`: rejects with NetlinkError code 'ENODEV' when absent. */
+  /** `ip link show DEV`: rejects with NetlinkError code 'ENODEV' when absent. A macvtap/ipvtap's /dev/tapN is made if missing. */
   async get(ref: LinkRef, opts?: CallOptions): Promise<Link> {
+    const link = await this.getRaw(ref, opts);
+    if (link.type === 'macvtap' || link.type === 'ipvtap') await ensureTapDevice(link.name, link.index);
+    return link;
+  }
+
+  private async getRaw(ref: LinkRef, opts?: CallOptions): Promise<Link> {
     const signal = checkCallOptions(opts);
     const body = this.lookupBody(ref, 'nameOrIndex');
     const replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject: `link.get ${ref}`, signal });
@@ -104,11 +120,132 @@ export class LinkApi {
     return ifinfomsg.read(m.buf, m.off, m.end - m.off).index;
   }
 
+  /**
+   * `ip link add NAME [link PARENT] … type TYPE …` (tun/tap: `ip tuntap add NAME mode tun|tap`).
+   * Returns the link as the kernel now reports it. Read-only fields of a Link are ignored, so
+   * `add({ ...(await get('x')), name: 'y' })` makes a like link.
+   */
+  async add(spec: LinkSpec, opts?: CallOptions): Promise<Link> {
+    const signal = checkCallOptions(opts);
+    const parts = splitSpec(spec);
+    const name = parts.common.name as string;
+    const subject = `link.add ${name} (type ${parts.def.type === 'other' ? parts.kind : parts.def.type})`;
+    if (parts.def.via === 'tun') return this.addTun(spec as unknown as Fields, parts, opts);
+    checkParts(parts, true);
+    const r = await resolveParts(parts, (ref, f) => this.indexOf(ref, f, opts));
+    try {
+      const upLater = r.parts.up === true && (await this.needsPortDown(r.parts.common.master, opts));
+      const create: Parts = upLater ? { ...r.parts, up: undefined } : r.parts;
+      await this.h.engine.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => writeLink(w, create, 0, true), {
+        subject, signal, hint: missingDriver(parts.kind),
+      });
+      return await this.inNetns(parts.common.netns, async (api) => {
+        if (upLater) await api.setFlags(name, true, subject, opts);
+        return api.get(name, opts);
+      });
+    } finally {
+      r.release();
+    }
+  }
+
+  /** tun/tap: TUNSETIFF on /dev/net/tun in the target namespace, then the common fields through link.set. */
+  private async addTun(spec: Fields, parts: Parts, opts?: CallOptions): Promise<Link> {
+    const name = parts.common.name as string;
+    const tun = checkTun({ ...spec, name, tap: parts.def.type === 'tap' });
+    const { name: _n, netns, ...rest } = parts.common;
+    const change: Fields = { ...rest };
+    if (parts.up !== undefined) change['up'] = parts.up;
+    splitChange(change, undefined);
+    checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
+    return this.inNetns(netns as NetnsRef | undefined, async (api) => {
+      createTun(tun, api.h.target);
+      if (Object.keys(change).length === 0) return api.get(name, opts);
+      try {
+        return await api.set(name, change as LinkChange, opts);
+      } catch (e) {
+        await api.del(name).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * `ip link set DEV [up|down] [mtu N] [address MAC] [name NEW] [master M | nomaster] [netns NS]
+   * [txqueuelen N] [alias TEXT] [type TYPE kind-fields…]`. Enslaving a port to a bond takes it down
+   * first, as the kernel requires, and restores its state after. Returns the link as it now is.
+   */
+  async set(ref: LinkRef, change: LinkChange, opts?: CallOptions): Promise<Link> {
+    const signal = checkCallOptions(opts);
+    checkObject(change, 'change');
+    const ch = change as Fields;
+    let def: KindDef | undefined;
+    let current: Link | undefined;
+    if (hasKindFields(ch)) {
+      if (ch['type'] !== undefined) def = kindOf(ch['type']);
+      current = await this.getRaw(ref, opts);
+      if (def && def.type !== current.type) throw new TypeError(`Expected "type" to be ${current.type} (the link's type), got ${describe(def.type)}`);
+      def = current.type === 'other' || current.type === 'device' ? undefined : TYPES.get(current.type);
+    }
+    const parts = splitChange(ch, def);
+    checkParts(parts, Object.keys(parts.data).length > 0);
+    const index = current?.index ?? (await this.indexOf(ref, 'nameOrIndex', opts));
+    const subject = `link.set ${ref}`;
+    const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts));
+    try {
+      const restore = await this.portDownFor(r.parts.common.master, index, subject, opts);
+      try {
+        await this.h.engine.request(RTM_NEWLINK, 0, (w) => writeLink(w, r.parts, index, Object.keys(r.parts.data).length > 0), { subject, signal });
+      } finally {
+        if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
+      }
+      const name = (ch['name'] as string | undefined) ?? (current?.name ?? (typeof ref === 'string' ? ref : undefined));
+      if (parts.common.netns === undefined) return await this.get(index, opts);
+      return await this.inNetns(parts.common.netns as NetnsRef, (api) => api.get(name ?? index, opts));
+    } finally {
+      r.release();
+    }
+  }
+
   /** `ip link del DEV`. */
   async del(ref: LinkRef, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const body = this.lookupBody(ref, 'nameOrIndex');
     await this.h.engine.request(RTM_DELLINK, 0, body, { subject: `link.del ${ref}`, signal });
+  }
+
+  /** Whether enslaving to `master` needs the port down (a bond's ports). */
+  private async needsPortDown(master: unknown, opts?: CallOptions): Promise<boolean> {
+    if (typeof master !== 'number' || master === 0) return false;
+    const m = await this.getRaw(master, opts);
+    return TYPES.get(m.type)?.portsDown ?? false;
+  }
+
+  /** Takes port `index` down if `master` needs it so; returns whether it was up. */
+  private async portDownFor(master: unknown, index: number, subject: string, opts?: CallOptions): Promise<boolean> {
+    if (!(await this.needsPortDown(master, opts))) return false;
+    const port = await this.getRaw(index, opts);
+    if (!port.up) return false;
+    await this.setFlags(index, false, subject, opts);
+    return true;
+  }
+
+  /** `ip link set DEV up|down`. */
+  private async setFlags(ref: LinkRef, up: boolean, subject: string, opts?: CallOptions): Promise<void> {
+    const index = await this.indexOf(ref, 'nameOrIndex', opts);
+    await this.h.engine.request(RTM_NEWLINK, 0, (w) => ifinfomsg.write(w, { family: AF_UNSPEC, index, flags: up ? IFF_UP : 0, change: IFF_UP }), {
+      subject: `${subject} (${up ? 'up' : 'down'})`, signal: checkCallOptions(opts),
+    });
+  }
+
+  /** Runs fn with this API, or with a short-lived handle's inside `ns`. */
+  private async inNetns<T>(ns: NetnsRef | undefined, fn: (api: LinkApi) => Promise<T>): Promise<T> {
+    if (ns === undefined) return fn(this);
+    const h = handleIn(ns);
+    try {
+      return await fn(h.link);
+    } finally {
+      h.close();
+    }
   }
 
   /** A request body selecting one link by index or by name. */

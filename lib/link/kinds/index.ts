@@ -1,12 +1,31 @@
-// The registry of link kinds: IFLA_INFO_KIND string → that kind's IFLA_INFO_DATA table
-// (iproute2's get_link_kind, as a Map). Each kind is one table in its own file.
-import type { AttrSchema } from '../../core/schema.js';
+// The registry of link kinds (iproute2's get_link_kind, as Maps): the public `type` → its KindDef,
+// and the IFLA_INFO_KIND string → the KindDef that decodes it. Each kind is one table in its own file.
+import type { KindDef } from './define.js';
+import { bond } from './bond.js';
+import { bridge } from './bridge.js';
+import { dummy } from './dummy.js';
+import { geneve } from './geneve.js';
+import { ifb } from './ifb.js';
+import { ipvlan } from './ipvlan.js';
+import { ipvtap } from './ipvtap.js';
+import { macvlan } from './macvlan.js';
+import { macvtap } from './macvtap.js';
+import { team } from './team.js';
+import { tap, tun } from './tun.js';
+import { veth } from './veth.js';
+import { vlan } from './vlan.js';
+import { vrf } from './vrf.js';
+import { vxlan } from './vxlan.js';
+import { wireguard } from './wireguard.js';
 
-export interface KindDef {
-  /** The IFLA_INFO_KIND string, e.g. 'vxlan'. */
-  kind: string;
-  /** The IFLA_INFO_DATA table, if the kind has data. */
-  data?: AttrSchema<unknown>;
-}
+export type { KindDef } from './define.js';
 
-export const KINDS = new Map<string, KindDef>();
+const ALL: readonly KindDef[] = [
+  bridge, bond, team, vlan, vxlan, macvlan, macvtap, ipvlan, ipvtap, veth, dummy, ifb, vrf, geneve, wireguard, tun, tap,
+];
+
+/** Public `type` → kind. */
+export const TYPES: ReadonlyMap<string, KindDef> = new Map(ALL.map((k) => [k.type, k]));
+
+/** IFLA_INFO_KIND → the kind that decodes it ('tun' decodes tun and tap: IFLA_TUN_TYPE says which). */
+export const KINDS: ReadonlyMap<string, KindDef> = new Map(ALL.filter((k) => k !== tap).map((k) => [k.kind, k]));
