@@ -62,6 +62,9 @@ export function namespaceTarget(opts: OpenOptions): NetnsTarget {
   return {};
 }
 
+/** Closes the engine of a handle that was dropped without close(). */
+const dropped = new FinalizationRegistry<Engine>((engine) => engine.close());
+
 export class Handle {
   /** @internal the request engine (the socket is opened on first use for the default handle). */
   readonly engine: Engine;
@@ -85,7 +88,10 @@ export class Handle {
     const sock: { rcvbuf?: number; sndbuf?: number } = {};
     if (opts.rcvbuf !== undefined) sock.rcvbuf = opts.rcvbuf;
     if (opts.sndbuf !== undefined) sock.sndbuf = opts.sndbuf;
-    this.engine = new Engine(factory ?? nativeTransportFactory({ ...this.target, ...sock }, () => this), opts);
+    // The socket's callback holds the engine, so the engine must not hold the handle: a dropped
+    // handle is then collected, and its engine closed (socket and thread with it).
+    this.engine = new Engine(factory ?? nativeTransportFactory({ ...this.target, ...sock }), opts);
+    dropped.register(this, this.engine);
     if (!lazy) this.engine.ensureOpen();
     this.link = new LinkApi(this);
     this.addr = new AddrApi(this);
