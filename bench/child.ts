@@ -41,6 +41,9 @@ export interface ChildOutcome {
   error?: string;
   /** Peak RSS of the tool process (wait4's ru_maxrss through GNU time), KiB. */
   maxRssKb?: number;
+  /** The process's CPU time (GNU time, 10 ms resolution): user space and kernel. */
+  userMs?: number;
+  sysMs?: number;
   code: number | null;
   stderr: string;
   /** Wall time from spawn to exit, ms (used where the harness times a tool itself). */
@@ -52,7 +55,7 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   const dir = hasGnuTime && spec.rss !== false ? mkdtempSync(join(tmpdir(), 'rtnl-bench-time-')) : undefined;
   const rssFile = dir ? join(dir, 'rss') : undefined;
   let argv = [spec.cmd, ...spec.args];
-  if (rssFile) argv = [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv];
+  if (rssFile) argv = [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, ...argv];
   if (spec.netnsExec) argv = ['ip', 'netns', 'exec', spec.netnsExec, ...argv];
   const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {
@@ -112,8 +115,12 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
       if (rssFile && existsSync(rssFile)) {
         // GNU time writes "Command exited with non-zero status N" before the figure on failure.
         const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-        const kb = Number(lines[lines.length - 1]);
-        if (Number.isFinite(kb) && kb > 0) out.maxRssKb = kb;
+        const [kb, user, sys] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+        if (kb !== undefined && Number.isFinite(kb) && kb > 0) out.maxRssKb = kb;
+        if (user !== undefined && sys !== undefined && Number.isFinite(user) && Number.isFinite(sys)) {
+          out.userMs = user * 1000;
+          out.sysMs = sys * 1000;
+        }
       }
       if (dir) rmSync(dir, { recursive: true, force: true });
       if (spawnError) out.error = `${argv[0]!}: ${spawnError.message}`;

@@ -64,6 +64,33 @@ export function textTable(n: number, rows: ToolSummary[], tools: ToolInfo[]): st
   return out.join('\n');
 }
 
+/** CPU per route for one N: user-space µs + kernel µs (medians), the part wall time hides under load. */
+export function cpuTable(n: number, rows: ToolSummary[], tools: ToolInfo[], markdown = false): string {
+  const lines: string[][] = [['tool', ...PHASES]];
+  for (const t of tools) {
+    const s = rows.find((r) => r.tool === t.id && r.n === n);
+    if (!s || !PHASES.some((p) => s.phases[p]?.userUs)) continue;
+    lines.push([
+      t.label,
+      ...PHASES.map((p) => {
+        const ph = s.phases[p];
+        return ph?.userUs && ph.sysUs ? `${ph.userUs.median.toFixed(2)} + ${ph.sysUs.median.toFixed(2)}` : '—';
+      }),
+    ]);
+  }
+  if (markdown) {
+    const [head, ...body] = lines;
+    return [`| ${head!.join(' | ')} |`, `| ${head!.map(() => '---').join(' | ')} |`, ...body.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+  }
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => [...(l[i] ?? '')].length)));
+  const out = [`N = ${sizeLabel(n)}: CPU µs per route, user space + kernel (medians; all threads of the tool's process)`];
+  for (const [k, l] of lines.entries()) {
+    out.push(l.map((c, i) => pad(c, widths[i]!, i > 0)).join('  '));
+    if (k === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  return out.join('\n');
+}
+
 /** The Markdown table for one N (bench/README.md, issue notes). */
 export function markdownTable(n: number, rows: ToolSummary[], tools: ToolInfo[]): string {
   const out = [`| tool | N | ${PHASES.join(' | ')} | peak RSS |`, `| --- | --- | ${PHASES.map(() => '---').join(' | ')} | --- |`];

@@ -13,7 +13,7 @@ import { killChildren, hasGnuTime } from './child.js';
 import { PHASES, type DriverResult, type PhaseName } from './peers/common.js';
 import { profileText, readProfile, summariseProfile, type PhaseProfile } from './profile.js';
 import { Progress } from './progress.js';
-import { markdownTable, sizeLabel, skippedText, targetText, targets, textTable, type ToolInfo } from './report.js';
+import { cpuTable, markdownTable, sizeLabel, skippedText, targetText, targets, textTable, type ToolInfo } from './report.js';
 import { createBenchNs, flushLeftovers, removeStale, removeSync, type BenchNs } from './setup.js';
 import { checkRun, summarise, type RunRecord } from './stats.js';
 import { allTools, BUILD_DIR, ROOT, type Tool, type ToolOutcome } from './tools.js';
@@ -25,6 +25,7 @@ interface Options {
   allSizes: boolean;
   forkSample: number;
   profile: boolean;
+  diagnostics: boolean;
   save: boolean;
   out: string;
 }
@@ -36,12 +37,13 @@ const HELP = `usage: npm run bench -- [options]
   --tools ID,ID     only these tools (${allTools().map((t) => t.id).join(', ')})
   --all-sizes       run the slow peers (pyroute2) above 100,000 too
   --fork-sample S   routes per phase for 'ip route add' forked per route (default 500)
-  --profile         also run rtnetlink-bulk once per N under node --cpu-prof and summarise it
+  --diagnostics     also run the diagnostic tools (engine-raw: the Engine without lib/route)
+  --profile         also run the rtnetlink tools once per N under node --cpu-prof and summarise them
   --no-save         print only (no bench/results files, no README update)
   --out DIR         where results go (default bench/results)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, save: true, out: join(ROOT, 'bench', 'results') };
+  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, save: true, out: join(ROOT, 'bench', 'results') };
   let full = false;
   let sizes: number[] | undefined;
   const ids = new Set(allTools().map((t) => t.id));
@@ -62,6 +64,7 @@ function parseArgs(argv: string[]): Options {
     } else if (a === '--all-sizes') o.allSizes = true;
     else if (a === '--fork-sample') o.forkSample = int(next(), 'fork-sample', 1, 100_000);
     else if (a === '--profile') o.profile = true;
+    else if (a === '--diagnostics') o.diagnostics = true;
     else if (a === '--no-save') o.save = false;
     else if (a === '--out') o.out = next() ?? o.out;
     else if (a === '--help' || a === '-h') {
@@ -122,7 +125,7 @@ async function profileRuns(tools: Tool[], ns: BenchNs, o: Options, progress: Pro
   const dir = join(BUILD_DIR, 'profiles');
   mkdirSync(dir, { recursive: true });
   const out: { n: number; tool: string; file: string; phases: PhaseProfile[] }[] = [];
-  for (const t of tools.filter((x) => x.id === 'rtnetlink-bulk' || x.id === 'rtnetlink-each')) {
+  for (const t of tools.filter((x) => x.id.startsWith('rtnetlink') || x.id === 'engine-raw')) {
     for (const n of o.sizes) {
       const name = `${t.id}-${n}.cpuprofile`;
       progress.show(`profile ${t.id} N=${sizeLabel(n)}`);
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
   const stale = removeStale();
   if (stale.length) process.stderr.write(`bench: removed stale namespaces ${stale.join(', ')}\n`);
 
-  const tools = allTools().filter((t) => !o.tools || o.tools.includes(t.id));
+  const tools = allTools().filter((t) => (o.tools ? o.tools.includes(t.id) : !t.diagnostic || o.diagnostics));
   const infos: ToolInfo[] = [];
   for (const t of tools) {
     const why = await t.prepare();
@@ -176,7 +179,7 @@ async function main(): Promise<void> {
   const ns = bench;
   let total = 0;
   for (const n of o.sizes) for (const t of tools) if (!skipped(t.id) && applies(t, n, o)) total += PHASES.length * o.runs;
-  if (o.profile) total += PHASES.length * o.sizes.length * tools.filter((t) => t.id.startsWith('rtnetlink') && !skipped(t.id)).length;
+  if (o.profile) total += PHASES.length * o.sizes.length * tools.filter((t) => (t.id.startsWith('rtnetlink') || t.id === 'engine-raw') && !skipped(t.id)).length;
   const progress = new Progress(total);
   const records: RunRecord[] = [];
   const started = new Date();
@@ -233,6 +236,7 @@ async function main(): Promise<void> {
   const rows = summarise(records, limit?.id ?? 'c-batch');
   const text: string[] = [];
   for (const n of o.sizes) text.push(textTable(n, rows, infos));
+  for (const n of o.sizes) text.push(cpuTable(n, rows, infos));
   const skippedLines = skippedText(infos);
   const checks = targets(rows, o.sizes);
   process.stdout.write(`\n${text.join('\n\n')}\n\n`);
@@ -262,7 +266,11 @@ async function main(): Promise<void> {
     writeFileSync(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
     writeFileSync(`${base}.svg`, chartSvg({ title: `rtnetlink route churn, ${date} (${release()}, ${cpus().length} CPUs, node ${process.version})`, sizes: o.sizes, tools: infos, rows }));
     if (!o.tools) {
-      const md = o.sizes.map((n) => markdownTable(n, rows, infos)).join('\n\n');
+      const md = [
+        ...o.sizes.map((n) => markdownTable(n, rows, infos)),
+        'CPU µs per route, user space + kernel (medians over the runs, every thread of the tool\'s process):',
+        ...o.sizes.map((n) => `N = ${sizeLabel(n)}:\n\n${cpuTable(n, rows, infos, true)}`),
+      ].join('\n\n');
       const notes = [
         `Run of ${date}: \`npm run bench${o.sizes.includes(1_000_000) ? ' -- --full' : ''}\`, ${o.runs} runs, kernel ${release()}, ${cpus().length} CPUs, node ${process.version}. Cells: median routes/s (median ratio to the C limit of the same run), min–max below. Raw figures: [results/${date}.json](results/${date}.json), chart: [results/${date}.svg](results/${date}.svg).`,
         skippedLines ? `\n${skippedLines.split('\n').map((l) => `- ${l}`).join('\n')}` : '',

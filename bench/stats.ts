@@ -34,6 +34,9 @@ export interface PhaseSummary {
   runs: number;
   /** Highest per-phase peak RSS seen, KiB (where the driver measures it). */
   peakKb?: number;
+  /** CPU µs per route of the tool's process (all its threads): user space and kernel (sys). */
+  userUs?: Range;
+  sysUs?: Range;
 }
 
 export interface ToolSummary {
@@ -95,11 +98,18 @@ export function summarise(records: readonly RunRecord[], limitTool: string): Too
     for (const p of PHASES) {
       const rates: number[] = [];
       const ratios: number[] = [];
+      const user: number[] = [];
+      const sys: number[] = [];
       let peak = 0;
       for (const r of runs) {
         const rate = rateOf(r, p);
         if (rate === undefined) continue;
         rates.push(rate);
+        const ph = r.phases[p];
+        if (ph?.userMs !== undefined && ph.sysMs !== undefined) {
+          user.push((ph.userMs * 1000) / (r.sample ?? r.n));
+          sys.push((ph.sysMs * 1000) / (r.sample ?? r.n));
+        }
         peak = Math.max(peak, r.phases[p]?.peakKb ?? 0);
         const lim = records.find((x) => x.tool === limitTool && x.n === r.n && x.run === r.run);
         const limRate = lim ? rateOf(lim, p) : undefined;
@@ -111,6 +121,12 @@ export function summarise(records: readonly RunRecord[], limitTool: string): Too
       const ratio = range(ratios);
       if (ratio) ps.ratio = ratio;
       if (peak) ps.peakKb = peak;
+      const u = range(user);
+      const k = range(sys);
+      if (u && k) {
+        ps.userUs = u;
+        ps.sysUs = k;
+      }
       s.phases[p] = ps;
     }
     const rss = Math.max(0, ...runs.map((r) => r.maxRssKb ?? 0));

@@ -50,6 +50,8 @@ export interface Tool {
   limit?: boolean;
   /** Run only at the smallest N (one fork per route is too slow for more). */
   smallestOnly?: boolean;
+  /** Run only when asked for by name (--tools) or with --diagnostics. */
+  diagnostic?: boolean;
   /** Not run above this N unless --all-sizes (too slow to fit the time budget). */
   maxN?: number;
   /** The tool's version, once prepared. */
@@ -129,11 +131,12 @@ function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
 
 // ---- this package ----
 
-function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each'): Tool {
-  const script = join(here, 'peers', 'rtnetlink.js');
+function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each' | 'raw'): Tool {
+  const script = join(here, 'peers', mode === 'raw' ? 'engine-probe.js' : 'rtnetlink.js');
   return {
     id,
     label,
+    ...(mode === 'raw' ? { diagnostic: true } : {}),
     async prepare() {
       if (!existsSync(script)) return `${script} is missing: run the bench through \`npm run bench\` (it compiles first)`;
       return undefined;
@@ -266,6 +269,7 @@ export function allTools(): Tool[] {
     cTool('c-single', 'C, one message per sendmsg, wait for its ACK', 1, false),
     rtnetlinkTool('rtnetlink-bulk', 'rtnetlink addMany / replaceMany / delMany, dump()', 'bulk'),
     rtnetlinkTool('rtnetlink-each', 'rtnetlink route.add / replace / del × N via Promise.all', 'each'),
+    rtnetlinkTool('engine-raw', 'rtnetlink Engine.submit, hand-encoded messages (diagnostic)', 'raw'),
     ipBatchTool,
     ipForkTool,
     npmNetlinkTool,

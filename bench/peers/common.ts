@@ -16,6 +16,9 @@ export interface PhaseResult {
   firstError?: string;
   /** Peak RSS during the phase (VmHWM after resetting it through /proc/self/clear_refs). */
   peakKb?: number;
+  /** CPU time of the whole process (every thread) during the phase: user space and kernel. */
+  userMs?: number;
+  sysMs?: number;
   /** When the phase ran, CLOCK_MONOTONIC µs (as V8 CPU profiles count time), to split a profile. */
   startUs?: number;
   endUs?: number;
@@ -102,12 +105,22 @@ export function resetPeak(): void {
 export async function phase(name: PhaseName, out: DriverResult, fn: () => Promise<Omit<PhaseResult, 'ms'>>): Promise<void> {
   process.stdout.write(`phase ${name}\n`);
   resetPeak();
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = await fn();
   const t1 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpu0);
   const peakKb = vmHwmKb();
   const ms = Number(t1 - t0) / 1e6;
-  out.phases[name] = { ms, ...r, ...(peakKb !== undefined ? { peakKb } : {}), startUs: Number(t0 / 1000n), endUs: Number(t1 / 1000n) };
+  out.phases[name] = {
+    ms,
+    ...r,
+    ...(peakKb !== undefined ? { peakKb } : {}),
+    userMs: cpu.user / 1000,
+    sysMs: cpu.system / 1000,
+    startUs: Number(t0 / 1000n),
+    endUs: Number(t1 / 1000n),
+  };
 }
 
 export function finish(out: DriverResult): void {

@@ -37,6 +37,10 @@ function fromChild(o: ChildOutcome, n: number): PhaseResult {
   const r: PhaseResult = { ms: o.wallMs, count: o.code === 0 ? n : 0, errors: o.code === 0 ? 0 : 1 };
   if (o.code !== 0) r.firstError = o.error ?? o.stderr.slice(0, 300);
   if (o.maxRssKb !== undefined) r.peakKb = o.maxRssKb;
+  if (o.userMs !== undefined && o.sysMs !== undefined) {
+    r.userMs = o.userMs;
+    r.sysMs = o.sysMs;
+  }
   return r;
 }
 

@@ -10,6 +10,7 @@ as bench/peers/common.ts: "phase NAME" lines, then "result {json}".
 The dump is IPRoute.route('dump', family=AF_INET) in both modes.
 """
 import json
+import resource
 import socket
 import struct
 import sys
@@ -73,10 +74,13 @@ def main():
     def phase(name, fn):
         print('phase ' + name, flush=True)
         reset_peak()
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         ok, errors, first = fn()
         ms = (time.perf_counter() - t0) * 1e3
-        r = {'ms': ms, 'count': ok, 'errors': errors, 'peakKb': status_kb('VmHWM')}
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        r = {'ms': ms, 'count': ok, 'errors': errors, 'peakKb': status_kb('VmHWM'),
+             'userMs': (ru.ru_utime - ru0.ru_utime) * 1e3, 'sysMs': (ru.ru_stime - ru0.ru_stime) * 1e3}
         if first:
             r['firstError'] = first[:300]
         out['phases'][name] = r

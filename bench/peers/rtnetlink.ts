@@ -5,29 +5,8 @@
 //   --mode each: route.add / replace / del called once per route, all issued at once and
 //                awaited with Promise.all (automatic pipelining), and route.dump().
 import { open } from '../../lib/index.js';
+import { missingMethods, type BenchBulk as Bulk, type BenchSpec as Spec, type RouteApiShape } from './route-shape.js';
 import { finish, parseDriverArgs, phase, routeDst, skip, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
-
-/** The shape of lib/route.ts this driver needs (checked at run time, so the bench builds before it lands). */
-interface Spec {
-  dst: string;
-  via?: string;
-  dev?: string;
-}
-interface Bulk {
-  ok: number;
-  failed: { index: number; error: Error }[];
-}
-type ManyFn = (specs: Iterable<Spec>) => Promise<Bulk>;
-type OneFn = (spec: Spec) => Promise<unknown>;
-interface RouteApiShape {
-  addMany?: ManyFn;
-  replaceMany?: ManyFn;
-  delMany?: ManyFn;
-  add?: OneFn;
-  replace?: OneFn;
-  del?: OneFn;
-  dump?: (filter?: { table?: number | string; family?: 4 | 6 }) => AsyncIterable<{ dst: string; table: number }>;
-}
 
 function* specs(n: number, via: string | undefined, dev: string | undefined): Generator<Spec> {
   for (let i = 0; i < n; i++) {
@@ -43,7 +22,7 @@ function bulkCounts(r: Bulk): Omit<PhaseResult, 'ms'> {
   return { count: r.ok, errors: r.failed.length, ...(first ? { firstError: errorText(first.error) } : {}) };
 }
 
-async function each(fn: OneFn, n: number, via: string | undefined, dev: string | undefined): Promise<Omit<PhaseResult, 'ms'>> {
+async function each(fn: (spec: Spec) => Promise<unknown>, n: number, via: string | undefined, dev: string | undefined): Promise<Omit<PhaseResult, 'ms'>> {
   const all: Promise<unknown>[] = new Array<Promise<unknown>>(n);
   let i = 0;
   for (const s of specs(n, via, dev)) all[i++] = fn(s);
@@ -62,7 +41,7 @@ async function main(): Promise<void> {
   const h = open({ netns: a.ns });
   const r = h.route as unknown as RouteApiShape;
   const needs = a.mode === 'bulk' ? (['addMany', 'replaceMany', 'delMany', 'dump'] as const) : (['add', 'replace', 'del', 'dump'] as const);
-  const missing = needs.filter((k) => typeof r[k] !== 'function');
+  const missing = missingMethods(r, needs);
   if (missing.length) {
     h.close();
     skip(`lib/route.ts has no route.${missing.join('/')} yet`);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@
 struct phase {
 	const char *name;
 	double ms;
+	double user_ms, sys_ms; /* CPU time: user space, kernel (the route work runs inside sendmsg) */
 	long count;
 	long errors;
 	int first_errno;
@@ -53,6 +55,33 @@ static double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void cpu_ms(double *user, double *sys)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	*user = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3;
+	*sys = ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
+/* Starts a phase: announces it and notes the clocks. */
+static double begin(struct phase *ph)
+{
+	printf("phase %s\n", ph->name);
+	fflush(stdout);
+	cpu_ms(&ph->user_ms, &ph->sys_ms);
+	return now_ms();
+}
+
+/* Ends a phase: wall time and CPU time since begin(). */
+static void end(struct phase *ph, double t0)
+{
+	double u, s;
+	ph->ms = now_ms() - t0;
+	cpu_ms(&u, &s);
+	ph->user_ms = u - ph->user_ms;
+	ph->sys_ms = s - ph->sys_ms;
 }
 
 static void die(const char *what)
@@ -136,7 +165,7 @@ static void drain_acks(long want, struct phase *ph)
 
 static void churn(struct phase *ph, int type, int flags, long n, uint32_t gw, int ifindex, long batch)
 {
-	double t0 = now_ms();
+	double t0 = begin(ph);
 	for (long i = 0; i < n;) {
 		long k = n - i < batch ? n - i : batch;
 		size_t len = 0;
@@ -151,7 +180,7 @@ static void churn(struct phase *ph, int type, int flags, long n, uint32_t gw, in
 		drain_acks(k, ph);
 		i += k;
 	}
-	ph->ms = now_ms() - t0;
+	end(ph, t0);
 }
 
 /* Dumps the IPv4 routes; decodes each into tb[] and counts our 10.0.0.0/8 host routes in main. */
@@ -161,7 +190,7 @@ static void dump(struct phase *ph)
 		struct nlmsghdr h;
 		struct rtmsg r;
 	} req;
-	double t0 = now_ms();
+	double t0 = begin(ph);
 	uint64_t gw_sum = 0;
 
 	memset(&req, 0, sizeof(req));
@@ -182,7 +211,7 @@ static void dump(struct phase *ph)
 		int len = (int)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)recvbuf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_type == NLMSG_DONE) {
-				ph->ms = now_ms() - t0;
+				end(ph, t0);
 				if (gw_sum == 1)
 					fprintf(stderr, "route-ref: unlikely\n"); /* keeps the decode observable */
 				return;
@@ -230,7 +259,8 @@ static long vm_hwm_kb(void)
 
 static void print_phase(const struct phase *p, int last)
 {
-	printf("\"%s\":{\"ms\":%.3f,\"count\":%ld,\"errors\":%ld", p->name, p->ms, p->count, p->errors);
+	printf("\"%s\":{\"ms\":%.3f,\"userMs\":%.3f,\"sysMs\":%.3f,\"count\":%ld,\"errors\":%ld", p->name, p->ms,
+	       p->user_ms, p->sys_ms, p->count, p->errors);
 	if (p->errors)
 		printf(",\"firstError\":\"%s\"", strerror(p->first_errno));
 	printf("}%s", last ? "" : ",");
@@ -288,17 +318,9 @@ int main(int argc, char **argv)
 		die("malloc");
 
 	struct phase add = {.name = "add"}, dmp = {.name = "dump"}, rep = {.name = "replace"}, del = {.name = "delete"};
-	puts("phase add");
-	fflush(stdout);
 	churn(&add, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, n, gw, ifindex, batch);
-	puts("phase dump");
-	fflush(stdout);
 	dump(&dmp);
-	puts("phase replace");
-	fflush(stdout);
 	churn(&rep, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, n, gw2, ifindex, batch);
-	puts("phase delete");
-	fflush(stdout);
 	churn(&del, RTM_DELROUTE, 0, n, 0, ifindex, batch);
 
 	printf("result {\"phases\":{");
