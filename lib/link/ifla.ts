@@ -6,7 +6,7 @@ import {
 import { DecodeError } from '../core/errors.js';
 import { rd32, LITTLE_ENDIAN } from '../core/attr.js';
 import type { LinkFlag, LinkStats, NetnsRef, Operstate, VethPeer } from '../../types/link.js';
-import { ifname, linkIndex, nestedBody, netnsFd, type NestedBody } from './words.js';
+import { ifname, linkIndex, nestedBody, netnsFd, unterminated, type NestedBody } from './words.js';
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
@@ -171,7 +171,7 @@ export const commonSpec = defineAttrs<CommonWire>('IFLA', {
   mtu: [IFLA_MTU, u32],
   address: [IFLA_ADDRESS, mac],
   txqueuelen: [IFLA_TXQLEN, u32],
-  alias: [IFLA_IFALIAS, string],
+  alias: [IFLA_IFALIAS, unterminated],
   master: [IFLA_MASTER, linkIndex],
   link: [IFLA_LINK, linkIndex],
   netns: [IFLA_NET_NS_FD, netnsFd],
