@@ -1,6 +1,402 @@
-// Placeholder: filled in by its own issue.
+// Interface addresses (≈ `ip address`): add / del / list / flush over RTM_*ADDR with ifaddrmsg +
+// IFA_* (<linux/if_addr.h>, Linux 6.18), as ip/ipaddress.c (ipaddr_modify) speaks them, and
+// waiting for IPv6 duplicate address detection to finish.
 import type { Handle } from './handle.js';
+import type { NlWriter } from './core/attr.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR,
+} from './core/constants.js';
+import { NetlinkError } from './core/errors.js';
+import { formatIPv4, parseIP } from './core/inet.js';
+import type { NlMsg } from './core/nlmsg.js';
+import { defineAttrs, ip, s32, string, struct, structAttr, u32, u8, type Decoded } from './core/schema.js';
+import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
+import { scopeId, scopeName, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from './rt-tables.js';
+import { linkNames } from './neigh/ifnames.js';
+import type { Addr, AddrDelSpec, AddrFilter, AddrFlag, AddrFlushSpec, AddrScope, AddrSpec, Lifetime } from '../types/addr.js';
+
+// enum IFA_*
+export const IFA_ADDRESS = 1;
+export const IFA_LOCAL = 2;
+export const IFA_LABEL = 3;
+export const IFA_BROADCAST = 4;
+export const IFA_ANYCAST = 5;
+export const IFA_CACHEINFO = 6;
+export const IFA_MULTICAST = 7;
+export const IFA_FLAGS = 8;
+export const IFA_RT_PRIORITY = 9;
+export const IFA_TARGET_NETNSID = 10;
+export const IFA_PROTO = 11;
+
+/** IFA_F_* (ifa_flags, and IFA_FLAGS for the bits over 0xff). */
+export const IFA_F = {
+  secondary: 0x01, nodad: 0x02, optimistic: 0x04, dadfailed: 0x08, home: 0x10, deprecated: 0x20, tentative: 0x40,
+  permanent: 0x80, mngtmpaddr: 0x100, noprefixroute: 0x200, autojoin: 0x400, stablePrivacy: 0x800,
+} as const;
+
+/** IFAPROT_* (<linux/if_addr.h>) as ip names them (lib/rt_names.c rtnl_addrprot_tab). */
+const ADDR_PROTOS: Readonly<Record<string, number>> = { unspec: 0, kernel_lo: 1, kernel_ra: 2, kernel_ll: 3 };
+
+/** INFINITY_LIFE_TIME */
+const FOREVER = 0xffffffff;
+
+/** struct ifaddrmsg (8 bytes). */
+export const ifaddrmsg = struct<{ family: number; prefixlen: number; flags: number; scope: number; index: number }>('ifaddrmsg', 8, {
+  family: [0, 'u8'],
+  prefixlen: [1, 'u8'],
+  flags: [2, 'u8'],
+  scope: [3, 'u8'],
+  index: [4, 'u32'],
+});
+
+/** struct ifa_cacheinfo. */
+export const ifaCacheinfo = struct<{ preferred: number; valid: number; cstamp: number; tstamp: number }>('ifa_cacheinfo', 16, {
+  preferred: [0, 'u32'],
+  valid: [4, 'u32'],
+  cstamp: [8, 'u32'],
+  tstamp: [12, 'u32'],
+});
+
+export interface IfaAttrs {
+  local: string;
+  label: string;
+  address: string;
+  broadcast: string;
+  anycast: string;
+  multicast: string;
+  metric: number;
+  proto: number;
+  flags: number;
+  cacheinfo: { preferred: number; valid: number; cstamp: number; tstamp: number };
+  targetNetnsid: number;
+}
+
+/** Row order follows `ip address add ADDR [label L] [metric M] [proto P]`: IFA_LOCAL first, IFA_ADDRESS after the options. */
+export const ifa = defineAttrs<IfaAttrs>('IFA', {
+  local: [IFA_LOCAL, ip],
+  label: [IFA_LABEL, string],
+  metric: [IFA_RT_PRIORITY, u32],
+  proto: [IFA_PROTO, u8],
+  flags: [IFA_FLAGS, u32],
+  address: [IFA_ADDRESS, ip],
+  broadcast: [IFA_BROADCAST, ip],
+  anycast: [IFA_ANYCAST, ip],
+  multicast: [IFA_MULTICAST, ip],
+  cacheinfo: [IFA_CACHEINFO, structAttr(ifaCacheinfo)],
+  targetNetnsid: [IFA_TARGET_NETNSID, s32],
+});
+
+const FLAG_ENTRIES = Object.entries(IFA_F) as [AddrFlag, number][];
+
+/** The flags as ip prints them: 'dynamic' when IFA_F_PERMANENT is clear (and 'permanent' never), 'temporary' for IPv6's secondary. */
+function flagNames(bits: number, family: 4 | 6): AddrFlag[] {
+  const out: AddrFlag[] = [];
+  let rest = bits >>> 0;
+  for (const [name, bit] of FLAG_ENTRIES) {
+    if (bit === IFA_F.permanent) {
+      if (!(bits & bit)) out.push('dynamic');
+    } else if (bits & bit) {
+      out.push(name === 'secondary' && family === 6 ? 'temporary' : name);
+    }
+    rest &= ~bit;
+  }
+  if (rest) out.push(`0x${rest.toString(16)}`);
+  return out;
+}
+
+function lifetime(v: number): Lifetime {
+  return v === FOREVER ? 'forever' : v;
+}
+
+/**
+ * Decodes one RTM_NEWADDR / RTM_DELADDR into an Addr (IPv4 and IPv6; any other family is a
+ * DecodeError from the address codec). `links` names the device; without it `dev` is 'if<N>'
+ * (or the IPv4 label's device part).
+ */
+export function decodeAddr(m: NlMsg, links?: ReadonlyMap<number, string>): Addr {
+  const hdr = ifaddrmsg.read(m.buf, m.off, m.end - m.off, ['ifaddrmsg']);
+  const a = ifa.decode(m.buf, m.off + ifaddrmsg.size, m.end, ['IFA']);
+  const family: 4 | 6 = hdr.family === AF_INET6 ? 6 : 4;
+  const address = a.local ?? a.address ?? (family === 4 ? '0.0.0.0' : '::');
+  const label = a.label;
+  const r: Addr = {
+    dev: links?.get(hdr.index) ?? (label ? label.split(':')[0]! : `if${hdr.index}`),
+    index: hdr.index,
+    family,
+    address,
+    prefixlen: hdr.prefixlen,
+    cidr: `${address}/${hdr.prefixlen}`,
+    scope: scopeName(hdr.scope) as AddrScope,
+    flags: flagNames(a.flags ?? hdr.flags, family),
+  };
+  if (a.local !== undefined) r.local = a.local;
+  if (a.local !== undefined && a.address !== undefined && a.address !== a.local) r.peer = `${a.address}/${hdr.prefixlen}`;
+  if (a.broadcast !== undefined) r.broadcast = a.broadcast;
+  if (a.anycast !== undefined) r.anycast = a.anycast;
+  if (label !== undefined) r.label = label;
+  if (a.cacheinfo) {
+    r.validLft = lifetime(a.cacheinfo.valid);
+    r.preferredLft = lifetime(a.cacheinfo.preferred);
+  }
+  if (a.metric !== undefined) r.metric = a.metric;
+  if (a.proto !== undefined) r.proto = Object.keys(ADDR_PROTOS).find((k) => ADDR_PROTOS[k] === a.proto) ?? String(a.proto);
+  return r;
+}
+
+/** A checked address request: everything but the ifindex, which may need a lookup. */
+interface AddrReq {
+  hdr: { family: number; prefixlen: number; flags: number; scope: number; index: number };
+  attrs: Decoded<IfaAttrs>;
+  dev: string | number;
+  family: 4 | 6;
+  address: string;
+}
+
+function prefixOf(v: unknown, field: string, family?: 4 | 6): { family: 4 | 6; bytes: Buffer; text: string; len: number; given: boolean } {
+  if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be an address with a prefix length like '10.0.0.1/24', got ${describe(v)}`);
+  const slash = v.indexOf('/');
+  const text = slash < 0 ? v : v.slice(0, slash);
+  const a = parseIP(text);
+  if (!a) throw new TypeError(`Expected "${field}" to be an address with a prefix length like '10.0.0.1/24', got ${describe(v)}`);
+  if (family && a.family !== family) throw new TypeError(`Expected "${field}" to be an IPv${family} address like "address", got ${describe(v)}`);
+  const max = a.family === 4 ? 32 : 128;
+  if (slash < 0) return { ...a, text, len: max, given: false };
+  const p = v.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(p)) throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
+  const len = Number(p);
+  if (len > max) throw new TypeError(`Expected "${field}" prefix length to be at most ${max} for IPv${a.family}, got ${describe(v)}`);
+  return { ...a, text, len, given: true };
+}
+
+function lifetimeOf(v: unknown, field: string): number {
+  if (v === 'forever') return FOREVER;
+  return checkInt(v, field, 0, FOREVER - 1);
+}
+
+function devOf(v: unknown, field: string): string | number {
+  if (typeof v === 'number') return checkInt(v, field, 1, 0x7fffffff);
+  return checkIfName(v, field);
+}
+
+const ADD_KEYS = new Set([
+  'dev', 'address', 'peer', 'broadcast', 'label', 'scope', 'validLft', 'preferredLft', 'noprefixroute', 'nodad',
+  'optimistic', 'home', 'mngtmpaddr', 'autojoin', 'metric', 'proto', 'waitDad', 'dadTimeout',
+]);
+const V6_FLAGS = ['nodad', 'optimistic', 'home', 'mngtmpaddr'] as const;
+const ANY_FLAGS = ['noprefixroute', 'autojoin'] as const;
+
+/** Checks an AddrSpec as ipaddr_modify parses its arguments, with ip's defaults. */
+function addReq(spec: AddrSpec): AddrReq {
+  const s = checkObject(spec, 'spec') as unknown as AddrSpec;
+  for (const k of Object.keys(s)) if (!ADD_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the address spec`);
+  const dev = devOf(s.dev, 'dev');
+  const local = prefixOf(s.address, 'address');
+  const family = local.family;
+  const attrs: Decoded<IfaAttrs> = { local: local.text };
+  let prefixlen = local.len;
+  let peerText = local.text;
+  let peerBytes = local.bytes;
+  if (s.peer !== undefined) {
+    const p = prefixOf(s.peer, 'peer', family);
+    peerText = p.text;
+    peerBytes = p.bytes;
+    prefixlen = p.len;
+  }
+  let flags = 0;
+  for (const k of V6_FLAGS) {
+    if (s[k] === undefined) continue;
+    if (typeof s[k] !== 'boolean') throw new TypeError(`Expected "${k}" to be a boolean, got ${describe(s[k])}`);
+    if (s[k] && family !== 6) throw new TypeError(`Expected "${k}" only for IPv6 addresses ("address" is IPv4)`);
+    if (s[k]) flags |= IFA_F[k];
+  }
+  for (const k of ANY_FLAGS) {
+    if (s[k] === undefined) continue;
+    if (typeof s[k] !== 'boolean') throw new TypeError(`Expected "${k}" to be a boolean, got ${describe(s[k])}`);
+    if (s[k]) flags |= IFA_F[k];
+  }
+  if (s.label !== undefined) {
+    if (typeof s.label !== 'string' || !s.label || Buffer.byteLength(s.label) > 15 || s.label.includes('\0')) {
+      throw new TypeError(`Expected "label" to be a name of at most 15 bytes, got ${describe(s.label)}`);
+    }
+    if (family !== 4) throw new TypeError('Expected "label" only for IPv4 addresses');
+    attrs.label = s.label;
+  }
+  if (s.metric !== undefined) attrs.metric = checkInt(s.metric, 'metric', 0, 0xffffffff);
+  if (s.proto !== undefined) {
+    if (typeof s.proto === 'string' && Object.hasOwn(ADDR_PROTOS, s.proto)) attrs.proto = ADDR_PROTOS[s.proto]!;
+    else if (typeof s.proto === 'number') attrs.proto = checkInt(s.proto, 'proto', 0, 255);
+    else throw new TypeError(`Expected "proto" to be a number or one of ${Object.keys(ADDR_PROTOS).join(', ')}, got ${describe(s.proto)}`);
+  }
+  if (flags > 0xff) attrs.flags = flags;
+  attrs.address = peerText;
+  if (s.broadcast !== undefined) {
+    if (family !== 4) throw new TypeError('Expected "broadcast" only for IPv4 addresses');
+    if (s.broadcast === '+' || s.broadcast === '-') {
+      if (prefixlen <= 30) {
+        const v = peerBytes.readUInt32BE(0);
+        const host = prefixlen === 0 ? 0xffffffff : (0xffffffff >>> prefixlen);
+        const b = Buffer.alloc(4);
+        b.writeUInt32BE((s.broadcast === '+' ? (v | host) : (v & ~host)) >>> 0);
+        attrs.broadcast = formatIPv4(b, 0);
+      }
+    } else {
+      const b = typeof s.broadcast === 'string' ? parseIP(s.broadcast) : undefined;
+      if (!b || b.family !== 4) throw new TypeError(`Expected "broadcast" to be an IPv4 address, '+' or '-', got ${describe(s.broadcast)}`);
+      attrs.broadcast = s.broadcast;
+    }
+  }
+  const scope = s.scope !== undefined ? scopeId(s.scope, 'scope') : family === 4 && local.bytes[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+  if (s.validLft !== undefined || s.preferredLft !== undefined) {
+    const valid = s.validLft === undefined ? FOREVER : lifetimeOf(s.validLft, 'validLft');
+    const preferred = s.preferredLft === undefined ? FOREVER : lifetimeOf(s.preferredLft, 'preferredLft');
+    if (valid === 0) throw new RangeError('Expected "validLft" to be more than 0');
+    if (preferred > valid) throw new RangeError('Expected "preferredLft" to be at most "validLft"');
+    attrs.cacheinfo = { preferred, valid, cstamp: 0, tstamp: 0 };
+  }
+  if (s.waitDad !== undefined && typeof s.waitDad !== 'boolean') throw new TypeError(`Expected "waitDad" to be a boolean, got ${describe(s.waitDad)}`);
+  if (s.dadTimeout !== undefined) checkInt(s.dadTimeout, 'dadTimeout', 1, 3_600_000);
+  return {
+    hdr: { family: family === 4 ? AF_INET : AF_INET6, prefixlen, flags: flags <= 0xff ? flags : 0, scope, index: 0 },
+    attrs, dev, family, address: `${local.text}/${prefixlen}`,
+  };
+}
+
+const DEL_KEYS = new Set(['dev', 'address', 'peer', 'label']);
+
+/** ip address del: IFA_LOCAL (+ IFA_ADDRESS unless an IPv4 address comes without a prefix length). */
+function delReq(spec: AddrDelSpec): AddrReq {
+  const s = checkObject(spec, 'spec') as unknown as AddrDelSpec;
+  for (const k of Object.keys(s)) if (!DEL_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the address spec`);
+  const dev = devOf(s.dev, 'dev');
+  const local = prefixOf(s.address, 'address');
+  const attrs: Decoded<IfaAttrs> = { local: local.text };
+  let prefixlen = local.len;
+  if (s.peer !== undefined) {
+    const p = prefixOf(s.peer, 'peer', local.family);
+    attrs.address = p.text;
+    prefixlen = p.len;
+  } else if (local.family === 6 || local.given) {
+    attrs.address = local.text;
+  }
+  if (s.label !== undefined) {
+    if (typeof s.label !== 'string' || Buffer.byteLength(s.label) > 15) throw new TypeError(`Expected "label" to be a name of at most 15 bytes, got ${describe(s.label)}`);
+    attrs.label = s.label;
+  }
+  return {
+    hdr: { family: local.family === 4 ? AF_INET : AF_INET6, prefixlen, flags: 0, scope: 0, index: 0 },
+    attrs, dev, family: local.family, address: `${local.text}/${prefixlen}`,
+  };
+}
+
+function body(r: AddrReq, index: number): (w: NlWriter) => void {
+  return (w) => {
+    ifaddrmsg.write(w, { ...r.hdr, index });
+    ifa.encode(w, r.attrs);
+  };
+}
+
+/** An error with a stable code, for DAD outcomes. */
+function dadError(message: string, code: 'EDADFAILED' | 'ETIMEDOUT'): Error {
+  const e = new Error(message) as Error & { code: string };
+  e.code = code;
+  return e;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export class AddrApi {
   constructor(protected readonly h: Handle) {}
+
+  /** `ip address add ADDRESS/PREFIX dev DEV [peer P] [broadcast B|+] [label L] [scope S] [valid_lft …] [noprefixroute] [nodad] …`. */
+  async add(spec: AddrSpec, opts?: CallOptions): Promise<void> {
+    const signal = checkCallOptions(opts);
+    const r = addReq(spec);
+    const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
+    const subject = `addr.add ${r.address} dev ${r.dev}`;
+    await this.h.engine.request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, body(r, index), { subject, signal });
+    if (spec.waitDad && r.family === 6 && !spec.nodad) await this.waitDad(index, r.attrs.local!, spec.dadTimeout ?? 10_000, subject, signal);
+  }
+
+  /** `ip address del ADDRESS[/PREFIX] dev DEV`. */
+  async del(spec: AddrDelSpec, opts?: CallOptions): Promise<void> {
+    const signal = checkCallOptions(opts);
+    const r = delReq(spec);
+    const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
+    await this.h.engine.request(RTM_DELADDR, 0, body(r, index), { subject: `addr.del ${r.address} dev ${r.dev}`, signal });
+  }
+
+  /** `ip address show [dev DEV]` (`ip -4`/`-6` with family): every address, both families unless `family`. */
+  async list(filter: AddrFilter = {}, opts?: CallOptions): Promise<Addr[]> {
+    const signal = checkCallOptions(opts);
+    const f = checkObject(filter, 'filter') as AddrFilter;
+    for (const k of Object.keys(f)) if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the address filter`);
+    if (f.family !== undefined && f.family !== 4 && f.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
+    const dev = f.dev === undefined ? undefined : devOf(f.dev, 'dev');
+    const links = await linkNames(this.h, signal);
+    let index = 0;
+    if (typeof dev === 'number') index = dev;
+    else if (dev !== undefined) {
+      for (const [i, n] of links) if (n === dev) index = i;
+      if (!index) throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `addr.list dev ${dev}`, hint: 'no such device' });
+    }
+    return this.dump(f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC, index, links, signal);
+  }
+
+  /** `ip address flush dev DEV [-4|-6]`: deletes every address of the device; resolves with how many went. */
+  async flush(spec: AddrFlushSpec, opts?: CallOptions): Promise<number> {
+    const signal = checkCallOptions(opts);
+    const s = checkObject(spec, 'spec') as unknown as AddrFlushSpec;
+    for (const k of Object.keys(s)) if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the flush spec`);
+    const list = await this.list({ dev: s.dev, ...(s.family !== undefined ? { family: s.family } : {}) }, opts);
+    // Deleting an IPv4 primary also removes its secondaries (unless promote_secondaries): those
+    // are already gone, not failures.
+    const results = await Promise.allSettled(list.map((a) => this.h.engine.request(RTM_DELADDR, 0, (w) => {
+      ifaddrmsg.write(w, { family: a.family === 4 ? AF_INET : AF_INET6, prefixlen: a.prefixlen, flags: 0, scope: 0, index: a.index });
+      ifa.encode(w, a.family === 4 ? { local: a.address, ...(a.peer ? { address: a.peer.split('/')[0]! } : { address: a.address }) } : { address: a.address });
+    }, { subject: `addr.flush ${a.cidr} dev ${a.dev}`, signal })));
+    let n = 0;
+    for (const x of results) {
+      if (x.status === 'fulfilled') n++;
+      else if (!(x.reason instanceof NetlinkError && x.reason.code === 'EADDRNOTAVAIL')) throw x.reason;
+    }
+    return n;
+  }
+
+  private dump(family: number, index: number, links: ReadonlyMap<number, string>, signal: AbortSignal | undefined): Promise<Addr[]> {
+    // Strict dump filtering: the kernel keeps only ifa_index's addresses (inet_valid_dump_ifaddr_req).
+    return this.h.engine.dump(RTM_GETADDR, (w) => ifaddrmsg.write(w, { family, prefixlen: 0, flags: 0, scope: 0, index }), (m) => {
+      const fam = m.buf[m.off];
+      if (fam !== AF_INET && fam !== AF_INET6) return undefined;
+      const a = decodeAddr(m, links);
+      return index && a.index !== index ? undefined : a;
+    }, { subject: 'addr.list', signal });
+  }
+
+  /** Polls the address until it is no longer tentative (IFA_F_TENTATIVE); dadfailed and timeouts reject. */
+  private async waitDad(index: number, address: string, timeout: number, subject: string, signal: AbortSignal | undefined): Promise<void> {
+    const until = Date.now() + timeout;
+    const want = parseIP(address)!.bytes.toString('hex');
+    for (;;) {
+      const list = await this.dump(AF_INET6, index, new Map(), signal);
+      const a = list.find((x) => parseIP(x.address)?.bytes.toString('hex') === want);
+      if (!a) throw dadError(`${subject}: the address disappeared while waiting for duplicate address detection`, 'EDADFAILED');
+      if (a.flags.includes('dadfailed')) throw dadError(`${subject}: duplicate address detection failed (dadfailed): another node uses this address`, 'EDADFAILED');
+      if (!a.flags.includes('tentative')) return;
+      if (Date.now() >= until) throw dadError(`${subject}: still tentative after ${timeout} ms (is the link up and carrier present?)`, 'ETIMEDOUT');
+      await sleep(100, signal);
+    }
+  }
 }

@@ -9,3 +9,7 @@ export { ifinfomsg, ifla } from './link/ifla.js';
 export { decodeLink } from './link/link.js';
 export { ndmsg, ndaNeigh, ndaFdb, decodeNeigh, decodeFdb } from './neigh.js';
 export { fibRuleHdr, fra, decodeRule } from './rule.js';
+export { rtmsg, rta, rtax, rtnhAttrs, multipath, rtvia } from './route/schema.js';
+export { decodeRoute } from './route/decode.js';
+export { ifaddrmsg, ifa, decodeAddr } from './addr.js';
+export { nhmsg, nha, nhaResGroup, decodeNexthop } from './nexthop.js';

@@ -1,6 +1,292 @@
-// Placeholder: filled in by its own issue.
+// Routes (≈ `ip route`): add / replace / del / get / list / dump and the bulk addMany /
+// replaceMany / delMany over RTM_*ROUTE with rtmsg + RTA_* (<linux/rtnetlink.h>), as
+// ip/iproute.c speaks them. The codec lives in lib/route/ (schema, encode, decode, bulk).
 import type { Handle } from './handle.js';
+import type { NlWriter } from './core/attr.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE,
+} from './core/constants.js';
+import { NetlinkError } from './core/errors.js';
+import type { NlMsg } from './core/nlmsg.js';
+import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
+import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-tables.js';
+import { linkNames } from './neigh/ifnames.js';
+import type {
+  BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec,
+} from '../types/route.js';
+import { decodeRoute, type LinkNames } from './route/decode.js';
+import { addrText, parseRoute, writeParsedFast, writeParsedTable, type ParsedRoute, type RouteOp } from './route/encode.js';
+import { runBulk } from './route/bulk.js';
+import { rta, rtmsg, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, type RtaAttrs } from './route/schema.js';
+import type { Decoded } from './core/schema.js';
+
+export { decodeRoute } from './route/decode.js';
+export type { LinkNames } from './route/decode.js';
+export type { BulkAbortError } from './route/bulk.js';
+
+const ENODEV = 19;
+
+/** Writes a parsed route: the direct path, or the table when an error trace is being recorded. */
+function writeParsed(w: NlWriter, r: ParsedRoute): void {
+  if (r.rest || w.trace) writeParsedTable(w, r);
+  else writeParsedFast(w, r);
+}
+
+function messageOf(op: RouteOp): { type: number; flags: number } {
+  if (op === 'add') return { type: RTM_NEWROUTE, flags: NLM_F_CREATE | NLM_F_EXCL };
+  if (op === 'replace') return { type: RTM_NEWROUTE, flags: NLM_F_CREATE | NLM_F_REPLACE };
+  return { type: RTM_DELROUTE, flags: 0 };
+}
+
+/** A checked list/dump filter; the device may still need its name resolved. */
+interface Filter {
+  family: number;
+  /** 0 = every table. */
+  table: number;
+  dev: string | number | undefined;
+  protocol: number;
+  type: number;
+  scope: number;
+}
+
+function checkFilter(filter: RouteFilter | undefined): Filter {
+  const f = filter === undefined ? {} : (checkObject(filter, 'filter') as RouteFilter);
+  for (const k of Object.keys(f)) {
+    if (!['table', 'family', 'dev', 'protocol', 'type', 'scope'].includes(k)) throw new TypeError(`Unknown field "${k}" in the route filter`);
+  }
+  let family = AF_UNSPEC;
+  if (f.family !== undefined) {
+    if (f.family !== 4 && f.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
+    family = f.family === 4 ? AF_INET : AF_INET6;
+  }
+  const table = f.table === undefined ? RT_TABLE_MAIN : f.table === 'all' ? 0 : tableId(f.table, 'table');
+  if (f.dev !== undefined && typeof f.dev !== 'number') checkIfName(f.dev, 'dev');
+  if (typeof f.dev === 'number') checkInt(f.dev, 'dev', 1, 0x7fffffff);
+  return {
+    family,
+    table,
+    dev: f.dev,
+    protocol: f.protocol === undefined ? -1 : protocolId(f.protocol, 'protocol'),
+    type: f.type === undefined ? -1 : routeTypeId(f.type, 'type'),
+    scope: f.scope === undefined ? -1 : scopeId(f.scope, 'scope'),
+  };
+}
+
+/** Names of the links, and the filter's device as an index. */
+async function prepare(h: Handle, f: Filter, subject: string, signal: AbortSignal | undefined): Promise<{ links: Map<number, string>; oif: number }> {
+  const links = await linkNames(h, signal);
+  let oif = 0;
+  if (typeof f.dev === 'number') oif = f.dev;
+  else if (f.dev !== undefined) {
+    for (const [i, n] of links) if (n === f.dev) oif = i;
+    if (!oif) throw new NetlinkError({ errno: ENODEV, op: 'RTM_GETLINK', subject: `${subject} dev ${f.dev}`, hint: 'no such device' });
+  }
+  return { links, oif };
+}
+
+/**
+ * The dump request with the kernel's strict filtering (NETLINK_GET_STRICT_CHK): RTA_TABLE,
+ * RTA_OIF, rtm_protocol and rtm_type select on the kernel side (ip_valid_fib_dump_req).
+ */
+function dumpBody(f: Filter, oif: number): (w: NlWriter) => void {
+  return (w) => {
+    rtmsg.write(w, {
+      family: f.family, dstLen: 0, srcLen: 0, tos: 0, table: 0,
+      protocol: f.protocol > 0 ? f.protocol : 0, scope: 0, type: f.type > 0 ? f.type : 0, flags: 0,
+    });
+    const a: Decoded<RtaAttrs> = {};
+    if (f.table) a.table = f.table;
+    if (oif) a.dev = oif;
+    rta.encode(w, a);
+  };
+}
+
+/** Decodes the messages the filter keeps; also filters what the kernel may not have. */
+function dumpDecoder(f: Filter, links: LinkNames, oif: number): (m: NlMsg) => Route | undefined {
+  return (m) => {
+    const b = m.buf;
+    const o = m.off;
+    const fam = b[o];
+    if (fam !== AF_INET && fam !== AF_INET6) return undefined;
+    if (f.family !== AF_UNSPEC && fam !== f.family) return undefined;
+    if (f.protocol >= 0 && b[o + 5] !== f.protocol) return undefined;
+    if (f.scope >= 0 && b[o + 6] !== f.scope) return undefined;
+    if (f.type >= 0 && b[o + 7] !== f.type) return undefined;
+    const r = decodeRoute(m, links);
+    if (f.table && r.table !== f.table) return undefined;
+    if (oif && r.index !== oif && !r.nexthops?.some((nh) => nh.index === oif)) return undefined;
+    return r;
+  };
+}
 
 export class RouteApi {
+  /** Device-name lookups in flight, shared by concurrent calls (Promise.all of many route.add). */
+  private readonly lookups = new Map<string, Promise<number>>();
+
   constructor(protected readonly h: Handle) {}
+
+  /** `ip route add …` (NLM_F_CREATE|NLM_F_EXCL): fails with EEXIST if the route exists. */
+  add(spec: RouteSpec, opts?: CallOptions): Promise<void> {
+    return this.modify('add', spec, opts);
+  }
+
+  /** `ip route replace …` (NLM_F_CREATE|NLM_F_REPLACE). */
+  replace(spec: RouteSpec, opts?: CallOptions): Promise<void> {
+    return this.modify('replace', spec, opts);
+  }
+
+  /** `ip route del …`: dst (+ table, metric, via, dev, protocol, scope, type…) selects the route. */
+  del(spec: RouteSpec, opts?: CallOptions): Promise<void> {
+    return this.modify('del', spec, opts);
+  }
+
+  /** Many `ip route add`s, pipelined (see BulkResult: every spec is counted in ok or listed in failed). */
+  addMany(specs: Iterable<RouteSpec> | AsyncIterable<RouteSpec>, opts?: BulkOptions): Promise<BulkResult> {
+    return runBulk(this.bulkTarget(), 'add', specs, opts);
+  }
+
+  /** Many `ip route replace`s, pipelined. */
+  replaceMany(specs: Iterable<RouteSpec> | AsyncIterable<RouteSpec>, opts?: BulkOptions): Promise<BulkResult> {
+    return runBulk(this.bulkTarget(), 'replace', specs, opts);
+  }
+
+  /** Many `ip route del`s, pipelined. */
+  delMany(specs: Iterable<RouteSpec> | AsyncIterable<RouteSpec>, opts?: BulkOptions): Promise<BulkResult> {
+    return runBulk(this.bulkTarget(), 'del', specs, opts);
+  }
+
+  /** `ip route show [table T] [dev D] [proto P] [type T]`: main table unless `table` says otherwise, both families unless `family`. */
+  async list(filter?: RouteFilter, opts?: CallOptions): Promise<Route[]> {
+    const signal = checkCallOptions(opts);
+    const f = checkFilter(filter);
+    const { links, oif } = await prepare(this.h, f, 'route.list', signal);
+    return this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.list', signal });
+  }
+
+  /**
+   * `ip route show …` as a stream: routes are decoded as they arrive, so a table of a million
+   * routes is read in bounded memory. The filter is checked now (TypeError); the dump starts on
+   * the first next().
+   */
+  dump(filter?: RouteFilter, opts?: CallOptions): AsyncIterable<Route> {
+    const signal = checkCallOptions(opts);
+    const f = checkFilter(filter);
+    const h = this.h;
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<Route> {
+        let inner: AsyncIterator<Route> | undefined;
+        let closed = false;
+        const start = async (): Promise<AsyncIterator<Route>> => {
+          const { links, oif } = await prepare(h, f, 'route.dump', signal);
+          return h.engine.dumpStream(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.dump', signal })[Symbol.asyncIterator]();
+        };
+        return {
+          next(): Promise<IteratorResult<Route>> {
+            if (inner) return inner.next();
+            if (closed) return Promise.resolve({ value: undefined, done: true });
+            return start().then((it) => {
+              inner = it;
+              return it.next();
+            });
+          },
+          async return(): Promise<IteratorResult<Route>> {
+            closed = true;
+            await inner?.return?.();
+            return { value: undefined, done: true };
+          },
+        };
+      },
+    };
+  }
+
+  /** `ip route get DST [from SRC] [oif DEV] [iif DEV] [mark M] [fibmatch]`: the route the kernel would use. */
+  async get(dst: string, opts: RouteGetOptions = {}): Promise<Route> {
+    const o = checkObject(opts, 'options') as RouteGetOptions;
+    for (const k of Object.keys(o)) {
+      if (!['src', 'oif', 'iif', 'table', 'mark', 'fibmatch', 'signal'].includes(k)) throw new TypeError(`Unknown field "${k}" in the route.get options`);
+    }
+    const signal = checkCallOptions(o.signal === undefined ? undefined : { signal: o.signal });
+    // Validate the addresses as a route spec would (family, prefix length).
+    const names: { oif?: string; iif?: string } = {};
+    const probe: RouteSpec = { dst };
+    if (o.src !== undefined) probe.from = o.src;
+    const parsed = parseRoute(probe, 'del', () => 0);
+    const fam = parsed.family;
+    const full = fam === AF_INET ? 32 : 128;
+    if (!parsed.dst || parsed.dstLen !== full) throw new TypeError(`Expected "dst" to be an address (a /${full}), got ${describe(dst)}`);
+    if (o.oif !== undefined && typeof o.oif !== 'number') names.oif = checkIfName(o.oif, 'oif');
+    if (o.iif !== undefined && typeof o.iif !== 'number') names.iif = checkIfName(o.iif, 'iif');
+    const a: Decoded<RtaAttrs> = { dst: addrText(parsed.dst) };
+    if (parsed.rest?.from !== undefined) a.from = parsed.rest.from;
+    if (typeof o.oif === 'number') a.dev = checkInt(o.oif, 'oif', 1, 0x7fffffff);
+    if (typeof o.iif === 'number') a.iif = checkInt(o.iif, 'iif', 1, 0x7fffffff);
+    if (o.mark !== undefined) a.mark = checkInt(o.mark, 'mark', 0, 0xffffffff);
+    if (o.table !== undefined) a.table = tableId(o.table, 'table');
+    if (o.fibmatch !== undefined && typeof o.fibmatch !== 'boolean') throw new TypeError(`Expected "fibmatch" to be a boolean, got ${describe(o.fibmatch)}`);
+    let flags = fam === AF_INET ? RTM_F_LOOKUP_TABLE : 0; // as ip: only IPv4 supports it
+    if (o.fibmatch) flags |= RTM_F_FIB_MATCH;
+
+    const links = await linkNames(this.h, signal);
+    const indexOf = (name: string, field: string): number => {
+      for (const [i, n] of links) if (n === name) return i;
+      throw new NetlinkError({ errno: ENODEV, op: 'RTM_GETLINK', subject: `route.get ${dst} ${field} ${name}`, hint: 'no such device' });
+    };
+    if (names.oif) a.dev = indexOf(names.oif, 'oif');
+    if (names.iif) a.iif = indexOf(names.iif, 'iif');
+    const replies = await this.h.engine.request(RTM_GETROUTE, 0, (w) => {
+      rtmsg.write(w, { family: fam, dstLen: full, srcLen: a.from !== undefined ? full : 0, tos: 0, table: 0, protocol: 0, scope: 0, type: 0, flags });
+      rta.encode(w, a);
+    }, { subject: `route.get ${dst}`, signal });
+    const m = replies.find((r) => r.type === RTM_NEWROUTE);
+    if (!m) throw new Error(`route.get ${dst}: the kernel sent no RTM_NEWROUTE`);
+    return decodeRoute(m, links);
+  }
+
+  /** The ifindex of a device name; concurrent lookups of one name share one request. */
+  private lookup(name: string, signal: AbortSignal | undefined): Promise<number> {
+    let p = this.lookups.get(name);
+    if (!p) {
+      p = this.h.link.indexOf(name, 'dev', signal ? { signal } : undefined);
+      this.lookups.set(name, p);
+      const forget = (): void => void this.lookups.delete(name);
+      p.then(forget, forget);
+    }
+    return p;
+  }
+
+  private async modify(op: RouteOp, spec: RouteSpec, opts: CallOptions | undefined): Promise<void> {
+    const signal = checkCallOptions(opts);
+    // Validate everything before anything is sent; device names are looked up afterwards.
+    const pending: { name: string; field: string }[] = [];
+    const r = parseRoute(spec, op, (name, field) => {
+      pending.push({ name: checkIfName(name, field), field });
+      return 0;
+    });
+    for (const { name, field } of pending) {
+      const index = await this.lookup(name, signal).catch((e: unknown) => {
+        if (e instanceof NetlinkError && e.code === 'ENODEV') {
+          throw new NetlinkError({ errno: e.errno, op: e.op, subject: `route.${op} ${spec.dst}: ${field} ${name}`, extack: e.extack, hint: 'no such device' });
+        }
+        throw e;
+      });
+      if (field === 'dev') r.oif = index;
+      else {
+        const m = /^nexthops\[(\d+)\]\.dev$/.exec(field);
+        const nh = m ? r.rest?.nexthops?.[Number(m[1])] : undefined;
+        if (!nh) throw new Error(`internal: cannot place ${field}`);
+        nh.ifindex = index;
+      }
+    }
+    const { type, flags } = messageOf(op);
+    await this.h.engine.request(type, flags, (w) => writeParsed(w, r), { subject: `route.${op} ${spec.dst}`, signal });
+  }
+
+  private bulkTarget(): Parameters<typeof runBulk>[0] {
+    return {
+      h: this.h,
+      lookup: (name, signal) => this.lookup(name, signal),
+      message: messageOf,
+      write: writeParsed,
+    };
+  }
 }

@@ -1,0 +1,192 @@
+// The pipelined bulk engine behind route.addMany / replaceMany / delMany: specs are pulled from
+// an iterable (sync or async), validated, encoded straight into the engine's batch buffer
+// (engine.submit; many messages per sendmsg, which the addon's I/O thread runs while this thread
+// encodes the next batch), with at most `window` messages awaiting their ACK. Each ACK is matched
+// by sequence to its spec's index; nothing is lost: every spec ends up counted in `ok` or listed in
+// `failed`.
+import type { Handle } from '../handle.js';
+import { HandleClosedError, NetlinkError } from '../core/errors.js';
+import { checkInt, describe } from '../core/validate.js';
+import type { RequestContext, Submission } from '../core/request.js';
+import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
+import { devNames, parseRoute, type ParsedRoute, type RouteOp } from './encode.js';
+
+/** What the bulk engine needs from RouteApi: how to write one parsed route, and dev lookups. */
+export interface BulkTarget {
+  h: Handle;
+  /** Resolves a device name (one request per distinct name per bulk call). */
+  lookup(name: string, signal: AbortSignal | undefined): Promise<number>;
+  /** Message type, flags and body writer for op. */
+  message(op: RouteOp): { type: number; flags: number };
+  write: (w: import('../core/attr.js').NlWriter, r: ParsedRoute) => void;
+}
+
+/** The AbortError a bulk operation rejects with; `result` holds what was confirmed. */
+export interface BulkAbortError extends Error {
+  result: BulkResult;
+}
+
+function checkOptions(opts: BulkOptions | undefined, defWindow: number): { onProgress: BulkOptions['onProgress']; signal: AbortSignal | undefined; window: number } {
+  if (opts === undefined) return { onProgress: undefined, signal: undefined, window: defWindow };
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`Expected the options to be an object, got ${describe(opts)}`);
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new TypeError('Expected "onProgress" to be a function');
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new TypeError('Expected "signal" to be an AbortSignal');
+  const window = opts.window === undefined ? defWindow : checkInt(opts.window, 'window', 1, 1 << 20);
+  return { onProgress: opts.onProgress, signal: opts.signal, window };
+}
+
+function iteratorOf(specs: unknown): { it: Iterator<RouteSpec> | AsyncIterator<RouteSpec>; async: boolean; total: number | undefined } {
+  if (specs !== null && typeof specs === 'object') {
+    const o = specs as Partial<Iterable<RouteSpec> & AsyncIterable<RouteSpec>>;
+    if (Array.isArray(specs)) return { it: (specs as RouteSpec[])[Symbol.iterator](), async: false, total: specs.length };
+    const ai = o[Symbol.asyncIterator];
+    if (typeof ai === 'function') return { it: ai.call(o), async: true, total: undefined };
+    const si = o[Symbol.iterator];
+    if (typeof si === 'function') return { it: si.call(o), async: false, total: undefined };
+  }
+  throw new TypeError(`Expected "specs" to be an iterable or async iterable of route specs, got ${describe(specs)}`);
+}
+
+/** The kernel's error again, its subject naming the spec (built only for failures). */
+function withSubject(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
+  if (!(e instanceof NetlinkError)) return e;
+  const dst = spec && typeof spec === 'object' ? String(spec.dst) : '?';
+  return new NetlinkError({ errno: e.errno, op: e.op, subject: `route.${op}Many [${index}] ${dst}`, extack: e.extack, field: e.field });
+}
+
+/** One spec in flight: its index and spec, for the result. The engine calls onDone with its ACK. */
+class Item implements Submission {
+  constructor(readonly run: BulkRun, readonly index: number, readonly spec: RouteSpec) {}
+  onDone(err: Error | null): void {
+    this.run.settle(this, err);
+  }
+}
+
+/** The state of one bulk call. */
+class BulkRun {
+  ok = 0;
+  readonly failed: BulkFailure[] = [];
+  inflight = 0;
+  aborted = false;
+  private wake: (() => void) | undefined;
+  private progressQueued = false;
+  private readonly lowWater: number;
+
+  constructor(readonly op: RouteOp, readonly window: number, readonly total: number | undefined, readonly onProgress: BulkOptions['onProgress']) {
+    this.lowWater = Math.max(window >> 1, window - 4096);
+  }
+
+  fail(index: number, spec: RouteSpec, e: Error): void {
+    this.failed.push({ index, spec, error: withSubject(e, this.op, index, spec) as NetlinkError });
+  }
+
+  settle(item: Item, err: Error | null): void {
+    if (err) this.fail(item.index, item.spec, err);
+    else this.ok++;
+    this.inflight--;
+    if (this.wake && (this.inflight <= this.lowWater || this.inflight === 0)) this.resume();
+    if (this.onProgress && !this.progressQueued) {
+      this.progressQueued = true;
+      queueMicrotask(() => {
+        this.progressQueued = false;
+        this.onProgress?.(this.ok + this.failed.length, this.total);
+      });
+    }
+  }
+
+  resume(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** Resolves when the window has room again (or on abort). */
+  waitBelow(): Promise<void> {
+    return new Promise<void>((r) => (this.wake = r));
+  }
+}
+
+/**
+ * Runs op over every spec. Malformed specs are not sent: they are reported in `failed` with the
+ * TypeError/RangeError naming the field (so one bad entry in a million does not stop the rest).
+ * The options themselves, or specs that are not iterable, throw before anything is sent.
+ */
+export async function runBulk(target: BulkTarget, op: RouteOp, specs: unknown, opts: BulkOptions | undefined): Promise<BulkResult> {
+  const engine = target.h.engine;
+  const { onProgress, signal, window } = checkOptions(opts, Math.max(engine.window, 1));
+  const { it, async, total } = iteratorOf(specs);
+  const { type, flags } = target.message(op);
+  const ctx: RequestContext = { subject: `route.${op}Many` };
+  const run = new BulkRun(op, window, total, onProgress);
+  const write = target.write;
+
+  // Device names resolved once per call; a name that fails fails every spec using it.
+  const devs = new Map<string, number | Error>();
+  const devIndex = (name: string): number => {
+    const v = devs.get(name);
+    if (typeof v === 'number') return v;
+    throw v ?? new Error(`internal: device ${name} not resolved`);
+  };
+  const resolve = async (name: string): Promise<void> => {
+    try {
+      devs.set(name, await target.lookup(name, signal));
+    } catch (e) {
+      devs.set(name, e as Error);
+    }
+  };
+
+  run.aborted = signal?.aborted ?? false;
+  const onAbort = (): void => {
+    run.aborted = true;
+    run.resume();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    let index = 0;
+    for (;;) {
+      if (run.aborted) break;
+      if (run.inflight >= window) {
+        await run.waitBelow();
+        continue;
+      }
+      const next = async ? await (it as AsyncIterator<RouteSpec>).next() : (it as Iterator<RouteSpec>).next();
+      if (next.done) break;
+      const spec = next.value;
+      const i = index++;
+      const dev = spec?.dev;
+      if (typeof dev === 'string' && !devs.has(dev)) await resolve(dev);
+      if (spec?.nexthops !== undefined) {
+        const names: string[] = [];
+        devNames(spec, names);
+        for (const name of names) if (!devs.has(name)) await resolve(name);
+      }
+      if (engine.isClosed) throw new HandleClosedError();
+      run.inflight++;
+      try {
+        // Parsed inside the body: a malformed spec throws here and nothing of it is sent.
+        engine.submit(type, flags, (w) => write(w, parseRoute(spec, op, devIndex)), new Item(run, i, spec), ctx);
+      } catch (e) {
+        run.inflight--;
+        if (e instanceof HandleClosedError) throw e;
+        run.fail(i, spec, e as Error);
+      }
+    }
+    while (run.inflight > 0) await run.waitBelow();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (run.aborted && !async) (it as Iterator<RouteSpec>).return?.();
+    else if (run.aborted) await (it as AsyncIterator<RouteSpec>).return?.();
+  }
+  const failed = run.failed.sort((a, b) => a.index - b.index);
+  const result: BulkResult = { ok: run.ok, failed };
+  if (onProgress) onProgress(run.ok + failed.length, total);
+  if (run.aborted) {
+    result.aborted = true;
+    const e = new Error(`route.${op}Many aborted after ${run.ok + failed.length} specs were confirmed`, { cause: signal?.reason }) as BulkAbortError;
+    e.name = 'AbortError';
+    e.result = result;
+    throw e;
+  }
+  return result;
+}

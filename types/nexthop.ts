@@ -1,0 +1,76 @@
+// The public data model of nexthop objects (≈ `ip nexthop`). See ../shared/API.md.
+
+/** One member of a nexthop group (struct nexthop_grp). */
+export interface NexthopGroupMember {
+  id: number;
+  /** 1..256 (default 1). */
+  weight?: number;
+}
+
+/** What nexthop.add / replace take (`ip nexthop add id ID …`). */
+export interface NexthopSpec {
+  /** 1..2^32-1 */
+  id: number;
+  /** Gateway address (NHA_GATEWAY); its family is the nexthop's. */
+  via?: string;
+  /** Device name or index (NHA_OIF). */
+  dev?: string | number;
+  /** RTNH_F_ONLINK: the gateway is on the link even without a matching prefix. */
+  onlink?: boolean;
+  /** Drop packets (NHA_BLACKHOLE). */
+  blackhole?: boolean;
+  /** A group of other nexthops (NHA_GROUP). */
+  group?: NexthopGroupMember[];
+  /** 'mpath' (hash-threshold, the default) or 'resilient'. */
+  groupType?: 'mpath' | 'resilient';
+  /** Resilient groups: number of buckets (NHA_RES_GROUP_BUCKETS). */
+  buckets?: number;
+  /** Resilient groups: bucket idle timer, seconds. */
+  idleTimer?: number;
+  /** Resilient groups: unbalanced timer, seconds. */
+  unbalancedTimer?: number;
+  /** The nexthop belongs to a bridge FDB (NHA_FDB). */
+  fdb?: boolean;
+  /** Route protocol (nh_protocol); default unspec, as ip. */
+  protocol?: string | number;
+  /** 4 or 6 where no address says it (a blackhole, a device-only nexthop); default 4 as ip. */
+  family?: 4 | 6;
+}
+
+/** What nexthop.list / get return. */
+export interface Nexthop {
+  id: number;
+  /** 4 or 6; absent for groups (AF_UNSPEC). */
+  family?: 4 | 6;
+  via?: string;
+  dev?: string;
+  index?: number;
+  onlink?: boolean;
+  blackhole?: boolean;
+  group?: Required<NexthopGroupMember>[];
+  groupType?: 'mpath' | 'resilient';
+  buckets?: number;
+  idleTimer?: number;
+  unbalancedTimer?: number;
+  /** Resilient groups: seconds the group has been unbalanced. */
+  unbalancedTime?: number;
+  fdb?: boolean;
+  protocol: string;
+  scope: string;
+  /** RTNH_F_* names other than onlink ('dead', 'linkdown', …). */
+  flags?: string[];
+  unknown?: { type: number; data: Buffer }[];
+}
+
+export interface NexthopFilter {
+  /** Only nexthops using this device (NHA_OIF). */
+  dev?: string | number;
+  /** Only groups (NHA_GROUPS). */
+  groups?: boolean;
+  /** Only nexthops whose device has this master (NHA_MASTER). */
+  master?: string | number;
+  /** Only FDB nexthops (NHA_FDB). */
+  fdb?: boolean;
+  /** Only this family (groups are AF_UNSPEC and only listed without it). */
+  family?: 4 | 6;
+}

@@ -1,0 +1,207 @@
+// The public data model of routes (≈ `ip route`). See ../shared/API.md.
+import type { NetlinkError } from '../lib/core/errors.js';
+
+/** rtm_type names. */
+export type RouteType =
+  | 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit'
+  | 'throw' | 'nat' | 'xresolve' | 'unspec';
+
+/** Well-known protocol names (RTPROT_*); /etc/iproute2/rt_protos may add more, and numbers are taken too. */
+export type RouteProtocol =
+  | 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static' | 'gated' | 'ra' | 'mrt' | 'zebra' | 'bird' | 'babel'
+  | 'dnrouted' | 'xorp' | 'ntk' | 'dhcp' | 'keepalived' | 'bgp' | 'isis' | 'ospf' | 'rip' | 'eigrp' | (string & {});
+
+/** Scope names; 'universe' is accepted for 'global' (reads say 'global', as ip does). */
+export type RouteScope = 'global' | 'universe' | 'site' | 'link' | 'host' | 'nowhere' | (string & {});
+
+/** A table: a number, or a name ('main', 'local', 'default', or one from rt_tables). */
+export type RouteTable = number | 'main' | 'local' | 'default' | (string & {});
+
+/**
+ * A gateway: an address of the route's family (RTA_GATEWAY), or an address of the other family
+ * written `{ inet6: 'fe80::1' }` (RTA_VIA, an IPv4 route through an IPv6 gateway).
+ */
+export type RouteVia = string | { inet6: string } | { inet: string };
+
+/** One path of a multipath route (struct rtnexthop in RTA_MULTIPATH). */
+export interface RouteNexthop {
+  via?: RouteVia;
+  /** Device name or index; reads give the name (and `index`). */
+  dev?: string | number;
+  /** 1..256 (rtnh_hops + 1); reads always give it. */
+  weight?: number;
+  onlink?: boolean;
+  /** Read only: the nexthop's device index. */
+  index?: number;
+  /** Read only: RTNH_F_* names other than onlink ('dead', 'linkdown', 'offload', …). */
+  flags?: string[];
+  /** Attributes of this path this package does not model (RTA_ENCAP…), kept raw and re-emitted. */
+  unknown?: { type: number; data: Buffer }[];
+}
+
+/** RTA_METRICS values other than the ones with their own field (mtu, advmss, hoplimit, initcwnd, initrwnd). */
+export interface RouteMetrics {
+  /** RTAX_LOCK: bit mask of locked metrics (1 << RTAX_*). */
+  lock?: number;
+  window?: number;
+  rtt?: number;
+  rttvar?: number;
+  ssthresh?: number;
+  cwnd?: number;
+  reordering?: number;
+  features?: number;
+  rtoMin?: number;
+  quickack?: number;
+  /** Congestion control algorithm name. */
+  ccAlgo?: string;
+  fastopenNoCookie?: number;
+}
+
+/** What route.add / replace / del take (`ip route add …`). */
+export interface RouteSpec {
+  /** '10.0.0.0/24', '192.168.1.60' (a host prefix), 'default' (the zero prefix), IPv6 likewise. */
+  dst: string;
+  /** 4 or 6; follows from the addresses, needed only for `dst: 'default'` without any other address. */
+  family?: 4 | 6;
+  via?: RouteVia;
+  /** Output device: a name or an index. */
+  dev?: string | number;
+  /** Preferred source address (RTA_PREFSRC, `ip route … src`). */
+  src?: string;
+  /** Default 'main' ('local' for local/broadcast/anycast/nat types, as ip does). */
+  table?: RouteTable;
+  metric?: number;
+  /** Default 'boot' on add/replace, as ip does. */
+  protocol?: RouteProtocol | number;
+  /** Default as ip: 'host' for local, 'link' for direct unicast routes via a device, else 'global'. */
+  scope?: RouteScope | number;
+  /** Default 'unicast'. */
+  type?: RouteType;
+  /** RTAX_MTU in RTA_METRICS. */
+  mtu?: number;
+  /** RTAX_ADVMSS in RTA_METRICS. */
+  advmss?: number;
+  /** RTAX_HOPLIMIT in RTA_METRICS. */
+  hoplimit?: number;
+  /** RTAX_INITCWND in RTA_METRICS. */
+  initcwnd?: number;
+  /** RTAX_INITRWND in RTA_METRICS. */
+  initrwnd?: number;
+  /** Other RTA_METRICS values. */
+  metrics?: RouteMetrics;
+  /** The gateway is on the link even if it does not match a prefix (RTNH_F_ONLINK). */
+  onlink?: boolean;
+  /** A multipath route (`nexthop via … weight …` repeated). */
+  nexthops?: RouteNexthop[];
+  /** Use nexthop object `id` (`ip route add … nhid N`). */
+  nhid?: number;
+  /** Type of service (rtm_tos). */
+  tos?: number;
+  /** IPv6 router preference (RTA_PREF): 'low', 'medium', 'high'. */
+  pref?: 'low' | 'medium' | 'high';
+  /** Source prefix (RTA_SRC, `ip route add … from PREFIX`, IPv6 subtrees). */
+  from?: string;
+  /** Route realm(s) (RTA_FLOW). */
+  realm?: number;
+  /** IPv6 route lifetime in seconds (RTA_EXPIRES). */
+  expires?: number;
+  /** Attributes this package does not model, kept raw (as a Route read back carries them) and re-emitted. */
+  unknown?: { type: number; data: Buffer }[];
+}
+
+/** What list / dump / get return. */
+export interface Route {
+  /** Always CIDR ('192.168.1.60/32'); 'default' for the zero prefix. */
+  dst: string;
+  family: 4 | 6;
+  /** The table id (254 = main, 255 = local). */
+  table: number;
+  type: RouteType;
+  protocol: RouteProtocol;
+  scope: RouteScope;
+  /** Output device name (absent when the device is unknown to the reader). */
+  dev?: string;
+  /** Output device index. */
+  index?: number;
+  via?: RouteVia;
+  src?: string;
+  metric?: number;
+  mtu?: number;
+  advmss?: number;
+  hoplimit?: number;
+  initcwnd?: number;
+  initrwnd?: number;
+  metrics?: RouteMetrics;
+  onlink?: boolean;
+  nexthops?: RouteNexthop[];
+  nhid?: number;
+  tos?: number;
+  pref?: 'low' | 'medium' | 'high';
+  from?: string;
+  realm?: number;
+  /** Seconds left before the route expires (IPv6 routes from RAs, `expires N`). */
+  expires?: number;
+  /** Input device (route.get with `iif`): its name, or the index when unknown. */
+  iif?: string | number;
+  /** Firewall mark of the flow (route.get). */
+  mark?: number;
+  /** UID of the flow (route.get). */
+  uid?: number;
+  /** rtm_flags and RTNH_F_* names other than onlink ('cloned', 'linkdown', 'dead', 'offload', …). */
+  flags?: string[];
+  /** Attributes this package does not model, as they came. */
+  unknown?: { type: number; data: Buffer }[];
+}
+
+/** route.list / route.dump filter; absent fields do not filter. */
+export interface RouteFilter {
+  /** Default 'main' (like `ip route show`); 'all' for every table. */
+  table?: RouteTable | 'all';
+  family?: 4 | 6;
+  dev?: string | number;
+  protocol?: RouteProtocol | number;
+  type?: RouteType;
+  /** Only routes of this scope. */
+  scope?: RouteScope | number;
+}
+
+/** route.get options (`ip route get DST from SRC oif DEV iif DEV …`). */
+export interface RouteGetOptions {
+  /** Source address of the flow (RTA_SRC). */
+  src?: string;
+  oif?: string | number;
+  iif?: string | number;
+  /** Look the destination up in this table only (RTA_TABLE). */
+  table?: RouteTable;
+  /** Firewall mark of the flow. */
+  mark?: number;
+  /** Return the FIB entry that matched (`ip route get … fibmatch`) rather than the resolved route. */
+  fibmatch?: boolean;
+  signal?: AbortSignal;
+}
+
+/** One spec that failed in a bulk operation. */
+export interface BulkFailure<S = RouteSpec> {
+  /** Its position in the input (0-based). */
+  index: number;
+  spec: S;
+  /** The kernel's refusal, or a TypeError/RangeError naming the field when the spec itself was malformed (never sent). */
+  error: NetlinkError | TypeError | RangeError;
+}
+
+/** route.addMany / replaceMany / delMany: every spec is either counted in `ok` or listed in `failed`. */
+export interface BulkResult<S = RouteSpec> {
+  ok: number;
+  failed: BulkFailure<S>[];
+  /** True when the signal stopped the operation before every spec was sent; `ok + failed.length` then counts only what was. */
+  aborted?: boolean;
+}
+
+export interface BulkOptions {
+  /** Called as confirmations arrive (at most once per event-loop turn): done so far, and the total when known (arrays). */
+  onProgress?: (done: number, total?: number) => void;
+  /** Stops sending; the result reports what was confirmed. */
+  signal?: AbortSignal;
+  /** Most messages awaiting their ACK at once (default: the handle's engine window). */
+  window?: number;
+}
