@@ -6,7 +6,7 @@
 // bench/results/<date>.json and .svg, and the tables into bench/README.md.
 // A figure never fails the run: the exit status only says whether the bench itself worked.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, setPriority, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chartSvg } from './chart.js';
 import { killChildren, hasGnuTime } from './child.js';
@@ -26,6 +26,7 @@ interface Options {
   forkSample: number;
   profile: boolean;
   diagnostics: boolean;
+  nice: number;
   save: boolean;
   out: string;
 }
@@ -39,11 +40,12 @@ const HELP = `usage: npm run bench -- [options]
   --fork-sample S   routes per phase for 'ip route add' forked per route (default 500)
   --diagnostics     also run the diagnostic tools (engine-raw: the Engine without lib/route)
   --profile         also run the rtnetlink tools once per N under node --cpu-prof and summarise them
+  --nice N          run the harness and every tool at nice N (e.g. -10 on a shared machine; root)
   --no-save         print only (no bench/results files, no README update)
   --out DIR         where results go (default bench/results)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, save: true, out: join(ROOT, 'bench', 'results') };
+  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, nice: 0, save: true, out: join(ROOT, 'bench', 'results') };
   let full = false;
   let sizes: number[] | undefined;
   const ids = new Set(allTools().map((t) => t.id));
@@ -65,6 +67,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--fork-sample') o.forkSample = int(next(), 'fork-sample', 1, 100_000);
     else if (a === '--profile') o.profile = true;
     else if (a === '--diagnostics') o.diagnostics = true;
+    else if (a === '--nice') o.nice = int(next(), 'nice', -20, 19);
     else if (a === '--no-save') o.save = false;
     else if (a === '--out') o.out = next() ?? o.out;
     else if (a === '--help' || a === '-h') {
@@ -161,6 +164,8 @@ async function main(): Promise<void> {
     process.stderr.write('bench: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create its network namespace\n');
     process.exit(1);
   }
+  if (o.nice) setPriority(o.nice); // children inherit it
+  const load0 = loadavg();
   const stale = removeStale();
   if (stale.length) process.stderr.write(`bench: removed stale namespaces ${stale.join(', ')}\n`);
 
@@ -252,8 +257,18 @@ async function main(): Promise<void> {
     const versions = Object.fromEntries(tools.filter((t) => t.version).map((t) => [t.id, t.version]));
     const json = {
       date: started.toISOString(),
-      machine: { kernel: release(), cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version },
-      options: { runs: o.runs, sizes: o.sizes, forkSample: o.forkSample, allSizes: o.allSizes, tools: o.tools ?? 'all' },
+      machine: {
+        kernel: release(),
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        memoryMb: Math.round(totalmem() / 2 ** 20),
+        node: process.version,
+        // The 1/5/15-minute load averages: other work on the machine shows up as wide min–max.
+        loadBefore: load0,
+        loadAfter: loadavg(),
+      },
+      options: { runs: o.runs, sizes: o.sizes, forkSample: o.forkSample, allSizes: o.allSizes, nice: o.nice, tools: o.tools ?? 'all' },
+      durationS: Math.round((Date.now() - started.getTime()) / 1000),
       namespace: { built: ns.built },
       tools: infos.map((i) => ({ ...i, version: tools.find((t) => t.id === i.id)?.version })),
       versions,
@@ -272,7 +287,7 @@ async function main(): Promise<void> {
         ...o.sizes.map((n) => `N = ${sizeLabel(n)}:\n\n${cpuTable(n, rows, infos, true)}`),
       ].join('\n\n');
       const notes = [
-        `Run of ${date}: \`npm run bench${o.sizes.includes(1_000_000) ? ' -- --full' : ''}\`, ${o.runs} runs, kernel ${release()}, ${cpus().length} CPUs, node ${process.version}. Cells: median routes/s (median ratio to the C limit of the same run), min–max below. Raw figures: [results/${date}.json](results/${date}.json), chart: [results/${date}.svg](results/${date}.svg).`,
+        `Run of ${date}: \`npm run bench${o.sizes.includes(1_000_000) ? ' -- --full' : ''}\`, ${o.runs} runs, kernel ${release()}, ${cpus().length} CPUs, node ${process.version}, load average ${load0[0]!.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after (other work on the machine widens min–max). Cells: median routes/s (median ratio to the C limit of the same run), min–max below. Raw figures: [results/${date}.json](results/${date}.json), chart: [results/${date}.svg](results/${date}.svg).`,
         skippedLines ? `\n${skippedLines.split('\n').map((l) => `- ${l}`).join('\n')}` : '',
         `\nTargets of issue 7 (medians):\n\n${checks.map((c) => `- ${c.met === undefined ? '?' : c.met ? 'met' : '**missed**'}: ${c.target}: ${c.value}`).join('\n')}`,
       ];

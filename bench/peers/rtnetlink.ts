@@ -38,7 +38,11 @@ async function each(fn: (spec: Spec) => Promise<unknown>, n: number, via: string
 
 async function main(): Promise<void> {
   const a = parseDriverArgs(process.argv.slice(2));
-  const h = open({ netns: a.ns });
+  // RTNL_BENCH_WINDOW / RTNL_BENCH_BATCH_BYTES try other engine settings (bench/README.md).
+  const knob = (k: string): number | undefined => (process.env[k] ? Number(process.env[k]) : undefined);
+  const window = knob('RTNL_BENCH_WINDOW');
+  const batchBytes = knob('RTNL_BENCH_BATCH_BYTES');
+  const h = open({ netns: a.ns, ...(window ? { window } : {}), ...(batchBytes ? { batchBytes } : {}) });
   const r = h.route as unknown as RouteApiShape;
   const needs = a.mode === 'bulk' ? (['addMany', 'replaceMany', 'delMany', 'dump'] as const) : (['add', 'replace', 'del', 'dump'] as const);
   const missing = missingMethods(r, needs);
