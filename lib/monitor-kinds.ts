@@ -147,17 +147,18 @@ function u16At(b: Buffer, a: [number, number] | undefined): number | undefined {
 
 /**
  * A dump request that is a zeroed family header of `size` bytes but for the family byte (and a
- * flags byte at flagsAt); it owns the replies of that family (and those flag bits).
+ * flags byte `flag.at` set to `flag.value`); it owns the replies of that family whose flags byte
+ * has `flag.value` under `flag.mask`.
  */
-function header(size: number, family: number, flagsAt = 0, flags = 0): DumpBody {
+function header(size: number, family: number, flag?: { at: number; mask: number; value: number }): DumpBody {
   return {
     write: (w) => {
       const start = w.pos;
       w.zeros(size);
       w.buf[start] = family;
-      if (flagsAt) w.buf[start + flagsAt] = flags;
+      if (flag) w.buf[start + flag.at] = flag.value;
     },
-    owns: (b, off) => (family === AF_UNSPEC || b[off] === family) && (!flagsAt || (b[off + flagsAt]! & flags) === flags),
+    owns: (b, off) => (family === AF_UNSPEC || b[off] === family) && (!flag || (b[off + flag.at]! & flag.mask) === flag.value),
   };
 }
 
@@ -277,7 +278,13 @@ const neigh: KindDef = {
   decode: exported(neighModule, 'decodeNeigh'),
   names: true,
   // Proxy entries are dumped separately (ndm_flags NTF_PROXY), as `ip neigh show proxy` does.
-  dump: { type: RTM_GETNEIGH, bodies: (f) => [header(12, f), header(12, f, 10, NTF_PROXY)] },
+  dump: {
+    type: RTM_GETNEIGH,
+    bodies: (f) => [
+      header(12, f, { at: 10, mask: NTF_PROXY, value: 0 }),
+      header(12, f, { at: 10, mask: NTF_PROXY, value: NTF_PROXY }),
+    ],
+  },
 };
 
 const fdb: KindDef = {

@@ -5,16 +5,14 @@
 // what the consumer was given.
 import type { Handle } from './handle.js';
 import { openNativeTransport, type NativeTransport } from './transport.js';
-import { Engine, type Receiver } from './core/request.js';
 import { forEachMessage, type NlMsg } from './core/nlmsg.js';
-import { align4, attrTable, rd32, rds32 } from './core/attr.js';
-import {
-  AF_INET, NLM_F_DUMP, RTM_DELADDR, RTM_DELLINK, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK,
-} from './core/constants.js';
+import { attrTable, rd32, rds32 } from './core/attr.js';
+import { AF_INET, RTM_DELADDR, RTM_DELLINK, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK } from './core/constants.js';
 import { DumpInterruptedError, NetlinkError } from './core/errors.js';
 import { checkBool, checkInt, checkObject, describe } from './core/validate.js';
 import { IFF, IFLA_IFNAME } from './link/ifla.js';
 import { GROUPS, KINDS, KINDS_BY_TYPE, sameState, type KindDef } from './monitor-kinds.js';
+import { DumpQueue, type DumpJob } from './monitor-dumps.js';
 import type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
 
 export type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
@@ -39,10 +37,18 @@ type Item =
   | { t: 'sync'; kinds: MonitorKind[]; target: Map<MonitorKind, Objects> }
   | { t: 'fail'; error: Error };
 
-/** A resync in progress: dumps of `kinds` folded with the events that arrive meanwhile. */
+/**
+ * A resync in progress: dumps of `kinds` folded with the events that arrive meanwhile, in the
+ * socket's order. Events that arrive before a dump's first reply are older than the dump (among
+ * them those queued before an overrun but read after it): the dump supersedes them. Events after
+ * it carry the whole object and come after the change they report, so once a key has had one, its
+ * events decide: a dump reply for it may have been read before that change and is ignored.
+ */
 interface Round {
   kinds: Set<MonitorKind>;
   target: Map<MonitorKind, Objects>;
+  touched: Map<MonitorKind, Set<string>>;
+  jobs: Map<MonitorKind, DumpJob[]>;
   pending: number;
   /** Events were lost (or links changed) while dumping: dump `again` once this round ends. */
   again: Set<MonitorKind> | undefined;
@@ -79,8 +85,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   /** Overruns so far: kernel drops (ENOBUFS) and queue overflows, reported or resynced. */
   overruns = 0;
   private readonly transport: NativeTransport;
-  private readonly engine: Engine;
-  private engineRx: Receiver = () => undefined;
+  private readonly dumps: DumpQueue;
   /** kind → families yielded (null: any). */
   private readonly selected = new Map<MonitorKind, Set<number> | null>();
   private readonly names = new Map<number, string>();
@@ -124,14 +129,9 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (routes) join.add(RTNLGRP_IPV4_IFADDR);
 
     const sock = rcvbuf === undefined ? { ...h.target } : { ...h.target, rcvbuf };
-    this.transport = openNativeTransport(sock, (c, e, s) => this.receive(c, e, s));
-    const t = this.transport;
-    this.engine = new Engine((rx) => {
-      this.engineRx = rx;
-      return { send: (b) => t.send(b), ref: () => undefined, close: () => undefined };
-    }, { dumpRetries: 50 });
+    const t = (this.transport = openNativeTransport(sock, (c, e, s) => this.receive(c, e, s)));
+    this.dumps = new DumpQueue((b) => t.send(b));
     try {
-      this.engine.ensureOpen();
       for (const g of join) t.membership(g, true);
     } catch (e) {
       t.close();
@@ -177,7 +177,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.expansion = undefined;
     this.view.clear();
     this.round = undefined;
-    this.engine.close();
+    this.dumps.close();
     this.transport.close();
     this.wake();
   }
@@ -187,26 +187,17 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private receive(chunk: Buffer | null, errno: number, sendId: number): void {
     if (this.isClosed || this.failed) return;
     if (!chunk) {
-      if (sendId) this.engineRx(null, errno, sendId);
+      if (sendId) this.dumps.sendFailed(sendId, errno);
       else if (errno === ENOBUFS) this.overrun();
       else this.fail(new NetlinkError({ errno, op: 'recvmsg', subject: 'monitor' }));
       return;
     }
-    // Replies to our own dumps go to the engine, in order with the events around them.
-    let run = -1;
-    let runEnd = 0;
+    // Replies to our own dumps and events, in the one order the socket delivered them.
     try {
       forEachMessage(chunk, (m) => {
-        if (m.pid === this.transport.portId && m.seq !== 0) {
-          if (run < 0) run = m.start;
-          runEnd = Math.min(chunk.length, m.start + align4(m.end - m.start));
-          return;
-        }
-        if (run >= 0) this.engineRx(chunk.subarray(run, runEnd), 0, 0);
-        run = -1;
-        this.event(m);
+        if (m.pid === this.transport.portId && m.seq !== 0) this.dumps.receive(m);
+        else this.event(m);
       });
-      if (run >= 0) this.engineRx(chunk.subarray(run, runEnd), 0, 0);
     } catch (e) {
       this.fail(e as Error);
     }
@@ -224,9 +215,13 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       if (d.accept && !d.accept(m.buf, m.off, m.end)) return;
       const c: Change = { d, del: m.type === d.delType, key: d.key(m.buf, m.off, m.end), m: copy(m) };
       if (this.queue.length - this.head >= this.maxQueue) this.overflow();
-      const target = this.round?.kinds.has(d.kind) ? this.round.target.get(d.kind) : undefined;
-      if (target) fold(target, c);
-      else this.push({ t: 'event', c });
+      const round = this.round?.kinds.has(d.kind) ? this.round : undefined;
+      if (!round) this.push({ t: 'event', c });
+      else {
+        // Before its dump's first reply, an event is older than the dump: the dump supersedes it.
+        const job = round.jobs.get(d.kind)!.find((j) => j.body.owns(m.buf, m.off));
+        if (!job || job.started === true) fold(round.target.get(d.kind)!, round.touched.get(d.kind)!, c);
+      }
       return;
     }
   }
@@ -266,15 +261,17 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (gate) this.namesPending = true;
     const d = KINDS.link;
     for (const body of d.dump!.bodies(0)) {
-      this.engine.submit(d.dump!.type, NLM_F_DUMP, body.write, {
+      this.dumps.add({
+        type: d.dump!.type,
+        body,
+        subject: 'monitor: link names',
         onMessage: (m) => this.trackLink(m, false),
         onDone: (err) => {
-          if (this.isClosed) return;
           if (err) this.fail(err);
           if (gate) this.namesPending = false;
           this.wake();
         },
-      }, { subject: 'monitor: link names' });
+      });
     }
   }
 
@@ -296,40 +293,59 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   }
 
   private requestRound(kinds: Iterable<MonitorKind>): void {
-    if (this.round) {
-      const again = (this.round.again ??= new Set());
-      for (const k of kinds) again.add(k);
-    } else {
+    const round = this.round;
+    if (!round) {
       this.startRound(new Set(kinds));
+      return;
     }
+    const again = (round.again ??= new Set());
+    for (const k of kinds) again.add(k);
+    // This round will be made again: its unsent dumps would only be thrown away.
+    const mine = new Set([...round.jobs.values()].flat());
+    this.dumps.cancel((j) => {
+      if (!mine.has(j)) return false;
+      round.pending--;
+      return true;
+    });
+    if (round.pending === 0) this.startRound(new Set([...round.kinds, ...again]));
   }
 
   private startRound(kinds: Set<MonitorKind>): void {
-    const round: Round = { kinds, target: new Map(), pending: 0, again: undefined };
+    const round: Round = { kinds, target: new Map(), touched: new Map(), jobs: new Map(), pending: 0, again: undefined };
     this.round = round;
+    const jobs: DumpJob[] = [];
     for (const k of kinds) {
       const target: Objects = new Map();
-      round.target.set(k, target);
+      const touched = new Set<string>();
       const d = KINDS[k];
       const fams = this.selected.get(k);
+      const mine: DumpJob[] = [];
       for (const family of fams ? [...fams] : [0]) {
         for (const body of d.dump!.bodies(family)) {
-          round.pending++;
-          this.engine.submit(d.dump!.type, NLM_F_DUMP, body.write, {
+          mine.push({
+            type: d.dump!.type,
+            body,
+            subject: `monitor resync: ${k}`,
             onMessage: (m) => {
               if (this.round !== round || (d.accept && !d.accept(m.buf, m.off, m.end))) return;
-              const c = copy(m);
-              target.set(d.key(c.buf, c.off, c.end), c);
+              const key = d.key(m.buf, m.off, m.end);
+              if (!touched.has(key)) target.set(key, copy(m));
             },
-            // NLM_F_DUMP_INTR: the engine dumps again; forget what this dump gave.
+            // NLM_F_DUMP_INTR: the dump is made again; forget what it gave.
             onRestart: () => {
-              for (const [key, m] of target) if (body.owns(m.buf, m.off)) target.delete(key);
+              for (const [key, m] of target) if (!touched.has(key) && body.owns(m.buf, m.off)) target.delete(key);
             },
             onDone: (err) => this.dumped(round, err),
-          }, { subject: `monitor resync: ${k}` });
+          });
         }
       }
+      round.target.set(k, target);
+      round.touched.set(k, touched);
+      round.jobs.set(k, mine);
+      jobs.push(...mine);
     }
+    round.pending = jobs.length;
+    for (const j of jobs) this.dumps.add(j);
   }
 
   private dumped(round: Round, err: Error | null): void {
@@ -456,7 +472,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 }
 
 /** Applies an event to a resync's target. */
-function fold(target: Objects, c: Change): void {
+function fold(target: Objects, touched: Set<string>, c: Change): void {
+  touched.add(c.key);
   if (c.del) target.delete(c.key);
   else target.set(c.key, c.m);
 }

@@ -1,0 +1,289 @@
+// Events in throwaway namespaces: what `ip` changes arrives as typed new/del events; overruns are
+// reported (or, with resync, repaired so a view built from events equals a fresh list()); close()
+// ends a for-await loop; a process with a closed monitor exits by itself.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import type { Monitor, MonitorEvent, MonitorGroup } from '../../lib/index.js';
+
+const LIB = fileURLToPath(new URL('../../lib/index.js', import.meta.url));
+
+interface IpLink { ifindex: number; ifname: string; mtu: number; address: string; flags: string[] }
+
+function show(ev: MonitorEvent): string {
+  if (ev.kind === 'overrun' || ev.kind === 'sync') return ev.kind;
+  const o = ev.object as Record<string, unknown>;
+  return `${ev.kind} ${ev.action} ${String(o['name'] ?? o['dst'] ?? o['address'] ?? o['lladdr'] ?? o['priority'] ?? ev.key)}`;
+}
+
+/** Takes events until `want` matches one; fails after `ms`. */
+async function until(m: Monitor, want: (ev: MonitorEvent) => boolean, ms = 10_000): Promise<MonitorEvent[]> {
+  const seen: MonitorEvent[] = [];
+  const deadline = Date.now() + ms;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(0, deadline - Date.now()))));
+    const r = await Promise.race([m.next(), timeout]);
+    clearTimeout(timer);
+    if (r === 'timeout') throw new Error(`no matching event within ${ms} ms; saw: ${seen.slice(-20).map(show).join(', ')}`);
+    if (r.done) throw new Error(`monitor ended; saw: ${seen.slice(-20).map(show).join(', ')}`);
+    seen.push(r.value);
+    if (want(r.value)) return seen;
+  }
+}
+
+/** Takes events until none arrives for `quietMs`. */
+async function drain(m: Monitor, quietMs: number, onEvent: (ev: MonitorEvent) => void): Promise<void> {
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = new Promise<'quiet'>((r) => (timer = setTimeout(() => r('quiet'), quietMs)));
+    const r = await Promise.race([m.next(), quiet]);
+    clearTimeout(timer);
+    if (r === 'quiet' || r.done) return;
+    onEvent(r.value);
+  }
+}
+
+const isEv = (kind: string, action: string, pred: (o: Record<string, unknown>) => boolean = () => true) =>
+  (ev: MonitorEvent): boolean => ev.kind === kind && 'action' in ev && ev.action === action && pred(ev.object as Record<string, unknown>);
+
+function batch(ns: TempNetns, lines: string[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'rtnl-mon-'));
+  try {
+    writeFileSync(join(dir, 'batch'), lines.join('\n') + '\n');
+    ns.ip('-batch', join(dir, 'batch'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether this build decodes a group's events (the address/route/rule decoders land separately). */
+function decodes(ns: TempNetns, g: MonitorGroup): boolean {
+  try {
+    ns.h.monitor([g]).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+t.test('links and neighbours added and removed with ip arrive as typed events', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const m = ns.h.monitor(['link', 'neigh', 'fdb']);
+  t.teardown(() => m.close());
+
+  ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
+  const [v0] = ns.ipJson<IpLink[]>('link', 'show', 'mv0');
+  const [v1] = ns.ipJson<IpLink[]>('link', 'show', 'mv1');
+  let seen = await until(m, isEv('link', 'new', (o) => o['name'] === 'mv0'));
+  let ev = seen[seen.length - 1]!;
+  t.match(ev, { kind: 'link', action: 'new', key: String(v0!.ifindex), object: { type: 'veth', name: 'mv0', index: v0!.ifindex, mtu: v0!.mtu, address: v0!.address, up: false } });
+
+  ns.ip('link', 'set', 'mv0', 'up', 'mtu', '1400');
+  seen = await until(m, isEv('link', 'new', (o) => o['name'] === 'mv0' && o['up'] === true && o['mtu'] === 1400));
+  t.ok((seen[seen.length - 1] as { object: { flags: string[] } }).object.flags.includes('UP'), 'UP among the flags');
+
+  // Requests on a handle go on while the monitor is open (it is a socket of its own).
+  const links = await ns.h.link.list();
+  t.same(links.map((l) => l.name).sort(), ['lo', 'mv0', 'mv1'], 'link.list() beside the monitor');
+
+  ns.ip('neigh', 'add', '10.9.0.7', 'lladdr', '02:00:00:00:00:07', 'dev', 'mv0');
+  seen = await until(m, isEv('neigh', 'new', (o) => o['dst'] === '10.9.0.7'));
+  t.match(seen[seen.length - 1], { kind: 'neigh', action: 'new', object: { family: 4, dev: 'mv0', index: v0!.ifindex, dst: '10.9.0.7', lladdr: '02:00:00:00:00:07', state: 'permanent' } });
+  const neighKey = (seen[seen.length - 1] as { key: string }).key;
+  ns.ip('neigh', 'del', '10.9.0.7', 'dev', 'mv0');
+  seen = await until(m, isEv('neigh', 'del', (o) => o['dst'] === '10.9.0.7'));
+  t.equal((seen[seen.length - 1] as { key: string }).key, neighKey, 'the del carries the key of the new');
+
+  // A bridge port: its AF_BRIDGE link messages are not link events (they would read as partial
+  // links, and leaving the bridge as a deletion); its FDB entries are fdb events.
+  ns.ip('link', 'add', 'mbr0', 'type', 'bridge');
+  ns.ip('link', 'set', 'mv1', 'master', 'mbr0');
+  ns.exec('bridge', 'fdb', 'add', '02:00:00:00:00:99', 'dev', 'mv1', 'master', 'static');
+  seen = await until(m, isEv('fdb', 'new', (o) => o['lladdr'] === '02:00:00:00:00:99'));
+  t.match(seen[seen.length - 1], { kind: 'fdb', action: 'new', object: { dev: 'mv1', index: v1!.ifindex, lladdr: '02:00:00:00:00:99', state: 'static' } });
+  ns.ip('link', 'set', 'mv1', 'nomaster');
+  ns.ip('link', 'set', 'mv0', 'mtu', '1300');
+  seen = await until(m, isEv('link', 'new', (o) => o['name'] === 'mv0' && o['mtu'] === 1300));
+  t.notOk(seen.some(isEv('link', 'del')), 'leaving a bridge is no link deletion');
+  for (const e of seen) if (e.kind === 'link') t.ok(typeof e.object.name === 'string' && e.object.mtu !== undefined, `full link object: ${show(e)}`);
+
+  ns.ip('link', 'del', 'mv0');
+  seen = await until(m, isEv('link', 'del', (o) => o['name'] === 'mv0'));
+  t.match(seen[seen.length - 1], { kind: 'link', action: 'del', key: String(v0!.ifindex), object: { name: 'mv0', index: v0!.ifindex } });
+});
+
+t.test('addresses, routes and rules added and removed with ip arrive as typed events', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const groups = (['ipv4-addr', 'ipv6-addr', 'ipv4-route', 'ipv6-route', 'rule'] as const).filter((g) => decodes(ns, g));
+  if (groups.length === 0) return t.plan(0, 'no address, route or rule decoder in this build yet');
+  const has = (g: MonitorGroup): boolean => (groups as readonly MonitorGroup[]).includes(g);
+  const m = ns.h.monitor(groups);
+  t.teardown(() => m.close());
+  ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
+  ns.ip('link', 'set', 'mv0', 'up');
+  const index = ns.ipJson<IpLink[]>('link', 'show', 'mv0')[0]!.ifindex;
+
+  if (has('ipv4-addr')) {
+    ns.ip('addr', 'add', '10.9.0.1/24', 'dev', 'mv0');
+    const seen = await until(m, isEv('addr', 'new', (o) => o['address'] === '10.9.0.1'));
+    t.match(seen[seen.length - 1], { kind: 'addr', action: 'new', object: { dev: 'mv0', index, family: 4, address: '10.9.0.1', prefixlen: 24 } });
+  }
+  if (has('ipv6-addr')) {
+    ns.ip('addr', 'add', '2001:db8::1/64', 'dev', 'mv0', 'nodad');
+    const seen = await until(m, isEv('addr', 'new', (o) => o['address'] === '2001:db8::1'));
+    t.match(seen[seen.length - 1], { kind: 'addr', action: 'new', object: { dev: 'mv0', index, family: 6, address: '2001:db8::1', prefixlen: 64 } });
+  }
+  if (has('ipv4-route')) {
+    ns.ip('route', 'add', '10.50.0.0/16', 'dev', 'mv0', 'metric', '50', 'table', '100');
+    let seen = await until(m, isEv('route', 'new', (o) => o['dst'] === '10.50.0.0/16'));
+    t.match(seen[seen.length - 1], { kind: 'route', action: 'new', object: { family: 4, dst: '10.50.0.0/16', dev: 'mv0', index, metric: 50, table: 100 } });
+    ns.ip('route', 'del', '10.50.0.0/16', 'table', '100');
+    seen = await until(m, isEv('route', 'del', (o) => o['dst'] === '10.50.0.0/16'));
+    t.match(seen[seen.length - 1], { kind: 'route', action: 'del', object: { dst: '10.50.0.0/16', table: 100 } });
+  }
+  if (has('ipv6-route')) {
+    ns.ip('-6', 'route', 'add', '2001:db8:5::/48', 'dev', 'mv0');
+    const seen = await until(m, isEv('route', 'new', (o) => o['dst'] === '2001:db8:5::/48'));
+    t.match(seen[seen.length - 1], { kind: 'route', action: 'new', object: { family: 6, dst: '2001:db8:5::/48', dev: 'mv0', index } });
+  }
+  if (has('rule')) {
+    ns.ip('rule', 'add', 'from', '10.7.0.0/16', 'table', '100', 'priority', '1000');
+    let seen = await until(m, isEv('rule', 'new', (o) => o['priority'] === 1000));
+    t.match(seen[seen.length - 1], { kind: 'rule', action: 'new', object: { priority: 1000, from: '10.7.0.0/16', table: 100 } });
+    ns.ip('-6', 'rule', 'add', 'to', '2001:db8:7::/48', 'table', '101', 'priority', '1001');
+    seen = await until(m, isEv('rule', 'new', (o) => o['priority'] === 1001));
+    t.match(seen[seen.length - 1], { kind: 'rule', action: 'new', object: { priority: 1001, to: '2001:db8:7::/48', table: 101 } });
+    ns.ip('rule', 'del', 'priority', '1000');
+    seen = await until(m, isEv('rule', 'del', (o) => o['priority'] === 1000));
+    t.match(seen[seen.length - 1], { kind: 'rule', action: 'del', object: { priority: 1000, from: '10.7.0.0/16' } });
+  }
+  if (has('ipv4-addr')) {
+    ns.ip('addr', 'del', '10.9.0.1/24', 'dev', 'mv0');
+    const seen = await until(m, isEv('addr', 'del', (o) => o['address'] === '10.9.0.1'));
+    t.match(seen[seen.length - 1], { kind: 'addr', action: 'del', object: { dev: 'mv0', address: '10.9.0.1', prefixlen: 24 } });
+  }
+});
+
+t.test('an overrun is reported and later events still arrive', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
+  const m = ns.h.monitor(['neigh'], { rcvbuf: 4096 });
+  t.teardown(() => m.close());
+  // 2000 changes while this thread is blocked in execFileSync: the 4 KiB buffer overflows.
+  batch(ns, Array.from({ length: 2000 }, (_, i) => `neigh add 10.1.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:01 dev mv0`));
+  const before = await until(m, (e) => e.kind === 'overrun');
+  t.ok(m.overruns >= 1, `m.overruns = ${m.overruns}`);
+  // A change made once the consumer knows (events made while the socket stays congested are lost too).
+  ns.ip('neigh', 'add', '10.200.0.1', 'lladdr', '02:00:00:00:00:02', 'dev', 'mv0');
+  const after = await until(m, isEv('neigh', 'new', (o) => o['dst'] === '10.200.0.1'));
+  const delivered = [...before, ...after].filter((e) => e.kind === 'neigh' && (e.object.dst.startsWith('10.1.'))).length;
+  t.ok(delivered < 2000, `events were lost, so the overrun was real (${delivered} of 2000 delivered)`);
+});
+
+t.test('a consumer that falls maxQueue behind gets an overrun, then the later events', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
+  const m = ns.h.monitor(['neigh'], { maxQueue: 50 });
+  t.teardown(() => m.close());
+  batch(ns, Array.from({ length: 200 }, (_, i) => `neigh add 10.1.0.${i + 1} lladdr 02:00:00:00:00:01 dev mv0`));
+  ns.ip('neigh', 'add', '10.200.0.1', 'lladdr', '02:00:00:00:00:02', 'dev', 'mv0');
+  await new Promise((r) => setTimeout(r, 500)); // everything arrives before the consumer takes any
+  const seen = await until(m, isEv('neigh', 'new', (o) => o['dst'] === '10.200.0.1'));
+  t.equal(seen.filter((e) => e.kind === 'overrun').length, seen[0]!.kind === 'overrun' ? 1 : 0, 'overrun first');
+  t.equal(seen[0]!.kind, 'overrun', 'the dropped events are reported');
+  t.ok(seen.length <= 51, `at most maxQueue events were held (${seen.length - 1})`);
+});
+
+t.test('resync: a view built from the events equals a fresh list() after a burst that overran', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
+  batch(ns, Array.from({ length: 500 }, (_, i) => `neigh add 10.2.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:03 dev mv0`));
+  const m = ns.h.monitor(['link', 'neigh'], { resync: true, rcvbuf: 4096 });
+  t.teardown(() => m.close());
+  const view = new Map<string, unknown>();
+  const unknownDels: string[] = [];
+  const apply = (ev: MonitorEvent): void => {
+    if (ev.kind === 'overrun') t.fail('no overrun events with resync');
+    if (ev.kind === 'sync' || ev.kind === 'overrun') return;
+    if (ev.action === 'new') view.set(`${ev.kind} ${ev.key}`, ev.object);
+    else if (!view.delete(`${ev.kind} ${ev.key}`)) unknownDels.push(show(ev));
+  };
+  // The initial dump is yielded as new events, then 'sync'.
+  (await until(m, (e) => e.kind === 'sync')).forEach(apply);
+  t.equal([...view.keys()].filter((k) => k.startsWith('neigh')).length, 500, 'the initial neighbours');
+  t.equal([...view.keys()].filter((k) => k.startsWith('link')).length, 3, 'the initial links');
+
+  let syncs = 0;
+  const count = (ev: MonitorEvent): void => {
+    if (ev.kind === 'sync') syncs++;
+    apply(ev);
+  };
+  // Deletions, additions, a changed entry and link changes, all in one burst.
+  batch(ns, [
+    ...Array.from({ length: 250 }, (_, i) => `neigh del 10.2.${i >> 8}.${i & 255} dev mv0`),
+    ...Array.from({ length: 2000 }, (_, i) => `neigh add 10.3.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:04 dev mv0`),
+    'neigh replace 10.2.1.250 lladdr 02:00:00:00:00:05 dev mv0',
+    'link add mv2 type veth peer name mv3',
+    'link set mv0 mtu 1280',
+  ]);
+  ns.ip('neigh', 'add', '10.200.0.1', 'lladdr', '02:00:00:00:00:02', 'dev', 'mv0');
+  (await until(m, isEv('neigh', 'new', (o) => o['dst'] === '10.200.0.1'), 30_000)).forEach(count);
+  await drain(m, 1000, count);
+  t.ok(m.overruns >= 1, `the burst overran (${m.overruns} overruns)`);
+  t.ok(syncs >= 1, `and was resynced (${syncs} syncs)`);
+  t.same(unknownDels, [], 'every del was of an object the consumer had');
+
+  const neighKey = (n: Record<string, unknown>): string => `${String(n['dev'])} ${String(n['dst'])} ${String(n['lladdr'])} ${String(n['state'])}`;
+  const fromEvents = [...view.entries()].filter(([k]) => k.startsWith('neigh')).map(([, o]) => neighKey(o as Record<string, unknown>)).sort();
+  const listed = (await ns.h.neigh.list()).map((n) => neighKey(n as unknown as Record<string, unknown>)).sort();
+  t.equal(fromEvents.length, listed.length, `${listed.length} neighbours either way`);
+  t.same(fromEvents, listed, 'neighbours: view from events = neigh.list()');
+  const linkKey = (l: Record<string, unknown>): string => `${String(l['index'])} ${String(l['name'])} ${String(l['mtu'])} ${String(l['up'])}`;
+  const linksFromEvents = [...view.entries()].filter(([k]) => k.startsWith('link')).map(([, o]) => linkKey(o as Record<string, unknown>)).sort();
+  t.same(linksFromEvents, (await ns.h.link.list()).map((l) => linkKey(l as unknown as Record<string, unknown>)).sort(), 'links: view from events = link.list()');
+});
+
+t.test('close() ends a for-await loop; leaving the loop closes the monitor', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const m = ns.h.monitor(['link']);
+  const got: MonitorEvent[] = [];
+  const loop = (async () => {
+    for await (const ev of m) got.push(ev);
+    return 'ended';
+  })();
+  ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
+  await new Promise((r) => setTimeout(r, 300));
+  m.close();
+  t.equal(await loop, 'ended', 'the loop ended');
+  t.ok(got.some(isEv('link', 'new', (o) => o['name'] === 'mv0')), 'events before close() were delivered');
+  t.same(await m.next(), { value: undefined, done: true }, 'next() after close() is done');
+  m.close();
+
+  const m2 = ns.h.monitor(['link']);
+  ns.ip('link', 'set', 'mv0', 'up');
+  for await (const ev of m2) if (ev.kind === 'link') break;
+  t.ok(m2.closed, 'break closed the monitor');
+});
+
+t.test('a process whose monitors are closed, or open and not awaited, exits by itself', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t, { open: false });
+  const r = spawnSync(process.execPath, ['--import=@tapjs/typescript/import', '--input-type=module', '-e', `
+    const { open } = await import(${JSON.stringify(LIB)});
+    const h = open({ netns: ${JSON.stringify(ns.name)} });
+    h.monitor(['link', 'neigh']).close();
+    const iterated = h.monitor(['link'], { resync: true });
+    setTimeout(() => iterated.close(), 300);
+    for await (const ev of iterated) {}
+    h.monitor(['link', 'neigh']);   // left open, never awaited: does not hold the process
+    h.close();
+    console.log('done');
+  `], { cwd: fileURLToPath(new URL('../..', import.meta.url)), env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' }, timeout: 60_000, encoding: 'utf8' });
+  t.equal(r.signal, null, 'not killed by the timeout');
+  t.equal(r.status, 0, `exit code 0 ${r.stderr.slice(0, 500)}`);
+  t.match(r.stdout, /^done$/m);
+});
