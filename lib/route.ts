@@ -7,6 +7,7 @@ import {
   AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE,
 } from './core/constants.js';
 import { NetlinkError } from './core/errors.js';
+import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
 import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-tables.js';
@@ -25,6 +26,19 @@ export type { LinkNames } from './route/decode.js';
 export type { BulkAbortError } from './route/bulk.js';
 
 const ENODEV = 19;
+const ENETUNREACH = 101;
+
+/** Whether the prefix `cidr` (of length len) holds the address bytes `addr`. */
+function prefixHolds(cidr: string, len: number, addr: Buffer): boolean {
+  const p = parseIP(cidr.slice(0, cidr.indexOf('/')));
+  if (!p || p.bytes.length !== addr.length) return false;
+  const full = len >> 3;
+  for (let i = 0; i < full; i++) if (p.bytes[i] !== addr[i]) return false;
+  const bits = len & 7;
+  if (!bits) return true;
+  const mask = (0xff << (8 - bits)) & 0xff;
+  return (p.bytes[full]! & mask) === (addr[full]! & mask);
+}
 
 /** Writes a parsed route: the direct path, or the table when an error trace is being recorded. */
 function writeParsed(w: NlWriter, r: ParsedRoute): void {
@@ -70,6 +84,11 @@ function checkFilter(filter: RouteFilter | undefined): Filter {
     type: f.type === undefined ? -1 : routeTypeId(f.type, 'type'),
     scope: f.scope === undefined ? -1 : scopeId(f.scope, 'scope'),
   };
+}
+
+/** A table that does not exist (ENOENT "FIB table does not exist") simply has no routes. */
+function noSuchTable(e: unknown, f: Filter): boolean {
+  return f.table !== 0 && e instanceof NetlinkError && e.code === 'ENOENT';
 }
 
 /** Names of the links, and the filter's device as an index. */
@@ -155,12 +174,20 @@ export class RouteApi {
     return runBulk(this.bulkTarget(), 'del', specs, opts);
   }
 
-  /** `ip route show [table T] [dev D] [proto P] [type T]`: main table unless `table` says otherwise, both families unless `family`. */
+  /**
+   * `ip route show [table T] [dev D] [proto P] [type T]`: the main table unless `table` says
+   * otherwise ('all' for every table), both families unless `family`. A table that does not exist
+   * lists as empty (where ip reports "FIB table does not exist").
+   */
   async list(filter?: RouteFilter, opts?: CallOptions): Promise<Route[]> {
     const signal = checkCallOptions(opts);
     const f = checkFilter(filter);
     const { links, oif } = await prepare(this.h, f, 'route.list', signal);
-    return this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.list', signal });
+    return this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.list', signal })
+      .catch((e: unknown) => {
+        if (noSuchTable(e, f)) return [];
+        throw e;
+      });
   }
 
   /**
@@ -186,7 +213,10 @@ export class RouteApi {
             if (closed) return Promise.resolve({ value: undefined, done: true });
             return start().then((it) => {
               inner = it;
-              return it.next();
+              return it.next().catch((e: unknown): IteratorResult<Route> => {
+                if (noSuchTable(e, f)) return { value: undefined, done: true };
+                throw e;
+              });
             });
           },
           async return(): Promise<IteratorResult<Route>> {
@@ -221,7 +251,7 @@ export class RouteApi {
     if (typeof o.oif === 'number') a.dev = checkInt(o.oif, 'oif', 1, 0x7fffffff);
     if (typeof o.iif === 'number') a.iif = checkInt(o.iif, 'iif', 1, 0x7fffffff);
     if (o.mark !== undefined) a.mark = checkInt(o.mark, 'mark', 0, 0xffffffff);
-    if (o.table !== undefined) a.table = tableId(o.table, 'table');
+    const table = o.table === undefined ? undefined : tableId(o.table, 'table');
     if (o.fibmatch !== undefined && typeof o.fibmatch !== 'boolean') throw new TypeError(`Expected "fibmatch" to be a boolean, got ${describe(o.fibmatch)}`);
     let flags = fam === AF_INET ? RTM_F_LOOKUP_TABLE : 0; // as ip: only IPv4 supports it
     if (o.fibmatch) flags |= RTM_F_FIB_MATCH;
@@ -233,6 +263,7 @@ export class RouteApi {
     };
     if (names.oif) a.dev = indexOf(names.oif, 'oif');
     if (names.iif) a.iif = indexOf(names.iif, 'iif');
+    if (table !== undefined) return this.lookupInTable(parsed, table, a.dev, links, `route.get ${dst} table ${table}`, signal);
     const replies = await this.h.engine.request(RTM_GETROUTE, 0, (w) => {
       rtmsg.write(w, { family: fam, dstLen: full, srcLen: a.from !== undefined ? full : 0, tos: 0, table: 0, protocol: 0, scope: 0, type: 0, flags });
       rta.encode(w, a);
@@ -240,6 +271,35 @@ export class RouteApi {
     const m = replies.find((r) => r.type === RTM_NEWROUTE);
     if (!m) throw new Error(`route.get ${dst}: the kernel sent no RTM_NEWROUTE`);
     return decodeRoute(m, links);
+  }
+
+  /**
+   * The kernel takes no RTA_TABLE in a route get (ipv4: "Unsupported attribute in route get
+   * request"), so a lookup in one table is done here: the table is dumped (filtered by the kernel)
+   * and the longest prefix holding dst wins, then the lowest metric (and, with oif, only routes
+   * through it). The answer is the table's entry, as `fibmatch` gives it.
+   */
+  private async lookupInTable(p: ParsedRoute, table: number, oif: number | undefined, links: LinkNames, subject: string, signal: AbortSignal | undefined): Promise<Route> {
+    const f: Filter = { family: p.family, table, dev: oif, protocol: -1, type: -1, scope: -1 };
+    const routes = await this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif ?? 0), dumpDecoder(f, links, oif ?? 0), { subject, signal })
+      .catch((e: unknown) => {
+        if (e instanceof NetlinkError && e.code === 'ENOENT') return [];
+        throw e;
+      });
+    const want = p.dst!.v6 ?? Buffer.from([p.dst!.v4 >>> 24, (p.dst!.v4 >>> 16) & 255, (p.dst!.v4 >>> 8) & 255, p.dst!.v4 & 255]);
+    let best: Route | undefined;
+    let bestLen = -1;
+    for (const r of routes) {
+      if (r.tos) continue;
+      const len = r.dst === 'default' ? 0 : Number(r.dst.slice(r.dst.indexOf('/') + 1));
+      if (len < bestLen || (len > 0 && !prefixHolds(r.dst, len, want))) continue;
+      if (len > bestLen || (r.metric ?? 0) < (best?.metric ?? 0)) {
+        best = r;
+        bestLen = len;
+      }
+    }
+    if (!best) throw new NetlinkError({ errno: ENETUNREACH, op: 'RTM_GETROUTE', subject, hint: 'no route to the destination in this table' });
+    return best;
   }
 
   /** The ifindex of a device name; concurrent lookups of one name share one request. */
