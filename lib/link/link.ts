@@ -141,7 +141,10 @@ export class LinkApi {
       });
       return await this.inNetns(parts.common.netns, async (api) => {
         if (upLater) await api.setFlags(name, true, subject, opts);
-        return api.get(name, opts);
+        const link = await api.get(name, opts);
+        // The kernel ignores IFLA_IFALIAS on create (iproute2's `ip link add … alias` is lost too): set it now.
+        const alias = parts.common.alias as string | undefined;
+        return alias !== undefined && link.alias !== alias ? api.set(link.index, { alias }, opts) : link;
       });
     } finally {
       r.release();
