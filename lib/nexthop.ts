@@ -309,18 +309,20 @@ export class NexthopApi {
     const f = checkObject(filter, 'filter') as NexthopFilter;
     for (const k of Object.keys(f)) if (!['dev', 'groups', 'master', 'fdb', 'family'].includes(k)) throw new TypeError(`Unknown field "${k}" in the nexthop filter`);
     if (f.family !== undefined && f.family !== 4 && f.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
-    const links = await linkNames(this.h, signal);
-    const indexOf = (v: unknown, field: string): number => {
-      if (typeof v === 'number') return checkInt(v, field, 1, 0x7fffffff);
-      const name = checkIfName(v, field);
-      for (const [i, n] of links) if (n === name) return i;
-      throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `nexthop.list ${field} ${name}`, hint: 'no such device' });
-    };
     const a: Decoded<NhaAttrs> = {};
-    if (f.dev !== undefined) a.dev = indexOf(f.dev, 'dev');
     if (f.groups !== undefined && bool(f.groups, 'groups')) a.groups = true;
-    if (f.master !== undefined) a.master = indexOf(f.master, 'master');
     if (f.fdb !== undefined && bool(f.fdb, 'fdb')) a.fdb = true;
+    const devRef = (v: unknown, field: string): string | number => (typeof v === 'number' ? checkInt(v, field, 1, 0x7fffffff) : checkIfName(v, field));
+    const dev = f.dev === undefined ? undefined : devRef(f.dev, 'dev');
+    const master = f.master === undefined ? undefined : devRef(f.master, 'master');
+    const links = await linkNames(this.h, signal);
+    const indexOf = (v: string | number, field: string): number => {
+      if (typeof v === 'number') return v;
+      for (const [i, n] of links) if (n === v) return i;
+      throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `nexthop.list ${field} ${v}`, hint: 'no such device' });
+    };
+    if (dev !== undefined) a.dev = indexOf(dev, 'dev');
+    if (master !== undefined) a.master = indexOf(master, 'master');
     const family = f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC;
     return this.h.engine.dump(RTM_GETNEXTHOP, (w) => {
       nhmsg.write(w, { family });
