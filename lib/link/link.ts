@@ -5,7 +5,7 @@ import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import type { Extack } from '../core/errors.js';
+import { NetlinkError, type Extack } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
@@ -18,7 +18,7 @@ import { resolveParts } from './resolve.js';
 import { checkParts, hasKindFields, kindOf, splitChange, splitSpec, writeLink, type Fields, type Parts } from './spec.js';
 
 const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
-const EOPNOTSUPP = osConstants.errno.EOPNOTSUPP;
+const { EOPNOTSUPP, EEXIST } = osConstants.errno;
 
 export type { LinkRef };
 
@@ -46,7 +46,8 @@ export function decodeLink(m: NlMsg): Link {
     linkType: hdr.type,
   };
   for (const k of COMMON_READ) if (a[k] !== undefined) common[k] = a[k];
-  if (a.link !== undefined && a.link !== hdr.index) common['link'] = a.link;
+  // IFLA_LINK equal to the link's own index means "no parent" — unless it counts in another namespace
+  if (a.link !== undefined && (a.link !== hdr.index || a.linkNetnsId !== undefined)) common['link'] = a.link;
   const info = a.linkinfo;
   if (!info?.kind) return { ...common, type: 'device' } as DeviceLink;
   const def = KINDS.get(info.kind);
@@ -161,6 +162,10 @@ export class LinkApi {
     splitChange(change, undefined);
     checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
     return this.inNetns(netns as NetnsRef | undefined, async (api) => {
+      // TUNSETIFF would attach to an existing device of that name: refuse it as RTM_NEWLINK would
+      if (await api.getRaw(name, opts).then(() => true, () => false)) {
+        throw new NetlinkError({ errno: EEXIST, op: 'TUNSETIFF', subject: `link.add ${name} (type ${parts.def.type})` });
+      }
       createTun(tun, api.h.target);
       if (Object.keys(change).length === 0) return api.get(name, opts);
       try {
