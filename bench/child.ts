@@ -13,9 +13,18 @@ export const hasGnuTime = existsSync(GNU_TIME);
 
 const live = new Set<ChildProcess>();
 
+/** Kills a child's whole process group (GNU time and `ip netns exec` put the tool one level down). */
+function killGroup(c: ChildProcess): void {
+  try {
+    if (c.pid) process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    c.kill('SIGKILL');
+  }
+}
+
 /** Kills every child still running (SIGKILL: they hold sockets in the bench namespace). */
 export function killChildren(): void {
-  for (const c of live) c.kill('SIGKILL');
+  for (const c of live) killGroup(c);
   live.clear();
 }
 
@@ -59,7 +68,8 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   if (spec.netnsExec) argv = ['ip', 'netns', 'exec', spec.netnsExec, ...argv];
   const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, so that the tool under time / ip netns exec dies with it.
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     live.add(child);
     let stderr = '';
     let pending = '';
@@ -70,7 +80,7 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
     const timer = spec.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          child.kill('SIGKILL');
+          killGroup(child);
         }, spec.timeoutMs)
       : undefined;
     const onLine = (line: string): void => {

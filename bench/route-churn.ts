@@ -26,6 +26,7 @@ interface Options {
   forkSample: number;
   profile: boolean;
   diagnostics: boolean;
+  full: boolean;
   nice: number;
   save: boolean;
   out: string;
@@ -36,7 +37,7 @@ const HELP = `usage: npm run bench -- [options]
   --full            add N = 1,000,000 to 10,000 and 100,000
   --sizes A,B       the N values (overrides --full)
   --tools ID,ID     only these tools (${allTools().map((t) => t.id).join(', ')})
-  --all-sizes       run the slow peers (pyroute2) above 100,000 too
+  --all-sizes       run the slow peers (pyroute2: 10,000 by default, 100,000 with --full) at every N
   --fork-sample S   routes per phase for 'ip route add' forked per route (default 500)
   --diagnostics     also run the diagnostic tools (engine-raw: the Engine without lib/route)
   --profile         also run the rtnetlink tools once per N under node --cpu-prof and summarise them
@@ -45,8 +46,7 @@ const HELP = `usage: npm run bench -- [options]
   --out DIR         where results go (default bench/results)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, nice: 0, save: true, out: join(ROOT, 'bench', 'results') };
-  let full = false;
+  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, full: false, nice: 0, save: true, out: join(ROOT, 'bench', 'results') };
   let sizes: number[] | undefined;
   const ids = new Set(allTools().map((t) => t.id));
   const int = (v: string | undefined, name: string, min: number, max: number): number => {
@@ -58,7 +58,7 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i]!;
     const next = (): string | undefined => argv[++i];
     if (a === '--runs') o.runs = int(next(), 'runs', 1, 100);
-    else if (a === '--full') full = true;
+    else if (a === '--full') o.full = true;
     else if (a === '--sizes') sizes = (next() ?? '').split(',').map((s) => int(s.replace(/_/g, ''), 'sizes', 1, 1 << 24));
     else if (a === '--tools') {
       o.tools = (next() ?? '').split(',');
@@ -75,14 +75,15 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new TypeError(`unknown option ${a}\n${HELP}`);
   }
-  o.sizes = sizes ?? (full ? [10_000, 100_000, 1_000_000] : o.sizes);
+  o.sizes = sizes ?? (o.full ? [10_000, 100_000, 1_000_000] : o.sizes);
   return o;
 }
 
 function applies(t: Tool, n: number, o: Options): boolean {
   if (t.smallestOnly && n !== Math.min(...o.sizes)) return false;
-  if (t.maxN !== undefined && n > t.maxN && !o.allSizes) return false;
-  return true;
+  if (o.allSizes) return true;
+  const max = o.full ? (t.maxNFull ?? t.maxN) : t.maxN;
+  return max === undefined || n <= max;
 }
 
 // ---- cleanup, whatever happens ----
@@ -240,7 +241,11 @@ async function main(): Promise<void> {
 
   const rows = summarise(records, limit?.id ?? 'c-batch');
   const text: string[] = [];
-  for (const n of o.sizes) text.push(textTable(n, rows, infos));
+  const notRun = (n: number): string => {
+    const names = tools.filter((t) => !skipped(t.id) && !applies(t, n, o)).map((t) => (t.smallestOnly ? `${t.label} (only at the smallest N)` : `${t.label} (slow: ${o.full ? '--all-sizes' : '--full or --all-sizes'} runs it here)`));
+    return names.length ? `not run at N = ${sizeLabel(n)}: ${names.join('; ')}` : '';
+  };
+  for (const n of o.sizes) text.push([textTable(n, rows, infos), notRun(n)].filter(Boolean).join('\n'));
   for (const n of o.sizes) text.push(cpuTable(n, rows, infos));
   const skippedLines = skippedText(infos);
   const checks = targets(rows, o.sizes);
@@ -282,7 +287,7 @@ async function main(): Promise<void> {
     writeFileSync(`${base}.svg`, chartSvg({ title: `rtnetlink route churn, ${date} (${release()}, ${cpus().length} CPUs, node ${process.version})`, sizes: o.sizes, tools: infos, rows }));
     if (!o.tools) {
       const md = [
-        ...o.sizes.map((n) => markdownTable(n, rows, infos)),
+        ...o.sizes.map((n) => [markdownTable(n, rows, infos), notRun(n)].filter(Boolean).join('\n\n')),
         'CPU µs per route, user space + kernel (medians over the runs, every thread of the tool\'s process):',
         ...o.sizes.map((n) => `N = ${sizeLabel(n)}:\n\n${cpuTable(n, rows, infos, true)}`),
       ].join('\n\n');

@@ -52,8 +52,10 @@ export interface Tool {
   smallestOnly?: boolean;
   /** Run only when asked for by name (--tools) or with --diagnostics. */
   diagnostic?: boolean;
-  /** Not run above this N unless --all-sizes (too slow to fit the time budget). */
+  /** Not run above this N unless --all-sizes (too slow for the default run's time budget)… */
   maxN?: number;
+  /** …or above this one with --full. */
+  maxNFull?: number;
   /** The tool's version, once prepared. */
   version?: string;
   /** Finds or builds the tool; returns why it is skipped, or undefined when it is ready. */
@@ -214,7 +216,8 @@ function pyroute2Tool(id: string, label: string, mode: 'batch' | 'loop'): Tool {
   const t: Tool = {
     id,
     label,
-    maxN: 100_000,
+    maxN: 10_000,
+    maxNFull: 100_000,
     async prepare() {
       const p = findPython();
       if (typeof p === 'string') return p;
