@@ -60,7 +60,7 @@ for (const p of plan(targets, seeds.messages)) {
     const t0 = performance.now();
     fc.assert(fc.property(p.arb, (x) => p.check(x, st)), { seed: SEED, numRuns });
     const ms = performance.now() - t0;
-    t.comment(`${numRuns} inputs, ${st.calls} decoder calls (${st.decoded} decoded, ${st.decodeErrors} DecodeError) in ${(ms / 1000).toFixed(1)} s; slowest call ${st.maxCallMs.toFixed(2)} ms, largest allocation ${st.maxAlloc} B`);
+    t.comment(`${numRuns} inputs, ${st.calls} decoder calls (${st.decoded} decoded, ${st.decodeErrors} DecodeError) in ${(ms / 1000).toFixed(1)} s; slowest call ${st.maxCallMs.toFixed(2)} ms (${st.slowest}), largest allocation ${st.maxAlloc} B`);
     t.ok(st.cases >= numRuns, `${numRuns} inputs checked`);
   });
 }

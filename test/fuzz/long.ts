@@ -118,18 +118,21 @@ const total = shards.reduce((n, s) => n + Atomics.load(s.counters, 0), 0);
 const agg = new Map<string, Stats>();
 for (const s of shards) {
   for (const [name, st] of Object.entries(s.stats ?? {})) {
-    const a = agg.get(name) ?? { cases: 0, calls: 0, decoded: 0, decodeErrors: 0, maxCallMs: 0, maxAlloc: 0 };
+    const a = agg.get(name) ?? { cases: 0, calls: 0, decoded: 0, decodeErrors: 0, maxCallMs: 0, slowest: '', maxAlloc: 0 };
     a.cases += st.cases;
     a.calls += st.calls;
     a.decoded += st.decoded;
     a.decodeErrors += st.decodeErrors;
-    a.maxCallMs = Math.max(a.maxCallMs, st.maxCallMs);
+    if (st.maxCallMs > a.maxCallMs) {
+      a.maxCallMs = st.maxCallMs;
+      a.slowest = st.slowest;
+    }
     a.maxAlloc = Math.max(a.maxAlloc, st.maxAlloc);
     agg.set(name, a);
   }
 }
 for (const [name, a] of agg) {
-  console.log(`  ${name}: ${a.cases} inputs, ${a.calls} decoder calls (${a.decoded} decoded, ${a.decodeErrors} DecodeError), slowest call ${a.maxCallMs.toFixed(1)} ms, largest allocation ${a.maxAlloc} B`);
+  console.log(`  ${name}: ${a.cases} inputs, ${a.calls} decoder calls (${a.decoded} decoded, ${a.decodeErrors} DecodeError), slowest call ${a.maxCallMs.toFixed(1)} ms (${a.slowest}), largest allocation ${a.maxAlloc} B`);
 }
 const failed = [...failures.values()].reduce((n, f) => n + f.count, 0);
 console.log(`fuzz: ${total} cases in ${secs.toFixed(1)} s (${Math.round(total / secs)}/s), ${failed} failures (${failures.size} distinct), ${hangs} hangs, seed ${seed}`);

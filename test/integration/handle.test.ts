@@ -44,10 +44,10 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
   t.test('a handle in a namespace sees only that namespace\'s links', async (t) => {
     const a = tempNetns(t);
     const b = tempNetns(t);
-    a.ip('link', 'add', 'onlyA0', 'type', 'bridge');
-    a.ip('link', 'add', 'shared0', 'type', 'bridge');
-    b.ip('link', 'add', 'onlyB0', 'type', 'bridge');
-    b.ip('link', 'add', 'shared0', 'type', 'bridge');
+    a.ip('link', 'add', 'onlyA0', 'type', 'ifb');
+    a.ip('link', 'add', 'shared0', 'type', 'ifb');
+    b.ip('link', 'add', 'onlyB0', 'type', 'ifb');
+    b.ip('link', 'add', 'shared0', 'type', 'ifb');
     for (const ns of [a, b]) {
       const ours = (await ns.h.link.list()).map((l) => `${l.name}/${l.index}`).sort();
       const oracle = ns.ipJson<Array<{ ifname: string; ifindex: number }>>('link', 'show').map((l) => `${l.ifname}/${l.ifindex}`).sort();
@@ -64,7 +64,7 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
   t.test('1,000 concurrent link.get on one handle each resolve to the right link', async (t) => {
     const ns = tempNetns(t);
     const names = Array.from({ length: 50 }, (_, i) => `g${i}`);
-    ipBatch(ns.name, names.map((n) => `link add ${n} type bridge`));
+    ipBatch(ns.name, names.map((n) => `link add ${n} type ifb`));
     const oracle = new Map(ns.ipJson<Array<{ ifname: string; ifindex: number }>>('link', 'show').map((l) => [l.ifname, l.ifindex]));
     const byIndex = new Map([...oracle].map(([n, i]) => [i, n]));
     const asks: Array<string | number> = Array.from({ length: 1000 }, (_, i) => {
@@ -82,7 +82,7 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
 
   t.test('close() with requests in flight rejects them all; nothing hangs', async (t) => {
     const ns = tempNetns(t);
-    ipBatch(ns.name, Array.from({ length: 200 }, (_, i) => `link add c${i} type bridge`));
+    ipBatch(ns.name, Array.from({ length: 200 }, (_, i) => `link add c${i} type ifb`));
     const h = open({ netns: ns.name });
     const ps: Promise<unknown>[] = [];
     for (let i = 0; i < 300; i++) ps.push(h.link.get(`c${i % 200}`));
@@ -99,7 +99,7 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
 
   t.test('a script that only calls link.list() exits on its own', async (t) => {
     const ns = tempNetns(t, { open: false });
-    ns.ip('link', 'add', 'exit0', 'type', 'bridge');
+    ns.ip('link', 'add', 'exit0', 'type', 'ifb');
     const r = await runNode(`const { link } = await import(${JSON.stringify(LIB)}); console.log(JSON.stringify((await link.list()).map((l) => l.name)));`, { netns: ns.name, timeoutMs: 30000 });
     t.equal(r.signal, null, `not killed (took ${r.ms} ms)`);
     t.equal(r.code, 0, r.stderr);
