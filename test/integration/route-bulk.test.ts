@@ -1,0 +1,120 @@
+// The bulk engine against the kernel, in a throwaway namespace: 10,000 routes with deliberately
+// failing specs (kernel refusals and malformed input) → each failure reported by its index, every
+// other route really in the kernel (checked by a dump and by ip); an abort mid-way reports exactly
+// what the kernel confirmed; replaceMany converges; delMany empties; dump() streams them all.
+import t from 'tap';
+import type { BulkAbortError } from '../../lib/route.js';
+import type { RouteSpec } from '../../types/route.js';
+import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+
+const N = 10_000;
+const dstOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
+
+function setup(ns: TempNetns): void {
+  ns.ip('link', 'set', 'lo', 'up');
+  ns.ip('link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1');
+  ns.ip('link', 'set', 'veth0', 'up');
+  ns.ip('link', 'set', 'veth1', 'up');
+  ns.ip('addr', 'add', '192.168.0.1/24', 'dev', 'veth0');
+}
+
+/** Our 10.x host routes in the main table, as a dump sees them: dst → gateway. */
+async function ours(ns: TempNetns): Promise<Map<string, string | undefined>> {
+  const m = new Map<string, string | undefined>();
+  for await (const r of ns.h.route.dump({ family: 4 })) {
+    if (r.dst.startsWith('10.') && r.dst.endsWith('/32')) m.set(r.dst, typeof r.via === 'string' ? r.via : undefined);
+  }
+  return m;
+}
+
+t.test('10k routes, failures by index, the rest really in the kernel', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  // Routes the kernel will refuse: already present (EEXIST), an unreachable gateway (ENETUNREACH).
+  const pre = [17, 4321, 9999];
+  for (const i of pre) await h.route.add({ dst: dstOf(i), via: '192.168.0.2' });
+  const specs: RouteSpec[] = Array.from({ length: N }, (_, i) => ({ dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' }));
+  specs[500] = { dst: dstOf(500), via: '172.31.0.1' };
+  specs[6000] = { dst: '10.0.23.112/33', via: '192.168.0.2' }; // malformed: never sent
+  specs[7000] = { dst: dstOf(7000), via: '192.168.0.2', table: 'nosuchtable' }; // malformed
+  const progress: number[] = [];
+  const r = await h.route.addMany(specs, { onProgress: (done) => progress.push(done) });
+  const failedIdx = r.failed.map((f) => f.index);
+  t.same(failedIdx, [17, 500, 4321, 6000, 7000, 9999], 'each failure by its index, in order');
+  t.equal(r.ok, N - 6);
+  t.equal(r.ok + r.failed.length, N, 'every spec accounted for');
+  const byIdx = new Map(r.failed.map((f) => [f.index, f]));
+  t.match(byIdx.get(17), { spec: specs[17], error: { name: 'NetlinkError', code: 'EEXIST' } });
+  t.match(byIdx.get(500), { error: { name: 'NetlinkError', code: 'ENETUNREACH' } });
+  t.match(byIdx.get(500)!.error.message, /route\.addMany \[500\] 10\.0\.1\.244\/32/);
+  t.ok(byIdx.get(6000)!.error instanceof TypeError && /"dst"/.test(byIdx.get(6000)!.error.message));
+  t.ok(byIdx.get(7000)!.error instanceof TypeError && /"table"/.test(byIdx.get(7000)!.error.message));
+  t.equal(progress.at(-1), N, 'progress ends at the total');
+
+  const routes = await ours(ns);
+  t.equal(routes.size, N - 3, 'the dump holds every route that was confirmed (plus the 3 added before)');
+  t.ok([...Array(N).keys()].every((i) => [500, 6000, 7000].includes(i) ? !routes.has(dstOf(i)) : routes.has(dstOf(i))), 'exactly the right ones');
+  t.equal(ns.ip('-4', 'route', 'show').split('\n').filter((l) => l.startsWith('10.')).length, N - 3, 'ip agrees');
+
+  // replaceMany converges: a new gateway everywhere, the refused ones created too
+  const rep = await h.route.replaceMany(Array.from({ length: N }, (_, i) => ({ dst: dstOf(i), via: '192.168.0.3', dev: 'veth0' })));
+  t.same(rep, { ok: N, failed: [] });
+  const after = await ours(ns);
+  t.equal(after.size, N);
+  t.ok([...after.values()].every((gw) => gw === '192.168.0.3'), 'every route has the new gateway');
+
+  // delMany: a dst is enough; deleting what is gone fails with ESRCH by index
+  const del = await h.route.delMany((function* () {
+    for (let i = 0; i < N; i++) yield { dst: dstOf(i) };
+    yield { dst: dstOf(0) };
+  })());
+  t.equal(del.ok, N);
+  t.match(del.failed, [{ index: N, error: { code: 'ESRCH' } }]);
+  t.equal((await ours(ns)).size, 0, 'all gone');
+});
+
+t.test('abort mid-way reports what the kernel confirmed', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const ac = new AbortController();
+  let fired = false;
+  const err = await h.route.addMany((function* () {
+    for (let i = 0; i < 50_000; i++) yield { dst: dstOf(i), via: '192.168.0.2' };
+  })(), {
+    signal: ac.signal,
+    window: 1024,
+    onProgress: (done) => {
+      if (done >= 3000 && !fired) {
+        fired = true;
+        ac.abort();
+      }
+    },
+  }).catch((e: unknown) => e as BulkAbortError);
+  t.equal(err.name, 'AbortError');
+  const res = err.result;
+  t.ok(res.aborted);
+  t.equal(res.failed.length, 0);
+  const inKernel = await ours(ns);
+  t.equal(inKernel.size, res.ok, `the result (${res.ok} ok) is exactly what the kernel holds`);
+  t.ok(res.ok >= 3000 && res.ok < 50_000, 'it stopped early');
+  t.ok([...Array(res.ok).keys()].every((i) => inKernel.has(dstOf(i))), 'the first ones, in order');
+});
+
+t.test('per-route calls in one Promise.all and an async iterable feed', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const n = 5000;
+  await Promise.all(Array.from({ length: n }, (_, i) => h.route.add({ dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' })));
+  t.equal((await ours(ns)).size, n);
+  async function* feed(): AsyncGenerator<RouteSpec> {
+    for (let i = 0; i < n; i++) {
+      if (i % 1000 === 0) await new Promise((r) => setTimeout(r, 1));
+      yield { dst: dstOf(i) };
+    }
+  }
+  t.same(await h.route.delMany(feed()), { ok: n, failed: [] });
+  t.equal((await ours(ns)).size, 0);
+});
