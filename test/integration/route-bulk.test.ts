@@ -91,7 +91,7 @@ t.test('abort mid-way reports what the kernel confirmed', { skip: rootSkip }, as
         ac.abort();
       }
     },
-  }).catch((e: unknown) => e as BulkAbortError);
+  }).then(() => { throw new Error('not aborted'); }, (e: unknown) => e as BulkAbortError);
   t.equal(err.name, 'AbortError');
   const res = err.result;
   t.ok(res.aborted);
