@@ -17,11 +17,11 @@ import type { NlMsg } from './core/nlmsg.js';
 import { defineAttrs, s32 } from './core/schema.js';
 import { decodeLink } from './link/link.js';
 import { ifinfomsg, IFLA_EXT_MASK } from './link/ifla.js';
-import * as neighModule from './neigh.js';
-import * as addrModule from './addr.js';
-import * as routeModule from './route.js';
-import * as ruleModule from './rule.js';
-import * as nexthopModule from './nexthop.js';
+import { decodeFdb, decodeNeigh } from './neigh.js';
+import { decodeAddr } from './addr.js';
+import { decodeRoute } from './route.js';
+import { decodeRule } from './rule.js';
+import { decodeNexthop } from './nexthop.js';
 import type { MonitorGroup, MonitorKind, Netconf, Nsid } from '../types/monitor.js';
 
 // <linux/rtnetlink.h> RTM_*NETCONF (not in core/constants.ts).
@@ -45,10 +45,15 @@ const IFA_LOCAL = 2;
 const IFA_CACHEINFO = 6;
 const RTA_DST = 1;
 const RTA_SRC = 2;
+const RTA_OIF = 4;
+const RTA_GATEWAY = 5;
 const RTA_PRIORITY = 6;
+const RTA_MULTIPATH = 9;
 const RTA_CACHEINFO = 12;
 const RTA_TABLE = 15;
+const RTA_VIA = 18;
 const RTA_EXPIRES = 23;
+const RTA_NH_ID = 30;
 const RTM_F_CLONED = 0x200;
 const NDA_DST = 1;
 const NDA_LLADDR = 2;
@@ -82,8 +87,8 @@ export interface KindDef {
   key(b: Buffer, off: number, end: number): string;
   /** Whether the message is an object this kind reports (not, e.g., a cached route). */
   accept?(b: Buffer, off: number, end: number): boolean;
-  /** The decoder list() uses; undefined while its module does not export one. */
-  decode: Decoder | undefined;
+  /** The decoder list() uses (undefined: not an object of this kind, e.g. another family). */
+  decode: Decoder;
   /** Whether decode names devices (so the monitor keeps an index → name map). */
   names: boolean;
   /** Dump requests that list every object of a family, for a resync; undefined: not resynced. */
@@ -120,12 +125,6 @@ export const GROUPS: Readonly<Record<MonitorGroup, GroupDef>> = {
   'ipv6-netconf': { groups: [RTNLGRP_IPV6_NETCONF], kind: 'netconf', families: [AF_INET6] },
   'nsid': { groups: [RTNLGRP_NSID], kind: 'nsid', families: null },
 };
-
-/** Picks a decoder a sibling module exports by name (lets this table build before it lands). */
-function exported(mod: object, name: string): Decoder | undefined {
-  const f = (mod as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as Decoder) : undefined;
-}
 
 /** The attributes after a family header of `hdr` bytes (a DecodeError if the payload is shorter). */
 function attrs(b: Buffer, off: number, end: number, hdr: number, what: string): Array<[number, number] | undefined> {
@@ -247,22 +246,40 @@ const addr: KindDef = {
     const id = `${family}/${rd32(b, off + 4)}/${local}`;
     return family === AF_INET ? `${id}/${b[off + 1]!}/${hex(b, a[IFA_ADDRESS])}` : id;
   },
-  decode: exported(addrModule, 'decodeAddr'),
+  decode: decodeAddr,
   names: true,
   dump: { type: RTM_GETADDR, bodies: (f) => [header(8, f)] },
 };
+
+/**
+ * A route's key is `slot#path`. The slot (table, dst, src, tos, metric) is what NLM_F_REPLACE
+ * replaces. The path tells apart routes that share a slot: IPv4 aliases added with NLM_F_APPEND
+ * (the kernel's own prefix and broadcast routes when two links share a subnet), and IPv6 routes
+ * without a gateway on different links (fe80::/64 on every link); IPv6 gateway routes of one slot
+ * are one (multipath) route.
+ */
+export function routeSlot(key: string): string {
+  return key.slice(0, key.indexOf('#'));
+}
 
 const route: KindDef = {
   kind: 'route', newType: RTM_NEWROUTE, delType: RTM_DELROUTE, hdr: 12, hdrState: 12,
   volatile: new Set([RTA_CACHEINFO, RTA_EXPIRES]),
   key: (b, off, end) => {
     const a = attrs(b, off, end, 12, 'rtmsg');
+    const family = b[off]!;
     const table = u32At(b, a[RTA_TABLE]) ?? b[off + 4]!;
-    return `${b[off]!}/${table}/${hex(b, a[RTA_DST])}/${b[off + 1]!}/${hex(b, a[RTA_SRC])}/${b[off + 2]!}/${b[off + 3]!}/${u32At(b, a[RTA_PRIORITY]) ?? 0}`;
+    const slot = `${family}/${table}/${hex(b, a[RTA_DST])}/${b[off + 1]!}/${hex(b, a[RTA_SRC])}/${b[off + 2]!}/${b[off + 3]!}/${u32At(b, a[RTA_PRIORITY]) ?? 0}`;
+    let path: string;
+    if (family === AF_INET6) path = a[RTA_GATEWAY] || a[RTA_MULTIPATH] || a[RTA_NH_ID] ? 'gw' : `${u32At(b, a[RTA_OIF]) ?? ''}`;
+    else if (a[RTA_MULTIPATH]) path = 'mp';
+    else if (a[RTA_NH_ID]) path = `nh${u32At(b, a[RTA_NH_ID]) ?? ''}`;
+    else path = `${u32At(b, a[RTA_OIF]) ?? ''}/${hex(b, a[RTA_GATEWAY] ?? a[RTA_VIA])}`;
+    return `${slot}#${path}`;
   },
   // Cached (cloned) routes are exceptions of the route cache, not routes a dump lists.
   accept: (b, off, end) => end - off >= 12 && (rd32(b, off + 8) & RTM_F_CLONED) === 0,
-  decode: exported(routeModule, 'decodeRoute'),
+  decode: decodeRoute,
   names: true,
   dump: { type: RTM_GETROUTE, bodies: (f) => [header(12, f)] },
 };
@@ -275,7 +292,7 @@ const neigh: KindDef = {
     const proxy = (b[off + 10]! & NTF_PROXY) !== 0 ? '/proxy' : '';
     return `${b[off]!}/${rds32(b, off + 4)}/${hex(b, a[NDA_DST])}${proxy}`;
   },
-  decode: exported(neighModule, 'decodeNeigh'),
+  decode: decodeNeigh,
   names: true,
   // Proxy entries are dumped separately (ndm_flags NTF_PROXY), as `ip neigh show proxy` does.
   dump: {
@@ -297,7 +314,7 @@ const fdb: KindDef = {
     return `${rds32(b, off + 4)}/${hex(b, a[NDA_LLADDR])}/${u16At(b, a[NDA_VLAN]) ?? ''}/${hex(b, a[NDA_DST])}` +
       `/${hex(b, a[NDA_PORT])}/${u32At(b, a[NDA_VNI]) ?? ''}/${u32At(b, a[NDA_SRC_VNI]) ?? ''}/${table}`;
   },
-  decode: exported(neighModule, 'decodeFdb'),
+  decode: decodeFdb,
   names: true,
   dump: { type: RTM_GETNEIGH, bodies: () => [header(12, AF_BRIDGE)] },
 };
@@ -309,7 +326,7 @@ const rule: KindDef = {
     attrs(b, off, end, 12, 'fib_rule_hdr');
     return b.toString('hex', off, end);
   },
-  decode: exported(ruleModule, 'decodeRule'),
+  decode: decodeRule,
   names: false,
   dump: { type: RTM_GETRULE, bodies: (f) => [header(12, f)] },
 };
@@ -317,7 +334,7 @@ const rule: KindDef = {
 const nexthop: KindDef = {
   kind: 'nexthop', newType: RTM_NEWNEXTHOP, delType: RTM_DELNEXTHOP, hdr: 8, hdrState: 8, volatile: none,
   key: (b, off, end) => String(u32At(b, attrs(b, off, end, 8, 'nhmsg')[NHA_ID]) ?? 0),
-  decode: exported(nexthopModule, 'decodeNexthop'),
+  decode: decodeNexthop,
   names: true,
   dump: { type: RTM_GETNEXTHOP, bodies: () => [header(8, AF_UNSPEC)] },
 };

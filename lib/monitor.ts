@@ -7,12 +7,15 @@ import type { Handle } from './handle.js';
 import { openNativeTransport, type NativeTransport } from './transport.js';
 import { forEachMessage, type NlMsg } from './core/nlmsg.js';
 import { attrTable, rd32, rds32 } from './core/attr.js';
-import { AF_INET, RTM_DELADDR, RTM_DELLINK, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK } from './core/constants.js';
+import {
+  AF_INET, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK,
+} from './core/constants.js';
 import { DumpInterruptedError, NetlinkError } from './core/errors.js';
 import { checkBool, checkInt, checkObject, describe } from './core/validate.js';
 import { IFF, IFLA_IFNAME } from './link/ifla.js';
-import { GROUPS, KINDS, KINDS_BY_TYPE, sameState, type KindDef } from './monitor-kinds.js';
+import { GROUPS, KINDS, KINDS_BY_TYPE } from './monitor-kinds.js';
 import { DumpQueue, type DumpJob } from './monitor-dumps.js';
+import { View, type Change, type Objects } from './monitor-view.js';
 import type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
 
 export type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
@@ -23,18 +26,10 @@ const GONE_NAMES = 256;
 const LINK_STATE = IFF.UP | IFF.LOWER_UP;
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
-/** One object event, decoded when the consumer takes it. `m` is a private copy of the message. */
-interface Change {
-  d: KindDef;
-  del: boolean;
-  key: string;
-  m: NlMsg;
-}
-type Objects = Map<string, NlMsg>;
 type Item =
   | { t: 'event'; c: Change }
   | { t: 'overrun' }
-  | { t: 'sync'; kinds: MonitorKind[]; target: Map<MonitorKind, Objects> }
+  | { t: 'sync'; kinds: MonitorKind[]; target: View }
   | { t: 'fail'; error: Error };
 
 /**
@@ -46,7 +41,7 @@ type Item =
  */
 interface Round {
   kinds: Set<MonitorKind>;
-  target: Map<MonitorKind, Objects>;
+  target: View;
   touched: Map<MonitorKind, Set<string>>;
   jobs: Map<MonitorKind, DumpJob[]>;
   pending: number;
@@ -68,7 +63,6 @@ function checkGroups(groups: unknown): MonitorGroup[] {
     if (typeof g !== 'string' || !Object.hasOwn(GROUPS, g)) {
       throw new TypeError(`Expected "groups[${i}]" to be one of ${names.join(', ')}, got ${describe(g)}`);
     }
-    if (!KINDS[GROUPS[g as MonitorGroup].kind].decode) throw new TypeError(`"groups[${i}]": ${g} events cannot be decoded by this build`);
     return g as MonitorGroup;
   });
 }
@@ -97,8 +91,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private head = 0;
   private expansion: Change[] | undefined;
   private expanded = 0;
+  /** A change to deliver before the queue's next item. */
+  private held: Change | undefined;
   /** With resync: the objects the consumer has been given, per kind. */
-  private readonly view = new Map<MonitorKind, Objects>();
+  private readonly view = new View();
   private round: Round | undefined;
   private waiters: (() => void)[] = [];
   private refd = false;
@@ -145,6 +141,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     return this.isClosed;
   }
 
+  /** With resync: a resync is under way (events of its kinds come as its differences, then `sync`). */
+  get resyncing(): boolean {
+    return this.round !== undefined || this.expansion !== undefined || this.queue.some((it, i) => i >= this.head && it.t === 'sync');
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
@@ -175,6 +176,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.queue = [];
     this.head = 0;
     this.expansion = undefined;
+    this.held = undefined;
     this.view.clear();
     this.round = undefined;
     this.dumps.close();
@@ -213,14 +215,15 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const fams = this.selected.get(d.kind);
       if (fams === undefined || (fams !== null && !fams.has(family))) continue;
       if (d.accept && !d.accept(m.buf, m.off, m.end)) return;
-      const c: Change = { d, del: m.type === d.delType, key: d.key(m.buf, m.off, m.end), m: copy(m) };
+      const del = m.type === d.delType;
+      const c: Change = { d, del, key: d.key(m.buf, m.off, m.end), m: copy(m), replace: !del && (m.flags & NLM_F_REPLACE) !== 0 };
       if (this.queue.length - this.head >= this.maxQueue) this.overflow();
       const round = this.round?.kinds.has(d.kind) ? this.round : undefined;
       if (!round) this.push({ t: 'event', c });
       else {
         // Before its dump's first reply, an event is older than the dump: the dump supersedes it.
         const job = round.jobs.get(d.kind)!.find((j) => j.body.owns(m.buf, m.off));
-        if (!job || job.started === true) fold(round.target.get(d.kind)!, round.touched.get(d.kind)!, c);
+        if (!job || job.started === true) this.fold(round, c);
       }
       return;
     }
@@ -289,6 +292,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.queue = [];
     this.head = 0;
     this.expansion = undefined;
+    this.held = undefined;
     this.overrun();
   }
 
@@ -311,11 +315,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   }
 
   private startRound(kinds: Set<MonitorKind>): void {
-    const round: Round = { kinds, target: new Map(), touched: new Map(), jobs: new Map(), pending: 0, again: undefined };
+    const round: Round = { kinds, target: new View(), touched: new Map(), jobs: new Map(), pending: 0, again: undefined };
     this.round = round;
     const jobs: DumpJob[] = [];
     for (const k of kinds) {
-      const target: Objects = new Map();
+      const target = round.target.objects(k);
       const touched = new Set<string>();
       const d = KINDS[k];
       const fams = this.selected.get(k);
@@ -329,17 +333,18 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
             onMessage: (m) => {
               if (this.round !== round || (d.accept && !d.accept(m.buf, m.off, m.end))) return;
               const key = d.key(m.buf, m.off, m.end);
-              if (!touched.has(key)) target.set(key, copy(m));
+              if (!touched.has(key)) round.target.apply({ d, del: false, key, m: copy(m), replace: false });
             },
             // NLM_F_DUMP_INTR: the dump is made again; forget what it gave.
             onRestart: () => {
-              for (const [key, m] of target) if (!touched.has(key) && body.owns(m.buf, m.off)) target.delete(key);
+              for (const [key, m] of target) {
+                if (!touched.has(key) && body.owns(m.buf, m.off)) round.target.apply({ d, del: true, key, m, replace: false });
+              }
             },
             onDone: (err) => this.dumped(round, err),
           });
         }
       }
-      round.target.set(k, target);
       round.touched.set(k, touched);
       round.jobs.set(k, mine);
       jobs.push(...mine);
@@ -398,6 +403,13 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private take(): MonitorEvent | undefined {
     if (this.namesPending && !this.failed) return undefined;
     for (;;) {
+      if (this.held) {
+        const c = this.held;
+        this.held = undefined;
+        const ev = this.deliver(c);
+        if (ev) return ev;
+        continue;
+      }
       if (this.expansion) {
         const c = this.expansion[this.expanded++];
         if (!c) {
@@ -420,8 +432,15 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         throw item.error;
       }
       if (item.t === 'sync') {
-        this.expansion = this.diff(item.kinds, item.target);
+        this.expansion = this.view.diff(item.kinds, item.target);
         this.expanded = 0;
+        continue;
+      }
+      const replaced = this.replaced(item.c);
+      if (replaced) {
+        this.held = item.c;
+        const ev = this.deliver(replaced);
+        if (ev) return ev;
         continue;
       }
       const ev = this.deliver(item.c);
@@ -429,51 +448,45 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     }
   }
 
+  /** Applies an event to a resync's target; a route replacing its slot's one route takes its place. */
+  private fold(round: Round, c: Change): void {
+    round.touched.get(c.d.kind)!.add(c.key);
+    const t = round.target;
+    if (c.replace && c.d.kind === 'route' && !t.objects('route').has(c.key)) {
+      const mates = t.slotmates(c.key);
+      if (mates.length > 1) (round.again ??= new Set()).add('route');
+      if (mates.length === 1) t.apply({ d: c.d, del: true, key: mates[0]!, m: c.m, replace: false });
+    }
+    t.apply(c);
+  }
+
+  /**
+   * With resync, a route that replaced another of its slot with a different path: the kernel
+   * announces only the new one, so the old one's removal is yielded first. Which one went is plain
+   * when the slot held one route; otherwise the routes are dumped again.
+   */
+  private replaced(c: Change): Change | undefined {
+    if (!this.resync || !c.replace || c.d.kind !== 'route' || this.view.objects('route').has(c.key)) return undefined;
+    const mates = this.view.slotmates(c.key);
+    if (mates.length > 1) this.requestRound(['route']);
+    if (mates.length !== 1) return undefined;
+    const key = mates[0]!;
+    return { d: c.d, del: true, key, m: this.view.objects('route').get(key)!, replace: false };
+  }
+
   /** Decodes a change and, with resync, records it in the consumer's view. */
   private deliver(c: Change): MonitorEvent | undefined {
     let object: unknown;
     try {
-      object = c.d.decode!(c.m, this.names);
+      object = c.d.decode(c.m, this.names);
     } catch (e) {
       this.close();
       throw e;
     }
     if (object === undefined) return undefined;
-    if (this.resync) {
-      const objects = this.viewOf(c.d.kind);
-      if (c.del) objects.delete(c.key);
-      else objects.set(c.key, c.m);
-    }
-    return { kind: c.d.kind, action: c.del ? 'del' : 'new', key: c.key, object } as MonitorEvent;
+    if (this.resync) this.view.apply(c);
+    const ev = { kind: c.d.kind, action: c.del ? 'del' : 'new', key: c.key, object } as MonitorEvent & { replace?: true };
+    if (c.replace) ev.replace = true;
+    return ev;
   }
-
-  private viewOf(kind: MonitorKind): Objects {
-    let v = this.view.get(kind);
-    if (!v) this.view.set(kind, (v = new Map()));
-    return v;
-  }
-
-  /** What turns the consumer's view into the dumped one: dels, then news (and changes). */
-  private diff(kinds: MonitorKind[], target: Map<MonitorKind, Objects>): Change[] {
-    const out: Change[] = [];
-    for (const k of kinds) {
-      const d = KINDS[k];
-      const cur = this.viewOf(k);
-      const want = target.get(k) ?? new Map<string, NlMsg>();
-      for (const [key, m] of cur) if (!want.has(key)) out.push({ d, del: true, key, m });
-      for (const [key, m] of want) {
-        const had = cur.get(key);
-        if (!had || !sameState(d, had, m)) out.push({ d, del: false, key, m });
-        else cur.set(key, m);
-      }
-    }
-    return out;
-  }
-}
-
-/** Applies an event to a resync's target. */
-function fold(target: Objects, touched: Set<string>, c: Change): void {
-  touched.add(c.key);
-  if (c.del) target.delete(c.key);
-  else target.set(c.key, c.m);
 }

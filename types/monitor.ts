@@ -1,8 +1,11 @@
 // The public data model of events (≈ `ip monitor`): rtnetlink multicast groups and what a
 // monitor yields. See ../shared/API.md ("monitor").
 import type { Link } from './link.js';
+import type { Addr } from './addr.js';
 import type { Route } from './route.js';
+import type { Nexthop } from './nexthop.js';
 import type { Fdb, Neigh } from './neigh.js';
+import type { Rule } from './rule.js';
 
 /**
  * The groups a monitor can join (RTNLGRP_* of <linux/rtnetlink.h>), named as `ip monitor` names
@@ -51,18 +54,15 @@ export interface Nsid {
   currentNsid?: number;
 }
 
-/** Objects of kinds whose decoders live in other modules and are typed there. */
-export type MonitorRecord = Record<string, unknown>;
-
 /** What each kind's `object` is: the same objects the families' list() returns. */
 export interface MonitorObjects {
   link: Link;
-  addr: MonitorRecord;
+  addr: Addr;
   route: Route;
   neigh: Neigh;
   fdb: Fdb;
-  rule: MonitorRecord;
-  nexthop: MonitorRecord;
+  rule: Rule;
+  nexthop: Nexthop;
   netconf: Netconf;
   nsid: Nsid;
 }
@@ -77,6 +77,12 @@ export type MonitorObjectEvent = {
     /** The kernel's identity of the object (opaque): a `new` with the key of an object replaces it. */
     key: string;
     object: MonitorObjects[K];
+    /**
+     * The kernel flagged it NLM_F_REPLACE: this route replaced the one of the same table, dst,
+     * tos and metric, which may have had another key (another gateway or link) and is not
+     * announced apart. With resync, the monitor yields that one's `del` first.
+     */
+    replace?: true;
   };
 }[MonitorKind];
 
