@@ -196,6 +196,8 @@ export class LinkApi {
     }
     const parts = splitChange(ch, def);
     checkParts(parts, Object.keys(parts.data).length > 0);
+    // moved to another namespace, the link is read back there by name (its index may change)
+    if (parts.common.netns !== undefined && ch['name'] === undefined && typeof ref === 'number') current ??= await this.getRaw(ref, opts);
     const index = current?.index ?? (await this.indexOf(ref, 'nameOrIndex', opts));
     const subject = `link.set ${ref}`;
     const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts));
@@ -206,9 +208,9 @@ export class LinkApi {
       } finally {
         if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
       }
-      const name = (ch['name'] as string | undefined) ?? (current?.name ?? (typeof ref === 'string' ? ref : undefined));
       if (parts.common.netns === undefined) return await this.get(index, opts);
-      return await this.inNetns(parts.common.netns as NetnsRef, (api) => api.get(name ?? index, opts));
+      const name = (ch['name'] as string | undefined) ?? current?.name ?? ref;
+      return await this.inNetns(parts.common.netns as NetnsRef, (api) => api.get(name, opts));
     } finally {
       r.release();
     }

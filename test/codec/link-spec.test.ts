@@ -152,6 +152,19 @@ t.test('every kind table reads back what it wrote', async (t) => {
   }
 });
 
+t.test('a kind this package does not model: type other, with its raw IFLA_INFO_DATA, both ways', async (t) => {
+  const f = fakeHandle();
+  t.teardown(() => f.h.close());
+  scriptKernel(f.fake, new Map([['nl0', 5]]));
+  const infoData = Buffer.from([8, 0, 1, 0, 42, 0, 0, 0]);
+  await f.h.link.add({ type: 'other', name: 'nl0', kind: 'nlmon', infoData, mtu: 3776 });
+  const m = f.fake.sent.find((x) => x.type === RTM_NEWLINK)!;
+  const l = decodeLink({ type: m.type, flags: m.flags, seq: 0, pid: 0, buf: m.msg, start: 0, off: 16, end: m.msg.length });
+  t.match(l, { type: 'other', kind: 'nlmon', name: 'nl0', mtu: 3776 });
+  t.same(l.type === 'other' && l.infoData, infoData, 'IFLA_INFO_DATA as given');
+  t.same(m.msg.includes(Buffer.from('nlmon\0')), true, 'IFLA_INFO_KIND "nlmon"');
+});
+
 t.test('the registry: every type maps to its kind, and IFLA_INFO_KIND back to a type', async (t) => {
   t.same([...TYPES.keys()].sort(), ['bond', 'bridge', 'dummy', 'geneve', 'ifb', 'ipvlan', 'ipvtap', 'macvlan', 'macvtap', 'tap', 'team', 'tun', 'veth', 'vlan', 'vrf', 'vxlan', 'wireguard']);
   for (const [kind, def] of KINDS) t.equal(def.kind, kind);

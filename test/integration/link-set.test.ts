@@ -105,11 +105,15 @@ t.test('a veth peer straight into another namespace, and links moved between nam
   t.equal(back.name, 'x-home');
   t.equal(ipLink(host, 'x-home').ifindex, back.index, 'ip sees it moved and renamed');
   await t.rejects(box.h.link.get('x1'), { code: 'ENODEV' });
+  const x0 = await box.h.link.get('x0');
+  const home = await box.h.link.set(x0.index, { netns: { path: `/run/netns/${host.name}` } });
+  t.match(home, { name: 'x0', type: 'veth' }, 'moved by index, read back there by name');
+  t.equal(ipLink(host, 'x0').ifindex, home.index);
   const e = await box.h.link.set('br-c', { netns: host.name }).then(() => undefined, (x: unknown) => x as Error);
   t.match(e?.message, /^link\.set br-c: .*netns is immutable/, 'a bridge stays: the kernel\'s words reach the caller');
 
   await host.h.link.del('veth-c1');
-  t.same(box.ipJson<IpLink[]>('link', 'show').map((l) => l.ifname).sort(), ['br-a', 'br-b', 'br-c', 'lo', 'x0'], 'deleting one end removes the peer');
+  t.same(box.ipJson<IpLink[]>('link', 'show').map((l) => l.ifname).sort(), ['br-a', 'br-b', 'br-c', 'lo'], 'deleting one end removes the peer');
 });
 
 t.test('tun and tap through /dev/net/tun, here and in another namespace', opts, async (t) => {
