@@ -3,7 +3,8 @@
 // ifb) made by us reads the same in ip, made by ip decodes the same here, and a Link read back
 // makes a like link; the kinds it lacks fail with EOPNOTSUPP naming the driver.
 import t, { type Test } from 'tap';
-import { statSync, readlinkSync, readdirSync } from 'node:fs';
+import { statSync, readlinkSync, readdirSync, unlinkSync } from 'node:fs';
+import { addon } from '../../lib/binding.js';
 import type { Link, LinkSpec } from '../../lib/index.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 import { sameAsIp, type IpLink } from '../fixtures/link/oracle.js';
@@ -100,6 +101,23 @@ t.test('a macvtap\'s /dev/tapN is the character device of that link', opts, asyn
   t.ok(st.isCharacterDevice(), `${l.tapDevice} is a character device`);
   const [maj, min] = entry!.split(':').map(Number);
   t.same([(st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)], [maj, min], `major:minor ${entry}`);
+
+  // the node gone (a /dev without devtmpfs): link.get makes it again where the addon can mknod,
+  // and says so where it cannot — never a silent wrong path
+  unlinkSync(l.tapDevice);
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }): void => {
+    if (w.code === 'RTNETLINK_TAPDEV') warnings.push(w.message);
+  };
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  await ns.h.link.get('mvt0');
+  await new Promise((r) => setImmediate(r));
+  if (typeof (addon() as unknown as { mknod?: unknown }).mknod === 'function') {
+    t.ok(statSync(l.tapDevice).isCharacterDevice(), `${l.tapDevice} made again`);
+  } else {
+    t.match(warnings, [new RegExp(`^${l.tapDevice} is missing; the character device of mvt0 is ${entry}$`)], 'a warning names the missing node and its major:minor');
+  }
 });
 
 t.test('what ip creates, we decode with the same values', opts, async (t) => {
