@@ -9,6 +9,13 @@ const PALETTE = ['#222222', '#777777', '#d62728', '#ff7f0e', '#1f77b4', '#17becf
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
 
+/** 10^e as a short label: 100, 1 k, 10 k, 100 k, 1 M, 10 M. */
+function tick(e: number): string {
+  if (e >= 6) return `${10 ** (e - 6)} M`;
+  if (e >= 3) return `${10 ** (e - 3)} k`;
+  return String(10 ** e);
+}
+
 export interface ChartInput {
   title: string;
   sizes: number[];
@@ -23,22 +30,21 @@ export function chartSvg(c: ChartInput): string {
   const groupW = Math.max(1, tools.length) * bar + groupGap;
   const left = 64;
   const plotW = PHASES.length * groupW;
-  const width = left + plotW + 20;
+  const width = Math.max(720, left + plotW + 20);
   const panelH = 250;
-  const legendRows = Math.ceil(tools.length / 2);
-  const top = 48 + legendRows * 18;
+  const top = 48 + tools.length * 16;
   const height = top + c.sizes.length * (panelH + 40) + 10;
   const rates = c.rows.flatMap((r) => PHASES.flatMap((p) => (r.phases[p] ? [r.phases[p].rate.min, r.phases[p].rate.max] : [])));
-  const lo = Math.floor(Math.log10(Math.max(1, Math.min(...rates, 1e3))));
+  const lo = Math.floor(Math.log10(Math.max(1, Math.min(...rates, 1e3) / 3)));
   const hi = Math.ceil(Math.log10(Math.max(...rates, 1e4)));
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
   out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
   out.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">${esc(c.title)}</text>`);
-  out.push(`<text x="${left}" y="36" fill="#555">routes/s, log scale; bar = median, whisker = min–max; lighter bars with ~ are extrapolated from a sample</text>`);
+  out.push(`<text x="${left}" y="36" fill="#555">routes/s, log scale · bar: median, whisker: min–max · light bar with ~: extrapolated from a sample</text>`);
   tools.forEach((t, i) => {
-    const x = left + (i % 2) * (plotW / 2);
-    const y = 48 + Math.floor(i / 2) * 18;
+    const x = left;
+    const y = 46 + i * 16;
     out.push(`<rect x="${x}" y="${y}" width="11" height="11" fill="${PALETTE[i % PALETTE.length]!}"/>`);
     out.push(`<text x="${x + 16}" y="${y + 10}">${esc(t.label)}</text>`);
   });
@@ -49,7 +55,7 @@ export function chartSvg(c: ChartInput): string {
     for (let e = lo; e <= hi; e++) {
       const y = yOf(10 ** e);
       out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-      out.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555">${si(10 ** e)}</text>`);
+      out.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555">${tick(e)}</text>`);
     }
     PHASES.forEach((p, gi) => {
       const gx = left + gi * groupW + groupGap / 2;

@@ -146,6 +146,7 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   });
 }
 
-function lastLines(s: string, n = 3): string {
-  return s.trim().split('\n').slice(-n).join(' | ').slice(0, 400) || '(no stderr)';
+/** The head of stderr (a driver prints its error's message first, then the stack). */
+function lastLines(s: string, n = 4): string {
+  return s.trim().split('\n').slice(0, n).join(' | ').slice(0, 600) || '(no stderr)';
 }
