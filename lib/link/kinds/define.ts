@@ -88,18 +88,19 @@ export class KindSchema<T> extends AttrSchema<T> {
       const prev = owner.get(r.type);
       if (r.codec.bit !== undefined) {
         if (typeof x !== 'boolean') throw new TypeError(`Expected "${field}" to be a boolean, got ${describe(x)}`);
-        if (prev === undefined) this.put(w, r.type, this.packBits(obj, r.type), this.bitFields(obj, r.type, prefix));
+        if (prev === undefined) this.put(w, this.packBits(obj, r.type), this.bitFields(obj, r.type, prefix));
         owner.set(r.type, field);
         continue;
       }
       if (prev !== undefined) throw new TypeError(`Expected only one of "${prev}" and "${field}"`);
       owner.set(r.type, field);
-      this.put(w, r.type, (ww) => r.codec.put(ww, r.type, x, field), field);
+      this.put(w, (ww) => r.codec.put(ww, r.type, x, field), field);
     }
     if (v.unknown) for (const u of v.unknown) w.attrBytes(u.type, u.data);
   }
 
-  private put(w: NlWriter, _type: number, write: (w: NlWriter) => void, field: string): void {
+  /** Runs one attribute's writer, recording which field wrote it (for extack offsets). */
+  private put(w: NlWriter, write: (w: NlWriter) => void, field: string): void {
     const start = w.pos;
     write(w);
     if (w.trace) w.trace.push({ start, end: w.pos, field });
