@@ -171,7 +171,7 @@ export const commonSpec = defineAttrs<CommonWire>('IFLA', {
   mtu: [IFLA_MTU, u32],
   address: [IFLA_ADDRESS, mac],
   txqueuelen: [IFLA_TXQLEN, u32],
-  alias: [IFLA_IFALIAS, unterminated],
+  alias: [IFLA_IFALIAS, unterminated(255)], // IFALIASZ - 1 (<linux/if.h>)
   master: [IFLA_MASTER, linkIndex],
   link: [IFLA_LINK, linkIndex],
   netns: [IFLA_NET_NS_FD, netnsFd],

@@ -135,21 +135,25 @@ export const bridgeId: KindCodec<string> = readOnly({
 });
 
 /**
- * A string sent without a terminating NUL, as iproute2 sends IFLA_IFALIAS (the kernel keeps the
- * attribute's length as the alias's length); read up to the first NUL, if any.
+ * A string of at most `max` bytes sent without a terminating NUL, as iproute2 sends IFLA_IFALIAS
+ * (the kernel keeps the attribute's length as the alias's length); read up to the first NUL, if any.
  */
-export const unterminated: Codec<string> = {
-  kind: 'string (no NUL)',
-  put(w, type, v, field) {
-    if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a string, got ${describe(v)}`);
-    if (v.includes('\0')) throw new TypeError(`Expected "${field}" to hold no NUL byte`);
-    w.attrBytes(type, Buffer.from(v, 'utf8'));
-  },
-  get(b, off, len) {
-    const nul = b.indexOf(0, off);
-    return b.toString('utf8', off, nul >= 0 && nul < off + len ? nul : off + len);
-  },
-};
+export function unterminated(max: number): Codec<string> {
+  return {
+    kind: `string (no NUL, ≤ ${max} bytes)`,
+    put(w, type, v, field) {
+      if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a string, got ${describe(v)}`);
+      if (v.includes('\0')) throw new TypeError(`Expected "${field}" to hold no NUL byte`);
+      const bytes = Buffer.from(v, 'utf8');
+      if (bytes.length > max) throw new RangeError(`Expected "${field}" to be at most ${max} bytes, got ${bytes.length}`);
+      w.attrBytes(type, bytes);
+    },
+    get(b, off, len) {
+      const nul = b.indexOf(0, off);
+      return b.toString('utf8', off, nul >= 0 && nul < off + len ? nul : off + len);
+    },
+  };
+}
 
 /** An interface name, checked as the kernel's dev_valid_name() would. */
 export const ifname: Codec<string> = {

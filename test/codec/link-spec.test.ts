@@ -52,6 +52,8 @@ const BAD_SPECS: [string, unknown, RegExp, typeof TypeError | typeof RangeError]
   ['a negative MTU', { type: 'dummy', name: 'd0', mtu: -1 }, /"mtu"/, RangeError],
   ['a bad master name', { type: 'dummy', name: 'd0', master: 'a b' }, /"master"/, TypeError],
   ['a bad namespace', { type: 'dummy', name: 'd0', netns: { fd: -1 } }, /"netns"/, TypeError],
+  ['an alias over IFALIASZ - 1 bytes', { type: 'dummy', name: 'd0', alias: 'a'.repeat(256) }, /"alias".*at most 255 bytes/, RangeError],
+  ['an alias of 100,000 bytes', { type: 'dummy', name: 'd0', alias: 'a'.repeat(100000) }, /"alias"/, RangeError],
   ['up that is not a boolean', { type: 'dummy', name: 'd0', up: 1 }, /"up"/, TypeError],
   ['a non-persistent tun', { type: 'tun', name: 't0', persist: false }, /"persist"/, TypeError],
   ['a negative tun owner', { type: 'tap', name: 't0', owner: -1 }, /"owner"/, RangeError],
