@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 import type { Monitor, MonitorEvent, MonitorGroup } from '../../lib/index.js';
+import { netns } from '../../lib/index.js';
+import { main as monitorExample } from '../../examples/monitor.js';
 
 const LIB = fileURLToPath(new URL('../../lib/index.js', import.meta.url));
 
@@ -404,4 +406,18 @@ t.test('a process whose monitors are closed, or open and not awaited, exits by i
   t.equal(r.signal, null, 'not killed by the timeout');
   t.equal(r.status, 0, `exit code 0 ${r.stderr.slice(0, 500)}`);
   t.match(r.stdout, /^done$/m);
+});
+
+t.test('examples/monitor.ts runs, sees the wiring as events, and removes its namespace', { skip: rootSkip }, async (t) => {
+  const name = `rtnl-ex-mon-${process.pid}`;
+  const lines: string[] = [];
+  const { events, view } = await monitorExample({ name, log: (l) => lines.push(l) });
+  t.ok(events.some((e) => e.kind === 'sync'), 'the initial sync');
+  t.ok(events.some(isEv('link', 'new', (o) => o['name'] === 'veth0' && o['mtu'] === 1400)), 'the MTU change');
+  t.ok(events.some(isEv('addr', 'new', (o) => o['cidr'] === '10.20.0.1/24')), 'the address');
+  t.ok(events.some(isEv('neigh', 'new', (o) => o['dst'] === '10.20.0.2')), 'the neighbour');
+  t.ok(events.some(isEv('route', 'del', (o) => o['dst'] === '10.30.0.0/16')), 'the route that came and went');
+  t.notOk([...view.values()].some((o) => (o as { dst?: string }).dst === '10.30.0.0/16'), 'which the view no longer holds');
+  t.equal(lines.length, events.length + 1, 'a line per event and a summary');
+  t.notOk(netns.exists(name), 'the namespace is gone');
 });
