@@ -66,6 +66,8 @@ export interface NativeAddon {
   netnsDelete(path: string): void;
   /** Opens path with open(2) flags and mode inside the namespace (setns on a private thread). */
   openInNetns(target: NetnsTarget, path: string, flags: number, mode: number): number;
+  /** mknod(2): creates a device node (the /dev/tapN of a macvtap/ipvtap link when devtmpfs did not). */
+  mknod(path: string, mode: number, major: number, minor: number): void;
   /** Creates a tun/tap device through /dev/net/tun (inside the namespace if given); returns its name. */
   tunCreate(opts: TunOptions): string;
 }

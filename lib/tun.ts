@@ -64,8 +64,6 @@ async function tapDevt(name: string, index: number): Promise<[number, number] | 
   return undefined;
 }
 
-type Mknod = (path: string, mode: number, major: number, minor: number) => void;
-
 /**
  * Makes sure /dev/tap<index> is the character device of the macvtap/ipvtap link `name` (devtmpfs
  * usually made it; a /dev without devtmpfs, or two namespaces' links with one ifindex, may not).
@@ -80,9 +78,8 @@ export async function ensureTapDevice(name: string, index: number): Promise<stri
   if (st?.isCharacterDevice() && ((st.rdev >>> 8) & 0xfff) === devt[0] && ((st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)) === devt[1]) {
     return path;
   }
-  const mknod = (addon() as unknown as { mknod?: Mknod }).mknod;
-  if (st === undefined && mknod) {
-    mknod(path, 0o20600, devt[0], devt[1]);
+  if (st === undefined) {
+    addon().mknod(path, 0o20600, devt[0], devt[1]);
   } else {
     process.emitWarning(`${path} is ${st ? 'another device' : 'missing'}; the character device of ${name} is ${devt[0]}:${devt[1]}`, { code: 'RTNETLINK_TAPDEV' });
   }

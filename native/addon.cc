@@ -25,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"netnsDelete", rtnl::NetnsDelete},
       {"openInNetns", rtnl::OpenInNetns},
       {"tunCreate", rtnl::TunCreate},
+      {"mknod", rtnl::Mknod},
   };
   for (const auto& entry : table) {
     exports.Set(entry.name, Napi::Function::New(env, entry.fn, entry.name));

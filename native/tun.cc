@@ -5,6 +5,8 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -91,6 +93,24 @@ Napi::Value TunCreate(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   return Napi::String::New(env, name);
+}
+
+// mknod(path, mode, major, minor): the character node a macvtap/ipvtap's VM opens (/dev/tapN),
+// for a /dev that devtmpfs did not fill. Runs on the main thread: mknod is a quick syscall.
+Napi::Value Mknod(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  int64_t mode = 0, major = 0, minor = 0;
+  if (!ReadString(env, info[0], "path", &path) || !ReadInt(env, info[1], "mode", 0, 0xffff, &mode) ||
+      !ReadInt(env, info[2], "major", 0, 0xfff, &major) ||
+      !ReadInt(env, info[3], "minor", 0, 0xfffff, &minor)) {
+    return env.Undefined();
+  }
+  dev_t dev = makedev(static_cast<unsigned>(major), static_cast<unsigned>(minor));
+  if (mknod(path.c_str(), static_cast<mode_t>(mode), dev) < 0) {
+    ThrowErrno(env, errno, "mknod", path);
+  }
+  return env.Undefined();
 }
 
 }  // namespace rtnl

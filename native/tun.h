@@ -6,5 +6,6 @@
 namespace rtnl {
 
 Napi::Value TunCreate(const Napi::CallbackInfo& info);
+Napi::Value Mknod(const Napi::CallbackInfo& info);
 
 }  // namespace rtnl

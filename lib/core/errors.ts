@@ -12,9 +12,16 @@ export interface Extack {
   missingType?: number;
 }
 
+/** Where Linux has two names for one number, the one netlink users know (and strerror's text). */
+const PREFERRED: Readonly<Record<number, [string, string]>> = {
+  95: ['EOPNOTSUPP', 'operation not supported'],
+};
+
+/** errno → [code, text as strerror(3) says it, capitalised]. */
 function errnoInfo(errno: number): [string, string] {
-  const hit = getSystemErrorMap().get(-Math.abs(errno));
-  return hit ? [hit[0], hit[1]] : [`E${errno}`, `error ${errno}`];
+  const hit = PREFERRED[errno] ?? getSystemErrorMap().get(-Math.abs(errno));
+  if (!hit) return [`E${errno}`, `Error ${errno}`];
+  return [hit[0], hit[1].charAt(0).toUpperCase() + hit[1].slice(1)];
 }
 
 /** errno (positive) → 'EEXIST'. */

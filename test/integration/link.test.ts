@@ -182,6 +182,8 @@ t.test('the kinds this kernel lacks: EOPNOTSUPP naming the driver', opts, async 
     const err = await ns.h.link.add(s).then(() => undefined, (e: unknown) => e as Error & { errno?: number; op?: string });
     t.equal(err?.name, 'NetlinkError', `${s.type}: NetlinkError`);
     t.equal(err?.errno, 95, `${s.type}: EOPNOTSUPP`);
+    t.equal((err as { code?: string } | undefined)?.code, 'EOPNOTSUPP', `${s.type}: code EOPNOTSUPP`);
+    t.match(err?.message, 'Operation not supported (EOPNOTSUPP): Unknown device type', `${s.type}: strerror text and code`);
     t.equal(err?.op, 'RTM_NEWLINK');
     t.match(err?.message, `link.add ${s.name} (type ${s.type}): `, `${s.type}: names the link and kind`);
     t.match(err?.message, `: Unknown device type — this kernel has no '${s.type}' driver`, `${s.type}: names the driver`);
