@@ -2,7 +2,7 @@
 // one line, min–max of both under it), the same as Markdown for bench/README.md, and the issue's
 // targets checked against the medians (informative only: a bench never fails on a figure).
 import { PHASES, type PhaseName } from './peers/common.js';
-import type { Range, ToolSummary } from './stats.js';
+import { range, type Range, type RunRecord, type ToolSummary } from './stats.js';
 
 export interface ToolInfo {
   id: string;
@@ -171,4 +171,25 @@ export function skippedText(tools: ToolInfo[]): string {
     .filter((t) => t.skipped)
     .map((t) => `skipped ${t.label}: ${t.skipped ?? ''}`)
     .join('\n');
+}
+
+/** Where a Node tool's CPU went, µs per route (medians): its JS thread, its socket thread, the rest (V8's GC helpers, libuv). */
+export function threadText(n: number, records: readonly RunRecord[], tools: ToolInfo[]): string {
+  const out: string[] = [];
+  for (const t of tools) {
+    const runs = records.filter((r) => r.tool === t.id && r.n === n);
+    const parts: string[] = [];
+    for (const p of PHASES) {
+      const per: Record<string, number[]> = {};
+      for (const r of runs) {
+        const th = r.phases[p]?.threads;
+        if (!th) continue;
+        for (const [g, v] of Object.entries(th)) (per[g] ??= []).push(((v.userMs + v.sysMs) * 1000) / (r.sample ?? r.n));
+      }
+      const groups = ['js', 'io', 'other'].filter((g) => per[g]?.length);
+      if (groups.length) parts.push(`${p} ${groups.map((g) => `${g} ${range(per[g]!)!.median.toFixed(2)}`).join(' / ')}`);
+    }
+    if (parts.length) out.push(`  ${t.label}: ${parts.join('; ')}`);
+  }
+  return out.length ? `N = ${sizeLabel(n)}: CPU µs per route by thread (js = the JS thread, io = the socket's I/O thread, other = V8's GC and JIT helper threads, libuv)\n${out.join('\n')}` : '';
 }

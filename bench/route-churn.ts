@@ -13,7 +13,7 @@ import { killChildren, hasGnuTime } from './child.js';
 import { PHASES, type DriverResult, type PhaseName } from './peers/common.js';
 import { profileText, readProfile, summariseProfile, type PhaseProfile } from './profile.js';
 import { Progress } from './progress.js';
-import { cpuTable, markdownTable, sizeLabel, skippedText, targetText, targets, textTable, type ToolInfo } from './report.js';
+import { cpuTable, markdownTable, sizeLabel, threadText, skippedText, targetText, targets, textTable, type ToolInfo } from './report.js';
 import { createBenchNs, flushLeftovers, removeStale, removeSync, type BenchNs } from './setup.js';
 import { checkRun, summarise, type RunRecord } from './stats.js';
 import { allTools, BUILD_DIR, ROOT, type Tool, type ToolOutcome } from './tools.js';
@@ -247,9 +247,10 @@ async function main(): Promise<void> {
   };
   for (const n of o.sizes) text.push([textTable(n, rows, infos), notRun(n)].filter(Boolean).join('\n'));
   for (const n of o.sizes) text.push(cpuTable(n, rows, infos));
+  for (const n of o.sizes) text.push(threadText(n, records, infos));
   const skippedLines = skippedText(infos);
   const checks = targets(rows, o.sizes);
-  process.stdout.write(`\n${text.join('\n\n')}\n\n`);
+  process.stdout.write(`\n${text.filter(Boolean).join('\n\n')}\n\n`);
   if (records.some((r) => r.sample !== undefined)) process.stdout.write(`~ = extrapolated from a sample of ${o.forkSample} routes per phase\n`);
   if (rows.some((r) => r.problems.length)) process.stdout.write(`! = some runs did not account for every route (see problems in the JSON)\n`);
   if (skippedLines) process.stdout.write(`${skippedLines}\n`);
@@ -290,7 +291,10 @@ async function main(): Promise<void> {
         ...o.sizes.map((n) => [markdownTable(n, rows, infos), notRun(n)].filter(Boolean).join('\n\n')),
         'CPU µs per route, user space + kernel (medians over the runs, every thread of the tool\'s process):',
         ...o.sizes.map((n) => `N = ${sizeLabel(n)}:\n\n${cpuTable(n, rows, infos, true)}`),
-      ].join('\n\n');
+        ...o.sizes.map((n) => threadText(n, records, infos).replace(/^ {2}/gm, '- ')),
+      ]
+        .filter(Boolean)
+        .join('\n\n');
       const notes = [
         `Run of ${date}: \`npm run bench${o.sizes.includes(1_000_000) ? ' -- --full' : ''}\`, ${o.runs} runs, kernel ${release()}, ${cpus().length} CPUs, node ${process.version}, load average ${load0[0]!.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after (other work on the machine widens min–max). Cells: median routes/s (median ratio to the C limit of the same run), min–max below. Raw figures: [results/${date}.json](results/${date}.json), chart: [results/${date}.svg](results/${date}.svg).`,
         skippedLines ? `\n${skippedLines.split('\n').map((l) => `- ${l}`).join('\n')}` : '',

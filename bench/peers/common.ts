@@ -2,7 +2,7 @@
 // (--ns NAME --n N --dev veth0 --ifindex I --gw A --gw2 A [--mode M] [--module PATH]) and the line
 // protocol it reads back on stdout: "phase NAME" as a phase starts, then one "result {json}".
 // A driver never asserts a speed; it reports what it measured and how many routes it saw.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const PHASES = ['add', 'dump', 'replace', 'delete'] as const;
 export type PhaseName = (typeof PHASES)[number];
@@ -19,6 +19,8 @@ export interface PhaseResult {
   /** CPU time of the whole process (every thread) during the phase: user space and kernel. */
   userMs?: number;
   sysMs?: number;
+  /** CPU per thread group (Node drivers): the JS thread, the socket's I/O thread(s), the rest (GC, libuv). */
+  threads?: Record<string, { userMs: number; sysMs: number }>;
   /** When the phase ran, CLOCK_MONOTONIC µs (as V8 CPU profiles count time), to split a profile. */
   startUs?: number;
   endUs?: number;
@@ -88,6 +90,51 @@ function statusKb(field: 'VmHWM' | 'VmRSS'): number | undefined {
 export const vmHwmKb = (): number | undefined => statusKb('VmHWM');
 export const vmRssKb = (): number | undefined => statusKb('VmRSS');
 
+const TICK_MS = 10; // USER_HZ = 100 on Linux (sysconf(_SC_CLK_TCK))
+
+/** utime/stime (ms) of every thread of this process, from /proc/self/task/<tid>/stat. */
+function threadTimes(): Map<number, [number, number]> {
+  const out = new Map<number, [number, number]>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(tid), [Number(f[11]) * TICK_MS, Number(f[12]) * TICK_MS]);
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // no procfs
+  }
+  return out;
+}
+
+let ioThreads: Set<number> | undefined;
+let threadsBefore: Set<number> | undefined;
+
+/** Call before opening the socket, then markIoThreads() after: the new threads are the I/O threads. */
+export function noteThreads(): void {
+  threadsBefore = new Set(threadTimes().keys());
+}
+export function markIoThreads(): void {
+  if (!threadsBefore) return;
+  ioThreads = new Set([...threadTimes().keys()].filter((t) => !threadsBefore!.has(t)));
+}
+
+function groupTimes(before: Map<number, [number, number]>, after: Map<number, [number, number]>): Record<string, { userMs: number; sysMs: number }> {
+  const g: Record<string, { userMs: number; sysMs: number }> = {};
+  for (const [tid, [u, k]] of after) {
+    const [u0, k0] = before.get(tid) ?? [0, 0];
+    const name = tid === process.pid ? 'js' : ioThreads?.has(tid) ? 'io' : 'other';
+    const x = (g[name] ??= { userMs: 0, sysMs: 0 });
+    x.userMs += u - u0;
+    x.sysMs += k - k0;
+  }
+  return g;
+}
+
 /** The highest VmHWM seen before any reset (a reset also lowers what wait4 reports). */
 let processPeakKb = 0;
 
@@ -105,11 +152,13 @@ export function resetPeak(): void {
 export async function phase(name: PhaseName, out: DriverResult, fn: () => Promise<Omit<PhaseResult, 'ms'>>): Promise<void> {
   process.stdout.write(`phase ${name}\n`);
   resetPeak();
+  const thr0 = ioThreads ? threadTimes() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const r = await fn();
   const t1 = process.hrtime.bigint();
   const cpu = process.cpuUsage(cpu0);
+  const threads = thr0 ? groupTimes(thr0, threadTimes()) : undefined;
   const peakKb = vmHwmKb();
   const ms = Number(t1 - t0) / 1e6;
   out.phases[name] = {
@@ -118,6 +167,7 @@ export async function phase(name: PhaseName, out: DriverResult, fn: () => Promis
     ...(peakKb !== undefined ? { peakKb } : {}),
     userMs: cpu.user / 1000,
     sysMs: cpu.system / 1000,
+    ...(threads ? { threads } : {}),
     startUs: Number(t0 / 1000n),
     endUs: Number(t1 / 1000n),
   };

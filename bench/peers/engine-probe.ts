@@ -7,7 +7,7 @@ import { open } from '../../lib/index.js';
 import type { NlWriter } from '../../lib/core/attr.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE } from '../../lib/core/constants.js';
 import type { NlMsg } from '../../lib/core/nlmsg.js';
-import { finish, parseDriverArgs, phase, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
+import { markIoThreads, noteThreads, finish, parseDriverArgs, phase, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
 
 const AF_INET = 2;
 const RT_TABLE_MAIN = 254;
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const env = (k: string): number | undefined => (process.env[k] ? Number(process.env[k]) : undefined);
   const window = env('RTNL_BENCH_WINDOW');
   const batchBytes = env('RTNL_BENCH_BATCH_BYTES');
+  noteThreads();
   const h = open({ netns: a.ns, ...(window ? { window } : {}), ...(batchBytes ? { batchBytes } : {}) });
+  markIoThreads();
   const e = h.engine;
   const out: DriverResult = { phases: {} };
   const base = vmRssKb();

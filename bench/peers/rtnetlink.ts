@@ -6,7 +6,7 @@
 //                awaited with Promise.all (automatic pipelining), and route.dump().
 import { open } from '../../lib/index.js';
 import type { BulkResult, RouteSpec as Spec } from '../../types/route.js';
-import { finish, parseDriverArgs, phase, routeDst, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
+import { markIoThreads, noteThreads, finish, parseDriverArgs, phase, routeDst, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
 
 function* specs(n: number, via: string | undefined, dev: string | undefined): Generator<Spec> {
   for (let i = 0; i < n; i++) {
@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   const knob = (k: string): number | undefined => (process.env[k] ? Number(process.env[k]) : undefined);
   const window = knob('RTNL_BENCH_WINDOW');
   const batchBytes = knob('RTNL_BENCH_BATCH_BYTES');
+  noteThreads();
   const h = open({ netns: a.ns, ...(window ? { window } : {}), ...(batchBytes ? { batchBytes } : {}) });
+  markIoThreads();
   const r = h.route;
   const out: DriverResult = { phases: {} };
   // Resolve the device once before measuring (the first use of a name may cost a lookup).
