@@ -18,6 +18,8 @@ import type {
 import { decodeRoute, type LinkNames } from './route/decode.js';
 import { addrText, parseRoute, writeParsedFast, writeParsedTable, type ParsedRoute, type RouteOp } from './route/encode.js';
 import { runBulk } from './route/bulk.js';
+import { DumpStream } from './route/stream.js';
+import { Call, CallPipeline, subjectOf, type NameSlot } from './route/single.js';
 import { rta, rtmsg, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, type RtaAttrs } from './route/schema.js';
 import type { Decoded } from './core/schema.js';
 
@@ -141,8 +143,11 @@ function dumpDecoder(f: Filter, links: LinkNames, oif: number): (m: NlMsg) => Ro
 export class RouteApi {
   /** Device-name lookups in flight, shared by concurrent calls (Promise.all of many route.add). */
   private readonly lookups = new Map<string, Promise<number>>();
+  private readonly calls: CallPipeline;
 
-  constructor(protected readonly h: Handle) {}
+  constructor(protected readonly h: Handle) {
+    this.calls = new CallPipeline(h.engine, (name) => this.lookup(name, undefined), messageOf, writeParsed);
+  }
 
   /** `ip route add …` (NLM_F_CREATE|NLM_F_EXCL): fails with EEXIST if the route exists. */
   add(spec: RouteSpec, opts?: CallOptions): Promise<void> {
@@ -205,7 +210,7 @@ export class RouteApi {
         let closed = false;
         const start = async (): Promise<AsyncIterator<Route>> => {
           const { links, oif } = await prepare(h, f, 'route.dump', signal);
-          return h.engine.dumpStream(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.dump', signal })[Symbol.asyncIterator]();
+          return new DumpStream(h.engine, RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.dump', signal });
         };
         return {
           next(): Promise<IteratorResult<Route>> {
@@ -314,28 +319,36 @@ export class RouteApi {
     return p;
   }
 
-  private async modify(op: RouteOp, spec: RouteSpec, opts: CallOptions | undefined): Promise<void> {
-    const signal = checkCallOptions(opts);
-    // Validate everything before anything is sent; device names are looked up afterwards.
-    const pending: { name: string; field: string }[] = [];
-    const r = parseRoute(spec, op, (name, field) => {
-      pending.push({ name: checkIfName(name, field), field });
-      return 0;
-    });
-    for (const { name, field } of pending) {
-      const index = await this.lookup(name, signal).catch((e: unknown) => {
-        if (e instanceof NetlinkError && e.code === 'ENODEV') {
-          throw new NetlinkError({ errno: e.errno, op: e.op, subject: `route.${op} ${spec.dst}: ${field} ${name}`, extack: e.extack, hint: 'no such device' });
-        }
-        throw e;
+  /**
+   * Validates now (a bad spec rejects before anything is sent), then sends through the call
+   * pipeline: no async frame or per-call closures beyond the promise's, so a Promise.all of many
+   * calls pipelines like a bulk operation.
+   */
+  private modify(op: RouteOp, spec: RouteSpec, opts: CallOptions | undefined): Promise<void> {
+    let signal: AbortSignal | undefined;
+    let r: ParsedRoute;
+    let names: NameSlot[] | undefined;
+    try {
+      signal = checkCallOptions(opts);
+      r = parseRoute(spec, op, (name, field) => {
+        (names ??= []).push({ name: checkIfName(name, field), field });
+        return 0;
       });
-      if (field === 'dev') r.oif = index;
-      else {
-        const m = /^nexthops\[(\d+)\]\.dev$/.exec(field);
-        const nh = m ? r.rest?.nexthops?.[Number(m[1])] : undefined;
-        if (!nh) throw new Error(`internal: cannot place ${field}`);
-        nh.ifindex = index;
-      }
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    if (signal) return this.modifyWithSignal(op, spec, r, names, signal);
+    return new Promise<void>((resolve, reject) => this.calls.start(new Call(op, spec, r, resolve, reject), names));
+  }
+
+  /** The same with an AbortSignal: through engine.request, which honours it. */
+  private async modifyWithSignal(op: RouteOp, spec: RouteSpec, r: ParsedRoute, names: NameSlot[] | undefined, signal: AbortSignal): Promise<void> {
+    const call = new Call(op, spec, r, () => undefined, () => undefined);
+    for (const { name, field } of names ?? []) {
+      const index = await this.lookup(name, signal).catch((e: unknown) => {
+        throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`);
+      });
+      call.place(field, index);
     }
     const { type, flags } = messageOf(op);
     await this.h.engine.request(type, flags, (w) => writeParsed(w, r), { subject: `route.${op} ${spec.dst}`, signal });

@@ -1,0 +1,120 @@
+// route.add / replace / del, one call each, built to pipeline when thousands are issued at once
+// (Promise.all): a call is validated synchronously, waits for its device names on a lookup shared
+// by every call of that name in flight (no promise per waiting call), and goes to engine.submit as
+// one small object that is its own Submission. The engine batches what is submitted in one
+// event-loop turn into one sendmsg. Errors get the call's subject only when they happen.
+import type { Engine, Submission } from '../core/request.js';
+import type { NlWriter } from '../core/attr.js';
+import { NetlinkError } from '../core/errors.js';
+import type { RouteSpec } from '../../types/route.js';
+import type { ParsedRoute, RouteOp } from './encode.js';
+
+/** A device name a call still needs, and where its index goes. */
+export interface NameSlot {
+  name: string;
+  field: string;
+}
+
+/** One pending call. */
+export class Call implements Submission {
+  /** Device names not yet resolved. */
+  waiting = 0;
+  failed = false;
+
+  constructor(
+    readonly op: RouteOp,
+    readonly spec: RouteSpec,
+    readonly r: ParsedRoute,
+    private readonly resolve: () => void,
+    private readonly reject: (e: Error) => void,
+  ) {}
+
+  onDone(err: Error | null): void {
+    if (err) this.fail(err);
+    else this.resolve();
+  }
+
+  /** Rejects the call's promise; `what` adds to the subject (e.g. the device that was not found). */
+  fail(err: Error, what?: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.reject(subjectOf(err, `route.${this.op} ${String(this.spec.dst)}${what ? `: ${what}` : ''}`));
+  }
+
+  /** Puts a resolved device index where the spec named the device. */
+  place(field: string, index: number): void {
+    if (field === 'dev') {
+      this.r.oif = index;
+      return;
+    }
+    const m = /^nexthops\[(\d+)\]\.dev$/.exec(field);
+    const nh = m ? this.r.rest?.nexthops?.[Number(m[1])] : undefined;
+    if (!nh) throw new Error(`internal: cannot place ${field}`);
+    nh.ifindex = index;
+  }
+}
+
+/** The kernel's error with a subject naming the call (the shared request context has none). */
+export function subjectOf(e: Error, subject: string): Error {
+  if (!(e instanceof NetlinkError)) return e;
+  return new NetlinkError({ errno: e.errno, op: e.op, subject, extack: e.extack, field: e.field, hint: e.code === 'ENODEV' ? 'no such device' : undefined });
+}
+
+interface Lookup {
+  waiters: { call: Call; field: string }[];
+}
+
+/** Submits calls, sharing device-name lookups among the calls waiting for them. */
+export class CallPipeline {
+  private readonly lookups = new Map<string, Lookup>();
+  private readonly ctx: Record<RouteOp, { subject: string }> = {
+    add: { subject: 'route.add' }, replace: { subject: 'route.replace' }, del: { subject: 'route.del' },
+  };
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly resolveName: (name: string) => Promise<number>,
+    private readonly message: (op: RouteOp) => { type: number; flags: number },
+    private readonly write: (w: NlWriter, r: ParsedRoute) => void,
+  ) {}
+
+  /** Sends the call once its names (if any) are resolved. */
+  start(call: Call, names: NameSlot[] | undefined): void {
+    if (!names) {
+      this.send(call);
+      return;
+    }
+    call.waiting = names.length;
+    for (const { name, field } of names) {
+      let l = this.lookups.get(name);
+      if (!l) {
+        const entry: Lookup = { waiters: [] };
+        l = entry;
+        this.lookups.set(name, entry);
+        this.resolveName(name).then((index) => this.settle(name, entry, index, null), (e: unknown) => this.settle(name, entry, 0, e as Error));
+      }
+      l.waiters.push({ call, field });
+    }
+  }
+
+  private settle(name: string, l: Lookup, index: number, err: Error | null): void {
+    if (this.lookups.get(name) === l) this.lookups.delete(name);
+    for (const { call, field } of l.waiters) {
+      if (err) call.fail(err, `${field} ${name}`);
+      else {
+        call.place(field, index);
+        if (--call.waiting === 0 && !call.failed) this.send(call);
+      }
+    }
+  }
+
+  private send(call: Call): void {
+    const { type, flags } = this.message(call.op);
+    const r = call.r;
+    try {
+      this.engine.submit(type, flags, (w) => this.write(w, r), call, this.ctx[call.op]);
+    } catch (e) {
+      call.fail(e as Error);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// route.dump(): a route dump as an async iterator over engine.submit. Messages are kept as
+// offsets into the received chunks (a few bytes each, the chunk shared) and decoded when the
+// consumer asks, so what waits for a slow consumer is the raw dump, not Route objects; next()
+// is a plain function returning a settled promise while routes are queued (no async frame per
+// route). NLM_F_DUMP_INTR before the first route restarts the dump; after it, the stream ends
+// with DumpInterruptedError (what was yielded cannot be taken back).
+import type { Engine, RequestContext } from '../core/request.js';
+import type { NlWriter } from '../core/attr.js';
+import { NLM_F_DUMP, rtmName } from '../core/constants.js';
+import { DumpInterruptedError } from '../core/errors.js';
+import type { NlMsg } from '../core/nlmsg.js';
+
+/** A decoder that returns undefined for messages the filter drops. */
+export type Decode<T> = (m: NlMsg) => T | undefined;
+
+export class DumpStream<T> implements AsyncIterator<T> {
+  private bufs: Buffer[] = [];
+  private offs: number[] = [];
+  private ends: number[] = [];
+  private head = 0;
+  private started = false;
+  private finished = false;
+  private failure: Error | null = null;
+  private yielded = false;
+  private cancelled = false;
+  private wake: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | undefined;
+  /** Reused view handed to the decoder. */
+  private readonly view: NlMsg = { type: 0, flags: 0, seq: 0, pid: 0, buf: Buffer.alloc(0), start: 0, off: 0, end: 0 };
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly type: number,
+    private readonly body: (w: NlWriter) => void,
+    private readonly decode: Decode<T>,
+    private readonly ctx: RequestContext,
+  ) {}
+
+  private start(): void {
+    this.started = true;
+    this.engine.submit(this.type, NLM_F_DUMP, this.body, {
+      onMessage: (m) => {
+        if (this.cancelled) return;
+        this.bufs.push(m.buf);
+        this.offs.push(m.off);
+        this.ends.push(m.end);
+        if (this.wake) this.pump();
+      },
+      onRestart: () => {
+        if (this.yielded) throw new DumpInterruptedError(this.ctx.subject ?? rtmName(this.type), 1);
+        this.bufs = [];
+        this.offs = [];
+        this.ends = [];
+        this.head = 0;
+      },
+      onDone: (err) => {
+        this.finished = true;
+        this.failure = err;
+        if (this.wake) this.pump();
+      },
+    }, this.ctx);
+  }
+
+  /** The next kept route, decoded; undefined when the queue is empty. */
+  private take(): T | undefined {
+    const v = this.view;
+    while (this.head < this.offs.length) {
+      const i = this.head++;
+      v.buf = this.bufs[i]!;
+      v.off = this.offs[i]!;
+      v.end = this.ends[i]!;
+      const x = this.decode(v);
+      if (x !== undefined) {
+        this.compact();
+        return x;
+      }
+    }
+    this.compact();
+    return undefined;
+  }
+
+  /** Drops what was consumed once it is most of the queue (amortised O(1)). */
+  private compact(): void {
+    if (this.head < 4096 || this.head * 2 < this.offs.length) return;
+    this.bufs = this.bufs.slice(this.head);
+    this.offs = this.offs.slice(this.head);
+    this.ends = this.ends.slice(this.head);
+    this.head = 0;
+  }
+
+  /** Settles a waiting next() if there is something to give. */
+  private pump(): void {
+    const w = this.wake!;
+    let x: T | undefined;
+    try {
+      x = this.take();
+    } catch (e) {
+      this.wake = undefined;
+      w.reject(e as Error);
+      return;
+    }
+    if (x !== undefined) {
+      this.wake = undefined;
+      this.yielded = true;
+      w.resolve({ value: x, done: false });
+    } else if (this.finished) {
+      this.wake = undefined;
+      if (this.failure) w.reject(this.failure);
+      else w.resolve({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (!this.started) {
+      try {
+        this.start();
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
+    let x: T | undefined;
+    try {
+      x = this.take();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    if (x !== undefined) {
+      this.yielded = true;
+      return Promise.resolve({ value: x, done: false });
+    }
+    if (this.finished) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.wake = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.cancelled = true;
+    this.bufs = [];
+    this.offs = [];
+    this.ends = [];
+    this.head = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+}
