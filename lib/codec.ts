@@ -16,3 +16,4 @@ export { rtmsg, rta, rtax, rtnhAttrs, multipath, rtvia } from './route/schema.js
 export { decodeRoute } from './route/decode.js';
 export { ifaddrmsg, ifa, decodeAddr } from './addr.js';
 export { nhmsg, nha, nhaResGroup, decodeNexthop } from './nexthop.js';
+export { netconfa, decodeNetconf, decodeNsid } from './monitor-kinds.js';

@@ -189,7 +189,7 @@ export const netconfa = defineAttrs<NetconfAttrs>('NETCONFA', {
 /** Decodes RTM_NEWNETCONF / RTM_DELNETCONF (struct netconfmsg, padded to 4 bytes). */
 export function decodeNetconf(m: NlMsg, names: Names): Netconf {
   if (m.end - m.off < 4) throw new DecodeError('netconfmsg needs 4 bytes', m.off, ['netconfmsg']);
-  const { index, unknown: _unknown, ...rest } = netconfa.decode(m.buf, m.off + 4, m.end, ['NETCONFA']);
+  const { index, ...rest } = netconfa.decode(m.buf, m.off + 4, m.end, ['NETCONFA']);
   const out: Netconf = { family: m.buf[m.off] === AF_INET6 ? 6 : 4, index: 'all', ...rest };
   if (index === NETCONFA_IFINDEX_DEFAULT) out.index = 'default';
   else if (index !== undefined && index !== NETCONFA_IFINDEX_ALL) {

@@ -15,7 +15,7 @@ import { checkBool, checkInt, checkObject, describe } from './core/validate.js';
 import { IFF, IFLA_IFNAME } from './link/ifla.js';
 import { GROUPS, KINDS, KINDS_BY_TYPE } from './monitor-kinds.js';
 import { DumpQueue, type DumpJob } from './monitor-dumps.js';
-import { View, type Change, type Objects } from './monitor-view.js';
+import { View, type Change } from './monitor-view.js';
 import type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
 
 export type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '../types/monitor.js';
@@ -86,7 +86,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private readonly linkFlags = new Map<number, number>();
   private readonly gone: number[] = [];
   private readonly needNames: boolean;
+  /** The first names dump has not completed: events wait for it (to name their devices). */
   private namesPending = false;
+  /** A names dump is queued or running ('again': links changed unseen meanwhile, dump once more). */
+  private namesDump: 'running' | 'again' | undefined;
   private queue: Item[] = [];
   private head = 0;
   private expansion: Change[] | undefined;
@@ -260,8 +263,14 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (this.resync && this.selected.has('route')) this.requestRound(['route']);
   }
 
+  /** Dumps the links for their names (at start, and after an overrun: link events may be lost). */
   private dumpNames(gate: boolean): void {
+    if (this.namesDump) {
+      this.namesDump = 'again';
+      return;
+    }
     if (gate) this.namesPending = true;
+    this.namesDump = 'running';
     const d = KINDS.link;
     for (const body of d.dump!.bodies(0)) {
       this.dumps.add({
@@ -270,7 +279,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         subject: 'monitor: link names',
         onMessage: (m) => this.trackLink(m, false),
         onDone: (err) => {
+          const again = this.namesDump === 'again';
+          this.namesDump = undefined;
           if (err) this.fail(err);
+          else if (again) this.dumpNames(false);
           if (gate) this.namesPending = false;
           this.wake();
         },

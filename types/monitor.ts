@@ -45,6 +45,8 @@ export interface Netconf {
   ignoreRoutesWithLinkdown?: number;
   input?: number;
   bcForwarding?: number;
+  /** NETCONFA_* attributes this package does not model, as they came. */
+  unknown?: { type: number; data: Buffer }[];
 }
 
 /** A namespace id assigned to a peer namespace (RTM_NEWNSID, <linux/net_namespace.h>). */
