@@ -5,6 +5,7 @@
 // per phase (min / median / max) with the ratio to the C limit of the same run, and writes
 // bench/results/<date>.json and .svg, and the tables into bench/README.md.
 // A figure never fails the run: the exit status only says whether the bench itself worked.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, release, setPriority, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +148,17 @@ async function profileRuns(tools: Tool[], ns: BenchNs, o: Options, progress: Pro
   return out;
 }
 
+/** The commit measured, and whether lib/ or native/ differed from it (a bench of uncommitted code). */
+function revision(): { commit?: string; dirty?: boolean } {
+  try {
+    const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'lib', 'native', 'types'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return {};
+  }
+}
+
 function updateReadme(tables: string): void {
   const path = join(ROOT, 'bench', 'README.md');
   if (!existsSync(path)) return;
@@ -189,6 +201,7 @@ async function main(): Promise<void> {
   const progress = new Progress(total);
   const records: RunRecord[] = [];
   const started = new Date();
+  const rev = revision();
 
   for (const n of o.sizes) {
     // One untimed round of the limit first: the first tool at a new N would otherwise also pay
@@ -275,6 +288,7 @@ async function main(): Promise<void> {
       },
       options: { runs: o.runs, sizes: o.sizes, forkSample: o.forkSample, allSizes: o.allSizes, nice: o.nice, tools: o.tools ?? 'all' },
       durationS: Math.round((Date.now() - started.getTime()) / 1000),
+      revision: rev,
       namespace: { built: ns.built },
       tools: infos.map((i) => ({ ...i, version: tools.find((t) => t.id === i.id)?.version })),
       versions,
