@@ -50,6 +50,16 @@ const CASES: Record<string, Case> = {
   team: { needs: ['team'], expect: [/ports eth1, eth2, address 10\.30\.0\.2\/24/] },
   vlan: { needs: ['vlan'], expect: [/eth0\.10 id 10 protocol 802\.1Q/, re(`VLAN 10: ping 10\\.0\\.10\\.2 from rtnl-ex-vlan-a: ${OK}$`), re(`VLAN 20: ping 10\\.0\\.20\\.2 from rtnl-ex-vlan-a: ${OK}$`)] },
   ipvtap: { needs: ['ipvtap'], expect: [/vm0 on nic0, mode l2, .*: the VM opens \/dev\/tap\d+ \(\d+:\d+\)/] },
+  monitor: {
+    expect: [/new addr 10\.20\.0\.1\/24 dev veth0/, /new route 10\.30\.0\.0\/16 via 10\.20\.0\.2 dev veth0 table 254/, /del route 10\.30\.0\.0\/16/, /events; the view holds \d+ objects$/m],
+  },
+  'policy-routing': {
+    expect: [
+      /route get to 8\.8\.8\.8 → via 192\.0\.2\.1 dev eth-a/, /route get to 203\.0\.113\.7 → via 198\.51\.100\.1 dev eth-b/,
+      /route get to 8\.8\.8\.8 mark 0x2 → via 198\.51\.100\.1 dev eth-b/, /route get to 8\.8\.8\.8 from 198\.51\.100\.2 → via 198\.51\.100\.1 dev eth-b/,
+      re(`ping 192\\.0\\.2\\.1 from rtnl-ex-pr-host: ${OK}$`), re(`ping 198\\.51\\.100\\.1 from rtnl-ex-pr-host: ${OK}$`),
+    ],
+  },
   'host-sysctls': {
     expect: [/net\.ipv4\.ip_forward = 1 \(was \d\)/, /undone: net\.ipv4\.ip_forward = \d/, /host: net\.ipv4\.ip_forward = \d \(untouched\)/],
   },
