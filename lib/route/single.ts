@@ -7,7 +7,7 @@ import type { Engine, Submission } from '../core/request.js';
 import type { NlWriter } from '../core/attr.js';
 import { NetlinkError } from '../core/errors.js';
 import type { RouteSpec } from '../../types/route.js';
-import type { ParsedRoute, RouteOp } from './encode.js';
+import { parseRoute, type ParsedRoute, type RouteOp } from './encode.js';
 
 /** A device name a call still needs, and where its index goes. */
 export interface NameSlot {
@@ -24,7 +24,8 @@ export class Call implements Submission {
   constructor(
     readonly op: RouteOp,
     readonly spec: RouteSpec,
-    readonly r: ParsedRoute,
+    /** Dropped once written, so a call waiting for its ACK holds only the spec. */
+    public r: ParsedRoute | undefined,
     private readonly resolve: () => void,
     private readonly reject: (e: Error) => void,
   ) {}
@@ -43,6 +44,7 @@ export class Call implements Submission {
 
   /** Puts a resolved device index where the spec named the device. */
   place(field: string, index: number): void {
+    if (!this.r) return;
     if (field === 'dev') {
       this.r.oif = index;
       return;
@@ -110,9 +112,15 @@ export class CallPipeline {
 
   private send(call: Call): void {
     const { type, flags } = this.message(call.op);
-    const r = call.r;
+    const write = this.write;
     try {
-      this.engine.submit(type, flags, (w) => this.write(w, r), call, this.ctx[call.op]);
+      // Written once from the parsed route; written again only to map an extended-ACK offset to
+      // a field, from the spec (device indexes then only hold their place: the layout is the same).
+      this.engine.submit(type, flags, (w) => {
+        const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
+        call.r = undefined;
+        write(w, r);
+      }, call, this.ctx[call.op]);
     } catch (e) {
       call.fail(e as Error);
     }
