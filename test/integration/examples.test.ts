@@ -6,10 +6,14 @@
 // driver this kernel lacks must say so by name ("this kernel has no 'bond' driver") and exit 0;
 // which drivers exist is asked of `ip` in a throwaway namespace. The host's links, addresses,
 // routes and forwarding sysctls are compared before and after: no example may touch them.
+// The README's tour runs too: its snippets in order, in a fresh network namespace with a veth
+// `eth0` standing in for a NIC, as the README tells readers to try them.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT, ensureBuilt } from '../helpers/build.js';
 import { ip, rootSkip, tempNetns } from '../helpers/netns.js';
 
@@ -149,4 +153,55 @@ t.test('examples', { skip: rootSkip }, async (t) => {
     });
   }
   t.equal(hostState(), before, 'the host namespace is as it was');
+});
+
+/** The README's tour as one script: each ```ts block in its own scope, importing the compiled package. */
+function tourScript(): { script: string; blocks: number } {
+  const md = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const tour = md.split(/^## A tour$/m)[1]?.split(/^## /m)[0] ?? '';
+  const blocks = [...tour.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
+  const lib = pathToFileURL(join(ROOT, 'dist', 'lib', 'index.js')).href;
+  const parts = blocks.map((b, i) => {
+    const code = b.replace(/^import \{([^}]*)\} from 'rtnetlink';$/gm, 'const {$1} = rtnl;');
+    // after the bridge: the README promises that one container reaches the other
+    const check = i === 0 ? "\nconsole.log('ping c1 → 172.18.0.3:', ping('c1', '172.18.0.3'));" : '';
+    return `{\n${code}}${check}\nconsole.log('--- block ${i} done');\n`;
+  });
+  const prelude = [
+    "import { execFileSync } from 'node:child_process';",
+    `const rtnl = await import(${JSON.stringify(lib)});`,
+    "const ping = (ns, a) => { try { execFileSync('ip', ['netns', 'exec', ns, 'ping', '-n', '-q', '-c', '1', '-W', '2', a], { stdio: 'ignore' }); return 'ok'; } catch { return 'FAILED'; } };",
+  ].join('\n');
+  return { script: `${prelude}\n${parts.join('')}`, blocks: blocks.length };
+}
+
+t.test('README tour', { skip: rootSkip || (hasPing ? false : 'needs ping') }, async (t) => {
+  await ensureBuilt();
+  const { script, blocks } = tourScript();
+  t.ok(blocks >= 6, `${blocks} snippets in the tour`);
+  const dir = mkdtempSync(join(tmpdir(), 'rtnl-readme-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tour.mjs');
+  writeFileSync(file, script);
+  const sh = [
+    'mkdir -p /run/netns && mount -t tmpfs rtnl-ex /run/netns',
+    'ip link set lo up && ip link add eth0 up type veth peer name wire0 && ip link set wire0 up',
+    `{ node "$1"; rc=$?; echo '${MARK}'; ls -A /run/netns; echo '--- links ---'; ip -o link show | cut -d: -f2 | cut -d@ -f1; exit $rc; }`,
+  ].join(' && ');
+  const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', sh, 'sh', file], { encoding: 'utf8', timeout: 90_000 });
+  if (r.error) throw r.error;
+  const [out = '', rest = ''] = r.stdout.split(`${MARK}\n`);
+  const [left = '', links = ''] = rest.split('--- links ---\n');
+  t.equal(r.status, 0, 'runs to the end');
+  t.equal(r.stderr, '', 'nothing on stderr');
+  for (let i = 0; i < blocks; i++) t.match(out, `--- block ${i} done`, `snippet ${i + 1} ran`);
+  t.match(out, "[ 'veth-c1', 'veth-c2' ]", 'the bridge has both containers as ports');
+  t.match(out, 'ping c1 → 172.18.0.3: ok', 'one container reaches the other across the bridge');
+  t.match(out, /\/dev\/tap\d+/, 'the macvtap reports its tap device');
+  t.match(out, /^1000 0$/m, 'addMany: 1000 ok, 0 failed');
+  t.match(out, /^new mon0 down$/m, 'the monitor saw the veth appear');
+  t.match(out, /^del mon0 down$/m, 'and go');
+  t.same(left.split('\n').filter(Boolean), [], 'the tour removes the namespaces it made');
+  t.same(links.split('\n').map((l) => l.trim()).filter(Boolean).sort(), ['eth0', 'lo', 'wire0'], 'and the links');
+  if (r.status !== 0 || r.stderr) t.comment(r.stdout + r.stderr);
 });
