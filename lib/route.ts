@@ -164,7 +164,13 @@ export class RouteApi {
     return this.modify('del', spec, opts);
   }
 
-  /** Many `ip route add`s, pipelined (see BulkResult: every spec is counted in ok or listed in failed). */
+  /**
+   * Many `ip route add`s, pipelined: many messages per sendmsg, a window of them awaiting their
+   * ACK. Every spec is counted in `ok` or listed in `failed` with its index. A malformed spec is
+   * not sent: it is listed in `failed` with the TypeError/RangeError naming its field, and the
+   * others go on (input that is not iterable, or bad options, throws before anything is sent).
+   * An abort stops sending and rejects with an AbortError whose `result` counts what was confirmed.
+   */
   addMany(specs: Iterable<RouteSpec> | AsyncIterable<RouteSpec>, opts?: BulkOptions): Promise<BulkResult> {
     return runBulk(this.bulkTarget(), 'add', specs, opts);
   }

@@ -96,6 +96,7 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
   await h.route.add({ dst: 'default', via: '192.168.0.254', metric: 600 });
   await h.route.add({ dst: '2001:db8:1::/48', via: '2001:db8::2', dev: 'veth0', metric: 1024, pref: 'high' });
   await h.route.add({ dst: '2001:db8:2::/48', type: 'unreachable' });
+  await h.route.add({ dst: '2001:db8:3::/48', nexthops: [{ via: 'fe80::1', dev: 'veth0' }, { via: 'fe80::2', dev: 'veth0', weight: 4 }] });
   await h.route.add({ dst: 'default', family: 6, via: 'fe80::1', dev: 'veth0', table: 'local' });
 
   const ours = (await h.route.list({ table: 'all' })).map(toIp);
