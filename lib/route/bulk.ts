@@ -11,6 +11,13 @@ import type { RequestContext, Submission } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, type ParsedRoute, type RouteOp } from './encode.js';
 
+/**
+ * Messages encoded between two engine.flush() calls: a batch goes to the I/O thread's sendmsg as
+ * soon as it is encoded, instead of at the end of the event-loop turn, so the kernel works on one
+ * batch while this thread encodes the next.
+ */
+const FLUSH_EVERY = 4096;
+
 /** What the bulk engine needs from RouteApi: how to write one parsed route, and dev lookups. */
 export interface BulkTarget {
   h: Handle;
@@ -113,7 +120,8 @@ class BulkRun {
  */
 export async function runBulk(target: BulkTarget, op: RouteOp, specs: unknown, opts: BulkOptions | undefined): Promise<BulkResult> {
   const engine = target.h.engine;
-  const { onProgress, signal, window } = checkOptions(opts, Math.max(engine.window, 1));
+  // Twice the engine's window: one window in the kernel, one encoded and ready behind it.
+  const { onProgress, signal, window } = checkOptions(opts, Math.max(engine.window * 2, 1));
   const { it, async, total } = iteratorOf(specs);
   const { type, flags } = target.message(op);
   const ctx: RequestContext = { subject: `route.${op}Many` };
@@ -144,11 +152,21 @@ export async function runBulk(target: BulkTarget, op: RouteOp, specs: unknown, o
 
   try {
     let index = 0;
+    let sinceFlush = 0;
     for (;;) {
       if (run.aborted) break;
       if (run.inflight >= window) {
+        // Hand the kernel what is encoded before waiting; once woken, send what the engine held
+        // back for its window before encoding more (the I/O thread works while this one encodes).
+        engine.flush();
+        sinceFlush = 0;
         await run.waitBelow();
+        engine.flush();
         continue;
+      }
+      if (++sinceFlush >= FLUSH_EVERY) {
+        engine.flush();
+        sinceFlush = 0;
       }
       const next = async ? await (it as AsyncIterator<RouteSpec>).next() : (it as Iterator<RouteSpec>).next();
       if (next.done) break;
