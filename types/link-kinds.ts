@@ -4,42 +4,111 @@
 
 /** `ip link add … type bridge …` (times in centiseconds, as iproute2 takes and prints them). */
 export interface BridgeOptions {
+  /**
+   * `forward_delay`: time a port spends listening and learning before it forwards, in centiseconds
+   * (IFLA_BR_FORWARD_DELAY).
+   */
   forwardDelay?: number;
+  /** `hello_time`: interval between STP hello packets, in centiseconds (IFLA_BR_HELLO_TIME). */
   helloTime?: number;
+  /** `max_age`: how long STP information from a hello packet is kept, in centiseconds (IFLA_BR_MAX_AGE). */
   maxAge?: number;
+  /** `ageing_time`: how long a learned FDB entry lives unrefreshed, in centiseconds (IFLA_BR_AGEING_TIME). */
   ageingTime?: number;
   /** 0 off, 1 kernel STP (2 when a user-space STP daemon runs). */
   stpState?: number;
+  /** `priority`: the bridge's STP priority, 0–65535; the lowest becomes the root (IFLA_BR_PRIORITY). */
   priority?: number;
+  /**
+   * `vlan_filtering`: filter and tag by VLAN on the ports (IFLA_BR_VLAN_FILTERING; needs
+   * CONFIG_BRIDGE_VLAN_FILTERING).
+   */
   vlanFiltering?: boolean;
+  /** `vlan_protocol`: the VLAN protocol used when filtering (IFLA_BR_VLAN_PROTOCOL). */
   vlanProtocol?: '802.1Q' | '802.1ad';
+  /**
+   * `group_fwd_mask`: bit mask of the link-local groups 01:80:C2:00:00:0X the bridge forwards
+   * (IFLA_BR_GROUP_FWD_MASK).
+   */
   groupFwdMask?: number;
+  /** `group_address`: the MAC address STP packets are sent to (IFLA_BR_GROUP_ADDR). */
   groupAddress?: string;
   /** Write-only: flush the bridge's forwarding database. */
   fdbFlush?: boolean;
   /** 0 disabled, 1 automatic, 2 permanent. */
   mcastRouter?: number;
+  /**
+   * `mcast_snooping`: IGMP/MLD snooping, forwarding multicast only to interested ports
+   * (IFLA_BR_MCAST_SNOOPING).
+   */
   mcastSnooping?: boolean;
+  /**
+   * `mcast_query_use_ifaddr`: send queries from the bridge's own IP address rather than 0.0.0.0
+   * (IFLA_BR_MCAST_QUERY_USE_IFADDR).
+   */
   mcastQueryUseIfaddr?: boolean;
+  /** `mcast_querier`: act as IGMP/MLD querier (IFLA_BR_MCAST_QUERIER). */
   mcastQuerier?: boolean;
+  /**
+   * `mcast_hash_elasticity`: kept for compatibility; recent kernels ignore it
+   * (IFLA_BR_MCAST_HASH_ELASTICITY).
+   */
   mcastHashElasticity?: number;
+  /** `mcast_hash_max`: the most multicast groups the bridge tracks (IFLA_BR_MCAST_HASH_MAX). */
   mcastHashMax?: number;
+  /** `mcast_last_member_count`: group-specific queries sent after a leave (IFLA_BR_MCAST_LAST_MEMBER_CNT). */
   mcastLastMemberCount?: number;
+  /** `mcast_startup_query_count`: general queries sent at start-up (IFLA_BR_MCAST_STARTUP_QUERY_CNT). */
   mcastStartupQueryCount?: number;
+  /**
+   * `mcast_last_member_interval`: interval between group-specific queries after a leave, in centiseconds
+   * (IFLA_BR_MCAST_LAST_MEMBER_INTVL).
+   */
   mcastLastMemberInterval?: number;
+  /**
+   * `mcast_membership_interval`: how long a group lives without a report, in centiseconds
+   * (IFLA_BR_MCAST_MEMBERSHIP_INTVL).
+   */
   mcastMembershipInterval?: number;
+  /**
+   * `mcast_querier_interval`: how long another querier counts as present after its last query, in
+   * centiseconds (IFLA_BR_MCAST_QUERIER_INTVL).
+   */
   mcastQuerierInterval?: number;
+  /**
+   * `mcast_query_interval`: interval between general queries, in centiseconds (IFLA_BR_MCAST_QUERY_INTVL).
+   */
   mcastQueryInterval?: number;
+  /**
+   * `mcast_query_response_interval`: the Max Response Time of general queries, in centiseconds
+   * (IFLA_BR_MCAST_QUERY_RESPONSE_INTVL).
+   */
   mcastQueryResponseInterval?: number;
+  /**
+   * `mcast_startup_query_interval`: interval between start-up queries, in centiseconds
+   * (IFLA_BR_MCAST_STARTUP_QUERY_INTVL).
+   */
   mcastStartupQueryInterval?: number;
+  /**
+   * `nf_call_iptables`: pass bridged IPv4 traffic through iptables (the bridge's own
+   * net.bridge.bridge-nf-call-iptables; IFLA_BR_NF_CALL_IPTABLES).
+   */
   nfCallIptables?: boolean;
+  /** `nf_call_ip6tables`: pass bridged IPv6 traffic through ip6tables (IFLA_BR_NF_CALL_IP6TABLES). */
   nfCallIp6tables?: boolean;
+  /** `nf_call_arptables`: pass bridged ARP through arptables (IFLA_BR_NF_CALL_ARPTABLES). */
   nfCallArptables?: boolean;
+  /** `vlan_default_pvid`: the VLAN new ports join untagged, 0 for none (IFLA_BR_VLAN_DEFAULT_PVID). */
   vlanDefaultPvid?: number;
+  /** `vlan_stats_enabled`: count traffic per VLAN (IFLA_BR_VLAN_STATS_ENABLED). */
   vlanStatsEnabled?: boolean;
+  /** `mcast_stats_enabled`: count IGMP/MLD packets (IFLA_BR_MCAST_STATS_ENABLED). */
   mcastStatsEnabled?: boolean;
+  /** `mcast_igmp_version`: the IGMP version of queries, 2 or 3 (IFLA_BR_MCAST_IGMP_VERSION). */
   mcastIgmpVersion?: number;
+  /** `mcast_mld_version`: the MLD version of queries, 1 or 2 (IFLA_BR_MCAST_MLD_VERSION). */
   mcastMldVersion?: number;
+  /** `vlan_stats_per_port`: keep VLAN statistics per port (IFLA_BR_VLAN_STATS_PER_PORT). */
   vlanStatsPerPort?: boolean;
   /** IFLA_BR_MULTI_BOOLOPT bit BR_BOOLOPT_NO_LL_LEARN. */
   noLinklocalLearn?: boolean;
@@ -53,52 +122,104 @@ export interface BridgeOptions {
 export interface BridgeState {
   /** As iproute2 prints it: priority in hex, '.', the MAC (e.g. '8000.0:0:0:0:0:0'). */
   rootId?: string;
+  /** This bridge's id, printed like rootId (IFLA_BR_BRIDGE_ID). */
   bridgeId?: string;
+  /** The port number toward the root bridge, 0 on the root (IFLA_BR_ROOT_PORT). */
   rootPort?: number;
+  /** STP path cost to the root bridge (IFLA_BR_ROOT_PATH_COST). */
   rootPathCost?: number;
+  /** An STP topology change is in progress (IFLA_BR_TOPOLOGY_CHANGE). */
   topologyChange?: boolean;
+  /** A topology change was detected (IFLA_BR_TOPOLOGY_CHANGE_DETECTED). */
   topologyChangeDetected?: boolean;
+  /** Time left on the hello timer, in centiseconds (IFLA_BR_HELLO_TIMER). */
   helloTimer?: number;
+  /** Time left on the topology-change-notification timer, in centiseconds (IFLA_BR_TCN_TIMER). */
   tcnTimer?: number;
+  /** Time left on the topology-change timer, in centiseconds (IFLA_BR_TOPOLOGY_CHANGE_TIMER). */
   topologyChangeTimer?: number;
+  /** Time left until the next FDB garbage collection, in centiseconds (IFLA_BR_GC_TIMER). */
   gcTimer?: number;
 }
 
+/** A bonding mode, as `ip link add … type bond mode MODE` names it (IFLA_BOND_MODE). */
 export type BondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+/** How balance-xor and 802.3ad pick a port per flow (`xmit_hash_policy`, IFLA_BOND_XMIT_HASH_POLICY). */
 export type BondXmitHashPolicy = 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac';
 
 /** `ip link add … type bond …` */
 export interface BondOptions {
+  /** `mode`: how traffic is spread over the ports (default balance-rr) (IFLA_BOND_MODE). */
   mode?: BondMode;
   /** The active port (name or index; reads give the index). */
   activeSlave?: string | number;
+  /** `miimon`: MII link monitoring interval in milliseconds, 0 = off (IFLA_BOND_MIIMON). */
   miimon?: number;
+  /**
+   * `updelay`: milliseconds a port must be up before it is used (a multiple of miimon) (IFLA_BOND_UPDELAY).
+   */
   updelay?: number;
+  /** `downdelay`: milliseconds a port must be down before it is dropped (IFLA_BOND_DOWNDELAY). */
   downdelay?: number;
+  /**
+   * `peer_notify_delay`: milliseconds between peer notifications after a failover
+   * (IFLA_BOND_PEER_NOTIF_DELAY).
+   */
   peerNotifyDelay?: number;
+  /** `use_carrier`: MII monitoring reads the carrier state (IFLA_BOND_USE_CARRIER). */
   useCarrier?: boolean;
+  /** `arp_interval`: ARP link monitoring interval in milliseconds, 0 = off (IFLA_BOND_ARP_INTERVAL). */
   arpInterval?: number;
+  /** `arp_ip_target`: the IPv4 addresses ARP monitoring probes (IFLA_BOND_ARP_IP_TARGET). */
   arpIpTarget?: string[];
+  /** `arp_validate`: which ports validate ARP probes and replies (IFLA_BOND_ARP_VALIDATE). */
   arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup';
+  /** `arp_all_targets`: a port is up when any, or all, ARP targets answer (IFLA_BOND_ARP_ALL_TARGETS). */
   arpAllTargets?: 'any' | 'all';
   /** The primary port (name or index; reads give the index). */
   primary?: string | number;
+  /** `primary_reselect`: when the primary port becomes active again (IFLA_BOND_PRIMARY_RESELECT). */
   primaryReselect?: 'always' | 'better' | 'failure';
+  /** `fail_over_mac`: how active-backup sets MAC addresses on failover (IFLA_BOND_FAIL_OVER_MAC). */
   failOverMac?: 'none' | 'active' | 'follow';
+  /** `xmit_hash_policy`: how balance-xor and 802.3ad pick a port (IFLA_BOND_XMIT_HASH_POLICY). */
   xmitHashPolicy?: BondXmitHashPolicy;
+  /** `resend_igmp`: IGMP membership reports sent after a failover (IFLA_BOND_RESEND_IGMP). */
   resendIgmp?: number;
+  /**
+   * `num_grat_arp` (= `num_unsol_na`): gratuitous ARPs / unsolicited NAs sent after a failover
+   * (IFLA_BOND_NUM_PEER_NOTIF).
+   */
   numGratArp?: number;
+  /**
+   * `all_slaves_active`: deliver duplicate frames received on inactive ports (IFLA_BOND_ALL_SLAVES_ACTIVE).
+   */
   allSlavesActive?: boolean;
+  /** `min_links`: ports that must be up for the bond to have carrier (IFLA_BOND_MIN_LINKS). */
   minLinks?: number;
+  /**
+   * `lp_interval`: seconds between learning packets to the switch, balance-tlb/alb (IFLA_BOND_LP_INTERVAL).
+   */
   lpInterval?: number;
+  /**
+   * `packets_per_slave`: packets sent on a port before the next, balance-rr (IFLA_BOND_PACKETS_PER_SLAVE).
+   */
   packetsPerSlave?: number;
+  /** `lacp_rate`: how often the partner should send LACPDUs, 802.3ad (IFLA_BOND_AD_LACP_RATE). */
   lacpRate?: 'slow' | 'fast';
+  /** `ad_select`: how the 802.3ad aggregator is chosen (IFLA_BOND_AD_SELECT). */
   adSelect?: 'stable' | 'bandwidth' | 'count';
+  /** `ad_actor_sys_prio`: the 802.3ad system priority, 1–65535 (IFLA_BOND_AD_ACTOR_SYS_PRIO). */
   adActorSysPrio?: number;
+  /** `ad_user_port_key`: the user part of the 802.3ad port key, 0–1023 (IFLA_BOND_AD_USER_PORT_KEY). */
   adUserPortKey?: number;
+  /** `ad_actor_system`: the MAC address 802.3ad announces as system id (IFLA_BOND_AD_ACTOR_SYSTEM). */
   adActorSystem?: string;
+  /** `tlb_dynamic_lb`: balance-tlb rebalances flows by load (IFLA_BOND_TLB_DYNAMIC_LB). */
   tlbDynamicLb?: boolean;
+  /** `lacp_active`: send LACPDUs on our own (`on`) or only in reply (`off`) (IFLA_BOND_AD_LACP_ACTIVE). */
   lacpActive?: boolean;
+  /** `arp_missed_max`: missed ARP/NS probes before a port counts as down (IFLA_BOND_MISSED_MAX). */
   missedMax?: number;
 }
 
@@ -106,14 +227,33 @@ export interface BondOptions {
 export interface VlanOptions {
   /** 1–4094 (required). */
   id: number;
+  /** `protocol`: the tag's protocol, 802.1Q (default) or 802.1ad for QinQ (IFLA_VLAN_PROTOCOL). */
   protocol?: '802.1Q' | '802.1ad';
+  /**
+   * `reorder_hdr`: hand packets to the stack with the tag removed (IFLA_VLAN_FLAGS VLAN_FLAG_REORDER_HDR;
+   * on by default).
+   */
   reorderHdr?: boolean;
+  /** `gvrp`: register the VLAN with GVRP (VLAN_FLAG_GVRP). */
   gvrp?: boolean;
+  /** `mvrp`: register the VLAN with MVRP (VLAN_FLAG_MVRP). */
   mvrp?: boolean;
+  /** `loose_binding`: the VLAN's state does not follow its parent's (VLAN_FLAG_LOOSE_BINDING). */
   looseBinding?: boolean;
+  /**
+   * `bridge_binding`: the VLAN's carrier follows the bridge ports in that VLAN (VLAN_FLAG_BRIDGE_BINDING).
+   */
   bridgeBinding?: boolean;
-  egressQosMap?: { from: number; to: number }[];
-  ingressQosMap?: { from: number; to: number }[];
+  /**
+   * `egress-qos-map FROM:TO …`: outgoing packet priority (skb->priority, `from`) to 802.1p priority in the
+   * tag (`to`) (IFLA_VLAN_EGRESS_QOS).
+   */
+  egressQosMap?: { /** Packet priority (skb->priority). */ from: number; /** 802.1p priority, 0–7. */ to: number }[];
+  /**
+   * `ingress-qos-map FROM:TO …`: the tag's 802.1p priority (`from`) to packet priority (`to`) on receive
+   * (IFLA_VLAN_INGRESS_QOS).
+   */
+  ingressQosMap?: { /** 802.1p priority, 0–7. */ from: number; /** Packet priority (skb->priority). */ to: number }[];
 }
 
 /** `ip link add … type vxlan …` */
@@ -124,42 +264,76 @@ export interface VxlanOptions {
   group?: string;
   /** Unicast peer (IPv4 or IPv6). */
   remote?: string;
+  /** `local`: the source address of the VTEP, IPv4 or IPv6 (IFLA_VXLAN_LOCAL / LOCAL6). */
   local?: string;
   /** The underlay device (name or index; reads give the index). */
   dev?: string | number;
+  /** `ttl`: TTL of the outer IP header, 0 = the route's default (IFLA_VXLAN_TTL). */
   ttl?: number;
+  /** `ttl inherit`: copy the inner packet's TTL (IFLA_VXLAN_TTL_INHERIT). */
   ttlInherit?: boolean;
+  /** `tos`: TOS of the outer IP header, 1 = inherit (IFLA_VXLAN_TOS). */
   tos?: number;
+  /** `df`: the outer header's Don't Fragment bit (IFLA_VXLAN_DF). */
   df?: 'unset' | 'set' | 'inherit';
+  /** `flowlabel`: the outer IPv6 flow label (IFLA_VXLAN_LABEL). */
   flowlabel?: number;
+  /**
+   * `learning` / `nolearning`: learn remote MACs into the FDB from received packets (IFLA_VXLAN_LEARNING).
+   */
   learning?: boolean;
+  /** `proxy`: answer ARP/ND from the FDB and neighbour table (IFLA_VXLAN_PROXY). */
   proxy?: boolean;
+  /** `rsc`: route short-circuit (IFLA_VXLAN_RSC). */
   rsc?: boolean;
+  /** `l2miss`: netlink notification on a missing FDB entry (IFLA_VXLAN_L2MISS). */
   l2miss?: boolean;
+  /** `l3miss`: netlink notification on a missing neighbour entry (IFLA_VXLAN_L3MISS). */
   l3miss?: boolean;
   /** Seconds. */
   ageing?: number;
+  /** `maxaddress`: the most FDB entries (IFLA_VXLAN_LIMIT). */
   maxaddress?: number;
-  srcPortRange?: { low: number; high: number };
+  /**
+   * `srcport LOW HIGH`: the range of outer UDP source ports, `{ low, high }` inclusive
+   * (IFLA_VXLAN_PORT_RANGE).
+   */
+  srcPortRange?: { /** The lowest source port. */ low: number; /** The highest source port. */ high: number };
   /** UDP destination port (iproute2's `dstport`). */
   port?: number;
+  /** `udpcsum`: compute outer UDP checksums over IPv4 (IFLA_VXLAN_UDP_CSUM). */
   udpCsum?: boolean;
+  /** `udp6zerocsumtx`: send a zero UDP checksum over IPv6 (IFLA_VXLAN_UDP_ZERO_CSUM6_TX). */
   udpZeroCsum6Tx?: boolean;
+  /** `udp6zerocsumrx`: accept a zero UDP checksum over IPv6 (IFLA_VXLAN_UDP_ZERO_CSUM6_RX). */
   udpZeroCsum6Rx?: boolean;
+  /** `remcsumtx`: remote checksum offload on transmit (IFLA_VXLAN_REMCSUM_TX). */
   remcsumTx?: boolean;
+  /** `remcsumrx`: remote checksum offload on receive (IFLA_VXLAN_REMCSUM_RX). */
   remcsumRx?: boolean;
+  /**
+   * `remcsum_nopartial`: remote checksum offload without partial checksums (IFLA_VXLAN_REMCSUM_NOPARTIAL).
+   */
   remcsumNopartial?: boolean;
+  /** `gbp`: the Group Based Policy extension (IFLA_VXLAN_GBP). */
   gbp?: boolean;
+  /** `gpe`: the Generic Protocol Extension (IFLA_VXLAN_GPE). */
   gpe?: boolean;
   /** Collect metadata (iproute2's `external`). */
   external?: boolean;
+  /** `vnifilter`: a collect-metadata device filtering by VNI (IFLA_VXLAN_VNIFILTER). */
   vnifilter?: boolean;
 }
 
+/** A macvlan/macvtap mode, as `ip link add … type macvlan mode MODE` names it (IFLA_MACVLAN_MODE). */
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
 
 /** `ip link add link PARENT … type macvlan|macvtap …` */
 export interface MacvlanOptions {
+  /**
+   * `mode`: private (no traffic between siblings), vepa (between siblings via the switch), bridge
+   * (directly), passthru (one link takes over the parent), source (by source MAC) (IFLA_MACVLAN_MODE).
+   */
   mode?: MacvlanMode;
   /** Passthru mode: leave the parent's promiscuous mode alone (IFLA_MACVLAN_FLAGS MACVLAN_FLAG_NOPROMISC). */
   nopromisc?: boolean;
@@ -169,17 +343,27 @@ export interface MacvlanOptions {
   macaddrMode?: 'add' | 'del' | 'flush' | 'set';
   /** For mode source: the allowed source MACs. */
   macaddrData?: string[];
+  /** `bcqueuelen`: length of the queue for broadcast and multicast delivery (IFLA_MACVLAN_BC_QUEUE_LEN). */
   bcqueuelen?: number;
 }
 
 /** What the kernel reports of a macvlan beyond its options. */
 export interface MacvlanState {
+  /**
+   * The broadcast queue length in use: the largest of all siblings' bcqueuelen
+   * (IFLA_MACVLAN_BC_QUEUE_LEN_USED).
+   */
   usedbcqueuelen?: number;
+  /** Source mode: how many source MACs are allowed (IFLA_MACVLAN_MACADDR_COUNT). */
   macaddrCount?: number;
 }
 
 /** `ip link add link PARENT … type ipvlan|ipvtap mode … FLAG` */
 export interface IpvlanOptions {
+  /**
+   * `mode`: l2 (the driver switches by IP on the parent's MAC), l3 (routes, no broadcast or ARP), l3s (l3
+   * through netfilter) (IFLA_IPVLAN_MODE).
+   */
   mode?: 'l2' | 'l3' | 'l3s';
   /**
    * IFLA_IPVLAN_FLAGS, iproute2's bare `bridge`/`private`/`vepa` keyword. (API.md calls it `flags`;
@@ -190,12 +374,16 @@ export interface IpvlanOptions {
 
 /** A veth's other end. */
 export interface VethPeer {
+  /** The peer's interface name. */
   name: string;
+  /** The peer's MAC address. */
   address?: string;
+  /** The peer's MTU. */
   mtu?: number;
+  /** The peer's transmit queue length. */
   txqueuelen?: number;
   /** Put the peer straight into another namespace (a container's). */
-  netns?: string | { path: string } | { fd: number };
+  netns?: string | { /** A namespace file, e.g. /proc/PID/ns/net. */ path: string } | { /** An open descriptor of one. */ fd: number };
 }
 
 /** `ip link add … type vrf table N` */
@@ -208,17 +396,29 @@ export interface VrfOptions {
 export interface GeneveOptions {
   /** The VNI, 0–16777215 (required). */
   id: number;
+  /** `remote`: the peer's address, IPv4 or IPv6 (IFLA_GENEVE_REMOTE / REMOTE6). */
   remote?: string;
+  /** `ttl`: TTL of the outer IP header, 0 = the route's default (IFLA_GENEVE_TTL). */
   ttl?: number;
+  /** `ttl inherit`: copy the inner packet's TTL (IFLA_GENEVE_TTL_INHERIT). */
   ttlInherit?: boolean;
+  /** `tos`: TOS of the outer IP header, 1 = inherit (IFLA_GENEVE_TOS). */
   tos?: number;
+  /** `df`: the outer header's Don't Fragment bit (IFLA_GENEVE_DF). */
   df?: 'unset' | 'set' | 'inherit';
+  /** `flowlabel`: the outer IPv6 flow label (IFLA_GENEVE_LABEL). */
   flowlabel?: number;
+  /** `dstport`: UDP destination port (default 6081) (IFLA_GENEVE_PORT). */
   port?: number;
+  /** `udpcsum`: compute outer UDP checksums over IPv4 (IFLA_GENEVE_UDP_CSUM). */
   udpCsum?: boolean;
+  /** `udp6zerocsumtx`: send a zero UDP checksum over IPv6 (IFLA_GENEVE_UDP_ZERO_CSUM6_TX). */
   udpZeroCsum6Tx?: boolean;
+  /** `udp6zerocsumrx`: accept a zero UDP checksum over IPv6 (IFLA_GENEVE_UDP_ZERO_CSUM6_RX). */
   udpZeroCsum6Rx?: boolean;
+  /** `external`: collect metadata (flow-based tunnelling) (IFLA_GENEVE_COLLECT_METADATA). */
   external?: boolean;
+  /** `innerprotoinherit`: carry the inner protocol, not only Ethernet (IFLA_GENEVE_INNER_PROTO_INHERIT). */
   innerProtoInherit?: boolean;
 }
 
@@ -228,7 +428,9 @@ export interface TunOptions {
   owner?: number;
   /** Owning group id. */
   group?: number;
+  /** `multi_queue`: a multi-queue device (IFF_MULTI_QUEUE). */
   multiQueue?: boolean;
+  /** `vnet_hdr`: frames carry a virtio-net header (IFF_VNET_HDR), as QEMU's vhost expects. */
   vnetHdr?: boolean;
   /** Packet information header (iproute2's `pi`; off by default, as with `ip tuntap`). */
   pi?: boolean;
@@ -238,6 +440,8 @@ export interface TunOptions {
 
 /** What the kernel reports of a tun/tap beyond its options. */
 export interface TunState {
+  /** Queues attached (IFLA_TUN_NUM_QUEUES). */
   numQueues?: number;
+  /** Queues attached but disabled (IFLA_TUN_NUM_DISABLED_QUEUES). */
   numDisabledQueues?: number;
 }
