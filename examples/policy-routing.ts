@@ -50,7 +50,7 @@ function ping(ns: string, addr: string): boolean | undefined {
   }
 }
 
-const describe = (r: Route): string => `${r.via ? `via ${String(r.via)} ` : ''}dev ${r.dev ?? '?'}${r.src ? ` src ${r.src}` : ''}`;
+const describe = (r: Route): string => `${r.via ? `via ${typeof r.via === 'string' ? r.via : JSON.stringify(r.via)} ` : ''}dev ${r.dev ?? '?'}${r.src ? ` src ${r.src}` : ''}`;
 
 export async function main({ prefix = 'rtnl-ex-pr', log = console.log }: Options = {}): Promise<Result> {
   const hostNs = `${prefix}-host`;

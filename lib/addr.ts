@@ -13,7 +13,7 @@ import { defineAttrs, ip, s32, string, struct, structAttr, u32, u8, type Decoded
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
 import { scopeId, scopeName, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from './rt-tables.js';
 import { linkNames } from './neigh/ifnames.js';
-import type { Addr, AddrDelSpec, AddrFilter, AddrFlag, AddrFlushSpec, AddrScope, AddrSpec, Lifetime } from '../types/addr.js';
+import type { Addr, AddrDelSpec, AddrFilter, AddrFlag, AddrFlushSpec, AddrSpec, Lifetime } from '../types/addr.js';
 
 // enum IFA_*
 export const IFA_ADDRESS = 1;
@@ -126,7 +126,7 @@ export function decodeAddr(m: NlMsg, links?: ReadonlyMap<number, string>): Addr 
     address,
     prefixlen: hdr.prefixlen,
     cidr: `${address}/${hdr.prefixlen}`,
-    scope: scopeName(hdr.scope) as AddrScope,
+    scope: scopeName(hdr.scope),
     flags: flagNames(a.flags ?? hdr.flags, family),
   };
   if (a.local !== undefined) r.local = a.local;

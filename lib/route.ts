@@ -341,7 +341,7 @@ export class RouteApi {
         return 0;
       });
     } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     if (signal) return this.modifyWithSignal(op, spec, r, names, signal);
     return new Promise<void>((resolve, reject) => this.calls.start(new Call(op, spec, r, resolve, reject), names));

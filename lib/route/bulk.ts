@@ -5,6 +5,7 @@
 // by sequence to its spec's index; nothing is lost: every spec ends up counted in `ok` or listed in
 // `failed`.
 import type { Handle } from '../handle.js';
+import type { NlWriter } from '../core/attr.js';
 import { HandleClosedError, NetlinkError } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import type { RequestContext, Submission } from '../core/request.js';
@@ -25,7 +26,7 @@ export interface BulkTarget {
   lookup(name: string, signal: AbortSignal | undefined): Promise<number>;
   /** Message type, flags and body writer for op. */
   message(op: RouteOp): { type: number; flags: number };
-  write: (w: import('../core/attr.js').NlWriter, r: ParsedRoute) => void;
+  write: (w: NlWriter, r: ParsedRoute) => void;
 }
 
 /** The AbortError a bulk operation rejects with; `result` holds what was confirmed. */
@@ -84,7 +85,7 @@ class BulkRun {
   }
 
   fail(index: number, spec: RouteSpec, e: Error): void {
-    this.failed.push({ index, spec, error: withSubject(e, this.op, index, spec) as NetlinkError });
+    this.failed.push({ index, spec, error: withSubject(e, this.op, index, spec) });
   }
 
   settle(item: Item, err: Error | null): void {

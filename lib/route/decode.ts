@@ -10,7 +10,7 @@ import { formatIPv6 } from '../core/inet.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import type { Decoded } from '../core/schema.js';
 import { protocolName, routeTypeName, scopeName } from '../rt-tables.js';
-import type { Route, RouteMetrics, RouteNexthop, RouteProtocol, RouteScope, RouteType, RouteVia } from '../../types/route.js';
+import type { Route, RouteNexthop, RouteProtocol, RouteScope, RouteType, RouteVia } from '../../types/route.js';
 import {
   decodeRouteTable, ROUTE_FLAGS, ROUTER_PREF, RTA_CACHEINFO, RTA_DST, RTA_GATEWAY, RTA_NH_ID, RTA_OIF, RTA_PREF,
   RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTMSG_SIZE, RTNH_F_ONLINK, type RtaAttrs, type RtmsgFields, type RtVia,
@@ -109,7 +109,7 @@ export function routeFromParts(hdr: RtmsgFields, a: Decoded<RtaAttrs>, links?: L
       if ((METRIC_FIELDS as readonly string[]).includes(k)) (r as unknown as Record<string, unknown>)[k] = v;
       else (other ??= {})[k] = v;
     }
-    if (other) r.metrics = other as RouteMetrics;
+    if (other) r.metrics = other;
   }
   if (hdr.flags & RTNH_F_ONLINK) r.onlink = true;
   if (a.nexthops) {

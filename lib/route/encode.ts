@@ -7,7 +7,7 @@ import { LITTLE_ENDIAN, type NlWriter } from '../core/attr.js';
 import { AF_INET, AF_INET6 } from '../core/constants.js';
 import { parseIPv6 } from '../core/inet.js';
 import type { Decoded, UnknownAttr } from '../core/schema.js';
-import { checkIfName, checkInt, describe } from '../core/validate.js';
+import { checkInt, describe } from '../core/validate.js';
 import {
   protocolId, routeTypeId, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL,
   RT_TABLE_MAIN, RTN_ANYCAST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_NAT, RTN_UNICAST, RTN_UNSPEC, RTPROT_BOOT,
@@ -458,4 +458,3 @@ export function devNames(spec: RouteSpec, out: string[]): void {
   if (Array.isArray(spec.nexthops)) for (const nh of spec.nexthops) if (nh && typeof nh.dev === 'string') out.push(nh.dev);
 }
 
-export { AF_INET, AF_INET6 };

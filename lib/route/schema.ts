@@ -2,7 +2,8 @@
 // (RTAX_*), RTA_MULTIPATH (struct rtnexthop + attributes), RTA_VIA (struct rtvia). One table
 // encodes requests and decodes replies; lib/route/decode.ts and lib/route/encode.ts hold the fast
 // paths, tested to agree with it byte for byte.
-import { NlWriter, rd16, rds32 } from '../core/attr.js';
+import type { NlWriter} from '../core/attr.js';
+import { rd16, rds32 } from '../core/attr.js';
 import { AF_INET, AF_INET6 } from '../core/constants.js';
 import { DecodeError } from '../core/errors.js';
 import { formatIP, parseIP } from '../core/inet.js';

@@ -10,6 +10,10 @@ import { NLM_F_DUMP, rtmName } from '../core/constants.js';
 import { DumpInterruptedError } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 /** A decoder that returns undefined for messages the filter drops. */
 export type Decode<T> = (m: NlMsg) => T | undefined;
 
@@ -114,14 +118,14 @@ export class DumpStream<T> implements AsyncIterator<T> {
       try {
         this.start();
       } catch (e) {
-        return Promise.reject(e as Error);
+        return Promise.reject(asError(e));
       }
     }
     let x: T | undefined;
     try {
       x = this.take();
     } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.reject(asError(e));
     }
     if (x !== undefined) {
       this.yielded = true;

@@ -284,7 +284,7 @@ t.test('the direct decoder reads what the table-driven one reads', async (t) => 
     { via: { inet6: 'fe80::2' }, dev: 'veth1', index: 2, weight: 1, onlink: true },
   ]);
   t.same(decodeRoute(msgOf(msgs[13]!)).unknown, [{ type: 21, data: Buffer.from([1, 0]) }, { type: 99, data: Buffer.from('x') }], 'unknown attributes are kept');
-  t.notOk(decodeRoute(msgOf(msgs[0]!)).hasOwnProperty('unknown'), 'RTA_TABLE, RTA_PREF and RTA_CACHEINFO are modelled, not unknown');
+  t.notOk(Object.hasOwn(decodeRoute(msgOf(msgs[0]!)), 'unknown'), 'RTA_TABLE, RTA_PREF and RTA_CACHEINFO are modelled, not unknown');
   void RTA_TABLE; void RTA_PREF; void RTA_CACHEINFO;
 
   // malformed bytes are DecodeErrors, never a crash

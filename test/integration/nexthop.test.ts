@@ -75,7 +75,7 @@ t.test('nexthops both ways, routes with nhid', { skip: rootSkip }, async (t) => 
   t.match(routes.find((r) => r.dst === '2001:db8:5::/48'), { nhid: 14, family: 6 });
   t.match(ns.ipJson('route', 'show', '10.5.0.0/16'), [{ nhid: 20 }], 'ip sees the route with nhid 20');
   const got = await h.route.get('10.5.1.1');
-  t.ok(['192.168.0.2', '192.168.0.3'].includes(got.via as string) && got.dev === 'veth0', `route.get resolves through the group (via ${String(got.via)})`);
+  t.ok(['192.168.0.2', '192.168.0.3'].includes(got.via as string) && got.dev === 'veth0', `route.get resolves through the group (via ${JSON.stringify(got.via)})`);
   t.match(await h.route.get('10.5.1.1', { fibmatch: true }), { dst: '10.5.0.0/16', nhid: 20 }, 'fibmatch: the entry with its nhid');
 
   // replace a nexthop in place: the routes follow it
