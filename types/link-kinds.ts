@@ -248,12 +248,22 @@ export interface VlanOptions {
    * `egress-qos-map FROM:TO …`: outgoing packet priority (skb->priority, `from`) to 802.1p priority in the
    * tag (`to`) (IFLA_VLAN_EGRESS_QOS).
    */
-  egressQosMap?: { /** Packet priority (skb->priority). */ from: number; /** 802.1p priority, 0–7. */ to: number }[];
+  egressQosMap?: {
+    /** Packet priority (skb->priority). */
+    from: number;
+    /** 802.1p priority in the tag, 0–7. */
+    to: number
+  }[];
   /**
    * `ingress-qos-map FROM:TO …`: the tag's 802.1p priority (`from`) to packet priority (`to`) on receive
    * (IFLA_VLAN_INGRESS_QOS).
    */
-  ingressQosMap?: { /** 802.1p priority, 0–7. */ from: number; /** Packet priority (skb->priority). */ to: number }[];
+  ingressQosMap?: {
+    /** 802.1p priority in the tag, 0–7. */
+    from: number;
+    /** Packet priority (skb->priority). */
+    to: number
+  }[];
 }
 
 /** `ip link add … type vxlan …` */
@@ -298,7 +308,12 @@ export interface VxlanOptions {
    * `srcport LOW HIGH`: the range of outer UDP source ports, `{ low, high }` inclusive
    * (IFLA_VXLAN_PORT_RANGE).
    */
-  srcPortRange?: { /** The lowest source port. */ low: number; /** The highest source port. */ high: number };
+  srcPortRange?: {
+    /** The lowest source port. */
+    low: number;
+    /** The highest source port. */
+    high: number
+  };
   /** UDP destination port (iproute2's `dstport`). */
   port?: number;
   /** `udpcsum`: compute outer UDP checksums over IPv4 (IFLA_VXLAN_UDP_CSUM). */
@@ -383,7 +398,13 @@ export interface VethPeer {
   /** The peer's transmit queue length. */
   txqueuelen?: number;
   /** Put the peer straight into another namespace (a container's). */
-  netns?: string | { /** A namespace file, e.g. /proc/PID/ns/net. */ path: string } | { /** An open descriptor of one. */ fd: number };
+  netns?: string | {
+    /** A namespace file, e.g. /proc/PID/ns/net. */
+    path: string
+  } | {
+    /** An open descriptor of a namespace file. */
+    fd: number
+  };
 }
 
 /** `ip link add … type vrf table N` */

@@ -14,12 +14,19 @@ export type * from './link-kinds.js';
 export type LinkRef = string | number;
 
 /** Another network namespace: a name under /run/netns, a namespace file, or an open descriptor of one. */
-export type NetnsRef = string | { path: string } | { fd: number };
+export type NetnsRef = string | {
+  /** A namespace file, e.g. /proc/PID/ns/net. */
+  path: string
+} | {
+  /** An open descriptor of a namespace file. */
+  fd: number
+};
 
 /** Fields every link takes on add. */
 export interface LinkCommon {
   /** Interface name, at most 15 bytes, no '/', ':' or whitespace. */
   name: string;
+  /** `mtu`: the maximum transmission unit in bytes (IFLA_MTU). */
   mtu?: number;
   /** MAC address `aa:bb:cc:dd:ee:ff`. */
   address?: string;
@@ -27,7 +34,9 @@ export interface LinkCommon {
   up?: boolean;
   /** Master device (a bridge, a bond…): a name or an index. */
   master?: LinkRef;
+  /** `txqueuelen`: the transmit queue length in packets (IFLA_TXQLEN). */
   txqueuelen?: number;
+  /** `alias`: a free-text description, up to 255 bytes (IFLA_IFALIAS). */
   alias?: string;
   /** Create the link inside another namespace. */
   netns?: NetnsRef;
@@ -35,18 +44,28 @@ export interface LinkCommon {
 
 /** Link statistics (rtnl_link_stats64). */
 export interface LinkStats {
+  /** Packets received. */
   rxPackets: number;
+  /** Packets sent. */
   txPackets: number;
+  /** Bytes received. */
   rxBytes: number;
+  /** Bytes sent. */
   txBytes: number;
+  /** Receive errors. */
   rxErrors: number;
+  /** Transmit errors. */
   txErrors: number;
+  /** Received packets dropped (no buffer, unknown protocol…). */
   rxDropped: number;
+  /** Packets dropped on transmit. */
   txDropped: number;
 }
 
+/** RFC 2863 operational state, as `ip link` prints it in lower case (IFLA_OPERSTATE). */
 export type Operstate = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
 
+/** An IFF_* device flag, as `ip link` prints it between `<` and `>`. */
 export type LinkFlag =
   | 'UP' | 'BROADCAST' | 'DEBUG' | 'LOOPBACK' | 'POINTOPOINT' | 'NOTRAILERS' | 'RUNNING' | 'NOARP'
   | 'PROMISC' | 'ALLMULTI' | 'MASTER' | 'SLAVE' | 'MULTICAST' | 'PORTSEL' | 'AUTOMEDIA' | 'DYNAMIC'
@@ -54,91 +73,151 @@ export type LinkFlag =
 
 /** What the kernel reports of every link, beside its kind fields (read-only: link.add ignores them). */
 export interface LinkState {
+  /** The interface index (ifindex), unique within its namespace. */
   index: number;
   /** IFF_* names, e.g. ['UP', 'BROADCAST', 'LOWER_UP']. */
   flags: LinkFlag[];
+  /** Operational state: `up` when the link can pass traffic (IFLA_OPERSTATE). */
   operstate: Operstate;
+  /** The link-layer broadcast address (IFLA_BROADCAST). */
   broadcast?: string;
   /** Parent link's index (IFLA_LINK), where set: a vlan's or macvlan's parent, a veth's peer. */
   link?: number;
   /** The namespace id (as this namespace knows it) where the parent link lives, if elsewhere. */
   linkNetnsId?: number;
+  /** Traffic counters (IFLA_STATS64). */
   stats?: LinkStats;
   /** ARPHRD_* number of the device (1 = ether, 772 = loopback). */
   linkType: number;
+  /** The root queueing discipline, e.g. `noqueue`, `fq_codel` (IFLA_QDISC). */
   qdisc?: string;
   /** The device group (IFLA_GROUP; `ip link set … group N`). */
   devGroup?: number;
+  /** The smallest MTU the device accepts (IFLA_MIN_MTU). */
   minMtu?: number;
+  /** The largest MTU the device accepts (IFLA_MAX_MTU). */
   maxMtu?: number;
+  /** The device's permanent (factory) MAC address, where it has one (IFLA_PERM_ADDRESS). */
   permAddress?: string;
   /** Attributes of IFLA_INFO_DATA this package does not model, as they came. */
-  unknown?: { type: number; data: Buffer }[];
+  unknown?: {
+    /** The attribute's type number (IFLA_*_ of the kind). */
+    type: number;
+    /** Its payload, as it came. */
+    data: Buffer
+  }[];
 }
 
 /** The common fields as a read reports them. */
 export interface LinkBase extends LinkState {
+  /** The interface name (IFLA_IFNAME). */
   name: string;
   /** Whether the link is administratively up (IFF_UP). */
   up: boolean;
+  /** The MTU in bytes (IFLA_MTU). */
   mtu?: number;
+  /** The MAC address (IFLA_ADDRESS). */
   address?: string;
   /** The master's index. */
   master?: number;
+  /** The transmit queue length (IFLA_TXQLEN). */
   txqueuelen?: number;
+  /** The alias, where set (IFLA_IFALIAS). */
   alias?: string;
 }
 
 // ---- what link.add takes, per kind ----
 
-export interface BridgeSpec extends LinkCommon, BridgeOptions { type: 'bridge' }
-export interface BondSpec extends LinkCommon, BondOptions { type: 'bond' }
-export interface TeamSpec extends LinkCommon { type: 'team' }
+export interface BridgeSpec extends LinkCommon, BridgeOptions {
+  /** The kind: `ip link add … type bridge`. */
+  type: 'bridge'
+}
+export interface BondSpec extends LinkCommon, BondOptions {
+  /** The kind: `ip link add … type bond`. */
+  type: 'bond'
+}
+export interface TeamSpec extends LinkCommon {
+  /** The kind: `ip link add … type team`. */
+  type: 'team'
+}
 export interface VlanSpec extends LinkCommon, VlanOptions {
+  /** The kind: `ip link add … type vlan`. */
   type: 'vlan';
   /** The parent link (required). */
   link: LinkRef;
 }
-export interface VxlanSpec extends LinkCommon, VxlanOptions { type: 'vxlan' }
+export interface VxlanSpec extends LinkCommon, VxlanOptions {
+  /** The kind: `ip link add … type vxlan`. */
+  type: 'vxlan'
+}
 export interface MacvlanSpec extends LinkCommon, MacvlanOptions {
+  /** The kind: `ip link add … type macvlan`. */
   type: 'macvlan';
   /** The parent link (required). */
   link: LinkRef;
 }
 export interface MacvtapSpec extends LinkCommon, MacvlanOptions {
+  /** The kind: `ip link add … type macvtap`. */
   type: 'macvtap';
   /** The parent link (required). */
   link: LinkRef;
 }
 export interface IpvlanSpec extends LinkCommon, IpvlanOptions {
+  /** The kind: `ip link add … type ipvlan`. */
   type: 'ipvlan';
   /** The parent link (required). */
   link: LinkRef;
 }
 export interface IpvtapSpec extends LinkCommon, IpvlanOptions {
+  /** The kind: `ip link add … type ipvtap`. */
   type: 'ipvtap';
   /** The parent link (required). */
   link: LinkRef;
 }
 export interface VethSpec extends LinkCommon {
+  /** The kind: `ip link add … type veth`. */
   type: 'veth';
   /** The other end (required); it may live in another namespace. */
   peer: VethPeer;
 }
-export interface DummySpec extends LinkCommon { type: 'dummy' }
-export interface IfbSpec extends LinkCommon { type: 'ifb' }
-export interface VrfSpec extends LinkCommon, VrfOptions { type: 'vrf' }
-export interface GeneveSpec extends LinkCommon, GeneveOptions { type: 'geneve' }
+export interface DummySpec extends LinkCommon {
+  /** The kind: `ip link add … type dummy`. */
+  type: 'dummy'
+}
+export interface IfbSpec extends LinkCommon {
+  /** The kind: `ip link add … type ifb`. */
+  type: 'ifb'
+}
+export interface VrfSpec extends LinkCommon, VrfOptions {
+  /** The kind: `ip link add … type vrf`. */
+  type: 'vrf'
+}
+export interface GeneveSpec extends LinkCommon, GeneveOptions {
+  /** The kind: `ip link add … type geneve`. */
+  type: 'geneve'
+}
 /** A WireGuard link (creation only: keys and peers are set over generic netlink). */
-export interface WireguardSpec extends LinkCommon { type: 'wireguard' }
+export interface WireguardSpec extends LinkCommon {
+  /** The kind: `ip link add … type wireguard`. */
+  type: 'wireguard'
+}
 /** A tun device, made through /dev/net/tun (always persistent). */
-export interface TunSpec extends LinkCommon, TunOptions { type: 'tun' }
+export interface TunSpec extends LinkCommon, TunOptions {
+  /** The kind: `ip tuntap add … mode tun`. */
+  type: 'tun'
+}
 /** A tap device, made through /dev/net/tun (always persistent). */
-export interface TapSpec extends LinkCommon, TunOptions { type: 'tap' }
+export interface TapSpec extends LinkCommon, TunOptions {
+  /** The kind: `ip tuntap add … mode tap`. */
+  type: 'tap'
+}
 /** A kind this package does not model: its IFLA_INFO_KIND string and raw IFLA_INFO_DATA. */
 export interface OtherSpec extends LinkCommon {
+  /** A kind this package does not model: see `kind`. */
   type: 'other';
+  /** The kind, as `ip link add … type KIND` names it (IFLA_INFO_KIND). */
   kind: string;
+  /** The kind's attributes, already encoded (IFLA_INFO_DATA's payload). */
   infoData?: Buffer;
 }
 
@@ -152,44 +231,103 @@ export type LinkType = LinkSpec['type'];
 
 // ---- what link.get / link.list return, per kind ----
 
-export interface BridgeLink extends LinkBase, BridgeOptions, BridgeState { type: 'bridge' }
-export interface BondLink extends LinkBase, BondOptions { type: 'bond' }
-export interface TeamLink extends LinkBase { type: 'team' }
-export interface VlanLink extends LinkBase, VlanOptions { type: 'vlan'; link: number }
-export interface VxlanLink extends LinkBase, VxlanOptions { type: 'vxlan' }
-export interface MacvlanLink extends LinkBase, MacvlanOptions, MacvlanState { type: 'macvlan'; link: number }
+export interface BridgeLink extends LinkBase, BridgeOptions, BridgeState {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'bridge'
+}
+export interface BondLink extends LinkBase, BondOptions {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'bond'
+}
+export interface TeamLink extends LinkBase {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'team'
+}
+export interface VlanLink extends LinkBase, VlanOptions {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'vlan';
+  /** The parent link's index (IFLA_LINK). */
+  link: number
+}
+export interface VxlanLink extends LinkBase, VxlanOptions {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'vxlan'
+}
+export interface MacvlanLink extends LinkBase, MacvlanOptions, MacvlanState {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'macvlan';
+  /** The parent link's index (IFLA_LINK). */
+  link: number
+}
 export interface MacvtapLink extends LinkBase, MacvlanOptions, MacvlanState {
+  /** The kind (IFLA_INFO_KIND). */
   type: 'macvtap';
   link: number;
   /** The character device a VM opens: `/dev/tap<ifindex>`. */
   tapDevice: string;
 }
-export interface IpvlanLink extends LinkBase, IpvlanOptions { type: 'ipvlan'; link: number }
+export interface IpvlanLink extends LinkBase, IpvlanOptions {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'ipvlan';
+  /** The parent link's index (IFLA_LINK). */
+  link: number
+}
 export interface IpvtapLink extends LinkBase, IpvlanOptions {
+  /** The kind (IFLA_INFO_KIND). */
   type: 'ipvtap';
   link: number;
   /** The character device a VM opens: `/dev/tap<ifindex>`. */
   tapDevice: string;
 }
 /** A veth end; the kernel reports its peer only as `link` (the peer's index) and `linkNetnsId`. */
-export interface VethLink extends LinkBase { type: 'veth'; peer?: VethPeer }
-export interface DummyLink extends LinkBase { type: 'dummy' }
-export interface IfbLink extends LinkBase { type: 'ifb' }
-export interface VrfLink extends LinkBase, VrfOptions { type: 'vrf' }
-export interface GeneveLink extends LinkBase, GeneveOptions { type: 'geneve' }
-export interface WireguardLink extends LinkBase { type: 'wireguard' }
-export interface TunLink extends LinkBase, TunOptions, TunState { type: 'tun' }
-export interface TapLink extends LinkBase, TunOptions, TunState { type: 'tap' }
+export interface VethLink extends LinkBase {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'veth';
+  /** Not reported by the kernel, which gives the peer only as `link` (its index) and `linkNetnsId`. */
+  peer?: VethPeer
+}
+export interface DummyLink extends LinkBase {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'dummy'
+}
+export interface IfbLink extends LinkBase {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'ifb'
+}
+export interface VrfLink extends LinkBase, VrfOptions {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'vrf'
+}
+export interface GeneveLink extends LinkBase, GeneveOptions {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'geneve'
+}
+export interface WireguardLink extends LinkBase {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'wireguard'
+}
+export interface TunLink extends LinkBase, TunOptions, TunState {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'tun'
+}
+export interface TapLink extends LinkBase, TunOptions, TunState {
+  /** The kind (IFLA_INFO_KIND). */
+  type: 'tap'
+}
 
 /** A link without a kind (a NIC, lo). */
 export interface DeviceLink extends LinkBase {
+  /** A link without a kind: a NIC, `lo`. */
   type: 'device';
 }
 
 /** A link of a kind this package does not model: its IFLA_INFO_DATA is kept raw. */
 export interface OtherLink extends LinkBase {
+  /** A kind this package does not model: see `kind`. */
   type: 'other';
+  /** The kind the kernel reported (IFLA_INFO_KIND). */
   kind: string;
+  /** The kind's attributes as they came (IFLA_INFO_DATA's payload). */
   infoData?: Buffer;
 }
 
@@ -202,8 +340,11 @@ export type Link =
 
 /** The common fields link.set changes. */
 export interface LinkChangeCommon {
+  /** `up` / `down`: set or clear IFF_UP. */
   up?: boolean;
+  /** `mtu`: a new MTU. */
   mtu?: number;
+  /** `address`: a new MAC address. */
   address?: string;
   /** Rename. */
   name?: string;
@@ -211,24 +352,44 @@ export interface LinkChangeCommon {
   master?: LinkRef | null;
   /** Move the link to another namespace. */
   netns?: NetnsRef;
+  /** `txqueuelen`: a new transmit queue length. */
   txqueuelen?: number;
+  /** `alias`: a new alias ('' clears it). */
   alias?: string;
 }
 
 /** The kind fields the kernel lets change, per kind (`type` may be given to say which kind is meant). */
 export interface LinkKindChanges {
-  bridge: BridgeOptions & { fdbFlush?: boolean };
+  /** A bridge's options, and `fdbFlush` (`ip link set br0 type bridge fdb_flush`). */
+  bridge: BridgeOptions & {
+    /** `fdb_flush`: flush the bridge's forwarding database. */
+    fdbFlush?: boolean
+  };
+  /** A bond's options (some only while it has no ports, or is down, as the kernel decides). */
   bond: BondOptions;
+  /** A VLAN's flags and QoS maps (not its id or protocol). */
   vlan: Omit<VlanOptions, 'id' | 'protocol'>;
+  /** A VXLAN's options the kernel lets change (not its VNI). */
   vxlan: Omit<VxlanOptions, 'id'>;
+  /** A macvlan's mode and source-MAC list. */
   macvlan: MacvlanOptions;
+  /** A macvtap's mode and source-MAC list. */
   macvtap: MacvlanOptions;
+  /** An ipvlan's mode and flags. */
   ipvlan: IpvlanOptions;
+  /** An ipvtap's mode and flags. */
   ipvtap: IpvlanOptions;
+  /** A geneve's options the kernel lets change (not its VNI). */
   geneve: Omit<GeneveOptions, 'id'>;
 }
 
 /** What link.set takes: common fields, plus the changeable fields of one kind. */
 export type LinkChange =
-  | (LinkChangeCommon & { type?: LinkType })
-  | { [K in keyof LinkKindChanges]: LinkChangeCommon & { type?: K } & Partial<LinkKindChanges[K]> }[keyof LinkKindChanges];
+  | (LinkChangeCommon & {
+    /** The link's type, saying which kind's fields are meant (checked against the link). */
+    type?: LinkType
+  })
+  | { [K in keyof LinkKindChanges]: LinkChangeCommon & {
+    /** The link's type (checked against the link). */
+    type?: K
+  } & Partial<LinkKindChanges[K]> }[keyof LinkKindChanges];
