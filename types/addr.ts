@@ -28,7 +28,12 @@ export interface AddrSpec {
   label?: string;
   /** Default 'host' for 127.0.0.0/8, else 'global' (as ip). */
   scope?: AddrScope | number;
+  /** `valid_lft`: seconds the address stays valid, or 'forever' (IFA_CACHEINFO). */
   validLft?: Lifetime;
+  /**
+   * `preferred_lft`: seconds the address stays preferred as a source, or 'forever'; 0 deprecates it
+   * (IFA_CACHEINFO).
+   */
   preferredLft?: Lifetime;
   /** Do not add the prefix route (IFA_F_NOPREFIXROUTE). */
   noprefixroute?: boolean;
@@ -57,11 +62,15 @@ export interface AddrSpec {
 
 /** What addr.list returns. */
 export interface Addr {
+  /** The device's name. */
   dev: string;
+  /** The device's ifindex. */
   index: number;
+  /** 4 or 6. */
   family: 4 | 6;
   /** The interface's own address (IFA_LOCAL, else IFA_ADDRESS). */
   address: string;
+  /** The prefix length. */
   prefixlen: number;
   /** `${address}/${prefixlen}` */
   cidr: string;
@@ -69,33 +78,50 @@ export interface Addr {
   local?: string;
   /** The point-to-point peer (IFA_ADDRESS where it differs from IFA_LOCAL), as a prefix. */
   peer?: string;
+  /** The IPv4 broadcast address (IFA_BROADCAST). */
   broadcast?: string;
+  /** An IPv6 anycast address (IFA_ANYCAST). */
   anycast?: string;
+  /** The IPv4 label (IFA_LABEL), e.g. `eth0:1`. */
   label?: string;
+  /** The scope name ('global', 'link', 'host', …). */
   scope: AddrScope;
+  /** IFA_F_* names, as `ip address` prints them. */
   flags: AddrFlag[];
   /** Seconds, or 'forever'. */
   validLft?: Lifetime;
+  /** Seconds the address stays preferred, or 'forever'. */
   preferredLft?: Lifetime;
   /** Metric of the prefix route (IFA_RT_PRIORITY). */
   metric?: number;
+  /** Who added the address (IFA_PROTO), where set: 'kernel_lo', 'kernel_ra', 'kernel_ll' or a number. */
   proto?: string;
 }
 
+/** What addr.list takes (`ip address show [dev DEV] [-4|-6]`); absent fields do not filter. */
 export interface AddrFilter {
+  /** Only addresses on this device (name or index). */
   dev?: string | number;
+  /** Only IPv4 (4) or IPv6 (6) addresses. */
   family?: 4 | 6;
 }
 
+/** What addr.del takes (`ip address del ADDRESS dev DEV`). */
 export interface AddrDelSpec {
+  /** The device (name or index). */
   dev: string | number;
   /** '10.0.0.1/24'; an IPv4 address without a prefix length deletes that address whatever its prefix (as ip). */
   address: string;
+  /** The point-to-point peer of the address to delete, where it has one. */
   peer?: string;
+  /** The IPv4 label of the address to delete. */
   label?: string;
 }
 
+/** What addr.flush takes (`ip address flush dev DEV [-4|-6]`). */
 export interface AddrFlushSpec {
+  /** The device whose addresses go (name or index). */
   dev: string | number;
+  /** Only IPv4 (4) or IPv6 (6) addresses; default both. */
   family?: 4 | 6;
 }
