@@ -40,26 +40,47 @@ export interface NeighSpec {
 
 /** What neigh.list() returns: one entry of the ARP / NDISC tables. */
 export interface Neigh {
+  /** 4 (ARP) or 6 (NDISC). */
   family: 4 | 6;
   /** Device name ('if<N>' when the link vanished meanwhile). */
   dev: string;
+  /** The device's ifindex. */
   index: number;
+  /** The neighbour's protocol address (NDA_DST). */
   dst: string;
+  /** Its link-layer address (NDA_LLADDR), where known. */
   lladdr?: string;
+  /** The NUD state. */
   state: NeighState;
+  /** NTF_* names. */
   flags: NeighFlag[];
+  /** Who installed the entry (NDA_PROTOCOL), where set. */
   protocol?: string;
   /** NDA_PROBES: probes sent so far. */
   probes?: number;
   /** NDA_CACHEINFO, in clock ticks (USER_HZ) as the kernel reports them. */
-  cacheinfo?: { confirmed: number; used: number; updated: number; refcnt: number };
+  cacheinfo?: {
+    /** Ticks since the neighbour last confirmed it was reachable. */
+    confirmed: number;
+    /** Ticks since the entry was last used. */
+    used: number;
+    /** Ticks since the entry last changed. */
+    updated: number;
+    /** References the kernel holds to the entry. */
+    refcnt: number
+  };
 }
 
+/**
+ * What neigh.list takes (`ip neigh show [dev DEV] [master M] [nud STATE] [proxy]`); absent fields do not
+ * filter.
+ */
 export interface NeighFilter {
   /** Only entries on this device (filtered by the kernel). */
   dev?: string | number;
   /** Only entries on ports of this master, e.g. a bridge or VRF (filtered by the kernel). */
   master?: string | number;
+  /** Only ARP (4) or NDISC (6) entries. */
   family?: 4 | 6;
   /** Only entries in these states ('none' matches NUD_NONE). Default: every state (`nud all`). */
   state?: NeighState | NeighState[];
@@ -114,28 +135,45 @@ export interface FdbSpec {
 export interface Fdb {
   /** Port / device name ('if<N>' when the link vanished meanwhile). */
   dev: string;
+  /** The port's / device's ifindex. */
   index: number;
+  /** The MAC address. */
   lladdr: string;
+  /** The remote VTEP (NDA_DST) of a VXLAN entry. */
   dst?: string;
+  /** The remote UDP port (NDA_PORT) of a VXLAN entry, where it differs from the device's. */
   port?: number;
+  /** The VNI (NDA_VNI) of a VXLAN entry, where it differs from the device's. */
   vni?: number;
+  /** The source VNI (NDA_SRC_VNI) of a collect-metadata VXLAN entry. */
   srcVni?: number;
+  /** The VLAN (NDA_VLAN) of a bridge entry. */
   vlan?: number;
   /** NDA_IFINDEX: the outgoing device name (VXLAN `via`), or its index when it lives in another namespace. */
   via?: string | number;
+  /** The nexthop group (NDA_NH_ID) the entry points at. */
   nhid?: number;
   /** The master bridge's name (NDA_MASTER). */
   master?: string;
+  /** The namespace id of the `via` device, when it lives in another namespace. */
   linkNetnsId?: number;
+  /** permanent (local), static, dynamic (learned, ageing) or stale. */
   state: FdbState;
+  /** NTF_* names: 'self' (the device's own table), 'master' (the bridge's), 'extern_learn', 'sticky', … */
   flags: NeighFlag[];
 }
 
+/**
+ * What fdb.list takes (`bridge fdb show [br BR] [brport DEV] [vlan VID] [state S]`); absent fields do not
+ * filter.
+ */
 export interface FdbFilter {
   /** Only entries of this port / device (`bridge fdb show brport DEV`; filtered by the kernel). */
   dev?: string | number;
   /** Only entries of this bridge (`bridge fdb show br BR`; filtered by the kernel). */
   master?: string | number;
+  /** Only entries of this VLAN. */
   vlan?: number;
+  /** Only entries in these states. */
   state?: FdbState | FdbState[];
 }
