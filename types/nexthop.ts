@@ -2,6 +2,7 @@
 
 /** One member of a nexthop group (struct nexthop_grp). */
 export interface NexthopGroupMember {
+  /** The member nexthop's id. */
   id: number;
   /** 1..256 (default 1). */
   weight?: number;
@@ -39,29 +40,53 @@ export interface NexthopSpec {
 
 /** What nexthop.list / get return. */
 export interface Nexthop {
+  /** The nexthop's id (NHA_ID). */
   id: number;
   /** 4 or 6; absent for groups (AF_UNSPEC). */
   family?: 4 | 6;
+  /** The gateway (NHA_GATEWAY). */
   via?: string;
+  /** The device's name (NHA_OIF). */
   dev?: string;
+  /** The device's ifindex. */
   index?: number;
+  /** RTNH_F_ONLINK is set. */
   onlink?: boolean;
+  /** A blackhole nexthop (NHA_BLACKHOLE). */
   blackhole?: boolean;
+  /** A group's members, each with its weight (NHA_GROUP). */
   group?: Required<NexthopGroupMember>[];
+  /** A group's type (NHA_GROUP_TYPE). */
   groupType?: 'mpath' | 'resilient';
+  /** Resilient groups: number of buckets. */
   buckets?: number;
+  /** Resilient groups: bucket idle timer, seconds. */
   idleTimer?: number;
+  /** Resilient groups: unbalanced timer, seconds. */
   unbalancedTimer?: number;
   /** Resilient groups: seconds the group has been unbalanced. */
   unbalancedTime?: number;
+  /** An FDB nexthop (NHA_FDB). */
   fdb?: boolean;
+  /** Who installed it (nh_protocol), as a rt_protos name or a number. */
   protocol: string;
+  /** The scope name ('global', 'link', 'host'). */
   scope: string;
   /** RTNH_F_* names other than onlink ('dead', 'linkdown', …). */
   flags?: string[];
-  unknown?: { type: number; data: Buffer }[];
+  /** Attributes this package does not model, as they came. */
+  unknown?: {
+    /** The attribute type number (NHA_*). */
+    type: number;
+    /** Its payload. */
+    data: Buffer
+  }[];
 }
 
+/**
+ * What nexthop.list takes (`ip nexthop show [dev DEV] [groups] [master M] [fdb] [-4|-6]`); absent fields do
+ * not filter.
+ */
 export interface NexthopFilter {
   /** Only nexthops using this device (NHA_OIF). */
   dev?: string | number;
