@@ -21,39 +21,62 @@ export type RouteTable = number | 'main' | 'local' | 'default' | (string & {});
  * A gateway: an address of the route's family (RTA_GATEWAY), or an address of the other family
  * written `{ inet6: 'fe80::1' }` (RTA_VIA, an IPv4 route through an IPv6 gateway).
  */
-export type RouteVia = string | { inet6: string } | { inet: string };
+export type RouteVia = string | {
+  /** An IPv6 gateway of an IPv4 route (RTA_VIA). */
+  inet6: string
+} | {
+  /** An IPv4 gateway of an IPv6 route (RTA_VIA). */
+  inet: string
+};
 
 /** One path of a multipath route (struct rtnexthop in RTA_MULTIPATH). */
 export interface RouteNexthop {
+  /** `via ADDRESS`: this path's gateway. */
   via?: RouteVia;
   /** Device name or index; reads give the name (and `index`). */
   dev?: string | number;
   /** 1..256 (rtnh_hops + 1); reads always give it. */
   weight?: number;
+  /** `onlink`: the gateway is on the link even without a matching prefix (RTNH_F_ONLINK). */
   onlink?: boolean;
   /** Read only: the nexthop's device index. */
   index?: number;
   /** Read only: RTNH_F_* names other than onlink ('dead', 'linkdown', 'offload', …). */
   flags?: string[];
   /** Attributes of this path this package does not model (RTA_ENCAP…), kept raw and re-emitted. */
-  unknown?: { type: number; data: Buffer }[];
+  unknown?: {
+    /** The attribute type number (RTA_*). */
+    type: number;
+    /** Its payload. */
+    data: Buffer
+  }[];
 }
 
 /** RTA_METRICS values other than the ones with their own field (mtu, advmss, hoplimit, initcwnd, initrwnd). */
 export interface RouteMetrics {
   /** RTAX_LOCK: bit mask of locked metrics (1 << RTAX_*). */
   lock?: number;
+  /** `window`: the largest TCP window to advertise (RTAX_WINDOW). */
   window?: number;
+  /** `rtt`: the initial RTT estimate (RTAX_RTT). */
   rtt?: number;
+  /** `rttvar`: the initial RTT variance (RTAX_RTTVAR). */
   rttvar?: number;
+  /** `ssthresh`: the initial slow-start threshold (RTAX_SSTHRESH). */
   ssthresh?: number;
+  /** `cwnd`: the congestion window clamp (RTAX_CWND). */
   cwnd?: number;
+  /** `reordering`: the initial reordering level (RTAX_REORDERING). */
   reordering?: number;
+  /** `features`: RTAX_FEATURE_* bits, e.g. ECN (RTAX_FEATURES). */
   features?: number;
+  /** `rto_min`: the smallest TCP retransmission timeout (RTAX_RTO_MIN). */
   rtoMin?: number;
+  /** `quickack`: disable delayed ACKs (RTAX_QUICKACK). */
   quickack?: number;
   /** Congestion control algorithm name. */
   ccAlgo?: string;
+  /** `fastopen_no_cookie`: TCP Fast Open without a cookie (RTAX_FASTOPEN_NO_COOKIE). */
   fastopenNoCookie?: number;
 }
 
@@ -63,6 +86,7 @@ export interface RouteSpec {
   dst: string;
   /** 4 or 6; follows from the addresses, needed only for `dst: 'default'` without any other address. */
   family?: 4 | 6;
+  /** `via ADDRESS`: the gateway (RTA_GATEWAY, or RTA_VIA for a gateway of the other family). */
   via?: RouteVia;
   /** Output device: a name or an index. */
   dev?: string | number;
@@ -70,6 +94,7 @@ export interface RouteSpec {
   src?: string;
   /** Default 'main' ('local' for local/broadcast/anycast/nat types, as ip does). */
   table?: RouteTable;
+  /** `metric N` (`preference`): the route's priority, lower wins (RTA_PRIORITY). */
   metric?: number;
   /** Default 'boot' on add/replace, as ip does. */
   protocol?: RouteProtocol | number;
@@ -106,38 +131,63 @@ export interface RouteSpec {
   /** IPv6 route lifetime in seconds (RTA_EXPIRES). */
   expires?: number;
   /** Attributes this package does not model, kept raw (as a Route read back carries them) and re-emitted. */
-  unknown?: { type: number; data: Buffer }[];
+  unknown?: {
+    /** The attribute type number (RTA_*). */
+    type: number;
+    /** Its payload. */
+    data: Buffer
+  }[];
 }
 
 /** What list / dump / get return. */
 export interface Route {
   /** Always CIDR ('192.168.1.60/32'); 'default' for the zero prefix. */
   dst: string;
+  /** 4 or 6. */
   family: 4 | 6;
   /** The table id (254 = main, 255 = local). */
   table: number;
+  /** The route type ('unicast', 'local', 'blackhole', …). */
   type: RouteType;
+  /** Who installed it ('kernel', 'boot', 'static', a rt_protos name, …). */
   protocol: RouteProtocol;
+  /** The scope ('global', 'link', 'host', …). */
   scope: RouteScope;
   /** Output device name (absent when the device is unknown to the reader). */
   dev?: string;
   /** Output device index. */
   index?: number;
+  /** The gateway, where there is one. */
   via?: RouteVia;
+  /** The preferred source address (RTA_PREFSRC). */
   src?: string;
+  /** The priority (RTA_PRIORITY). */
   metric?: number;
+  /** RTAX_MTU, where set. */
   mtu?: number;
+  /** RTAX_ADVMSS, where set. */
   advmss?: number;
+  /** RTAX_HOPLIMIT, where set. */
   hoplimit?: number;
+  /** RTAX_INITCWND, where set. */
   initcwnd?: number;
+  /** RTAX_INITRWND, where set. */
   initrwnd?: number;
+  /** The other RTA_METRICS values, where set. */
   metrics?: RouteMetrics;
+  /** RTNH_F_ONLINK is set. */
   onlink?: boolean;
+  /** The paths of a multipath route, each with its weight. */
   nexthops?: RouteNexthop[];
+  /** The nexthop object the route uses (RTA_NH_ID). */
   nhid?: number;
+  /** The TOS the route matches. */
   tos?: number;
+  /** IPv6 router preference (RTA_PREF). */
   pref?: 'low' | 'medium' | 'high';
+  /** The source prefix (RTA_SRC) of an IPv6 source-specific route. */
   from?: string;
+  /** The route realm(s) (RTA_FLOW). */
   realm?: number;
   /** Seconds left before the route expires (IPv6 routes from RAs, `expires N`). */
   expires?: number;
@@ -150,16 +200,25 @@ export interface Route {
   /** rtm_flags and RTNH_F_* names other than onlink ('cloned', 'linkdown', 'dead', 'offload', …). */
   flags?: string[];
   /** Attributes this package does not model, as they came. */
-  unknown?: { type: number; data: Buffer }[];
+  unknown?: {
+    /** The attribute type number (RTA_*). */
+    type: number;
+    /** Its payload. */
+    data: Buffer
+  }[];
 }
 
 /** route.list / route.dump filter; absent fields do not filter. */
 export interface RouteFilter {
   /** Default 'main' (like `ip route show`); 'all' for every table. */
   table?: RouteTable | 'all';
+  /** Only IPv4 (4) or IPv6 (6) routes; default both. */
   family?: 4 | 6;
+  /** Only routes through this device (name or index; filtered by the kernel). */
   dev?: string | number;
+  /** Only routes of this protocol (`proto P`; filtered by the kernel). */
   protocol?: RouteProtocol | number;
+  /** Only routes of this type (`type T`; filtered by the kernel). */
   type?: RouteType;
   /** Only routes of this scope. */
   scope?: RouteScope | number;
@@ -169,7 +228,9 @@ export interface RouteFilter {
 export interface RouteGetOptions {
   /** Source address of the flow (RTA_SRC). */
   src?: string;
+  /** `oif DEV`: the output device (name or index). */
   oif?: string | number;
+  /** `iif DEV`: look up as if the packet arrived on this device (name or index). */
   iif?: string | number;
   /** Look the destination up in this table only (RTA_TABLE). */
   table?: RouteTable;
@@ -177,6 +238,7 @@ export interface RouteGetOptions {
   mark?: number;
   /** Return the FIB entry that matched (`ip route get … fibmatch`) rather than the resolved route. */
   fibmatch?: boolean;
+  /** Aborts the request. */
   signal?: AbortSignal;
 }
 
@@ -184,6 +246,7 @@ export interface RouteGetOptions {
 export interface BulkFailure<S = RouteSpec> {
   /** Its position in the input (0-based). */
   index: number;
+  /** The spec as it was given. */
   spec: S;
   /** The kernel's refusal, or a TypeError/RangeError naming the field when the spec itself was malformed (never sent). */
   error: NetlinkError | TypeError | RangeError;
@@ -191,12 +254,15 @@ export interface BulkFailure<S = RouteSpec> {
 
 /** route.addMany / replaceMany / delMany: every spec is either counted in `ok` or listed in `failed`. */
 export interface BulkResult<S = RouteSpec> {
+  /** How many specs the kernel accepted. */
   ok: number;
+  /** The specs that failed, each with its index and error. */
   failed: BulkFailure<S>[];
   /** True when the signal stopped the operation before every spec was sent; `ok + failed.length` then counts only what was. */
   aborted?: boolean;
 }
 
+/** Options of route.addMany / replaceMany / delMany. */
 export interface BulkOptions {
   /** Called as confirmations arrive (at most once per event-loop turn): done so far, and the total when known (arrays). */
   onProgress?: (done: number, total?: number) => void;
