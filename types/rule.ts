@@ -7,7 +7,12 @@
 export type RuleAction = 'to_tbl' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit' | 'unspec';
 
 /** A port range (FRA_SPORT_RANGE / FRA_DPORT_RANGE); a single port reads back as a number. */
-export type PortRange = number | { start: number; end: number };
+export type PortRange = number | {
+  /** The first port. */
+  start: number;
+  /** The last port, inclusive. */
+  end: number
+};
 
 /** What `ip rule add|del` takes. */
 export interface RuleSpec {
@@ -40,7 +45,12 @@ export interface RuleSpec {
   /** Look up the table of the VRF (l3mdev) the packet's device belongs to. */
   l3mdev?: boolean;
   /** UID range of the socket's owner: { start, end } or 'start-end'. */
-  uidrange?: { start: number; end: number } | string;
+  uidrange?: {
+    /** The first UID. */
+    start: number;
+    /** The last UID, inclusive. */
+    end: number
+  } | string;
   /** IP protocol: a number or a name ('tcp', 'udp', 'icmp', 'ipv6-icmp', …). */
   ipproto?: number | string;
   /** Source port or range: 80, { start: 1000, end: 2000 } or '1000-2000'. */
@@ -59,29 +69,54 @@ export interface RuleSpec {
 
 /** What rule.list() returns. */
 export interface Rule {
+  /** 4 or 6. */
   family: 4 | 6;
+  /** The rule's preference (FRA_PRIORITY): rules are tried in increasing order. */
   priority: number;
   /** Prefixes in CIDR form; absent = any (`from all`). */
   from?: string;
+  /** The destination prefix in CIDR form; absent = any. */
   to?: string;
+  /** The selector is inverted (`not`). */
   not?: boolean;
   /** The table looked up; absent when the action needs none (blackhole, goto …). */
   table?: number;
+  /** The firewall mark matched (FRA_FWMARK). */
   fwmark?: number;
+  /** The mask applied to the mark (FRA_FWMASK). */
   fwmask?: number;
+  /** The incoming interface matched (FRA_IIFNAME). */
   iif?: string;
+  /** The outgoing interface matched (FRA_OIFNAME). */
   oif?: string;
+  /** What a match does ('to_tbl' = `lookup TABLE`). */
   action: RuleAction;
+  /** The priority of the rule a `goto` jumps to (FRA_GOTO). */
   goto?: number;
+  /** The TOS matched. */
   tos?: number;
+  /** Looks up the table of the packet's VRF (FRA_L3MDEV). */
   l3mdev?: boolean;
-  uidrange?: { start: number; end: number };
+  /** The socket owner's UID range (FRA_UID_RANGE). */
+  uidrange?: {
+    /** The first UID. */
+    start: number;
+    /** The last UID, inclusive. */
+    end: number
+  };
+  /** The IP protocol matched, as a name where known (FRA_IP_PROTO). */
   ipproto?: string;
+  /** The source port or range (FRA_SPORT_RANGE). */
   sport?: PortRange;
+  /** The destination port or range (FRA_DPORT_RANGE). */
   dport?: PortRange;
+  /** Who installed the rule (FRA_PROTOCOL), as a rt_protos name or a number. */
   protocol?: string;
+  /** `suppress_prefixlength`: lookup results with a prefix this short or shorter are rejected. */
   suppressPrefixlength?: number;
+  /** `suppress_ifgroup`: lookup results through devices of this group are rejected. */
   suppressIfgroup?: number;
+  /** The route realm (FRA_FLOW). */
   realms?: number;
   /** The iif device does not exist (FIB_RULE_IIF_DETACHED). */
   iifDetached?: boolean;
@@ -91,9 +126,12 @@ export interface Rule {
   unresolved?: boolean;
 }
 
+/** What rule.list takes (`ip rule show [-4|-6] [table T] [priority P]`); absent fields do not filter. */
 export interface RuleFilter {
+  /** Only IPv4 (4) or IPv6 (6) rules; default both. */
   family?: 4 | 6;
   /** Only rules looking up this table (number or name). */
   table?: number | string;
+  /** Only the rule(s) with this priority. */
   priority?: number;
 }
