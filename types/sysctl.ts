@@ -21,7 +21,9 @@ export interface SysctlFailure extends Error {
   path: string;
 }
 
+/** Options of sysctl.list. */
 export interface SysctlListOptions {
+  /** Aborts the walk. */
   signal?: AbortSignal;
   /**
    * Called for every entry below the prefix that could not be read (e.g. net.ipv6.conf.*.stable_secret
@@ -32,7 +34,9 @@ export interface SysctlListOptions {
   onError?: (key: string, error: SysctlFailure) => void;
 }
 
+/** Options of sysctl.prepareHost. */
 export interface PrepareHostOptions {
+  /** Aborts before the next write (what was written is put back). */
   signal?: AbortSignal;
   /**
    * Where a key does not exist on this kernel (no br_netfilter: /proc/sys/net/bridge is absent),
@@ -42,6 +46,7 @@ export interface PrepareHostOptions {
   skipMissing?: boolean;
 }
 
+/** What sysctl.prepareHost resolves with. */
 export interface PrepareHostResult {
   /** The values before the call of every key it set; `sysctl.apply(result.previous)` undoes it. */
   previous: Record<string, string>;
