@@ -2,7 +2,7 @@
 // nhmsg + NHA_* (<linux/nexthop.h>, Linux 6.18), as ip/ipnexthop.c (ipnh_modify) speaks them:
 // single nexthops (via, dev, onlink), blackholes, and mpath / resilient groups.
 import type { Handle } from './handle.js';
-import { rd32, type NlWriter } from './core/attr.js';
+import { rd16, rd32, type NlWriter } from './core/attr.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
 } from './core/constants.js';
@@ -50,10 +50,15 @@ export const nhmsg = struct<{ family: number; scope: number; protocol: number; r
   flags: [4, 'u32'],
 });
 
-/** One struct nexthop_grp on the wire: weight is the kernel's (user weight - 1). */
+/**
+ * One struct nexthop_grp on the wire: weight is the kernel's (user weight - 1); its high byte sits
+ * in resvd1 (the kernel's weight_high since 16-bit weights; 0 for weights up to 256).
+ */
 export interface NhGrpWire {
   id: number;
   weight: number;
+  /** resvd2, kept when a kernel sets it. */
+  resvd2?: number;
 }
 
 /** NHA_GROUP: an array of struct nexthop_grp { u32 id; u8 weight; u8 resvd1; u16 resvd2 }. */
@@ -64,16 +69,21 @@ export const nhGroup: Codec<NhGrpWire[]> = {
     const s = w.beginAttr(type);
     for (const g of v) {
       w.u32(g.id);
-      w.u8(g.weight);
-      w.u8(0);
-      w.u16(0);
+      w.u8(g.weight & 0xff);
+      w.u8((g.weight >>> 8) & 0xff);
+      w.u16(g.resvd2 ?? 0);
     }
     w.endAttr(s);
   },
   get(b, off, len, path) {
     if (len % 8) throw new DecodeError(`NHA_GROUP of ${len} bytes is not a whole number of nexthop_grp`, off, path);
     const out: NhGrpWire[] = [];
-    for (let o = off; o < off + len; o += 8) out.push({ id: rd32(b, o), weight: b[o + 4]! + (b[o + 5]! << 8) });
+    for (let o = off; o < off + len; o += 8) {
+      const g: NhGrpWire = { id: rd32(b, o), weight: b[o + 4]! + (b[o + 5]! << 8) };
+      const resvd2 = rd16(b, o + 6);
+      if (resvd2) g.resvd2 = resvd2;
+      out.push(g);
+    }
     return out;
   },
 };
