@@ -168,27 +168,23 @@ const cases: Case[] = [
   { name: 'options signal not an AbortSignal', field: 'signal', call: (h) => h.link.list({}, { signal: 'x' as never }) },
 ];
 
-/** The namespace as ip and bridge print it (JSON, details, no statistics). */
-function snapshot(ns: string): string {
-  const run = (cmd: string, ...args: string[]): string => {
+/** The namespace as ip and bridge print it (JSON, details, no statistics): three commands. */
+function snapshot(ns: string, sysctls = false): string {
+  const run = (cmd: string, args: string[], input?: string): string => {
     try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       return `error ${(e as { stderr?: string }).stderr ?? ''}`;
     }
   };
-  return [
-    run('ip', '-n', ns, '-j', '-d', 'link', 'show'),
-    run('ip', '-n', ns, '-j', '-d', 'addr', 'show'),
-    run('ip', '-n', ns, '-j', '-d', 'route', 'show', 'table', 'all'),
-    run('ip', '-n', ns, '-j', '-d', '-6', 'route', 'show', 'table', 'all'),
-    run('ip', '-n', ns, '-j', '-d', 'nexthop', 'show'),
-    run('ip', '-n', ns, '-j', '-d', 'neigh', 'show'),
-    run('bridge', '-n', ns, '-j', '-d', 'fdb', 'show'),
-    run('ip', '-n', ns, '-j', '-d', 'rule', 'show'),
-    run('ip', '-n', ns, '-j', '-d', '-6', 'rule', 'show'),
-    run('ip', 'netns', 'exec', ns, 'sysctl', '-n', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'),
-  ].join('\n');
+  const both = 'link show\naddr show\nroute show table all\nnexthop show\nneigh show\nrule show\n';
+  const out = [
+    run('ip', ['-n', ns, '-j', '-d', '-batch', '-'], both),
+    run('ip', ['-n', ns, '-6', '-j', '-d', '-batch', '-'], 'route show table all\nrule show\n'),
+    run('bridge', ['-n', ns, '-j', '-d', 'fdb', 'show']),
+  ];
+  if (sysctls) out.push(run('ip', ['netns', 'exec', ns, 'sysctl', '-n', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.all.rp_filter']));
+  return out.join('\n');
 }
 
 t.test('hostile input', { skip: rootSkip }, async (t) => {
@@ -220,7 +216,12 @@ t.test('hostile input', { skip: rootSkip }, async (t) => {
   sent.length = 0;
 
   const start = snapshot(ns.name);
-  t.match(start, /"ifname":"h0"/, 'the snapshot sees the namespace');
+  const startSysctls = snapshot(ns.name, true);
+  for (const [what, re] of [['link', /"ifname":"h0"/], ['address', /"local":"10\.0\.0\.1"/], ['route', /"dst":"10\.9\.0\.0\/16"/], ['IPv6 route', /"dst":"2001:db8::\/64"/],
+    ['nexthop', /"id":1,/], ['neighbour', /"lladdr":"02:00:00:00:00:05"/], ['rule', /"priority":100,/], ['fdb', /"mac":"33:33:00:00:00:01"/]] as const) {
+    t.match(start, re, `the snapshot sees the ${what}`);
+  }
+  t.match(startSysctls, /^0\n0\n/m, 'and the namespace\'s sysctls');
   for (const c of cases) {
     sent.length = 0;
     let err: unknown;
@@ -234,8 +235,9 @@ t.test('hostile input', { skip: rootSkip }, async (t) => {
     const extra = c.todo ? { todo: c.todo } : {};
     t.ok(ok, `${c.name}: ${e ? `${e.name}: ${e.message.slice(0, 160)}` : 'no error'}`, extra);
     t.same(sent, [], `${c.name}: nothing sent`, extra);
-    t.equal(snapshot(ns.name), start, `${c.name}: the namespace is unchanged`);
+    t.equal(snapshot(ns.name, c.name.startsWith('sysctl')), c.name.startsWith('sysctl') ? startSysctls : start, `${c.name}: the namespace is unchanged`);
   }
+  t.equal(snapshot(ns.name, true), startSysctls, 'the namespace\'s sysctls are unchanged');
   t.equal(readFileSync(canary, 'utf8'), 'canary\n', 'the canary outside /proc/sys is untouched');
   t.notOk(existsSync('/tmp/pwned'), 'nothing written elsewhere');
   t.notOk(existsSync('/run/netns/a'), 'no namespace made from a bad name');
