@@ -71,6 +71,12 @@ class NameDb {
 
 let dirs = { etc: '/etc/iproute2', usr: '/usr/share/iproute2' };
 let dbs: { table: NameDb; protocol: NameDb; scope: NameDb } | undefined;
+let generation = 0;
+
+/** Changes whenever the name databases are to be re-read (for caches built from them). */
+export function namesGeneration(): number {
+  return generation;
+}
 
 /** Reads "ID NAME" lines (decimal or 0x hex ids, '#' comments) as iproute2's fread_id_name does. */
 function readIdNames(path: string, max: number, into: NameDb): boolean {
@@ -131,6 +137,7 @@ function names(): { table: NameDb; protocol: NameDb; scope: NameDb } {
 export function setNameDirs(etc: string, usr: string): void {
   dirs = { etc, usr };
   dbs = undefined;
+  generation++;
 }
 
 /** A number given as a JS integer or as decimal / 0x-hex text (iproute2 takes strtoul(…, 0)). */

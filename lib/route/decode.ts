@@ -9,7 +9,7 @@ import { DecodeError } from '../core/errors.js';
 import { formatIPv6 } from '../core/inet.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import type { Decoded } from '../core/schema.js';
-import { protocolName, routeTypeName, scopeName } from '../rt-tables.js';
+import { namesGeneration, protocolName, routeTypeName, scopeName } from '../rt-tables.js';
 import type { Route, RouteNexthop, RouteProtocol, RouteScope, RouteType, RouteVia } from '../../types/route.js';
 import {
   decodeRouteTable, ROUTE_FLAGS, ROUTER_PREF, RTA_CACHEINFO, RTA_DST, RTA_GATEWAY, RTA_NH_ID, RTA_OIF, RTA_PREF,
@@ -29,8 +29,10 @@ for (const [k, v] of Object.entries(ROUTER_PREF)) PREF_NAME[v] = k as 'low' | 'm
 
 /** Name tables for the one-byte header fields, built on first use (rt_protos etc. read once). */
 let names: { protocol: string[]; scope: string[]; type: string[] } | undefined;
+let namesGen = -1;
 function byteNames(): { protocol: string[]; scope: string[]; type: string[] } {
-  if (names) return names;
+  if (names && namesGen === namesGeneration()) return names;
+  namesGen = namesGeneration();
   const protocol: string[] = [];
   const scope: string[] = [];
   const type: string[] = [];

@@ -5,12 +5,16 @@
 // decoder agree with the table-driven ones; bad input is refused naming its field before
 // anything is sent; dump requests carry the kernel-side filter. No root.
 import t from 'tap';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NLA_TYPE_MASK, NLM_F_ACK, NLM_F_DUMP, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE } from '../../lib/core/constants.js';
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError, NetlinkError } from '../../lib/core/errors.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import type { Handle } from '../../lib/handle.js';
 import { decodeRoute } from '../../lib/route.js';
+import { protocolId, protocolName, scopeId, setNameDirs, tableId, tableName } from '../../lib/rt-tables.js';
 import { decodeRouteSlow } from '../../lib/route/decode.js';
 import { parse4, writeRoute, type RouteOp } from '../../lib/route/encode.js';
 import { encodeRouteTable, RTA_CACHEINFO, RTA_PREF, RTA_TABLE, type RtaAttrs } from '../../lib/route/schema.js';
@@ -442,4 +446,41 @@ t.test('route.get resolves dev names of the answer and keeps cache flags', async
   const reply = Buffer.concat([Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]), nla(1, Buffer.from([10, 8, 2, 3])), nla(4, u32le(3)), nla(5, Buffer.from([192, 168, 0, 2])), nla(7, Buffer.from([192, 168, 0, 1])), nla(15, u32le(254))]);
   const r = await run((h) => h.route.get('10.8.2.3'), { replies: new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: reply }]]]) });
   t.same(r.result, { dst: '10.8.2.3/32', family: 4, table: 254, type: 'unicast', protocol: 'unspec', scope: 'global', dev: 'veth0', index: 3, via: '192.168.0.2', src: '192.168.0.1', flags: ['cloned'] });
+});
+
+t.test('names resolve through rt_tables / rt_protos / rt_scopes (and their .d directories)', async (t) => {
+  const etc = mkdtempSync(join(tmpdir(), 'rtnl-names-'));
+  const usr = mkdtempSync(join(tmpdir(), 'rtnl-names-usr-'));
+  t.teardown(() => {
+    setNameDirs('/etc/iproute2', '/usr/share/iproute2');
+    rmSync(etc, { recursive: true, force: true });
+    rmSync(usr, { recursive: true, force: true });
+  });
+  writeFileSync(join(etc, 'rt_tables'), '# comment\n255\tlocal\n254\tmain\n100 isp-a\n0x65 isp-b # hex id\n');
+  mkdirSync(join(etc, 'rt_tables.d'));
+  writeFileSync(join(etc, 'rt_tables.d', 'vpn.conf'), '1000 vpn\n');
+  mkdirSync(join(usr, 'rt_tables.d'));
+  writeFileSync(join(usr, 'rt_tables.d', 'vpn.conf'), '2000 shadowed\n');
+  writeFileSync(join(usr, 'rt_tables.d', 'extra.conf'), '3000 extra\n');
+  writeFileSync(join(usr, 'rt_protos'), '99 myproto\n'); // used: /etc has no rt_protos
+  writeFileSync(join(etc, 'rt_scopes'), '0 global\n42 custom\n');
+  setNameDirs(etc, usr);
+  t.equal(tableId('isp-a'), 100);
+  t.equal(tableId('isp-b'), 101);
+  t.equal(tableId('vpn'), 1000, 'rt_tables.d in /etc');
+  t.equal(tableId('extra'), 3000, 'rt_tables.d in /usr/share when /etc has no file of that name');
+  t.throws(() => tableId('shadowed'), TypeError, '/etc/iproute2/rt_tables.d/vpn.conf hides the /usr one');
+  t.equal(tableId('main'), 254);
+  t.equal(tableId('default'), 253, 'built in');
+  t.equal(tableId('0x10'), 16);
+  t.equal(protocolId('myproto'), 99, '/usr/share/iproute2/rt_protos when /etc has none');
+  t.equal(protocolId('bgp'), 186, 'built in');
+  t.equal(scopeId('custom'), 42);
+  t.equal(scopeId('universe'), 0);
+  const { sent } = await run((h) => h.route.add({ dst: '10.0.0.0/8', table: 'vpn', protocol: 'myproto', scope: 'custom', type: 'blackhole' }));
+  const m = sent.find((x) => x.type === RTM_NEWROUTE)!;
+  t.same([...m.payload.subarray(4, 8)], [0, 99, 42, 6], 'rtm_table 0 (RTA_TABLE), protocol 99, scope 42, blackhole');
+  t.match(decodeRoute(msgOf(Buffer.from(m.msg))), { table: 1000, protocol: 'myproto', scope: 'custom', type: 'blackhole' }, 'and the names come back on decode');
+  t.equal(tableName(100), 'isp-a');
+  t.equal(protocolName(200), '200', 'an unnamed protocol reads as its number');
 });
