@@ -58,7 +58,14 @@ for (const p of plan(targets, seeds.messages)) {
     const st = newStats();
     const numRuns = Math.round(CASES * p.share);
     const t0 = performance.now();
-    fc.assert(fc.property(p.arb, (x) => p.check(x, st)), { seed: SEED, numRuns });
+    // Most inputs end in DecodeError: no stack traces while running (a failure is re-run with them).
+    const limit = Error.stackTraceLimit;
+    fastErrors();
+    try {
+      fc.assert(fc.property(p.arb, (x) => p.check(x, st)), { seed: SEED, numRuns });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     const ms = performance.now() - t0;
     t.comment(`${numRuns} inputs, ${st.calls} decoder calls (${st.decoded} decoded, ${st.decodeErrors} DecodeError) in ${(ms / 1000).toFixed(1)} s; slowest call ${st.maxCallMs.toFixed(2)} ms (${st.slowest}), largest allocation ${st.maxAlloc} B`);
     t.ok(st.cases >= numRuns, `${numRuns} inputs checked`);

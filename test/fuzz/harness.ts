@@ -216,16 +216,25 @@ function familyHeader(type: number): number {
 
 /**
  * Feeds one input to every decoder: as a chunk of messages (framing, NLMSG_ERROR/DONE readers,
- * message decoders, tables after the family header) and as a bare payload (tables from byte 0
- * and after nlmsghdr + family header, whatever the framing said).
+ * message decoders, tables after the family header), or, when it does not frame, as a bare
+ * payload (tables from byte 0 and after nlmsghdr + family header).
  */
 export function runCase(t: Targets, input: Buffer, st: Stats): void {
   hookAllocations();
   st.cases++;
   const msgs: NlMsg[] = [];
-  call('forEachMessage', input, st, () => forEachMessage(input, (m) => void msgs.push(m)));
+  let framed = true;
+  call('forEachMessage', input, st, () => {
+    try {
+      forEachMessage(input, (m) => void msgs.push(m));
+    } catch (e) {
+      framed = false;
+      throw e;
+    }
+  });
+  // Bytes that did not frame are still fed to the decoders, as one bare payload.
   const type = input.length >= 6 ? input.readUInt16LE(4) : 16;
-  msgs.push({ type, flags: 0, seq: 0, pid: 0, buf: input, start: 0, off: 0, end: input.length });
+  if (!framed || msgs.length === 0) msgs.push({ type, flags: 0, seq: 0, pid: 0, buf: input, start: 0, off: 0, end: input.length });
   for (const m of msgs.slice(0, 8)) {
     call('parseError', input, st, () => parseError(m));
     call('parseDone', input, st, () => parseDone(m));
