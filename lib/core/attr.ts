@@ -4,8 +4,10 @@ import { endianness } from 'node:os';
 import { DecodeError } from './errors.js';
 import { NLA_HDRLEN, NLA_F_NESTED, NLA_TYPE_MASK, NLMSG_HDRLEN } from './constants.js';
 
+/** Whether this machine is little-endian: netlink headers and plain integers are in host byte order. */
 export const LITTLE_ENDIAN = endianness() === 'LE';
 
+/** `NLA_ALIGN` / `NLMSG_ALIGN`: n rounded up to a multiple of 4. */
 export function align4(n: number): number {
   return (n + 3) & ~3;
 }
@@ -14,20 +16,26 @@ export function align4(n: number): number {
 export const rd16: (b: Buffer, o: number) => number = LITTLE_ENDIAN
   ? (b, o) => b[o]! | (b[o + 1]! << 8)
   : (b, o) => (b[o]! << 8) | b[o + 1]!;
+/** Reads a host-order u32 (no bounds check: callers check first). */
 export const rd32: (b: Buffer, o: number) => number = LITTLE_ENDIAN
   ? (b, o) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000
   : (b, o) => b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+/** Reads a host-order s32 (no bounds check: callers check first). */
 export const rds32: (b: Buffer, o: number) => number = LITTLE_ENDIAN
   ? (b, o) => b.readInt32LE(o)
   : (b, o) => b.readInt32BE(o);
+/** Reads a host-order u64 as a bigint (no bounds check: callers check first). */
 export const rd64: (b: Buffer, o: number) => bigint = LITTLE_ENDIAN
   ? (b, o) => b.readBigUInt64LE(o)
   : (b, o) => b.readBigUInt64BE(o);
 
 /** Where an attribute written by a schema row begins and ends, for mapping extack offsets to fields. */
 export interface TraceEntry {
+  /** Offset of the attribute's header in the message. */
   start: number;
+  /** Offset just past its payload. */
   end: number;
+  /** The caller's field that the row wrote, e.g. 'mode' or 'peer.name'. */
   field: string;
 }
 
@@ -36,7 +44,9 @@ export interface TraceEntry {
  * sendmsg). Integers are host order unless the method says `be`.
  */
 export class NlWriter {
+  /** The buffer written into; ensure() replaces it with a larger one, so keep offsets, not views of it. */
   buf: Buffer;
+  /** The write position: bytes written so far. */
   pos = 0;
   /** Set to an array to record which field each schema row wrote (error reporting only). */
   trace: TraceEntry[] | null = null;
@@ -45,6 +55,7 @@ export class NlWriter {
     this.buf = Buffer.allocUnsafe(size);
   }
 
+  /** Makes room for n more bytes. */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -66,54 +77,64 @@ export class NlWriter {
     return start;
   }
 
+  /** Ends the message begun at start: patches nlmsg_len and pads to 4 bytes. */
   endMessage(start: number): void {
     this.pad();
     this.put32(start, this.pos - start);
   }
 
   // ---- raw (struct) fields, no attribute header ----
+  /** Writes a u8. */
   u8(v: number): void {
     this.ensure(1);
     this.buf[this.pos++] = v & 0xff;
   }
+  /** Writes a host-order u16. */
   u16(v: number): void {
     this.ensure(2);
     if (LITTLE_ENDIAN) this.buf.writeUInt16LE(v & 0xffff, this.pos);
     else this.buf.writeUInt16BE(v & 0xffff, this.pos);
     this.pos += 2;
   }
+  /** Writes a host-order u32. */
   u32(v: number): void {
     this.ensure(4);
     this.put32(this.pos, v);
     this.pos += 4;
   }
+  /** Writes a host-order s32. */
   s32(v: number): void {
     this.ensure(4);
     if (LITTLE_ENDIAN) this.buf.writeInt32LE(v, this.pos);
     else this.buf.writeInt32BE(v, this.pos);
     this.pos += 4;
   }
+  /** Writes a host-order u64. */
   u64(v: bigint): void {
     this.ensure(8);
     if (LITTLE_ENDIAN) this.buf.writeBigUInt64LE(v, this.pos);
     else this.buf.writeBigUInt64BE(v, this.pos);
     this.pos += 8;
   }
+  /** Writes a big-endian (network order) u16. */
   be16(v: number): void {
     this.ensure(2);
     this.buf.writeUInt16BE(v & 0xffff, this.pos);
     this.pos += 2;
   }
+  /** Writes a big-endian (network order) u32. */
   be32(v: number): void {
     this.ensure(4);
     this.buf.writeUInt32BE(v >>> 0, this.pos);
     this.pos += 4;
   }
+  /** Writes raw bytes. */
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
+  /** Writes n zero bytes. */
   zeros(n: number): void {
     this.ensure(n);
     this.buf.fill(0, this.pos, this.pos + n);
@@ -124,6 +145,7 @@ export class NlWriter {
     const n = align4(this.pos) - this.pos;
     if (n) this.zeros(n);
   }
+  /** Overwrites a host-order u32 at an earlier offset (a length, a count). */
   put32(at: number, v: number): void {
     if (LITTLE_ENDIAN) this.buf.writeUInt32LE(v >>> 0, at);
     else this.buf.writeUInt32BE(v >>> 0, at);
@@ -138,6 +160,7 @@ export class NlWriter {
     this.u16(type);
     return start;
   }
+  /** Ends the attribute begun at start: patches nla_len and pads to 4 bytes. */
   endAttr(start: number): void {
     const len = this.pos - start;
     if (len > 0xffff) throw new RangeError(`netlink attribute too long (${len} bytes)`);
@@ -145,22 +168,27 @@ export class NlWriter {
     else this.buf.writeUInt16BE(len, start);
     this.pad();
   }
+  /** Starts a nested attribute (its type with NLA_F_NESTED); returns its start, for endNest. */
   beginNest(type: number): number {
     return this.beginAttr(type | NLA_F_NESTED);
   }
+  /** Ends the nested attribute begun at start. */
   endNest(start: number): void {
     this.endAttr(start);
   }
+  /** Writes a u8 attribute. */
   attrU8(type: number, v: number): void {
     const s = this.beginAttr(type);
     this.u8(v);
     this.endAttr(s);
   }
+  /** Writes a host-order u16 attribute. */
   attrU16(type: number, v: number): void {
     const s = this.beginAttr(type);
     this.u16(v);
     this.endAttr(s);
   }
+  /** Writes a host-order u32 attribute. */
   attrU32(type: number, v: number): void {
     this.ensure(8);
     const s = this.pos;
@@ -169,16 +197,19 @@ export class NlWriter {
     this.put32(this.pos, v);
     this.pos = s + 8;
   }
+  /** Writes a host-order s32 attribute. */
   attrS32(type: number, v: number): void {
     const s = this.beginAttr(type);
     this.s32(v);
     this.endAttr(s);
   }
+  /** Writes a host-order u64 attribute. */
   attrU64(type: number, v: bigint): void {
     const s = this.beginAttr(type);
     this.u64(v);
     this.endAttr(s);
   }
+  /** Writes an attribute with raw bytes as payload. */
   attrBytes(type: number, b: Uint8Array): void {
     const s = this.beginAttr(type);
     this.bytes(b);
@@ -194,6 +225,7 @@ export class NlWriter {
     this.buf[this.pos++] = 0;
     this.endAttr(s);
   }
+  /** Writes a zero-length (flag) attribute. */
   attrFlag(type: number): void {
     this.attrU16Hdr(type);
   }
