@@ -18,6 +18,7 @@ export interface Codec<T> {
 
 /** An attribute this package does not model, kept as it came and re-emitted on encode. */
 export interface UnknownAttr {
+  /** The attribute's type number (NLA_F_* bits cleared). */
   type: number;
   /** The payload bytes. */
   data: Buffer;
@@ -65,12 +66,18 @@ function intCodec(kind: string, size: 1 | 2 | 4, max: number, be = false): Codec
   };
 }
 
+/** An unsigned 8-bit attribute (NLA_U8). */
 export const u8 = intCodec('u8', 1, 0xff);
+/** An unsigned 16-bit attribute in host order (NLA_U16). */
 export const u16 = intCodec('u16', 2, 0xffff);
+/** An unsigned 32-bit attribute in host order (NLA_U32). */
 export const u32 = intCodec('u32', 4, 0xffffffff);
+/** An unsigned 16-bit attribute in network order (NLA_BE16, e.g. a UDP port). */
 export const be16 = intCodec('be16', 2, 0xffff, true);
+/** An unsigned 32-bit attribute in network order (NLA_BE32). */
 export const be32 = intCodec('be32', 4, 0xffffffff, true);
 
+/** A signed 32-bit attribute in host order (NLA_S32). */
 export const s32: Codec<number> = {
   kind: 's32',
   put(w, type, v, field) {
@@ -82,6 +89,7 @@ export const s32: Codec<number> = {
   },
 };
 
+/** An unsigned 64-bit attribute in host order, as a bigint (NLA_U64). */
 export const u64: Codec<bigint> = {
   kind: 'u64',
   put(w, type, v, field) {
@@ -189,7 +197,9 @@ function addrCodec(kind: string, parse: (s: string) => Buffer | undefined, size:
   };
 }
 
+/** An IPv4 address (4 bytes), written from and read as dotted text. */
 export const ipv4 = addrCodec('ipv4', parseIPv4, 4, formatIPv4, 'an IPv4 address');
+/** An IPv6 address (16 bytes), written from and read as text. */
 export const ipv6 = addrCodec('ipv6', parseIPv6, 16, formatIPv6, 'an IPv6 address');
 
 /** An address of either family: 4 or 16 bytes. */
@@ -263,6 +273,7 @@ export function flagsOf<N extends string>(base: Codec<number>, bits: Readonly<Re
   };
 }
 
+/** An integer's bits as names, in table order; bits without a name come back as one '0x…' entry. */
 export function decodeFlags<N extends string>(n: number, entries: readonly (readonly [N, number])[]): N[] {
   const out: N[] = [];
   let rest = n >>> 0;
@@ -278,6 +289,7 @@ export function decodeFlags<N extends string>(n: number, entries: readonly (read
 
 // ---- fixed-layout structs (message headers, struct-valued attributes) ----
 
+/** The integer types a struct field can have (`be` = network byte order). */
 export type FieldType = 'u8' | 'u16' | 'u32' | 's32' | 'be16' | 'be32';
 const FIELD_MAX: Record<FieldType, [number, number]> = {
   u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], s32: [-0x80000000, 0x7fffffff],
@@ -286,13 +298,20 @@ const FIELD_MAX: Record<FieldType, [number, number]> = {
 
 /** A C struct of integer fields in declaration order (padding given as offsets). */
 export interface StructCodec<T> {
+  /** The C struct's name, for error messages. */
   readonly name: string;
+  /** Its size in bytes, padding included. */
   readonly size: number;
   /** Writes all fields (missing ones as 0) and any padding. */
   write(w: NlWriter, v: Partial<T>, field?: string): void;
+  /** Reads every field from b at off (len bytes available; fewer than size is a DecodeError). */
   read(b: Buffer, off: number, len: number, path?: readonly string[]): T;
 }
 
+/**
+ * Defines a fixed-layout C struct (a message's family header, or a struct-valued attribute): each field's
+ * byte offset and integer type.
+ */
 export function struct<T extends Record<string, number>>(
   name: string,
   size: number,
@@ -358,7 +377,10 @@ export function structAttr<T extends Record<string, number>>(s: StructCodec<T>):
 export type Rows<T> = { readonly [K in keyof T]-?: readonly [type: number, codec: Codec<Exclude<T[K], undefined>>] };
 
 /** What decoding yields: the fields present, plus attributes the table does not know. */
-export type Decoded<T> = Partial<T> & { unknown?: UnknownAttr[] };
+export type Decoded<T> = Partial<T> & {
+  /** Attributes the table does not know, kept as they came (re-emitted by encode). */
+  unknown?: UnknownAttr[]
+};
 
 interface Row {
   key: string;
@@ -368,9 +390,15 @@ interface Row {
 
 /** A compiled attribute table: encode an object's present fields, decode attributes back. */
 export class AttrSchema<T> {
+  /** The table's rows in encoding order: field name, attribute number, codec. */
   readonly rows: readonly Row[];
   private readonly byType: (Row | undefined)[] = [];
 
+  /**
+   * Compiles a table; two rows with one attribute number are an error.
+   * @param name - The table's name for error paths, e.g. 'IFLA'.
+   * @param rows - One row per field: its attribute number and codec.
+   */
   constructor(readonly name: string, rows: Rows<T>) {
     this.rows = Object.entries(rows as Record<string, readonly [number, Codec<unknown>]>).map(([key, [type, codec]]) => ({ key, type, codec }));
     for (const r of this.rows) {
@@ -429,6 +457,10 @@ export class AttrSchema<T> {
   }
 }
 
+/**
+ * Defines an attribute table for T: one row per field, `field: [ATTRIBUTE_NUMBER, codec]`; the compiler
+ * checks each codec against the field's type.
+ */
 export function defineAttrs<T>(name: string, rows: Rows<T>): AttrSchema<T> {
   return new AttrSchema<T>(name, rows);
 }
