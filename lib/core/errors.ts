@@ -45,6 +45,7 @@ export interface NetlinkErrorInit {
 
 /** The kernel refused a request (NLMSG_ERROR with a negative error, or a failed dump). */
 export class NetlinkError extends Error {
+  /** Always 'NetlinkError'. */
   override readonly name = 'NetlinkError';
   /** Positive errno, e.g. 17. */
   readonly errno: number;
@@ -52,6 +53,7 @@ export class NetlinkError extends Error {
   readonly code: string;
   /** e.g. 'RTM_NEWROUTE'. */
   readonly op: string;
+  /** The kernel's extended ACK: its message, and the offset of the attribute it blamed. */
   readonly extack: Extack | undefined;
   /** The field of the caller's spec the kernel's extended ACK pointed at, where known. */
   readonly field: string | undefined;
@@ -74,11 +76,19 @@ export class NetlinkError extends Error {
 
 /** Bytes from the wire that do not decode: a bad length, a truncated attribute, a bad value. */
 export class DecodeError extends Error {
+  /** Always 'DecodeError'. */
   override readonly name = 'DecodeError';
+  /** Always 'EDECODE'. */
   readonly code = 'EDECODE';
   constructor(
+    /** What was wrong, e.g. 'attribute 3 has length 2, 8 bytes remain'. */
     readonly reason: string,
+    /** Byte offset in the message where it was found. */
     readonly offset: number,
+    /**
+     * Where in the message: the tables and attributes it was inside, e.g. ['IFLA_LINKINFO',
+     * 'IFLA_INFO_DATA(vxlan)', 'port'].
+     */
     readonly path: readonly string[] = [],
   ) {
     super(`cannot decode${path.length ? ' ' + path.join('/') : ''} at byte ${offset}: ${reason}`);
@@ -87,7 +97,9 @@ export class DecodeError extends Error {
 
 /** A dump came back with NLM_F_DUMP_INTR (the table changed while it was read), every retry. */
 export class DumpInterruptedError extends Error {
+  /** Always 'DumpInterruptedError'. */
   override readonly name = 'DumpInterruptedError';
+  /** Always 'EINTR'. */
   readonly code = 'EINTR';
   constructor(op: string, attempts: number) {
     super(`${op}: dump interrupted by concurrent changes (NLM_F_DUMP_INTR) ${attempts} times`);
@@ -96,7 +108,9 @@ export class DumpInterruptedError extends Error {
 
 /** The handle was closed while the request was pending, or before it was made. */
 export class HandleClosedError extends Error {
+  /** Always 'HandleClosedError'. */
   override readonly name = 'HandleClosedError';
+  /** Always 'ECLOSED'. */
   readonly code = 'ECLOSED';
   constructor(what = 'request') {
     super(`rtnetlink: handle closed; ${what} not completed`);
