@@ -2,8 +2,10 @@
 // Parsers return undefined on malformed text; callers turn that into a TypeError naming their field.
 import { isIPv4, isIPv6 } from 'node:net';
 
+/** An address family as the API names it: 4 (AF_INET) or 6 (AF_INET6). */
 export type Family = 4 | 6;
 
+/** Dotted-quad text to 4 bytes; undefined when malformed (no shorthand forms such as '10.1'). */
 export function parseIPv4(s: string): Buffer | undefined {
   if (!isIPv4(s)) return undefined;
   const out = Buffer.allocUnsafe(4);
@@ -12,10 +14,12 @@ export function parseIPv4(s: string): Buffer | undefined {
   return out;
 }
 
+/** 4 bytes at off as dotted-quad text. */
 export function formatIPv4(b: Uint8Array, off = 0): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
+/** IPv6 text to 16 bytes (a '%zone' suffix is ignored); undefined when malformed. */
 export function parseIPv6(s: string): Buffer | undefined {
   const pct = s.indexOf('%');
   if (pct >= 0) s = s.slice(0, pct);
@@ -64,7 +68,12 @@ export function formatIPv6(b: Uint8Array, off = 0): string {
 }
 
 /** Either family: 4 or 16 bytes. */
-export function parseIP(s: string): { family: Family; bytes: Buffer } | undefined {
+export function parseIP(s: string): {
+  /** 4 or 6. */
+  family: Family;
+  /** The address: 4 or 16 bytes. */
+  bytes: Buffer
+} | undefined {
   const v4 = parseIPv4(s);
   if (v4) return { family: 4, bytes: v4 };
   const v6 = parseIPv6(s);
@@ -72,6 +81,7 @@ export function parseIP(s: string): { family: Family; bytes: Buffer } | undefine
   return undefined;
 }
 
+/** An address of len bytes at off as text: IPv4 for 4, IPv6 for 16, hex otherwise. */
 export function formatIP(b: Uint8Array, off: number, len: number): string {
   if (len === 4) return formatIPv4(b, off);
   if (len === 16) return formatIPv6(b, off);
@@ -80,6 +90,7 @@ export function formatIP(b: Uint8Array, off: number, len: number): string {
 
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
+/** 'aa:bb:cc:dd:ee:ff' to 6 bytes; undefined when malformed. */
 export function parseMac(s: string): Buffer | undefined {
   if (!MAC_RE.test(s)) return undefined;
   return Buffer.from(s.replace(/:/g, ''), 'hex');
@@ -95,9 +106,13 @@ export function formatMac(b: Uint8Array, off = 0, len = 6): string {
   return s;
 }
 
+/** A parsed prefix: its family, address bytes and length. */
 export interface Prefix {
+  /** 4 or 6. */
   family: Family;
+  /** The address: 4 or 16 bytes. */
   bytes: Buffer;
+  /** The prefix length. */
   prefixlen: number;
 }
 
@@ -115,6 +130,7 @@ export function parsePrefix(s: string): Prefix | undefined {
   return { ...ip, prefixlen };
 }
 
+/** An address and prefix length as 'ADDRESS/LEN'. */
 export function formatPrefix(family: Family, b: Uint8Array, off: number, prefixlen: number): string {
   return `${family === 4 ? formatIPv4(b, off) : formatIPv6(b, off)}/${prefixlen}`;
 }
