@@ -8,9 +8,13 @@ import {
 
 /** One message inside a buffer: header fields plus where its payload lies. */
 export interface NlMsg {
+  /** nlmsg_type: the message type (RTM_*, NLMSG_ERROR, NLMSG_DONE…). */
   type: number;
+  /** nlmsg_flags: NLM_F_* bits. */
   flags: number;
+  /** nlmsg_seq: the sequence number of the request it answers (0 for events). */
   seq: number;
+  /** nlmsg_pid: the sender's port id (0 for the kernel). */
   pid: number;
   /** Buffer holding the message. */
   buf: Buffer;
@@ -18,6 +22,7 @@ export interface NlMsg {
   start: number;
   /** Payload: buf[off, end). */
   off: number;
+  /** End of the payload (exclusive). */
   end: number;
 }
 
@@ -52,6 +57,7 @@ export function forEachMessage(b: Buffer, fn: (m: NlMsg) => void): void {
 export interface AckInfo {
   /** 0 for success, else a negative errno. */
   error: number;
+  /** The kernel's extended ACK (NLMSGERR_ATTR_*), where it sent one. */
   extack: Extack | undefined;
 }
 
