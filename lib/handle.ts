@@ -16,6 +16,10 @@ import { RuleApi } from './rule.js';
 import { SysctlApi } from './sysctl.js';
 import { Monitor, type MonitorGroup, type MonitorOptions } from './monitor.js';
 
+/**
+ * What open() takes: which namespace (at most one of netns, netnsPath, netnsFd; none = the caller's),
+ * socket buffer sizes, engine tuning.
+ */
 export interface OpenOptions extends EngineOptions {
   /** A name under /run/netns (as `ip netns add` makes them). */
   netns?: string;
@@ -31,17 +35,21 @@ export interface OpenOptions extends EngineOptions {
 
 /** A raw request for a message this package does not model. */
 export interface RawRequest {
+  /** nlmsg_type, e.g. RTM_GETLINK or a type this package does not model. */
   type: number;
   /** NLM_F_* flags; NLM_F_REQUEST is added, and NLM_F_ACK unless NLM_F_DUMP is set. */
   flags?: number;
   /** The payload after nlmsghdr (family header and attributes). */
   body?: Uint8Array;
+  /** Aborts the request. */
   signal?: AbortSignal;
 }
 
 /** A reply message of a raw request. */
 export interface RawReply {
+  /** nlmsg_type of the reply. */
   type: number;
+  /** nlmsg_flags of the reply. */
   flags: number;
   /** The payload after nlmsghdr. */
   body: Buffer;
@@ -65,6 +73,10 @@ export function namespaceTarget(opts: OpenOptions): NetnsTarget {
 /** Closes the engine of a handle that was dropped without close(). */
 const dropped = new FinalizationRegistry<Engine>((engine) => engine.close());
 
+/**
+ * One NETLINK_ROUTE socket bound to one network namespace, with every object family speaking through it.
+ * Made by open(); `close()` it when done (a handle dropped without close() is closed when collected).
+ */
 export class Handle {
   /** @internal the request engine (the socket is opened on first use for the default handle). */
   readonly engine: Engine;
@@ -72,13 +84,21 @@ export class Handle {
   readonly target: NetnsTarget;
   /** @internal the options the handle was opened with. */
   readonly options: OpenOptions;
+  /** Links (`ip link`) in this handle's namespace. */
   readonly link: LinkApi;
+  /** Addresses (`ip address`) in this handle's namespace. */
   readonly addr: AddrApi;
+  /** Routes (`ip route`) in this handle's namespace. */
   readonly route: RouteApi;
+  /** Nexthop objects (`ip nexthop`) in this handle's namespace. */
   readonly nexthop: NexthopApi;
+  /** Neighbours (`ip neigh`) in this handle's namespace. */
   readonly neigh: NeighApi;
+  /** Bridge forwarding entries (`bridge fdb`) in this handle's namespace. */
   readonly fdb: FdbApi;
+  /** Policy rules (`ip rule`) in this handle's namespace. */
   readonly rule: RuleApi;
+  /** This namespace's /proc/sys/net (`ip netns exec NS sysctl …`). */
   readonly sysctl: SysctlApi;
 
   /** @internal use open(). */
@@ -127,6 +147,7 @@ export class Handle {
     this.engine.close();
   }
 
+  /** Whether close() was called (or the handle was dropped). */
   get closed(): boolean {
     return this.engine.isClosed;
   }

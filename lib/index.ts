@@ -11,13 +11,21 @@ function handle(): Handle {
 
 /** Module-level families: the default handle's own objects. */
 const d = handle();
+/** Links (`ip link`) in the caller's namespace: the default handle's `link`. */
 export const link = d.link;
+/** Addresses (`ip address`) in the caller's namespace: the default handle's `addr`. */
 export const addr = d.addr;
+/** Routes (`ip route`) in the caller's namespace: the default handle's `route`. */
 export const route = d.route;
+/** Nexthop objects (`ip nexthop`) in the caller's namespace: the default handle's `nexthop`. */
 export const nexthop = d.nexthop;
+/** Neighbours (`ip neigh`) in the caller's namespace: the default handle's `neigh`. */
 export const neigh = d.neigh;
+/** Bridge forwarding entries (`bridge fdb`) in the caller's namespace: the default handle's `fdb`. */
 export const fdb = d.fdb;
+/** Policy rules (`ip rule`) in the caller's namespace: the default handle's `rule`. */
 export const rule = d.rule;
+/** sysctl(8) in process: the caller's namespace's /proc/sys (the default handle's `sysctl`). */
 export const sysctl = d.sysctl;
 
 /** Subscribes the caller's namespace's rtnetlink groups; see Handle.monitor. */
