@@ -26,6 +26,7 @@ export function systemError(what: string, e: unknown): Error {
   return err;
 }
 
+/** Named network namespaces, as `ip netns` keeps them under /run/netns (needs CAP_SYS_ADMIN). */
 export const netns = {
   /** `ip netns add NAME`: creates /run/netns/NAME bound to a new network namespace. */
   async add(name: string): Promise<void> {
