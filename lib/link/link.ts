@@ -22,6 +22,7 @@ const { EOPNOTSUPP, EEXIST } = osConstants.errno;
 
 export type { LinkRef };
 
+/** What link.list takes (`ip link show [type T] [master M] [up]`); absent fields do not filter. */
 export interface LinkFilter {
   /** Only links of this type ('device' for links without a kind). */
   type?: string;
@@ -74,6 +75,7 @@ function handleIn(ns: NetnsRef): Handle {
   return 'fd' in ns ? open({ netnsFd: ns.fd }) : open({ netnsPath: ns.path });
 }
 
+/** Links (`ip link`, `ip tuntap`) of one handle's namespace: `h.link`, or the module-level `link`. */
 export class LinkApi {
   constructor(private readonly h: Handle) {}
 
