@@ -73,8 +73,11 @@ function checkGroups(groups: unknown): MonitorGroup[] {
  * alive; otherwise, and once closed, it does not.
  */
 export class Monitor implements AsyncIterableIterator<MonitorEvent> {
+  /** The groups subscribed. */
   readonly groups: readonly MonitorGroup[];
+  /** Whether it re-dumps after an overrun (the `resync` option). */
   readonly resync: boolean;
+  /** The most events held for a slow consumer (the `maxQueue` option). */
   readonly maxQueue: number;
   /** Overruns so far: kernel drops (ENOBUFS) and queue overflows, reported or resynced. */
   overruns = 0;
@@ -140,6 +143,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (this.resync) this.startRound(new Set(this.selected.keys()));
   }
 
+  /** Whether close() was called or the iteration ended. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -149,6 +153,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     return this.round !== undefined || this.expansion !== undefined || this.queue.some((it, i) => i >= this.head && it.t === 'sync');
   }
 
+  /** The monitor is its own async iterator: `for await (const ev of m)`. */
   [Symbol.asyncIterator](): this {
     return this;
   }
