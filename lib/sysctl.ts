@@ -92,6 +92,7 @@ function explain(init: SysctlErrorInit, code: string): string {
  * (positive, as NetlinkError has it), `syscall`, the `key` as given and its `path`.
  */
 export class SysctlError extends Error implements SysctlFailure {
+  /** Always 'SysctlError'. */
   override readonly name = 'SysctlError';
   readonly code: string;
   readonly errno: number;
@@ -148,6 +149,10 @@ interface ChangeResult {
   missing: string[];
 }
 
+/**
+ * sysctl(8) in process, per namespace: `h.sysctl` (that namespace's /proc/sys/net), or the module-level
+ * `sysctl`.
+ */
 export class SysctlApi {
   constructor(
     protected readonly h: Handle,
