@@ -31,6 +31,7 @@ export interface BulkTarget {
 
 /** The AbortError a bulk operation rejects with; `result` holds what was confirmed. */
 export interface BulkAbortError extends Error {
+  /** What was confirmed before the abort: every spec sent is in ok or in failed. */
   result: BulkResult;
 }
 
