@@ -140,6 +140,7 @@ function dumpDecoder(f: Filter, links: LinkNames, oif: number): (m: NlMsg) => Ro
   };
 }
 
+/** Routes (`ip route`) of one handle's namespace: `h.route`, or the module-level `route`. */
 export class RouteApi {
   /** Device-name lookups in flight, shared by concurrent calls (Promise.all of many route.add). */
   private readonly lookups = new Map<string, Promise<number>>();
