@@ -101,6 +101,7 @@ function stateMask(v: unknown): number | undefined {
   return mask;
 }
 
+/** Neighbours (`ip neigh`) of one handle's namespace: `h.neigh`, or the module-level `neigh`. */
 export class NeighApi {
   constructor(private readonly h: Handle) {}
 
