@@ -98,6 +98,10 @@ function fdbBody(r: FdbReq, ifindex: number, via: number | undefined): (w: NlWri
 
 const FDB_STATES: readonly FdbState[] = ['permanent', 'static', 'dynamic', 'stale'];
 
+/**
+ * Bridge and VXLAN forwarding entries (`bridge fdb`) of one handle's namespace: `h.fdb`, or the
+ * module-level `fdb`.
+ */
 export class FdbApi {
   constructor(private readonly h: Handle) {}
 
