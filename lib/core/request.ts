@@ -60,6 +60,8 @@ interface Pending {
   attempts: number;
   sendId: number;
   abort?: (() => void) | undefined;
+  /** A sent dump its caller has already been answered for, kept until NLMSG_DONE (see detachDump). */
+  detached?: boolean;
 }
 
 interface Batch {
@@ -307,8 +309,24 @@ export class Engine {
       p.sub.onDone(abortError(signal));
       return;
     }
-    if (this.pending.get(p.seq) === p && this.unsent(p.seq)) this.cancelled.add(p.seq);
+    if (this.pending.get(p.seq) !== p) return;
+    if (this.unsent(p.seq)) this.cancelled.add(p.seq);
+    else if (p.dump) return this.detachDump(p, abortError(signal));
     this.finish(p, abortError(signal));
+  }
+
+  /**
+   * Answers the caller of a sent dump now, but keeps its seq and the socket's dump slot until the
+   * kernel's NLMSG_DONE: the kernel runs a dump to its end and answers another one meanwhile with
+   * EBUSY (netlink_dump_start), so the next queued dump must wait for it.
+   */
+  private detachDump(p: Pending, err: Error): void {
+    const sub = p.sub;
+    p.sub = { onDone: () => undefined };
+    p.detached = true;
+    p.abort?.();
+    p.abort = undefined;
+    sub.onDone(err);
   }
 
   private error(p: Pending, errno: number, extack: Extack | undefined): NetlinkError {
@@ -332,8 +350,12 @@ export class Engine {
         }
       } else {
         // ENOBUFS: the kernel dropped replies; what was pending can no longer be matched.
+        // A dump's own replies are paced by the kernel, never dropped: it still ends with DONE.
         for (const p of [...this.pending.values()]) {
-          this.finish(p, new NetlinkError({ errno, op: rtmName(p.type), subject: p.ctx?.subject, hint: 'the socket receive buffer overran and replies were lost' }));
+          if (p.detached) continue;
+          const err = new NetlinkError({ errno, op: rtmName(p.type), subject: p.ctx?.subject, hint: 'the socket receive buffer overran and replies were lost' });
+          if (p.dump && !this.unsent(p.seq)) this.detachDump(p, err);
+          else this.finish(p, err);
         }
       }
       return;
@@ -356,7 +378,7 @@ export class Engine {
       if (m.flags & NLM_F_DUMP_INTR) p.intr = true;
       const { error, extack } = parseDone(m);
       if (error !== 0) this.finish(p, this.error(p, -error, extack));
-      else if (p.intr) this.retryDump(p);
+      else if (p.intr && !p.detached) this.retryDump(p);
       else this.finish(p, null);
     } else if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) {
       return;

@@ -175,6 +175,24 @@ t.test('concurrency and ordering', { skip: rootSkip }, async (t) => {
     t.ok(restarts > 0, `NLM_F_DUMP_INTR was provoked and retried (${restarts} address dump restarts)`);
   });
 
+  t.test('a dump aborted in flight, then another at once: no EBUSY (the kernel runs the first to its end)', async (t) => {
+    const ns = tempNetns(t);
+    ipBatch(ns.name, Array.from({ length: 1000 }, (_, i) => `link add q${i} type ifb`));
+    const codes: string[] = [];
+    let aborted = 0;
+    for (let i = 0; i < 20; i++) {
+      const ac = new AbortController();
+      const p = ns.h.link.list({}, { signal: ac.signal }).catch((e: Error) => void (e.name === 'AbortError' && aborted++));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, i % 3));
+      ac.abort();
+      await p;
+      codes.push(await ns.h.link.list().then((l) => `ok ${l.length}`, (e: { code?: string }) => String(e.code)));
+    }
+    t.ok(aborted > 0, `${aborted} of 20 dumps were aborted in flight`);
+    t.same(codes.filter((c) => c !== 'ok 1001'), [], 'every following dump returned the whole table');
+  });
+
   t.test('many handles in many namespaces at once never cross', async (t) => {
     const spaces = Array.from({ length: 16 }, () => tempNetns(t));
     spaces.forEach((ns, i) => {

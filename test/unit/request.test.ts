@@ -236,9 +236,15 @@ t.test('ENOBUFS on receive rejects everything pending, and the handle goes on wo
   const ps: Promise<unknown>[] = [h.link.get('a0'), h.link.list()];
   const queued = h.link.list();
   await turn();
+  const dumpSeq = lastSent(fake)[1]!.seq;
   fake.fail(E.ENOBUFS);
   for (const p of ps) await t.rejects(p, { name: 'NetlinkError', code: 'ENOBUFS' });
-  // The queued dump was not yet sent: it goes out now and can complete.
+  // The kernel paces a dump rather than dropping it: the rejected dump still runs to its DONE,
+  // and until then another dump would get EBUSY, so the queued one waits for that DONE.
+  await turn();
+  t.equal(fake.sends.length, 1, 'the queued dump waits for the rejected one\'s DONE');
+  t.ok(fake.refd, 'and keeps the loop alive meanwhile');
+  fake.deliver(newlink(dumpSeq, 1, 'lo'), done(dumpSeq));
   await turn();
   const s = lastSent(fake)[0]!.seq;
   fake.deliver(newlink(s, 1, 'lo'), done(s));
@@ -307,6 +313,29 @@ t.test('AbortSignal: before submit, while pending, while queued; an aborted unse
   for (const m of last.filter((x) => x.type === NLMSG_NOOP)) t.notOk(m.flags & NLM_F_ACK, 'a cancelled slot asks for no ACK');
   fake.deliver(newlink(live[0]!.seq, 3, 'k0', 0), ack(live[0]!.seq));
   t.equal((await kept).name, 'k0');
+  t.notOk(fake.refd);
+  h.close();
+});
+
+t.test('aborting a dump in flight answers at once, but the next dump waits for its DONE (else EBUSY)', async (t) => {
+  const { h, fake } = fakeHandle();
+  const ac = new AbortController();
+  const d1 = h.link.list({}, { signal: ac.signal });
+  await turn();
+  const s1 = lastSent(fake)[0]!.seq;
+  fake.deliver(newlink(s1, 1, 'lo'));
+  ac.abort();
+  await t.rejects(d1, { name: 'AbortError' }, 'the caller hears at once');
+  const d2 = h.link.list();
+  await turn();
+  t.equal(fake.sends.length, 1, 'the second dump is held back while the kernel still runs the first');
+  fake.deliver(newlink(s1, 2, 'eth0', NLM_F_MULTI | NLM_F_DUMP_INTR), done(s1, NLM_F_DUMP_INTR));
+  await turn();
+  t.equal(fake.sends.length, 2, 'after its DONE (not retried: nobody wants it) the next dump goes out');
+  const s2 = lastSent(fake)[0]!.seq;
+  t.equal(lastSent(fake)[0]!.type, RTM_GETLINK);
+  fake.deliver(newlink(s2, 1, 'lo'), done(s2));
+  t.same((await d2).map((l) => l.name), ['lo']);
   t.notOk(fake.refd);
   h.close();
 });
