@@ -27,7 +27,18 @@ export const NFEA_ACTIVITY_NOTIFY = 1;
 export const NFEA_DONT_REFRESH = 2;
 
 /** struct ndmsg (12 bytes). */
-export const ndmsg = struct<{ family: number; ifindex: number; state: number; flags: number; type: number }>('ndmsg', 12, {
+export const ndmsg = struct<{
+  /** ndm_family: AF_INET, AF_INET6 or AF_BRIDGE. */
+  family: number;
+  /** ndm_ifindex: the device. */
+  ifindex: number;
+  /** ndm_state: NUD_* bits. */
+  state: number;
+  /** ndm_flags: NTF_* bits. */
+  flags: number;
+  /** ndm_type: the route type of the address (RTN_UNICAST…). */
+  type: number
+}>('ndmsg', 12, {
   family: [0, 'u8'],
   ifindex: [4, 's32'],
   state: [8, 'u16'],
@@ -51,7 +62,16 @@ export const NTF: Readonly<Record<Exclude<NeighFlag, 'managed'>, number>> = {
 export const NTF_EXT: Readonly<Record<'managed', number>> = { managed: 1 << 0 };
 
 /** struct nda_cacheinfo (clock ticks). */
-export const ndaCacheinfo = struct<{ confirmed: number; used: number; updated: number; refcnt: number }>('nda_cacheinfo', 16, {
+export const ndaCacheinfo = struct<{
+  /** Ticks since the neighbour last confirmed it was reachable. */
+  confirmed: number;
+  /** Ticks since the entry was last used. */
+  used: number;
+  /** Ticks since the entry last changed. */
+  updated: number;
+  /** References the kernel holds to the entry. */
+  refcnt: number
+}>('nda_cacheinfo', 16, {
   confirmed: [0, 'u32'],
   used: [4, 'u32'],
   updated: [8, 'u32'],
@@ -60,7 +80,9 @@ export const ndaCacheinfo = struct<{ confirmed: number; used: number; updated: n
 
 /** NDA_FDB_EXT_ATTRS (NFEA_*). */
 export interface NfeaAttrs {
+  /** `NFEA_ACTIVITY_NOTIFY` (u8). */
   activityNotify: number;
+  /** `NFEA_DONT_REFRESH` (flag). */
   dontRefresh: boolean;
 }
 export const nfea = defineAttrs<NfeaAttrs>('NDA_FDB_EXT_ATTRS', {
@@ -70,11 +92,26 @@ export const nfea = defineAttrs<NfeaAttrs>('NDA_FDB_EXT_ATTRS', {
 
 /** The NDA_* attributes of an ARP / NDISC neighbour, in `ip neigh`'s order. */
 export interface NdaNeigh {
+  /** `NDA_PROTOCOL` (u8). */
   protocol: number;
+  /** `NDA_DST` (ip). */
   dst: string;
+  /** `NDA_FLAGS_EXT` (u32). */
   flagsExt: number;
+  /** `NDA_LLADDR` (mac). */
   lladdr: string;
-  cacheinfo: { confirmed: number; used: number; updated: number; refcnt: number };
+  /** `NDA_CACHEINFO` (struct). */
+  cacheinfo: {
+    /** Ticks since the neighbour last confirmed it was reachable. */
+    confirmed: number;
+    /** Ticks since the entry was last used. */
+    used: number;
+    /** Ticks since the entry last changed. */
+    updated: number;
+    /** References the kernel holds to the entry. */
+    refcnt: number
+  };
+  /** `NDA_PROBES` (u32). */
   probes: number;
   /** Dump filter: only this device. */
   ifindex: number;
@@ -82,6 +119,7 @@ export interface NdaNeigh {
   master: number;
 }
 
+/** The NDA_* table of ARP / NDISC neighbour messages (`ip neigh`). */
 export const ndaNeigh = defineAttrs<NdaNeigh>('NDA', {
   protocol: [NDA_PROTOCOL, u8],
   dst: [NDA_DST, ip],
@@ -95,22 +133,44 @@ export const ndaNeigh = defineAttrs<NdaNeigh>('NDA', {
 
 /** The NDA_* attributes of a PF_BRIDGE FDB entry, in `bridge fdb`'s order. */
 export interface NdaFdb {
+  /** `NDA_LLADDR` (mac). */
   lladdr: string;
+  /** `NDA_DST` (ip). */
   dst: string;
+  /** `NDA_VLAN` (u16). */
   vlan: number;
+  /** `NDA_NH_ID` (u32). */
   nhid: number;
+  /** `NDA_PORT` (be16). */
   port: number;
+  /** `NDA_VNI` (u32). */
   vni: number;
+  /** `NDA_SRC_VNI` (u32). */
   srcVni: number;
   /** NDA_IFINDEX: the VXLAN `via` device. */
   via: number;
+  /** `NDA_FDB_EXT_ATTRS` (nested). */
   fdbExt: Decoded<NfeaAttrs>;
+  /** `NDA_MASTER` (u32). */
   master: number;
+  /** `NDA_LINK_NETNSID` (s32). */
   linkNetnsId: number;
-  cacheinfo: { confirmed: number; used: number; updated: number; refcnt: number };
+  /** `NDA_CACHEINFO` (struct). */
+  cacheinfo: {
+    /** Ticks since the neighbour last confirmed it was reachable. */
+    confirmed: number;
+    /** Ticks since the entry was last used. */
+    used: number;
+    /** Ticks since the entry last changed. */
+    updated: number;
+    /** References the kernel holds to the entry. */
+    refcnt: number
+  };
+  /** `NDA_FLAGS_EXT` (u32). */
   flagsExt: number;
 }
 
+/** The NDA_* table of bridge FDB messages (`bridge fdb`). */
 export const ndaFdb = defineAttrs<NdaFdb>('NDA', {
   lladdr: [NDA_LLADDR, mac],
   dst: [NDA_DST, ip],
