@@ -43,7 +43,22 @@ export const FR_ACT: Readonly<Record<Exclude<RuleAction, 'unspec'>, number>> = {
 const ACTION_BY_VALUE = new Map<number, RuleAction>([[0, 'unspec'], ...Object.entries(FR_ACT).map(([k, v]): [number, RuleAction] => [v, k as RuleAction])]);
 
 /** struct fib_rule_hdr (12 bytes). */
-export const fibRuleHdr = struct<{ family: number; dstLen: number; srcLen: number; tos: number; table: number; action: number; flags: number }>('fib_rule_hdr', 12, {
+export const fibRuleHdr = struct<{
+  /** AF_INET or AF_INET6. */
+  family: number;
+  /** dst_len: the destination prefix length. */
+  dstLen: number;
+  /** src_len: the source prefix length. */
+  srcLen: number;
+  /** tos: the TOS matched. */
+  tos: number;
+  /** table: the table id when below 256 (else FRA_TABLE). */
+  table: number;
+  /** action: FR_ACT_*. */
+  action: number;
+  /** flags: FIB_RULE_* (FIB_RULE_INVERT for `not`). */
+  flags: number
+}>('fib_rule_hdr', 12, {
   family: [0, 'u8'],
   dstLen: [1, 'u8'],
   srcLen: [2, 'u8'],
@@ -70,26 +85,60 @@ type IpProto = keyof typeof IPPROTO;
  * `to` hold the bare address (FRA_SRC / FRA_DST), the prefix length travelling in the header.
  */
 export interface FraAttrs {
+  /** `FRA_PRIORITY` (u32). */
   priority: number;
+  /** `FRA_SRC` (ip). */
   from: string;
+  /** `FRA_DST` (ip). */
   to: string;
+  /** `FRA_FWMARK` (u32). */
   fwmark: number;
+  /** `FRA_FWMASK` (u32). */
   fwmask: number;
+  /** `FRA_FLOW` (u32). */
   realms: number;
+  /** `FRA_PROTOCOL` (u8). */
   protocol: number;
+  /** `FRA_TABLE` (u32). */
   table: number;
+  /** `FRA_SUPPRESS_PREFIXLEN` (s32). */
   suppressPrefixlength: number;
+  /** `FRA_SUPPRESS_IFGROUP` (s32). */
   suppressIfgroup: number;
+  /** `FRA_IIFNAME` (string). */
   iif: string;
+  /** `FRA_OIFNAME` (string). */
   oif: string;
+  /** `FRA_L3MDEV` (bool8). */
   l3mdev: boolean;
-  uidrange: { start: number; end: number };
+  /** `FRA_UID_RANGE` (struct). */
+  uidrange: {
+    /** The first UID. */
+    start: number;
+    /** The last UID, inclusive. */
+    end: number
+  };
+  /** `FRA_IP_PROTO`. */
   ipproto: IpProto;
-  sport: { start: number; end: number };
-  dport: { start: number; end: number };
+  /** `FRA_SPORT_RANGE` (struct). */
+  sport: {
+    /** The first port. */
+    start: number;
+    /** The last port, inclusive. */
+    end: number
+  };
+  /** `FRA_DPORT_RANGE` (struct). */
+  dport: {
+    /** The first port. */
+    start: number;
+    /** The last port, inclusive. */
+    end: number
+  };
+  /** `FRA_GOTO` (u32). */
   goto: number;
 }
 
+/** The FRA_* table of rule messages (`ip rule`). */
 export const fra = defineAttrs<FraAttrs>('FRA', {
   priority: [FRA_PRIORITY, u32],
   from: [FRA_SRC, ip],
@@ -314,6 +363,7 @@ function subject(op: string, spec: RuleSpec): string {
   return `rule.${op}${parts.length ? ' ' + parts.join(' ') : ''}`;
 }
 
+/** Policy rules (`ip rule`) of one handle's namespace: `h.rule`, or the module-level `rule`. */
 export class RuleApi {
   constructor(private readonly h: Handle) {}
 
