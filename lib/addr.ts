@@ -41,7 +41,18 @@ const ADDR_PROTOS: Readonly<Record<string, number>> = { unspec: 0, kernel_lo: 1,
 const FOREVER = 0xffffffff;
 
 /** struct ifaddrmsg (8 bytes). */
-export const ifaddrmsg = struct<{ family: number; prefixlen: number; flags: number; scope: number; index: number }>('ifaddrmsg', 8, {
+export const ifaddrmsg = struct<{
+  /** ifa_family: AF_INET or AF_INET6. */
+  family: number;
+  /** ifa_prefixlen: the prefix length. */
+  prefixlen: number;
+  /** ifa_flags: IFA_F_* bits that fit in 8 bits (IFA_FLAGS holds them all). */
+  flags: number;
+  /** ifa_scope: RT_SCOPE_*. */
+  scope: number;
+  /** ifa_index: the device. */
+  index: number
+}>('ifaddrmsg', 8, {
   family: [0, 'u8'],
   prefixlen: [1, 'u8'],
   flags: [2, 'u8'],
@@ -50,24 +61,54 @@ export const ifaddrmsg = struct<{ family: number; prefixlen: number; flags: numb
 });
 
 /** struct ifa_cacheinfo. */
-export const ifaCacheinfo = struct<{ preferred: number; valid: number; cstamp: number; tstamp: number }>('ifa_cacheinfo', 16, {
+export const ifaCacheinfo = struct<{
+  /** ifa_prefered: seconds left as a preferred source (0xffffffff: forever). */
+  preferred: number;
+  /** ifa_valid: seconds left valid (0xffffffff: forever). */
+  valid: number;
+  /** cstamp: when the address was created, in hundredths of a second since boot. */
+  cstamp: number;
+  /** tstamp: when it was last updated, likewise. */
+  tstamp: number
+}>('ifa_cacheinfo', 16, {
   preferred: [0, 'u32'],
   valid: [4, 'u32'],
   cstamp: [8, 'u32'],
   tstamp: [12, 'u32'],
 });
 
+/** The IFA_* attributes of address messages, wire-level (addresses as text). */
 export interface IfaAttrs {
+  /** `IFA_LOCAL` (ip). */
   local: string;
+  /** `IFA_LABEL` (string). */
   label: string;
+  /** `IFA_ADDRESS` (ip). */
   address: string;
+  /** `IFA_BROADCAST` (ip). */
   broadcast: string;
+  /** `IFA_ANYCAST` (ip). */
   anycast: string;
+  /** `IFA_MULTICAST` (ip). */
   multicast: string;
+  /** `IFA_RT_PRIORITY` (u32). */
   metric: number;
+  /** `IFA_PROTO` (u8). */
   proto: number;
+  /** `IFA_FLAGS` (u32). */
   flags: number;
-  cacheinfo: { preferred: number; valid: number; cstamp: number; tstamp: number };
+  /** `IFA_CACHEINFO` (struct). */
+  cacheinfo: {
+    /** ifa_prefered: seconds left as a preferred source (0xffffffff: forever). */
+    preferred: number;
+    /** ifa_valid: seconds left valid (0xffffffff: forever). */
+    valid: number;
+    /** cstamp: when the address was created, in hundredths of a second since boot. */
+    cstamp: number;
+    /** tstamp: when it was last updated, likewise. */
+    tstamp: number
+  };
+  /** `IFA_TARGET_NETNSID` (s32). */
   targetNetnsid: number;
 }
 
@@ -317,6 +358,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** Addresses (`ip address`) of one handle's namespace: `h.addr`, or the module-level `addr`. */
 export class AddrApi {
   constructor(protected readonly h: Handle) {}
 
