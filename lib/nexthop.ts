@@ -42,7 +42,18 @@ export const NEXTHOP_GRP_TYPE_MPATH = 0;
 export const NEXTHOP_GRP_TYPE_RES = 1;
 
 /** struct nhmsg (8 bytes). */
-export const nhmsg = struct<{ family: number; scope: number; protocol: number; resvd: number; flags: number }>('nhmsg', 8, {
+export const nhmsg = struct<{
+  /** nh_family: AF_INET, AF_INET6, or AF_UNSPEC for groups. */
+  family: number;
+  /** nh_scope: RT_SCOPE_*. */
+  scope: number;
+  /** nh_protocol: RTPROT_*, who installed it. */
+  protocol: number;
+  /** resvd: zero. */
+  resvd: number;
+  /** nh_flags: RTNH_F_* bits. */
+  flags: number
+}>('nhmsg', 8, {
   family: [0, 'u8'],
   scope: [1, 'u8'],
   protocol: [2, 'u8'],
@@ -88,10 +99,15 @@ export const nhGroup: Codec<NhGrpWire[]> = {
   },
 };
 
+/** The NHA_RES_GROUP_* attributes of a resilient group (timers in clock_t). */
 export interface NhaResGroup {
+  /** `NHA_RES_GROUP_BUCKETS` (u16). */
   buckets: number;
+  /** `NHA_RES_GROUP_IDLE_TIMER` (u32). */
   idleTimer: number;
+  /** `NHA_RES_GROUP_UNBALANCED_TIMER` (u32). */
   unbalancedTimer: number;
+  /** `NHA_RES_GROUP_UNBALANCED_TIME` (u64n). */
   unbalancedTime: number;
 }
 
@@ -116,16 +132,27 @@ const resGroupNest: Codec<Decoded<NhaResGroup>> = {
   },
 };
 
+/** The NHA_* attributes of nexthop messages, wire-level (devices as indexes). */
 export interface NhaAttrs {
+  /** `NHA_ID` (u32). */
   id: number;
+  /** `NHA_GROUP` (an array of struct nexthop_grp). */
   group: NhGrpWire[];
+  /** `NHA_RES_GROUP` (nested, NHA_RES_GROUP_*). */
   resGroup: Decoded<NhaResGroup>;
+  /** `NHA_GROUP_TYPE` (u16). */
   groupType: number;
+  /** `NHA_BLACKHOLE` (flag). */
   blackhole: boolean;
+  /** `NHA_GATEWAY` (ip). */
   via: string;
+  /** `NHA_OIF` (u32). */
   dev: number;
+  /** `NHA_FDB` (flag). */
   fdb: boolean;
+  /** `NHA_GROUPS` (flag). */
   groups: boolean;
+  /** `NHA_MASTER` (u32). */
   master: number;
 }
 
@@ -276,6 +303,7 @@ function body(r: NhReq, oif: number | undefined): (w: NlWriter) => void {
   };
 }
 
+/** Nexthop objects (`ip nexthop`) of one handle's namespace: `h.nexthop`, or the module-level `nexthop`. */
 export class NexthopApi {
   constructor(protected readonly h: Handle) {}
 
