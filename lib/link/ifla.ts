@@ -41,7 +41,18 @@ export const IFLA_INFO_SLAVE_KIND = 4;
 export const IFLA_INFO_SLAVE_DATA = 5;
 
 /** struct ifinfomsg (16 bytes). */
-export const ifinfomsg = struct<{ family: number; type: number; index: number; flags: number; change: number }>('ifinfomsg', 16, {
+export const ifinfomsg = struct<{
+  /** ifi_family: AF_UNSPEC for links. */
+  family: number;
+  /** ifi_type: ARPHRD_* (1 = Ethernet, 772 = loopback). */
+  type: number;
+  /** ifi_index: the ifindex (0 to pick by name, or for a new link). */
+  index: number;
+  /** ifi_flags: IFF_* bits. */
+  flags: number;
+  /** ifi_change: which IFF_* bits to change (a mask). */
+  change: number
+}>('ifinfomsg', 16, {
   family: [0, 'u8'],
   type: [2, 'u16'],
   index: [4, 's32'],
@@ -84,12 +95,17 @@ export const stats64: Codec<LinkStats> = {
 
 /** IFLA_LINKINFO as raw parts; lib/link/kinds dispatches IFLA_INFO_DATA by kind. */
 export interface LinkInfoRaw {
+  /** `IFLA_INFO_KIND`: the kind's name ('bridge', 'vxlan', …). */
   kind?: string;
+  /** `IFLA_INFO_DATA`: the kind's attributes, raw (lib/link/kinds decodes them by kind). */
   data?: Buffer;
+  /** `IFLA_INFO_SLAVE_KIND`: the master's kind, on a port. */
   slaveKind?: string;
+  /** `IFLA_INFO_SLAVE_DATA`: the port's attributes for its master, raw. */
   slaveData?: Buffer;
 }
 
+/** The IFLA_LINKINFO nest, with IFLA_INFO_DATA left raw. */
 export const linkinfoRaw = defineAttrs<LinkInfoRaw>('IFLA_LINKINFO', {
   kind: [IFLA_INFO_KIND, string],
   data: [IFLA_INFO_DATA, binary],
@@ -99,33 +115,59 @@ export const linkinfoRaw = defineAttrs<LinkInfoRaw>('IFLA_LINKINFO', {
 
 /** The common IFLA_* attributes, named as the public Link fields. */
 export interface IflaAttrs {
+  /** `IFLA_ADDRESS` (mac). */
   address: string;
+  /** `IFLA_BROADCAST` (mac). */
   broadcast: string;
+  /** `IFLA_IFNAME` (string). */
   name: string;
+  /** `IFLA_MTU` (u32). */
   mtu: number;
+  /** `IFLA_LINK` (u32). */
   link: number;
+  /** `IFLA_QDISC` (string). */
   qdisc: string;
+  /** `IFLA_MASTER` (u32). */
   master: number;
+  /** `IFLA_TXQLEN` (u32). */
   txqueuelen: number;
+  /** `IFLA_OPERSTATE` (u8, as a name). */
   operstate: Operstate;
+  /** `IFLA_LINKMODE` (u8). */
   linkmode: number;
+  /** `IFLA_LINKINFO` (nested). */
   linkinfo: LinkInfoRaw;
+  /** `IFLA_NET_NS_PID` (u32). */
   netnsPid: number;
+  /** `IFLA_IFALIAS` (string). */
   alias: string;
+  /** `IFLA_STATS64` (struct rtnl_link_stats64). */
   stats: LinkStats;
+  /** `IFLA_GROUP` (u32). */
   devGroup: number;
+  /** `IFLA_NET_NS_FD` (u32). */
   netnsFd: number;
+  /** `IFLA_EXT_MASK` (u32). */
   extMask: number;
+  /** `IFLA_PROMISCUITY` (u32). */
   promiscuity: number;
+  /** `IFLA_NUM_TX_QUEUES` (u32). */
   numTxQueues: number;
+  /** `IFLA_NUM_RX_QUEUES` (u32). */
   numRxQueues: number;
+  /** `IFLA_CARRIER` (u8). */
   carrier: number;
+  /** `IFLA_LINK_NETNSID` (s32). */
   linkNetnsId: number;
+  /** `IFLA_MIN_MTU` (u32). */
   minMtu: number;
+  /** `IFLA_MAX_MTU` (u32). */
   maxMtu: number;
+  /** `IFLA_PERM_ADDRESS` (mac). */
   permAddress: string;
 }
 
+/** The common IFLA_* table of link messages (`ip link`). */
 export const ifla = defineAttrs<IflaAttrs>('IFLA', {
   address: [IFLA_ADDRESS, mac],
   broadcast: [IFLA_BROADCAST, mac],
@@ -156,16 +198,25 @@ export const ifla = defineAttrs<IflaAttrs>('IFLA', {
 
 /** The common attributes link.add and link.set write, once names are resolved to indexes. */
 export interface CommonWire {
+  /** `IFLA_IFNAME` (string, checked as an interface name). */
   name: string;
+  /** `IFLA_MTU` (u32). */
   mtu: number;
+  /** `IFLA_ADDRESS` (mac). */
   address: string;
+  /** `IFLA_TXQLEN` (u32). */
   txqueuelen: number;
+  /** `IFLA_IFALIAS` (string of at most 255 bytes, sent without its NUL as iproute2 does). */
   alias: string;
+  /** `IFLA_MASTER` (u32): the master's ifindex, 0 to release. */
   master: number;
+  /** `IFLA_LINK` (u32): the parent's ifindex. */
   link: number;
+  /** `IFLA_NET_NS_FD` (u32): a descriptor of the target namespace, opened for the request. */
   netns: NetnsRef;
 }
 
+/** The common IFLA_* attributes as link.add and link.set write them. */
 export const commonSpec = defineAttrs<CommonWire>('IFLA', {
   name: [IFLA_IFNAME, ifname],
   mtu: [IFLA_MTU, u32],
