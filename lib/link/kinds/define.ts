@@ -16,6 +16,7 @@ export interface KindCodec<T> extends Codec<T> {
   claims?(b: Buffer, off: number, len: number): boolean;
   /** One bit of a flags attribute shared by several boolean rows: `{ u32 flags; u32 mask; }` or a bare u16. */
   readonly bit?: number;
+  /** How the shared flags attribute is laid out: `{ u32 flags; u32 mask; }` (the default) or a bare u16. */
   readonly bitLayout?: 'flags+mask' | 'u16';
   /** Reported by the kernel, never sent: add and set leave it out. */
   readonly readOnly?: boolean;
@@ -30,9 +31,13 @@ export type KindRows<T> = {
   readonly [K in keyof T]-?: readonly [type: number, codec: KindCodec<Exclude<T[K], undefined>>];
 };
 
+/** One compiled row of a kind table. */
 export interface KindRow {
+  /** The field name. */
   readonly key: string;
+  /** The IFLA_<KIND>_* attribute number. */
   readonly type: number;
+  /** The word that writes and reads it. */
   readonly codec: KindCodec<unknown>;
 }
 
