@@ -2,11 +2,12 @@
 // in one sendmsg, within a window of messages awaiting their ACK), replies matched by sequence,
 // dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
-import { LITTLE_ENDIAN, NlWriter } from './attr.js';
+import { align4, LITTLE_ENDIAN, NlWriter, rd16, rd32, rds32 } from './attr.js';
 import {
-  NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, rtmName,
+  NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN,
+  rtmName,
 } from './constants.js';
-import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
+import { abortError, DecodeError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
 import { forEachMessage, parseDone, parseError, type NlMsg } from './nlmsg.js';
 
 /** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
@@ -361,9 +362,33 @@ export class Engine {
       return;
     }
     try {
-      forEachMessage(chunk, (m) => this.dispatch(m));
+      this.receiveChunk(chunk);
     } catch (e) {
       for (const p of [...this.pending.values()]) this.finish(p, e as Error);
+    }
+  }
+
+  /**
+   * Walks the messages of a chunk (lengths checked as forEachMessage does). A plain ACK
+   * (NLMSG_ERROR with error 0) completes its request without allocating: bulk requests are
+   * mostly that.
+   */
+  private receiveChunk(b: Buffer): void {
+    const total = b.length;
+    let off = 0;
+    while (off < total) {
+      if (total - off < NLMSG_HDRLEN) throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
+      const len = rd32(b, off);
+      if (len < NLMSG_HDRLEN || len > total - off) throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
+      const type = rd16(b, off + 4);
+      const seq = rd32(b, off + 8);
+      if (type === NLMSG_ERROR && len >= 2 * NLMSG_HDRLEN + 4 && rds32(b, off + NLMSG_HDRLEN) === 0) {
+        const p = this.pending.get(seq);
+        if (p) this.finish(p, null);
+      } else {
+        this.dispatch({ type, flags: rd16(b, off + 6), seq, pid: rd32(b, off + 12), buf: b, start: off, off: off + NLMSG_HDRLEN, end: off + len });
+      }
+      off += align4(len);
     }
   }
 
