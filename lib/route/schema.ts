@@ -90,16 +90,26 @@ export const ROUTER_PREF = { low: 0x3, medium: 0x0, high: 0x1 } as const;
 
 /** struct rtmsg (12 bytes). */
 export type RtmsgFields = {
+  /** rtm_family: AF_INET or AF_INET6. */
   family: number;
+  /** rtm_dst_len: the destination prefix length. */
   dstLen: number;
+  /** rtm_src_len: the source prefix length. */
   srcLen: number;
+  /** rtm_tos: the TOS matched. */
   tos: number;
+  /** rtm_table: the table id when below 256 (else RTA_TABLE; RT_TABLE_UNSPEC in dumps). */
   table: number;
+  /** rtm_protocol: RTPROT_*, who installed it. */
   protocol: number;
+  /** rtm_scope: RT_SCOPE_*. */
   scope: number;
+  /** rtm_type: RTN_*. */
   type: number;
+  /** rtm_flags: RTM_F_* and RTNH_F_* bits. */
   flags: number;
 };
+/** struct rtmsg: the family header of route messages. */
 export const rtmsg = struct<RtmsgFields>('rtmsg', 12, {
   family: [0, 'u8'],
   dstLen: [1, 'u8'],
@@ -115,10 +125,13 @@ export const RTMSG_SIZE = 12;
 
 /** RTA_VIA: struct rtvia { __kernel_sa_family_t rtvia_family; __u8 rtvia_addr[]; }. */
 export interface RtVia {
+  /** 4 or 6: the gateway's family (rtvia_family). */
   family: 4 | 6;
+  /** The gateway (rtvia_addr). */
   address: string;
 }
 
+/** The RTA_VIA codec: struct rtvia, a gateway of any family. */
 export const rtvia: Codec<RtVia> = {
   kind: 'struct rtvia',
   put(w, type, v, field) {
@@ -141,25 +154,43 @@ export const rtvia: Codec<RtVia> = {
 
 /** RTA_METRICS: RTAX_* u32 values (RTAX_CC_ALGO a string). */
 export interface Metrics {
+  /** `RTAX_LOCK` (u32). */
   lock: number;
+  /** `RTAX_MTU` (u32). */
   mtu: number;
+  /** `RTAX_WINDOW` (u32). */
   window: number;
+  /** `RTAX_RTT` (u32). */
   rtt: number;
+  /** `RTAX_RTTVAR` (u32). */
   rttvar: number;
+  /** `RTAX_SSTHRESH` (u32). */
   ssthresh: number;
+  /** `RTAX_CWND` (u32). */
   cwnd: number;
+  /** `RTAX_ADVMSS` (u32). */
   advmss: number;
+  /** `RTAX_REORDERING` (u32). */
   reordering: number;
+  /** `RTAX_HOPLIMIT` (u32). */
   hoplimit: number;
+  /** `RTAX_INITCWND` (u32). */
   initcwnd: number;
+  /** `RTAX_FEATURES` (u32). */
   features: number;
+  /** `RTAX_RTO_MIN` (u32). */
   rtoMin: number;
+  /** `RTAX_INITRWND` (u32). */
   initrwnd: number;
+  /** `RTAX_QUICKACK` (u32). */
   quickack: number;
+  /** `RTAX_CC_ALGO` (string). */
   ccAlgo: string;
+  /** `RTAX_FASTOPEN_NO_COOKIE` (u32). */
   fastopenNoCookie: number;
 }
 
+/** The RTAX_* table inside RTA_METRICS. */
 export const rtax = defineAttrs<Metrics>('RTAX', {
   mtu: [RTAX_MTU, u32],
   advmss: [RTAX_ADVMSS, u32],
@@ -201,8 +232,11 @@ export function plainNest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
 
 /** The attributes inside one rtnexthop. */
 export interface RtnhAttrs {
+  /** `RTA_GATEWAY` (ip). */
   via: string;
+  /** `RTA_VIA` (struct rtvia): a gateway of the other family. */
   rtvia: RtVia;
+  /** `RTA_FLOW` (u32). */
   realm: number;
 }
 
@@ -215,10 +249,13 @@ export const rtnhAttrs = defineAttrs<RtnhAttrs>('RTNH', {
 
 /** One struct rtnexthop { u16 len; u8 flags; u8 hops; s32 ifindex; } and its attributes. */
 export interface RtNexthop {
+  /** rtnh_flags: RTNH_F_* bits. */
   flags: number;
   /** weight - 1 */
   hops: number;
+  /** rtnh_ifindex: the path's device. */
   ifindex: number;
+  /** The path's attributes (gateway, realm…). */
   attrs: Decoded<RtnhAttrs>;
 }
 
@@ -262,7 +299,24 @@ export const multipath: Codec<RtNexthop[]> = {
 };
 
 /** struct rta_cacheinfo (read only). */
-export const rtaCacheinfo = struct<{ clntref: number; lastuse: number; expires: number; error: number; used: number; id: number; ts: number; tsage: number }>(
+export const rtaCacheinfo = struct<{
+  /** rta_clntref: references held by sockets. */
+  clntref: number;
+  /** rta_lastuse: when the route was last used. */
+  lastuse: number;
+  /** rta_expires: clock ticks until it expires (0: never). */
+  expires: number;
+  /** rta_error: the route's error (a negative errno). */
+  error: number;
+  /** rta_used: how often it was used. */
+  used: number;
+  /** rta_id: the IP id of the last packet. */
+  id: number;
+  /** rta_ts: a TCP timestamp. */
+  ts: number;
+  /** rta_tsage: the age of that timestamp. */
+  tsage: number
+}>(
   'rta_cacheinfo', 32, {
     clntref: [0, 'u32'], lastuse: [4, 'u32'], expires: [8, 's32'], error: [12, 'u32'], used: [16, 'u32'],
     id: [20, 'u32'], ts: [24, 'u32'], tsage: [28, 'u32'],
@@ -270,26 +324,47 @@ export const rtaCacheinfo = struct<{ clntref: number; lastuse: number; expires: 
 
 /** The RTA_* attributes, wire-level: addresses as text, devices as indexes, metrics nested. */
 export interface RtaAttrs {
+  /** `RTA_DST` (ip): the destination prefix's address. */
   dst: string;
+  /** `RTA_SRC` (ip): the source prefix's address. */
   from: string;
+  /** `RTA_PREFSRC` (ip): the preferred source. */
   src: string;
+  /** `RTA_GATEWAY` (ip). */
   via: string;
+  /** `RTA_VIA` (struct rtvia): a gateway of the other family. */
   rtvia: RtVia;
+  /** `RTA_PRIORITY` (u32). */
   metric: number;
+  /** `RTA_TABLE` (u32). */
   table: number;
+  /** `RTA_NH_ID` (u32). */
   nhid: number;
+  /** `RTA_IIF` (u32): the input device's ifindex. */
   iif: number;
+  /** `RTA_OIF` (u32): the output device's ifindex. */
   dev: number;
+  /** `RTA_MARK` (u32). */
   mark: number;
+  /** `RTA_UID` (u32). */
   uid: number;
+  /** `RTA_METRICS` (nested RTAX_*). */
   metrics: Decoded<Metrics>;
+  /** `RTA_MULTIPATH` (an array of struct rtnexthop). */
   nexthops: RtNexthop[];
+  /** `RTA_FLOW` (u32). */
   realm: number;
+  /** `RTA_PREF` (u8). */
   pref: number;
+  /** `RTA_EXPIRES` (u32). */
   expires: number;
+  /** `RTA_IP_PROTO` (u8). */
   ipProto: number;
+  /** `RTA_SPORT` (u16). */
   sport: number;
+  /** `RTA_DPORT` (u16). */
   dport: number;
+  /** `RTA_CACHEINFO` (struct rta_cacheinfo, read only). */
   cacheinfo: ReturnType<typeof rtaCacheinfo.read>;
 }
 
