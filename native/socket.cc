@@ -39,6 +39,8 @@ namespace {
 
 constexpr size_t kBatchBytes = 256 * 1024;  // deliver once a batch holds this much
 constexpr size_t kMaxQueue = 16;            // chunks waiting for JS before the thread blocks
+constexpr size_t kSlot = 64 * 1024;         // one datagram per slot: above netlink's 32 KiB dump cap
+constexpr unsigned kSlots = 32;             // datagrams per recvmmsg (an ACK each, in bulk work)
 constexpr int64_t kDefaultSndbuf = 4 << 20;
 constexpr int64_t kDefaultRcvbuf = 32 << 20;
 
@@ -96,6 +98,7 @@ struct Socket {
   std::atomic<bool> paused{false};  // JS holds enough: leave the rest (and the dump) in the kernel
   std::mutex mu;  // guards sends
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> sends;
+  std::unique_ptr<uint8_t[]> recvArea{new uint8_t[kSlot * kSlots]};  // untouched pages stay virtual
 };
 
 struct Registry {
@@ -129,7 +132,11 @@ bool Flush(Socket* s, std::vector<uint8_t>& batch) {
   return Deliver(s, c);
 }
 
-bool SendQueued(Socket* s) {
+bool Drain(Socket* s, std::vector<uint8_t>& batch);
+
+// Sends the queued buffers; after each, hands its replies to JS before the next goes out, so JS
+// works on one buffer's ACKs while the kernel works on the next buffer.
+bool SendQueued(Socket* s, std::vector<uint8_t>& batch) {
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> queue;
   {
     std::lock_guard<std::mutex> lock(s->mu);
@@ -149,23 +156,36 @@ bool SendQueued(Socket* s) {
     do n = sendmsg(s->fd, &msg, 0);
     while (n < 0 && errno == EINTR);
     if (n < 0 && !DeliverError(s, errno, id)) return false;
+    if (n >= 0 && !Drain(s, batch)) return false;
   }
   return true;
 }
 
-// Reads datagrams until EAGAIN, each sized first by a MSG_PEEK|MSG_TRUNC recv so none is cut.
+// Reads datagrams until EAGAIN, up to kSlots per recvmmsg. A slot is larger than any datagram
+// rtnetlink sends (dumps are capped at 32 KiB by netlink_recvmsg), so none is cut; one that
+// still is (MSG_TRUNC) is reported as EMSGSIZE rather than delivered half.
 bool Drain(Socket* s, std::vector<uint8_t>& batch) {
+  uint8_t* area = s->recvArea.get();
   while (!s->stop.load()) {
-    ssize_t len = recv(s->fd, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-    if (len >= 0) {
-      size_t old = batch.size();
-      batch.resize(old + static_cast<size_t>(len));
-      len = recv(s->fd, batch.data() + old, static_cast<size_t>(len), MSG_DONTWAIT);
-      batch.resize(old + (len > 0 ? static_cast<size_t>(len) : 0));
-      if (len >= 0) {
-        if (batch.size() >= kBatchBytes && !Flush(s, batch)) return false;
-        continue;
+    mmsghdr msgs[kSlots] = {};
+    iovec iov[kSlots];
+    for (unsigned i = 0; i < kSlots; i++) {
+      iov[i] = {area + i * kSlot, kSlot};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(s->fd, msgs, kSlots, MSG_DONTWAIT, nullptr);
+    if (n > 0) {
+      for (int i = 0; i < n; i++) {
+        const uint8_t* at = area + static_cast<size_t>(i) * kSlot;
+        if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+          if (!Flush(s, batch) || !DeliverError(s, EMSGSIZE, 0)) return false;
+          continue;
+        }
+        batch.insert(batch.end(), at, at + msgs[i].msg_len);
       }
+      if (batch.size() >= kBatchBytes && !Flush(s, batch)) return false;
+      continue;
     }
     int err = errno;
     if (err == EINTR) continue;
@@ -193,7 +213,7 @@ void IoLoop(Socket* s) {
       if (read(s->efd, &count, sizeof count) < 0) {
         // EAGAIN: another wake-up already consumed it.
       }
-      if (!SendQueued(s)) return;
+      if (!SendQueued(s, batch)) return;
     }
     if (fds[0].revents != 0 && !s->paused.load() && !Drain(s, batch)) return;
   }
