@@ -39,8 +39,8 @@ namespace {
 
 constexpr size_t kBatchBytes = 256 * 1024;  // deliver once a batch holds this much
 constexpr size_t kMaxQueue = 16;            // chunks waiting for JS before the thread blocks
-constexpr size_t kSlot = 64 * 1024;         // one datagram per slot: above netlink's 32 KiB dump cap
-constexpr unsigned kSlots = 32;             // datagrams per recvmmsg (an ACK each, in bulk work)
+constexpr size_t kSlot = 64 * 1024;  // one datagram per slot: above netlink's 32 KiB dump cap
+constexpr unsigned kSlots = 32;      // datagrams per recvmmsg (an ACK each, in bulk work)
 constexpr int64_t kDefaultSndbuf = 4 << 20;
 constexpr int64_t kDefaultRcvbuf = 32 << 20;
 
@@ -96,7 +96,7 @@ struct Socket {
   std::thread thread;
   std::atomic<bool> stop{false};
   std::atomic<bool> paused{false};  // JS holds enough: leave the rest (and the dump) in the kernel
-  std::mutex mu;  // guards sends
+  std::mutex mu;                    // guards sends
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> sends;
   std::unique_ptr<uint8_t[]> recvArea{new uint8_t[kSlot * kSlots]};  // untouched pages stay virtual
 };

@@ -101,7 +101,8 @@ Napi::Value Mknod(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
   int64_t mode = 0, major = 0, minor = 0;
-  if (!ReadString(env, info[0], "path", &path) || !ReadInt(env, info[1], "mode", 0, 0xffff, &mode) ||
+  if (!ReadString(env, info[0], "path", &path) ||
+      !ReadInt(env, info[1], "mode", 0, 0xffff, &mode) ||
       !ReadInt(env, info[2], "major", 0, 0xfff, &major) ||
       !ReadInt(env, info[3], "minor", 0, 0xfffff, &minor)) {
     return env.Undefined();
