@@ -16,6 +16,7 @@ import { profileText, readProfile, summariseProfile, type PhaseProfile } from '.
 import { Progress } from './progress.js';
 import { cpuTable, markdownTable, sizeLabel, threadText, skippedText, targetText, targets, textTable, type ToolInfo } from './report.js';
 import { createBenchNs, flushLeftovers, removeStale, removeSync, type BenchNs } from './setup.js';
+import { inSnapshot, runFromSnapshot } from './snapshot.js';
 import { checkRun, summarise, type RunRecord } from './stats.js';
 import { allTools, BUILD_DIR, ROOT, type Tool, type ToolOutcome } from './tools.js';
 
@@ -44,6 +45,8 @@ const HELP = `usage: npm run bench -- [options]
   --profile         also run the rtnetlink tools once per N under node --cpu-prof and summarise them
   --nice N          run the harness and every tool at nice N (e.g. -10 on a shared machine; root)
   --no-save         print only (no bench/results files, no README update)
+  --no-snapshot     run the build in place (by default a private copy of dist/ and the addon is run,
+                    so a rebuild in the working tree during the run cannot mix versions)
   --out DIR         where results go (default bench/results)`;
 
 function parseArgs(argv: string[]): Options {
@@ -70,6 +73,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--diagnostics') o.diagnostics = true;
     else if (a === '--nice') o.nice = int(next(), 'nice', -20, 19);
     else if (a === '--no-save') o.save = false;
+    else if (a === '--no-snapshot') continue;
     else if (a === '--out') o.out = next() ?? o.out;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(HELP + '\n');
@@ -97,13 +101,15 @@ function cleanup(): void {
     bench = undefined;
   }
 }
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(sig, () => {
-    process.stderr.write(`\nbench: ${sig}, removing the namespace\n`);
-    cleanup();
-    process.exit(130);
-  });
+function installCleanup(): void {
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      process.stderr.write(`\nbench: ${sig}, removing the namespace\n`);
+      cleanup();
+      process.exit(130);
+    });
+  }
 }
 
 async function runTool(t: Tool, ns: BenchNs, n: number, o: Options, progress: Progress, prefix: string): Promise<ToolOutcome> {
@@ -320,7 +326,15 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+async function entry(): Promise<void> {
+  if (!inSnapshot() && !process.argv.includes('--no-snapshot') && !process.argv.includes('--help') && !process.argv.includes('-h')) {
+    process.exit(await runFromSnapshot(ROOT, join('bench', 'route-churn.js')));
+  }
+  installCleanup();
+  await main();
+}
+
+entry().catch((e: unknown) => {
   cleanup();
   process.stderr.write(`\nbench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);

@@ -13,8 +13,11 @@ import type { BenchNs } from './setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The repository root: the nearest directory above holding rtnetlink's package.json. */
+/** The repository root: $RTNL_BENCH_ROOT, else the nearest directory above holding rtnetlink's package.json. */
 export const ROOT = ((): string => {
+  // A run from a snapshot of the build (bench/snapshot.ts) still reads and writes the repository.
+  const given = process.env['RTNL_BENCH_ROOT'];
+  if (given) return given;
   for (let d = here; ; d = dirname(d)) {
     const pj = join(d, 'package.json');
     if (existsSync(pj) && (JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'rtnetlink') return d;
