@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's type-checked recommended rules, plus the project's own boundaries.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/api/**', 'bench/.build/**', 'bench/.peers/**', '.tap/**'] },
@@ -34,4 +35,5 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
 );

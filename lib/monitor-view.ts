@@ -24,7 +24,7 @@ export class View {
 
   objects(kind: MonitorKind): Objects {
     let v = this.kinds.get(kind);
-    if (!v) this.kinds.set(kind, (v = new Map()));
+    if (!v) this.kinds.set(kind, (v = new Map() as Objects));
     return v;
   }
 

@@ -146,7 +146,7 @@ export class LinkApi {
         if (upLater) await api.setFlags(name, true, subject, opts);
         const link = await api.get(name, opts);
         // The kernel ignores IFLA_IFALIAS on create (iproute2's `ip link add … alias` is lost too): set it now.
-        const alias = parts.common.alias as string | undefined;
+        const alias = parts.common.alias;
         return alias !== undefined && link.alias !== alias ? api.set(link.index, { alias }, opts) : link;
       });
     } finally {
@@ -163,7 +163,7 @@ export class LinkApi {
     if (parts.up !== undefined) change['up'] = parts.up;
     splitChange(change, undefined);
     checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
-    return this.inNetns(netns as NetnsRef | undefined, async (api) => {
+    return this.inNetns(netns, async (api) => {
       // TUNSETIFF would attach to an existing device of that name: refuse it as RTM_NEWLINK would
       if (await api.getRaw(name, opts).then(() => true, () => false)) {
         throw new NetlinkError({ errno: EEXIST, op: 'TUNSETIFF', subject: `link.add ${name} (type ${parts.def.type})` });
@@ -171,7 +171,7 @@ export class LinkApi {
       createTun(tun, api.h.target);
       if (Object.keys(change).length === 0) return api.get(name, opts);
       try {
-        return await api.set(name, change as LinkChange, opts);
+        return await api.set(name, change, opts);
       } catch (e) {
         await api.del(name).catch(() => undefined);
         throw e;
@@ -212,7 +212,7 @@ export class LinkApi {
       }
       if (parts.common.netns === undefined) return await this.get(index, opts);
       const name = (ch['name'] as string | undefined) ?? current?.name ?? ref;
-      return await this.inNetns(parts.common.netns as NetnsRef, (api) => api.get(name, opts));
+      return await this.inNetns(parts.common.netns, (api) => api.get(name, opts));
     } finally {
       r.release();
     }

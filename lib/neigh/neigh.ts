@@ -117,7 +117,7 @@ export class NeighApi {
 
   /** `ip neigh del DST dev DEV` (`ip neigh del proxy DST dev DEV` with `proxy: true`). */
   async del(spec: Pick<NeighSpec, 'dev' | 'dst' | 'proxy'> & Partial<NeighSpec>, opts?: CallOptions): Promise<void> {
-    await this.modify(RTM_DELNEIGH, 0, spec as NeighSpec, 'del', opts);
+    await this.modify(RTM_DELNEIGH, 0, spec, 'del', opts);
   }
 
   /** `ip neigh get DST dev DEV`: one entry; NetlinkError 'ENOENT' when there is none. */
