@@ -21,7 +21,7 @@ t.test('every common change is seen by ip', opts, async (t) => {
   await h.link.add({ type: 'bridge', name: 'br0' });
 
   let l = await h.link.set('p0', { up: true, mtu: 1400, address: '02:00:00:00:00:01', txqueuelen: 123, alias: 'to the world' });
-  let ip = ipLink(ns, 'p0');
+  const ip = ipLink(ns, 'p0');
   t.ok(ip.flags.includes('UP'), 'ip: up');
   t.match(ip, { mtu: 1400, address: '02:00:00:00:00:01', txqlen: 123, ifalias: 'to the world' });
   t.match(l, { up: true, mtu: 1400, address: '02:00:00:00:00:01', txqueuelen: 123, alias: 'to the world' }, 'set returns the link as it now is');

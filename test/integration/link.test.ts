@@ -163,7 +163,7 @@ t.test('a Link read back makes a like link', opts, async (t) => {
   for (const [from, to, tweak] of pairs) {
     const l = await h.link.get(from);
     if (l.type === 'device' || l.type === 'veth') throw new Error(`unexpected ${l.type}`);
-    const copy = await h.link.add({ ...l, name: to, ...tweak } as LinkSpec);
+    const copy = await h.link.add({ ...l, name: to, ...tweak });
     const skip = new Set(['name', 'index', 'address', 'stats', 'bridgeId', 'rootId', 'helloTimer', 'gcTimer', 'tcnTimer', 'topologyChangeTimer', 'tapDevice', 'operstate', 'flags', 'qdisc', 'unknown', ...Object.keys(tweak)]);
     const strip = (x: Link): Record<string, unknown> => Object.fromEntries(Object.entries(x).filter(([k]) => !skip.has(k)));
     t.same(strip(copy), strip(l), `${to} is like ${from}`);

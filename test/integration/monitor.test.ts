@@ -91,7 +91,7 @@ t.test('links and neighbours added and removed with ip arrive as typed events', 
   const [v0] = ns.ipJson<IpLink[]>('link', 'show', 'mv0');
   const [v1] = ns.ipJson<IpLink[]>('link', 'show', 'mv1');
   let seen = await until(m, isEv('link', 'new', (o) => o['name'] === 'mv0'));
-  let ev = seen[seen.length - 1]!;
+  const ev = seen[seen.length - 1]!;
   t.match(ev, { kind: 'link', action: 'new', key: String(v0!.ifindex), object: { type: 'veth', name: 'mv0', index: v0!.ifindex, mtu: v0!.mtu, address: v0!.address, up: false } });
 
   ns.ip('link', 'set', 'mv0', 'up', 'mtu', '1400');

@@ -8,7 +8,8 @@ import {
   RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNSID, RTM_NEWROUTE,
 } from '../../lib/core/constants.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
-import { NetlinkError, DumpInterruptedError } from '../../lib/core/errors.js';
+import type { NetlinkError} from '../../lib/core/errors.js';
+import { DumpInterruptedError } from '../../lib/core/errors.js';
 import { Handle } from '../../lib/handle.js';
 import { decodeNetconf, decodeNsid, KINDS, RTM_NEWNETCONF, routeSlot, sameState } from '../../lib/monitor-kinds.js';
 import { DumpQueue, type DumpJob } from '../../lib/monitor-dumps.js';
