@@ -3,7 +3,6 @@
 // handle's own objects, opened lazily in the caller's namespace.
 import type { NetnsTarget } from './binding.js';
 import { Engine, type EngineOptions, type RequestContext, type TransportFactory } from './core/request.js';
-import { NLM_F_DUMP } from './core/constants.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { nativeTransportFactory } from './transport.js';
 import { netnsPath } from './netns.js';
@@ -137,9 +136,15 @@ export class Handle {
     if (!(body instanceof Uint8Array)) throw new TypeError('Expected "body" to be a Buffer or Uint8Array');
     const ctx: RequestContext = { signal: req.signal };
     const copy = (m: NlMsg): RawReply => ({ type: m.type, flags: m.flags, body: Buffer.from(m.buf.subarray(m.off, m.end)) });
-    if ((flags & NLM_F_DUMP) === NLM_F_DUMP) return this.engine.dump(req.type, (w) => w.bytes(body), copy, ctx);
-    const replies = await this.engine.request(req.type, flags, (w) => w.bytes(body), ctx);
-    return replies.map(copy);
+    // The engine tells a dump (an RTM_GET* with a dump bit) from an ACKed request, flags kept.
+    return new Promise<RawReply[]>((resolve, reject) => {
+      let replies: RawReply[] = [];
+      this.engine.submit(req.type, flags, (w) => w.bytes(body), {
+        onMessage: (m) => void replies.push(copy(m)),
+        onRestart: () => void (replies = []),
+        onDone: (err) => (err ? reject(err) : resolve(replies)),
+      }, ctx);
+    });
   }
 
   /** Closes the socket; pending requests reject with HandleClosedError. Idempotent. */

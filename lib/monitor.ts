@@ -67,6 +67,9 @@ function checkGroups(groups: unknown): MonitorGroup[] {
   });
 }
 
+/** Monitors a consumer is waiting on: kept alive (and the process with them) until an event comes. */
+const awaited = new Set<Monitor>();
+
 /**
  * A subscription to rtnetlink events: `for await (const ev of m)`. One consumer; `close()` (or
  * leaving the loop) ends it. While a consumer awaits the next event the socket keeps the process
@@ -131,7 +134,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (routes) join.add(RTNLGRP_IPV4_IFADDR);
 
     const sock = rcvbuf === undefined ? { ...h.target } : { ...h.target, rcvbuf };
-    const t = (this.transport = openNativeTransport(sock, (c, e, s) => this.receive(c, e, s)));
+    // The socket's callback holds the monitor only weakly, so a monitor dropped without close()
+    // is collected and its socket closed; while a consumer awaits next(), `awaited` holds it.
+    const self = new WeakRef(this);
+    const t = (this.transport = openNativeTransport(sock, (c, e, s) => self.deref()?.receive(c, e, s), this));
     this.dumps = new DumpQueue((b) => t.send(b));
     try {
       for (const g of join) t.membership(g, true);
@@ -189,6 +195,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.round = undefined;
     this.dumps.close();
     this.transport.close();
+    awaited.delete(this);
     this.wake();
   }
 
@@ -413,6 +420,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private setRef(on: boolean): void {
     if (on === this.refd || this.isClosed) return;
     this.refd = on;
+    if (on) awaited.add(this);
+    else awaited.delete(this);
     this.transport.ref(on);
   }
 

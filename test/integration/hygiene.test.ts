@@ -176,4 +176,22 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
     t.ok((r['during'] as number) >= r.before.fds + 200, `200 handles held open: ${r.before.fds} → ${String(r['during'])} descriptors`);
     t.equal(r.after.fds, r.before.fds, `after collection: ${r.after.fds} descriptors (${r.before.fds} before)`);
   });
+
+  t.test('monitors dropped without close() are closed when collected', async (t) => {
+    const ns = tempNetns(t, { open: false });
+    const r = await child(t, ns.name, `
+      let held = [];
+      await pool(); await settle();
+      const before = { fds: fds(), rss: rss(), heap: heap() };
+      for (let i = 0; i < 100; i++) held.push(lib.monitor(['link', 'ipv4-addr']));
+      const during = fds();
+      held = null;
+      for (let i = 0; i < 50 && fds() > before.fds; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+      const after = { fds: fds(), rss: rss(), heap: heap() };
+      out({ before, after, during });
+    `);
+    if (!r) return;
+    t.ok((r['during'] as number) >= r.before.fds + 100, `100 monitors held open: ${r.before.fds} → ${String(r['during'])} descriptors`);
+    t.equal(r.after.fds, r.before.fds, `after collection: ${r.after.fds} descriptors (${r.before.fds} before)`);
+  });
 });
