@@ -24,6 +24,9 @@ export interface UnknownAttr {
   data: Buffer;
 }
 
+/** The most an attribute can carry: its 16-bit length covers the 4-byte header too. */
+const MAX_PAYLOAD = 0xffff - NLA_HDRLEN;
+
 function need(len: number, want: number, what: string, off: number, path: readonly string[]): void {
   if (len < want) throw new DecodeError(`${what} needs ${want} bytes, has ${len}`, off, path);
 }
@@ -160,6 +163,7 @@ export const string: Codec<string> = {
   put(w, type, v, field) {
     if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a string, got ${describe(v)}`);
     if (v.includes('\0')) throw new TypeError(`Expected "${field}" to hold no NUL byte`);
+    if (Buffer.byteLength(v) > MAX_PAYLOAD - 1) throw new RangeError(`Expected "${field}" to be at most ${MAX_PAYLOAD - 1} bytes`);
     w.attrString(type, v);
   },
   get(b, off, len) {
@@ -175,6 +179,7 @@ export const binary: Codec<Buffer> = {
   kind: 'binary',
   put(w, type, v, field) {
     if (!(v instanceof Uint8Array)) throw new TypeError(`Expected "${field}" to be a Buffer, got ${describe(v)}`);
+    if (v.length > MAX_PAYLOAD) throw new RangeError(`Expected "${field}" to be at most ${MAX_PAYLOAD} bytes`);
     w.attrBytes(type, v);
   },
   get(b, off, len) {
@@ -443,13 +448,15 @@ export class AttrSchema<T> {
     while (off < end) {
       if (end - off < NLA_HDRLEN) throw new DecodeError(`${end - off} stray bytes after the attributes`, off, path);
       const len = rd16(b, off);
-      const type = rd16(b, off + 2) & NLA_TYPE_MASK;
+      const rawType = rd16(b, off + 2);
+      const type = rawType & NLA_TYPE_MASK;
       if (len < NLA_HDRLEN || off + len > end) {
         throw new DecodeError(`attribute ${type} has length ${len}, ${end - off} bytes remain`, off, [...path, this.name]);
       }
       const r = this.byType[type];
       if (r) out[r.key] = r.codec.get(b, off + NLA_HDRLEN, len - NLA_HDRLEN, path.length ? [...path, r.key] : [this.name, r.key]);
-      else (unknown ??= []).push({ type, data: Buffer.from(b.subarray(off + NLA_HDRLEN, off + len)) });
+      // Kept with NLA_F_NESTED / NLA_F_NET_BYTEORDER as received, so it is re-emitted the same.
+      else (unknown ??= []).push({ type: rawType, data: Buffer.from(b.subarray(off + NLA_HDRLEN, off + len)) });
       off += align4(len);
     }
     if (unknown) out['unknown'] = unknown;

@@ -78,13 +78,20 @@ t.test('every attribute word: decode(fixture), encode(value), and the round trip
   t.same(all.decode(framed, 12, 12 + bytes.length), value);
 });
 
-t.test('unknown attributes are kept, with their flags masked off the type, and re-emitted as they came', async (t) => {
-  const extra = Buffer.concat([nla(99, Buffer.from([9, 8, 7])), nla(1, Buffer.from([5])), nla(0x4000 | 98, u32le(1))]);
+t.test('unknown attributes are kept with their type bits as received (NLA_F_NESTED, NLA_F_NET_BYTEORDER) and re-emitted as they came', async (t) => {
+  const extra = Buffer.concat([nla(99, Buffer.from([9, 8, 7])), nla(1, Buffer.from([5])), nla(0x4000 | 98, u32le(1)), nla(0x8000 | 97, nla(1, u32le(2)))]);
   const d = all.decode(extra, 0, extra.length);
-  t.same(d, { a: 5, unknown: [{ type: 99, data: Buffer.from([9, 8, 7]) }, { type: 98, data: u32le(1) }] });
+  t.same(d, { a: 5, unknown: [{ type: 99, data: Buffer.from([9, 8, 7]) }, { type: 0x4000 | 98, data: u32le(1) }, { type: 0x8000 | 97, data: nla(1, u32le(2)) }] });
   const again = encode((w) => all.encode(w, d));
   t.same(all.decode(again, 0, again.length), d);
-  t.equal(again.subarray(8).toString('hex'), Buffer.concat([nla(99, Buffer.from([9, 8, 7])), nla(98, u32le(1))]).toString('hex'));
+  t.equal(again.subarray(8).toString('hex'), Buffer.concat([nla(99, Buffer.from([9, 8, 7])), nla(0x4000 | 98, u32le(1)), nla(0x8000 | 97, nla(1, u32le(2)))]).toString('hex'));
+});
+
+t.test('a string or binary value too long for one attribute is a RangeError naming the field', async (t) => {
+  const long = defineAttrs<{ s: string; b: Buffer }>('long', { s: [1, string], b: [2, binary] });
+  t.throws(() => encode((w) => long.encode(w, { s: 'x'.repeat(70000) })), { name: 'RangeError', message: /"s"/ });
+  t.throws(() => encode((w) => long.encode(w, { b: Buffer.alloc(70000) })), { name: 'RangeError', message: /"b"/ });
+  t.doesNotThrow(() => encode((w) => long.encode(w, { s: 'x'.repeat(65530) })));
 });
 
 t.test('strings: NUL-terminated on the wire; decode stops at the first NUL or the end; UTF-8', async (t) => {
