@@ -4,7 +4,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/api/**', 'bench/.build/**', 'bench/.peers/**', '.tap/**'] },
+  {
+    ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/api/**', 'bench/.build/**', 'bench/.peers/**', '.tap/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -20,9 +22,12 @@ export default tseslint.config(
     files: ['lib/**/*.ts', 'types/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['node:child_process', 'child_process'], message: 'lib/ never forks ip or sysctl.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['node:child_process', 'child_process'], message: 'lib/ never forks ip or sysctl.' }],
+        },
+      ],
     },
   },
   {

@@ -83,7 +83,10 @@ export async function main({ prefix = 'rtnl-ex-bond', log = console.log }: Optio
     // The bond first (this is where a kernel without the bonding driver refuses), then its ports:
     // each NIC is one end of a veth whose other end is a port of the switch.
     await host.link.add({ type: 'bond', name: 'bond0', mode: 'active-backup', miimon: 100 });
-    for (const [nic, port] of [['eth1', 'p1'], ['eth2', 'p2']] as const) {
+    for (const [nic, port] of [
+      ['eth1', 'p1'],
+      ['eth2', 'p2'],
+    ] as const) {
       await host.link.add({ type: 'veth', name: nic, master: 'bond0', up: true, peer: { name: port, netns: swNs } });
       await sw.link.set(port, { master: 'sw0', up: true });
     }
@@ -95,7 +98,9 @@ export async function main({ prefix = 'rtnl-ex-bond', log = console.log }: Optio
     await sleep(300); // let the MII monitor see both carriers and pick the active port
     const activeBefore = await activePort(host);
     pings.push(ping(hostNs, '10.20.0.1'));
-    log(`active port ${activeBefore}; ping 10.20.0.1: ${pings[0] === undefined ? 'skipped (no ping)' : pings[0] ? 'ok' : 'FAILED'}`);
+    log(
+      `active port ${activeBefore}; ping 10.20.0.1: ${pings[0] === undefined ? 'skipped (no ping)' : pings[0] ? 'ok' : 'FAILED'}`,
+    );
 
     // Pull the active port's cable: its switch side goes down, so the NIC loses carrier.
     await sw.link.set(activeBefore === 'eth1' ? 'p1' : 'p2', { up: false });
@@ -105,7 +110,9 @@ export async function main({ prefix = 'rtnl-ex-bond', log = console.log }: Optio
       activeAfter = await activePort(host);
     }
     pings.push(ping(hostNs, '10.20.0.1'));
-    log(`after the cable of ${activeBefore} was pulled: active port ${activeAfter}; ping 10.20.0.1: ${pings[1] === undefined ? 'skipped (no ping)' : pings[1] ? 'ok' : 'FAILED'}`);
+    log(
+      `after the cable of ${activeBefore} was pulled: active port ${activeAfter}; ping 10.20.0.1: ${pings[1] === undefined ? 'skipped (no ping)' : pings[1] ? 'ok' : 'FAILED'}`,
+    );
     return { bond: asBond(await host.link.get('bond0')), ports, activeBefore, activeAfter, pings };
   } finally {
     for (const h of handles) h.close();

@@ -44,7 +44,13 @@ async function main(): Promise<void> {
 
     // docker run: per container, a veth pair into its namespace, an address and a default route.
     for (const c of CONTAINERS) {
-      await host.link.add({ type: 'veth', name: c.port, master: 'docker0', up: true, peer: { name: 'eth0', netns: c.ns } });
+      await host.link.add({
+        type: 'veth',
+        name: c.port,
+        master: 'docker0',
+        up: true,
+        peer: { name: 'eth0', netns: c.ns },
+      });
       const h = open({ netns: c.ns });
       handles.push(h);
       await h.link.set('lo', { up: true });
@@ -53,7 +59,7 @@ async function main(): Promise<void> {
       await h.route.add({ dst: 'default', via: GATEWAY });
     }
 
-    const [c1, c2] = CONTAINERS as [typeof CONTAINERS[0], typeof CONTAINERS[0]];
+    const [c1, c2] = CONTAINERS as [(typeof CONTAINERS)[0], (typeof CONTAINERS)[0]];
     console.log(`${c1.ns} → ${c2.ip}:`, ping(c1.ns, c2.ip) ? 'ok' : 'FAILED');
     console.log(`${c2.ns} → ${GATEWAY}:`, ping(c2.ns, GATEWAY) ? 'ok' : 'FAILED');
     // What the bridge learned (`bridge fdb show br docker0`), leaving out its own permanent entries.

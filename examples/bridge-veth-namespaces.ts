@@ -45,14 +45,19 @@ export async function main({ prefix = 'rtnl-ex', log = console.log }: Options = 
     for (const [i, ns] of containerNs.entries()) {
       // docker run: a veth pair; eth0 is created inside the container's namespace directly
       const port = await host.link.add({
-        type: 'veth', name: `veth-c${i + 1}`, master: 'br0', up: true,
+        type: 'veth',
+        name: `veth-c${i + 1}`,
+        master: 'br0',
+        up: true,
         peer: { name: 'eth0', netns: ns, address: `02:42:ac:11:00:0${i + 2}` },
       });
       const c = open({ netns: ns });
       handles.push(c);
       const eth0 = await c.link.set('eth0', { up: true });
       containers.push({ ns, port, eth0 });
-      log(`${hostNs}: ${port.name} master ${port.master} ↔ ${ns}: ${eth0.name} ${eth0.address} (peer index ${eth0.link})`);
+      log(
+        `${hostNs}: ${port.name} master ${port.master} ↔ ${ns}: ${eth0.name} ${eth0.address} (peer index ${eth0.link})`,
+      );
     }
     const ports = await host.link.list({ master: 'br0' });
     log(`br0 has ports: ${ports.map((p) => p.name).join(', ')}`);

@@ -54,7 +54,10 @@ function ping(ns: string, addr: string): boolean | undefined {
 }
 
 const GATEWAY = '192.168.2.1';
-const CONTAINERS = [{ ns: 'c1', ip: '192.168.2.60' }, { ns: 'c2', ip: '192.168.2.61' }];
+const CONTAINERS = [
+  { ns: 'c1', ip: '192.168.2.60' },
+  { ns: 'c2', ip: '192.168.2.61' },
+];
 
 export async function main({ prefix = 'rtnl-ex-ipvlan', log = console.log }: Options = {}): Promise<Result> {
   const lanNs = `${prefix}-lan`;
@@ -74,7 +77,13 @@ export async function main({ prefix = 'rtnl-ex-ipvlan', log = console.log }: Opt
     // The LAN: a switch (bridge) with the router's address, wired to the host's NIC.
     await lan.link.add({ type: 'bridge', name: 'lan0', up: true });
     await lan.addr.add({ dev: 'lan0', address: `${GATEWAY}/24` });
-    await lan.link.add({ type: 'veth', name: 'port0', master: 'lan0', up: true, peer: { name: 'eth0', netns: hostNs } });
+    await lan.link.add({
+      type: 'veth',
+      name: 'port0',
+      master: 'lan0',
+      up: true,
+      peer: { name: 'eth0', netns: hostNs },
+    });
     const nic = await host.link.set('eth0', { up: true });
 
     // docker run: per container, an ipvlan of the NIC made straight inside its namespace.

@@ -59,7 +59,10 @@ function ping(ns: string, addr: string): boolean | undefined {
 }
 
 const GATEWAY = '192.168.1.1';
-const CONTAINERS = [{ ns: 'c1', ip: '192.168.1.60', mac: '02:42:c0:a8:01:3c' }, { ns: 'c2', ip: '192.168.1.61', mac: '02:42:c0:a8:01:3d' }];
+const CONTAINERS = [
+  { ns: 'c1', ip: '192.168.1.60', mac: '02:42:c0:a8:01:3c' },
+  { ns: 'c2', ip: '192.168.1.61', mac: '02:42:c0:a8:01:3d' },
+];
 
 export async function main({ prefix = 'rtnl-ex-macvlan', log = console.log }: Options = {}): Promise<Result> {
   const lanNs = `${prefix}-lan`;
@@ -70,7 +73,9 @@ export async function main({ prefix = 'rtnl-ex-macvlan', log = console.log }: Op
   const check = (from: string, to: string, expect: boolean): void => {
     const r = ping(from, to);
     pings[`${from} → ${to}`] = r;
-    log(`ping ${to} from ${from}: ${r === undefined ? 'skipped (no ping)' : r ? 'ok' : expect ? 'FAILED' : 'no answer (as expected)'}`);
+    log(
+      `ping ${to} from ${from}: ${r === undefined ? 'skipped (no ping)' : r ? 'ok' : expect ? 'FAILED' : 'no answer (as expected)'}`,
+    );
   };
   try {
     for (const n of [lanNs, hostNs, ...CONTAINERS.map((c) => `${prefix}-${c.ns}`)]) {
@@ -84,7 +89,13 @@ export async function main({ prefix = 'rtnl-ex-macvlan', log = console.log }: Op
     // The LAN: a switch (bridge) with the router's address, wired to the host's NIC.
     await lan.link.add({ type: 'bridge', name: 'lan0', up: true });
     await lan.addr.add({ dev: 'lan0', address: `${GATEWAY}/24` });
-    await lan.link.add({ type: 'veth', name: 'port0', master: 'lan0', up: true, peer: { name: 'eth0', netns: hostNs } });
+    await lan.link.add({
+      type: 'veth',
+      name: 'port0',
+      master: 'lan0',
+      up: true,
+      peer: { name: 'eth0', netns: hostNs },
+    });
     await host.link.set('eth0', { up: true });
     await host.addr.add({ dev: 'eth0', address: '192.168.1.10/24' });
 
@@ -101,7 +112,10 @@ export async function main({ prefix = 'rtnl-ex-macvlan', log = console.log }: Op
       await h.route.add({ dst: 'default', via: GATEWAY });
       log(`${ns}: eth0 ${c.mac} ${c.ip}/24, a macvlan of ${hostNs}'s eth0`);
     }
-    const [c1, c2] = CONTAINERS.map((c) => ({ ...c, ns: `${prefix}-${c.ns}` })) as [typeof CONTAINERS[0], typeof CONTAINERS[0]];
+    const [c1, c2] = CONTAINERS.map((c) => ({ ...c, ns: `${prefix}-${c.ns}` })) as [
+      (typeof CONTAINERS)[0],
+      (typeof CONTAINERS)[0],
+    ];
     check(c1.ns, c2.ip, true); // container to container: the macvlans bridge between themselves
     check(c1.ns, GATEWAY, true); // container to the LAN's router
     check(hostNs, c1.ip, false); // the host to its own container through eth0: never delivered

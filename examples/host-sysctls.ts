@@ -47,7 +47,9 @@ export async function main({ prefix = 'rtnl-ex-sysctl', log = console.log }: Opt
     h = open({ netns: ns });
 
     const { previous, changed, missing } = await h.sysctl.prepareHost({ skipMissing: true });
-    log(`${ns}: changed ${changed.join(', ') || 'nothing'}${missing.length ? `; missing (no br_netfilter): ${missing.join(', ')}` : ''}`);
+    log(
+      `${ns}: changed ${changed.join(', ') || 'nothing'}${missing.length ? `; missing (no br_netfilter): ${missing.join(', ')}` : ''}`,
+    );
     const keys = Object.keys(previous);
     const read = async (): Promise<Record<string, string>> =>
       Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await h!.sysctl.get(k)] as const)));
@@ -56,7 +58,11 @@ export async function main({ prefix = 'rtnl-ex-sysctl', log = console.log }: Opt
 
     await h.sysctl.apply(previous); // undo
     const undone = await read();
-    log(`${ns}: undone: ${Object.entries(undone).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+    log(
+      `${ns}: undone: ${Object.entries(undone)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(', ')}`,
+    );
     const hostAfter = await sysctl.get('net.ipv4.ip_forward');
     log(`host: net.ipv4.ip_forward = ${hostAfter} (untouched)`);
     return { previous, changed, missing, prepared, undone, hostForward: [hostBefore, hostAfter] };

@@ -48,7 +48,9 @@ export async function main({ prefix = 'rtnl-ex-ipvtap', log = console.log }: Opt
     const st = statSync(vm.tapDevice);
     // new_encode_dev(): minor's low byte, major, then minor's high bits
     const tapDevt: [number, number] = [(st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)];
-    log(`${ns}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address} (the NIC's is ${nic.address}): the VM opens ${vm.tapDevice} (${tapDevt.join(':')})`);
+    log(
+      `${ns}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address} (the NIC's is ${nic.address}): the VM opens ${vm.tapDevice} (${tapDevt.join(':')})`,
+    );
     return { nic, vm, tapDevt };
   } finally {
     h?.close();

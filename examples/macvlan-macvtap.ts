@@ -42,18 +42,29 @@ export async function main({ prefix = 'rtnl-ex', log = console.log }: Options = 
     await host.link.set('wire0', { up: true });
 
     // the VM: a macvtap on the NIC; the hypervisor opens vm.tapDevice
-    const vm = await host.link.add({ type: 'macvtap', name: 'vm0', link: 'nic0', mode: 'bridge', address: '52:54:00:12:34:56', up: true });
+    const vm = await host.link.add({
+      type: 'macvtap',
+      name: 'vm0',
+      link: 'nic0',
+      mode: 'bridge',
+      address: '52:54:00:12:34:56',
+      up: true,
+    });
     if (vm.type !== 'macvtap') throw new Error(`expected a macvtap, got ${vm.type}`);
     const st = statSync(vm.tapDevice);
     const tapDevt: [number, number] = [(st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)];
-    log(`${hostNs}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address}: the VM opens ${vm.tapDevice} (${tapDevt.join(':')})`);
+    log(
+      `${hostNs}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address}: the VM opens ${vm.tapDevice} (${tapDevt.join(':')})`,
+    );
 
     // the container: a macvlan made on the host's NIC and placed straight into its namespace as eth0
     await host.link.add({ type: 'macvlan', name: 'eth0', link: 'nic0', mode: 'bridge', netns: ctrNs });
     const ctr = open({ netns: ctrNs });
     handles.push(ctr);
     const container = await ctr.link.set('eth0', { up: true });
-    log(`${ctrNs}: ${container.name} ${container.address} (parent index ${container.link} in another namespace, id ${container.linkNetnsId})`);
+    log(
+      `${ctrNs}: ${container.name} ${container.address} (parent index ${container.link} in another namespace, id ${container.linkNetnsId})`,
+    );
 
     // modes change in place: the VM's macvtap to vepa (traffic between guests goes via the switch)
     const vepa = await host.link.set('vm0', { mode: 'vepa' });

@@ -28,13 +28,20 @@ export interface Result {
 /** One line per event, like `ip monitor`. */
 function describe(ev: MonitorEvent): string {
   switch (ev.kind) {
-    case 'sync': return 'sync: the view now equals the kernel\'s';
-    case 'overrun': return 'overrun: events were lost';
-    case 'link': return `${ev.action} link ${ev.object.index}: ${ev.object.name} ${ev.object.up ? 'up' : 'down'} mtu ${ev.object.mtu ?? '?'}`;
-    case 'addr': return `${ev.action} addr ${ev.object.cidr} dev ${ev.object.dev}`;
-    case 'route': return `${ev.action} route ${ev.object.dst}${typeof ev.object.via === 'string' ? ` via ${ev.object.via}` : ''} dev ${ev.object.dev ?? '-'} table ${ev.object.table}`;
-    case 'neigh': return `${ev.action} neigh ${ev.object.dst} dev ${ev.object.dev} ${ev.object.lladdr ?? ''} ${ev.object.state}`;
-    default: return `${ev.action} ${ev.kind} ${ev.key}`;
+    case 'sync':
+      return "sync: the view now equals the kernel's";
+    case 'overrun':
+      return 'overrun: events were lost';
+    case 'link':
+      return `${ev.action} link ${ev.object.index}: ${ev.object.name} ${ev.object.up ? 'up' : 'down'} mtu ${ev.object.mtu ?? '?'}`;
+    case 'addr':
+      return `${ev.action} addr ${ev.object.cidr} dev ${ev.object.dev}`;
+    case 'route':
+      return `${ev.action} route ${ev.object.dst}${typeof ev.object.via === 'string' ? ` via ${ev.object.via}` : ''} dev ${ev.object.dev ?? '-'} table ${ev.object.table}`;
+    case 'neigh':
+      return `${ev.action} neigh ${ev.object.dst} dev ${ev.object.dev} ${ev.object.lladdr ?? ''} ${ev.object.state}`;
+    default:
+      return `${ev.action} ${ev.kind} ${ev.key}`;
   }
 }
 

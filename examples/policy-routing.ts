@@ -50,7 +50,8 @@ function ping(ns: string, addr: string): boolean | undefined {
   }
 }
 
-const describe = (r: Route): string => `${r.via ? `via ${typeof r.via === 'string' ? r.via : JSON.stringify(r.via)} ` : ''}dev ${r.dev ?? '?'}${r.src ? ` src ${r.src}` : ''}`;
+const describe = (r: Route): string =>
+  `${r.via ? `via ${typeof r.via === 'string' ? r.via : JSON.stringify(r.via)} ` : ''}dev ${r.dev ?? '?'}${r.src ? ` src ${r.src}` : ''}`;
 
 export async function main({ prefix = 'rtnl-ex-pr', log = console.log }: Options = {}): Promise<Result> {
   const hostNs = `${prefix}-host`;
@@ -86,7 +87,9 @@ export async function main({ prefix = 'rtnl-ex-pr', log = console.log }: Options
     await host.rule.add({ priority: 1010, fwmark: 0x2, table: 101 });
     await host.rule.add({ priority: 1020, to: '203.0.113.0/24', table: 101 });
     for (const r of (await host.rule.list({ family: 4 })).filter((x) => x.priority >= 1000 && x.priority < 2000)) {
-      log(`rule ${r.priority}: ${r.from ? `from ${r.from} ` : ''}${r.to ? `to ${r.to} ` : ''}${r.fwmark !== undefined ? `fwmark 0x${r.fwmark.toString(16)} ` : ''}lookup ${r.table}`);
+      log(
+        `rule ${r.priority}: ${r.from ? `from ${r.from} ` : ''}${r.to ? `to ${r.to} ` : ''}${r.fwmark !== undefined ? `fwmark 0x${r.fwmark.toString(16)} ` : ''}lookup ${r.table}`,
+      );
     }
     for (const table of [100, 101]) {
       for (const r of await host.route.list({ table })) log(`table ${table}: ${r.dst} ${describe(r)}`);

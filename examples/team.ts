@@ -42,7 +42,10 @@ export async function main({ prefix = 'rtnl-ex-team', log = console.log }: Optio
 
     const team = await h.link.add({ type: 'team', name: 'team0' });
     log(`${ns}: ${team.name} (index ${team.index}) type ${team.type}`);
-    for (const [nic, wire] of [['eth1', 'wire1'], ['eth2', 'wire2']] as const) {
+    for (const [nic, wire] of [
+      ['eth1', 'wire1'],
+      ['eth2', 'wire2'],
+    ] as const) {
       await h.link.add({ type: 'veth', name: nic, peer: { name: wire } });
       await h.link.set(nic, { master: 'team0' }); // ip link set eth1 master team0
       await h.link.set(wire, { up: true });
@@ -51,8 +54,12 @@ export async function main({ prefix = 'rtnl-ex-team', log = console.log }: Optio
     const up = await h.link.set('team0', { up: true });
     const ports = await h.link.list({ master: 'team0' });
     const addrs = await h.addr.list({ dev: 'team0', family: 4 });
-    log(`${ns}: team0 ${up.flags.join(',')}, ports ${ports.map((p) => p.name).join(', ')}, address ${addrs.map((a) => a.cidr).join(', ')}`);
-    log(`${ns}: the runner is teamd's business (generic netlink): teamd -d -t team0 -c '{"runner":{"name":"activebackup"}}'`);
+    log(
+      `${ns}: team0 ${up.flags.join(',')}, ports ${ports.map((p) => p.name).join(', ')}, address ${addrs.map((a) => a.cidr).join(', ')}`,
+    );
+    log(
+      `${ns}: the runner is teamd's business (generic netlink): teamd -d -t team0 -c '{"runner":{"name":"activebackup"}}'`,
+    );
     return { team: up, ports, addrs };
   } finally {
     h?.close();

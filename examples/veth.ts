@@ -73,11 +73,16 @@ export async function main({ prefix = 'rtnl-ex-veth', log = console.log }: Optio
     await ctr.addr.add({ dev: 'eth0', address: '10.10.0.2/30' });
     await ctr.route.add({ dst: 'default', via: '10.10.0.1' });
 
-    log(`${hostNs}: ${veth0.name} (index ${veth0.index}) ↔ ${ctrNs}: ${eth0.name} (its peer is index ${eth0.link} in namespace id ${eth0.linkNetnsId})`);
+    log(
+      `${hostNs}: ${veth0.name} (index ${veth0.index}) ↔ ${ctrNs}: ${eth0.name} (its peer is index ${eth0.link} in namespace id ${eth0.linkNetnsId})`,
+    );
     const routes = await ctr.route.list({ family: 4 });
-    for (const r of routes) log(`${ctrNs}: ${r.dst}${typeof r.via === 'string' ? ` via ${r.via}` : ''} dev ${r.dev} scope ${r.scope}`);
+    for (const r of routes)
+      log(`${ctrNs}: ${r.dst}${typeof r.via === 'string' ? ` via ${r.via}` : ''} dev ${r.dev} scope ${r.scope}`);
     const reachable = ping(hostNs, '10.10.0.2');
-    log(`ping 10.10.0.2 from ${hostNs}: ${reachable === undefined ? 'skipped (no ping)' : reachable ? 'ok' : 'FAILED'}`);
+    log(
+      `ping 10.10.0.2 from ${hostNs}: ${reachable === undefined ? 'skipped (no ping)' : reachable ? 'ok' : 'FAILED'}`,
+    );
     return { host: await host.link.get('veth0'), container: await ctr.link.get('eth0'), routes, reachable };
   } finally {
     for (const h of handles) h.close();

@@ -63,18 +63,24 @@ export async function main({ prefix = 'rtnl-ex-vlan', log = console.log }: Optio
     await b.link.set('eth0', { up: true });
 
     const vlans: VlanLink[] = [];
-    for (const [side, h] of [[1, a], [2, b]] as const) {
+    for (const [side, h] of [
+      [1, a],
+      [2, b],
+    ] as const) {
       for (const id of VLANS) {
         const l = await h.link.add({ type: 'vlan', name: `eth0.${id}`, link: 'eth0', id, up: true });
         await h.addr.add({ dev: l.name, address: `10.0.${id}.${side}/24` });
         if (side === 1 && l.type === 'vlan') vlans.push(l);
       }
     }
-    for (const v of vlans) log(`${names[0]}: ${v.name} id ${v.id} protocol ${v.protocol ?? '802.1Q'} on link index ${v.link}`);
+    for (const v of vlans)
+      log(`${names[0]}: ${v.name} id ${v.id} protocol ${v.protocol ?? '802.1Q'} on link index ${v.link}`);
     const pings: Result['pings'] = {};
     for (const id of VLANS) {
       pings[id] = ping(names[0], `10.0.${id}.2`);
-      log(`VLAN ${id}: ping 10.0.${id}.2 from ${names[0]}: ${pings[id] === undefined ? 'skipped (no ping)' : pings[id] ? 'ok' : 'FAILED'}`);
+      log(
+        `VLAN ${id}: ping 10.0.${id}.2 from ${names[0]}: ${pings[id] === undefined ? 'skipped (no ping)' : pings[id] ? 'ok' : 'FAILED'}`,
+      );
     }
     return { vlans, pings };
   } finally {

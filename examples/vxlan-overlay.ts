@@ -40,7 +40,10 @@ async function main(): Promise<void> {
     await a.link.add({ type: 'veth', name: 'ul0', up: true, peer: { name: 'ul0', netns: B } });
     await b.link.set('ul0', { up: true });
 
-    for (const [h, ns, peer] of [[a, A, B], [b, B, A]] as const) {
+    for (const [h, ns, peer] of [
+      [a, A, B],
+      [b, B, A],
+    ] as const) {
       await h.addr.add({ dev: 'ul0', address: `${UNDER[ns]}/24` });
       // The VTEP: no multicast group and no remote — where to send is the FDB's business.
       await h.link.add({ type: 'vxlan', name: 'vx0', id: 42, local: UNDER[ns], dev: 'ul0', port: 4789, up: true });

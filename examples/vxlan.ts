@@ -46,17 +46,38 @@ export async function main({ prefix = 'rtnl-ex', log = console.log }: Options = 
     await b.link.set('eth0', { up: true });
 
     const ends: VxlanLink[] = [];
-    for (const [h, local, remote] of [[a, '10.0.0.1', '10.0.0.2'], [b, '10.0.0.2', '10.0.0.1']] as const) {
-      ends.push(vxlan(await h.link.add({
-        type: 'vxlan', name: 'vx100', id: 100, local, remote, dev: 'eth0', port: 4789, ttl: 64, learning: false, mtu: 1450, up: true,
-      })));
+    for (const [h, local, remote] of [
+      [a, '10.0.0.1', '10.0.0.2'],
+      [b, '10.0.0.2', '10.0.0.1'],
+    ] as const) {
+      ends.push(
+        vxlan(
+          await h.link.add({
+            type: 'vxlan',
+            name: 'vx100',
+            id: 100,
+            local,
+            remote,
+            dev: 'eth0',
+            port: 4789,
+            ttl: 64,
+            learning: false,
+            mtu: 1450,
+            up: true,
+          }),
+        ),
+      );
     }
     for (const [i, l] of ends.entries()) {
-      log(`${names[i]}: ${l.name} id ${l.id} local ${l.local} remote ${l.remote} dstport ${l.port} dev index ${l.dev} ttl ${l.ttl} learning ${l.learning}`);
+      log(
+        `${names[i]}: ${l.name} id ${l.id} local ${l.local} remote ${l.remote} dstport ${l.port} dev index ${l.dev} ttl ${l.ttl} learning ${l.learning}`,
+      );
     }
 
     // a second overlay on a multicast group: the same attribute, read back as `group`
-    const group = vxlan(await a.link.add({ type: 'vxlan', name: 'vx200', id: 200, group: '239.1.1.200', dev: 'eth0', port: 4789 }));
+    const group = vxlan(
+      await a.link.add({ type: 'vxlan', name: 'vx200', id: 200, group: '239.1.1.200', dev: 'eth0', port: 4789 }),
+    );
     log(`${names[0]}: ${group.name} id ${group.id} group ${group.group}`);
 
     // what the kernel lets change in place

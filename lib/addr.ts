@@ -4,7 +4,14 @@
 import type { Handle } from './handle.js';
 import type { NlWriter } from './core/attr.js';
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  RTM_DELADDR,
+  RTM_GETADDR,
+  RTM_NEWADDR,
 } from './core/constants.js';
 import { NetlinkError } from './core/errors.js';
 import { formatIPv4, parseIP } from './core/inet.js';
@@ -30,8 +37,18 @@ export const IFA_PROTO = 11;
 
 /** IFA_F_* (ifa_flags, and IFA_FLAGS for the bits over 0xff). */
 export const IFA_F = {
-  secondary: 0x01, nodad: 0x02, optimistic: 0x04, dadfailed: 0x08, home: 0x10, deprecated: 0x20, tentative: 0x40,
-  permanent: 0x80, mngtmpaddr: 0x100, noprefixroute: 0x200, autojoin: 0x400, stablePrivacy: 0x800,
+  secondary: 0x01,
+  nodad: 0x02,
+  optimistic: 0x04,
+  dadfailed: 0x08,
+  home: 0x10,
+  deprecated: 0x20,
+  tentative: 0x40,
+  permanent: 0x80,
+  mngtmpaddr: 0x100,
+  noprefixroute: 0x200,
+  autojoin: 0x400,
+  stablePrivacy: 0x800,
 } as const;
 
 /** IFAPROT_* (<linux/if_addr.h>) as ip names them (lib/rt_names.c rtnl_addrprot_tab). */
@@ -51,7 +68,7 @@ export const ifaddrmsg = struct<{
   /** ifa_scope: RT_SCOPE_*. */
   scope: number;
   /** ifa_index: the device. */
-  index: number
+  index: number;
 }>('ifaddrmsg', 8, {
   family: [0, 'u8'],
   prefixlen: [1, 'u8'],
@@ -69,7 +86,7 @@ export const ifaCacheinfo = struct<{
   /** cstamp: when the address was created, in hundredths of a second since boot. */
   cstamp: number;
   /** tstamp: when it was last updated, likewise. */
-  tstamp: number
+  tstamp: number;
 }>('ifa_cacheinfo', 16, {
   preferred: [0, 'u32'],
   valid: [4, 'u32'],
@@ -106,7 +123,7 @@ export interface IfaAttrs {
     /** cstamp: when the address was created, in hundredths of a second since boot. */
     cstamp: number;
     /** tstamp: when it was last updated, likewise. */
-    tstamp: number
+    tstamp: number;
   };
   /** `IFA_TARGET_NETNSID` (s32). */
   targetNetnsid: number;
@@ -171,7 +188,8 @@ export function decodeAddr(m: NlMsg, links?: ReadonlyMap<number, string>): Addr 
     flags: flagNames(a.flags ?? hdr.flags, family),
   };
   if (a.local !== undefined) r.local = a.local;
-  if (a.local !== undefined && a.address !== undefined && a.address !== a.local) r.peer = `${a.address}/${hdr.prefixlen}`;
+  if (a.local !== undefined && a.address !== undefined && a.address !== a.local)
+    r.peer = `${a.address}/${hdr.prefixlen}`;
   if (a.broadcast !== undefined) r.broadcast = a.broadcast;
   if (a.anycast !== undefined) r.anycast = a.anycast;
   if (label !== undefined) r.label = label;
@@ -180,7 +198,8 @@ export function decodeAddr(m: NlMsg, links?: ReadonlyMap<number, string>): Addr 
     r.preferredLft = lifetime(a.cacheinfo.preferred);
   }
   if (a.metric !== undefined) r.metric = a.metric;
-  if (a.proto !== undefined) r.proto = Object.keys(ADDR_PROTOS).find((k) => ADDR_PROTOS[k] === a.proto) ?? String(a.proto);
+  if (a.proto !== undefined)
+    r.proto = Object.keys(ADDR_PROTOS).find((k) => ADDR_PROTOS[k] === a.proto) ?? String(a.proto);
   return r;
 }
 
@@ -193,19 +212,34 @@ interface AddrReq {
   address: string;
 }
 
-function prefixOf(v: unknown, field: string, family?: 4 | 6): { family: 4 | 6; bytes: Buffer; text: string; len: number; given: boolean } {
-  if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be an address with a prefix length like '10.0.0.1/24', got ${describe(v)}`);
+function prefixOf(
+  v: unknown,
+  field: string,
+  family?: 4 | 6,
+): { family: 4 | 6; bytes: Buffer; text: string; len: number; given: boolean } {
+  if (typeof v !== 'string')
+    throw new TypeError(
+      `Expected "${field}" to be an address with a prefix length like '10.0.0.1/24', got ${describe(v)}`,
+    );
   const slash = v.indexOf('/');
   const text = slash < 0 ? v : v.slice(0, slash);
   const a = parseIP(text);
-  if (!a) throw new TypeError(`Expected "${field}" to be an address with a prefix length like '10.0.0.1/24', got ${describe(v)}`);
-  if (family && a.family !== family) throw new TypeError(`Expected "${field}" to be an IPv${family} address like "address", got ${describe(v)}`);
+  if (!a)
+    throw new TypeError(
+      `Expected "${field}" to be an address with a prefix length like '10.0.0.1/24', got ${describe(v)}`,
+    );
+  if (family && a.family !== family)
+    throw new TypeError(`Expected "${field}" to be an IPv${family} address like "address", got ${describe(v)}`);
   const max = a.family === 4 ? 32 : 128;
   if (slash < 0) return { ...a, text, len: max, given: false };
   const p = v.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(p)) throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
+  if (!/^\d{1,3}$/.test(p))
+    throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
   const len = Number(p);
-  if (len > max) throw new TypeError(`Expected "${field}" prefix length to be at most ${max} for IPv${a.family}, got ${describe(v)}`);
+  if (len > max)
+    throw new TypeError(
+      `Expected "${field}" prefix length to be at most ${max} for IPv${a.family}, got ${describe(v)}`,
+    );
   return { ...a, text, len, given: true };
 }
 
@@ -220,8 +254,24 @@ function devOf(v: unknown, field: string): string | number {
 }
 
 const ADD_KEYS = new Set([
-  'dev', 'address', 'peer', 'broadcast', 'label', 'scope', 'validLft', 'preferredLft', 'noprefixroute', 'nodad',
-  'optimistic', 'home', 'mngtmpaddr', 'autojoin', 'metric', 'proto', 'waitDad', 'dadTimeout',
+  'dev',
+  'address',
+  'peer',
+  'broadcast',
+  'label',
+  'scope',
+  'validLft',
+  'preferredLft',
+  'noprefixroute',
+  'nodad',
+  'optimistic',
+  'home',
+  'mngtmpaddr',
+  'autojoin',
+  'metric',
+  'proto',
+  'waitDad',
+  'dadTimeout',
 ]);
 const V6_FLAGS = ['nodad', 'optimistic', 'home', 'mngtmpaddr'] as const;
 const ANY_FLAGS = ['noprefixroute', 'autojoin'] as const;
@@ -266,7 +316,10 @@ function addReq(spec: AddrSpec): AddrReq {
   if (s.proto !== undefined) {
     if (typeof s.proto === 'string' && Object.hasOwn(ADDR_PROTOS, s.proto)) attrs.proto = ADDR_PROTOS[s.proto]!;
     else if (typeof s.proto === 'number') attrs.proto = checkInt(s.proto, 'proto', 0, 255);
-    else throw new TypeError(`Expected "proto" to be a number or one of ${Object.keys(ADDR_PROTOS).join(', ')}, got ${describe(s.proto)}`);
+    else
+      throw new TypeError(
+        `Expected "proto" to be a number or one of ${Object.keys(ADDR_PROTOS).join(', ')}, got ${describe(s.proto)}`,
+      );
   }
   if (flags > 0xff) attrs.flags = flags;
   attrs.address = peerText;
@@ -275,18 +328,24 @@ function addReq(spec: AddrSpec): AddrReq {
     if (s.broadcast === '+' || s.broadcast === '-') {
       if (prefixlen <= 30) {
         const v = peerBytes.readUInt32BE(0);
-        const host = prefixlen === 0 ? 0xffffffff : (0xffffffff >>> prefixlen);
+        const host = prefixlen === 0 ? 0xffffffff : 0xffffffff >>> prefixlen;
         const b = Buffer.alloc(4);
-        b.writeUInt32BE((s.broadcast === '+' ? (v | host) : (v & ~host)) >>> 0);
+        b.writeUInt32BE((s.broadcast === '+' ? v | host : v & ~host) >>> 0);
         attrs.broadcast = formatIPv4(b, 0);
       }
     } else {
       const b = typeof s.broadcast === 'string' ? parseIP(s.broadcast) : undefined;
-      if (!b || b.family !== 4) throw new TypeError(`Expected "broadcast" to be an IPv4 address, '+' or '-', got ${describe(s.broadcast)}`);
+      if (!b || b.family !== 4)
+        throw new TypeError(`Expected "broadcast" to be an IPv4 address, '+' or '-', got ${describe(s.broadcast)}`);
       attrs.broadcast = s.broadcast;
     }
   }
-  const scope = s.scope !== undefined ? scopeId(s.scope, 'scope') : family === 4 && local.bytes[0] === 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+  const scope =
+    s.scope !== undefined
+      ? scopeId(s.scope, 'scope')
+      : family === 4 && local.bytes[0] === 127
+        ? RT_SCOPE_HOST
+        : RT_SCOPE_UNIVERSE;
   if (s.validLft !== undefined || s.preferredLft !== undefined) {
     const valid = s.validLft === undefined ? FOREVER : lifetimeOf(s.validLft, 'validLft');
     const preferred = s.preferredLft === undefined ? FOREVER : lifetimeOf(s.preferredLft, 'preferredLft');
@@ -294,11 +353,15 @@ function addReq(spec: AddrSpec): AddrReq {
     if (preferred > valid) throw new RangeError('Expected "preferredLft" to be at most "validLft"');
     attrs.cacheinfo = { preferred, valid, cstamp: 0, tstamp: 0 };
   }
-  if (s.waitDad !== undefined && typeof s.waitDad !== 'boolean') throw new TypeError(`Expected "waitDad" to be a boolean, got ${describe(s.waitDad)}`);
+  if (s.waitDad !== undefined && typeof s.waitDad !== 'boolean')
+    throw new TypeError(`Expected "waitDad" to be a boolean, got ${describe(s.waitDad)}`);
   if (s.dadTimeout !== undefined) checkInt(s.dadTimeout, 'dadTimeout', 1, 3_600_000);
   return {
     hdr: { family: family === 4 ? AF_INET : AF_INET6, prefixlen, flags: flags <= 0xff ? flags : 0, scope, index: 0 },
-    attrs, dev, family, address: `${local.text}/${prefixlen}`,
+    attrs,
+    dev,
+    family,
+    address: `${local.text}/${prefixlen}`,
   };
 }
 
@@ -320,12 +383,16 @@ function delReq(spec: AddrDelSpec): AddrReq {
     attrs.address = local.text;
   }
   if (s.label !== undefined) {
-    if (typeof s.label !== 'string' || Buffer.byteLength(s.label) > 15) throw new TypeError(`Expected "label" to be a name of at most 15 bytes, got ${describe(s.label)}`);
+    if (typeof s.label !== 'string' || Buffer.byteLength(s.label) > 15)
+      throw new TypeError(`Expected "label" to be a name of at most 15 bytes, got ${describe(s.label)}`);
     attrs.label = s.label;
   }
   return {
     hdr: { family: local.family === 4 ? AF_INET : AF_INET6, prefixlen, flags: 0, scope: 0, index: 0 },
-    attrs, dev, family: local.family, address: `${local.text}/${prefixlen}`,
+    attrs,
+    dev,
+    family: local.family,
+    address: `${local.text}/${prefixlen}`,
   };
 }
 
@@ -369,7 +436,8 @@ export class AddrApi {
     const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
     const subject = `addr.add ${r.address} dev ${r.dev}`;
     await this.h.engine.request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, body(r, index), { subject, signal });
-    if (spec.waitDad && r.family === 6 && !spec.nodad) await this.waitDad(index, r.attrs.local!, spec.dadTimeout ?? 10_000, subject, signal);
+    if (spec.waitDad && r.family === 6 && !spec.nodad)
+      await this.waitDad(index, r.attrs.local!, spec.dadTimeout ?? 10_000, subject, signal);
   }
 
   /** `ip address del ADDRESS[/PREFIX] dev DEV`. */
@@ -377,22 +445,33 @@ export class AddrApi {
     const signal = checkCallOptions(opts);
     const r = delReq(spec);
     const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
-    await this.h.engine.request(RTM_DELADDR, 0, body(r, index), { subject: `addr.del ${r.address} dev ${r.dev}`, signal });
+    await this.h.engine.request(RTM_DELADDR, 0, body(r, index), {
+      subject: `addr.del ${r.address} dev ${r.dev}`,
+      signal,
+    });
   }
 
   /** `ip address show [dev DEV]` (`ip -4`/`-6` with family): every address, both families unless `family`. */
   async list(filter: AddrFilter = {}, opts?: CallOptions): Promise<Addr[]> {
     const signal = checkCallOptions(opts);
     const f = checkObject(filter, 'filter') as AddrFilter;
-    for (const k of Object.keys(f)) if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the address filter`);
-    if (f.family !== undefined && f.family !== 4 && f.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
+    for (const k of Object.keys(f))
+      if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the address filter`);
+    if (f.family !== undefined && f.family !== 4 && f.family !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
     const dev = f.dev === undefined ? undefined : devOf(f.dev, 'dev');
     const links = await linkNames(this.h, signal);
     let index = 0;
     if (typeof dev === 'number') index = dev;
     else if (dev !== undefined) {
       for (const [i, n] of links) if (n === dev) index = i;
-      if (!index) throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `addr.list dev ${dev}`, hint: 'no such device' });
+      if (!index)
+        throw new NetlinkError({
+          errno: 19,
+          op: 'RTM_GETLINK',
+          subject: `addr.list dev ${dev}`,
+          hint: 'no such device',
+        });
     }
     return this.dump(f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC, index, links, signal);
   }
@@ -401,14 +480,35 @@ export class AddrApi {
   async flush(spec: AddrFlushSpec, opts?: CallOptions): Promise<number> {
     const signal = checkCallOptions(opts);
     const s = checkObject(spec, 'spec') as unknown as AddrFlushSpec;
-    for (const k of Object.keys(s)) if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the flush spec`);
+    for (const k of Object.keys(s))
+      if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the flush spec`);
     const list = await this.list({ dev: s.dev, ...(s.family !== undefined ? { family: s.family } : {}) }, opts);
     // Deleting an IPv4 primary also removes its secondaries (unless promote_secondaries): those
     // are already gone, not failures.
-    const results = await Promise.allSettled(list.map((a) => this.h.engine.request(RTM_DELADDR, 0, (w) => {
-      ifaddrmsg.write(w, { family: a.family === 4 ? AF_INET : AF_INET6, prefixlen: a.prefixlen, flags: 0, scope: 0, index: a.index });
-      ifa.encode(w, a.family === 4 ? { local: a.address, ...(a.peer ? { address: a.peer.split('/')[0]! } : { address: a.address }) } : { address: a.address });
-    }, { subject: `addr.flush ${a.cidr} dev ${a.dev}`, signal })));
+    const results = await Promise.allSettled(
+      list.map((a) =>
+        this.h.engine.request(
+          RTM_DELADDR,
+          0,
+          (w) => {
+            ifaddrmsg.write(w, {
+              family: a.family === 4 ? AF_INET : AF_INET6,
+              prefixlen: a.prefixlen,
+              flags: 0,
+              scope: 0,
+              index: a.index,
+            });
+            ifa.encode(
+              w,
+              a.family === 4
+                ? { local: a.address, ...(a.peer ? { address: a.peer.split('/')[0]! } : { address: a.address }) }
+                : { address: a.address },
+            );
+          },
+          { subject: `addr.flush ${a.cidr} dev ${a.dev}`, signal },
+        ),
+      ),
+    );
     let n = 0;
     for (const x of results) {
       if (x.status === 'fulfilled') n++;
@@ -417,27 +517,55 @@ export class AddrApi {
     return n;
   }
 
-  private dump(family: number, index: number, links: ReadonlyMap<number, string>, signal: AbortSignal | undefined): Promise<Addr[]> {
+  private dump(
+    family: number,
+    index: number,
+    links: ReadonlyMap<number, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<Addr[]> {
     // Strict dump filtering: the kernel keeps only ifa_index's addresses (inet_valid_dump_ifaddr_req).
-    return this.h.engine.dump(RTM_GETADDR, (w) => ifaddrmsg.write(w, { family, prefixlen: 0, flags: 0, scope: 0, index }), (m) => {
-      const fam = m.buf[m.off];
-      if (fam !== AF_INET && fam !== AF_INET6) return undefined;
-      const a = decodeAddr(m, links);
-      return index && a.index !== index ? undefined : a;
-    }, { subject: 'addr.list', signal });
+    return this.h.engine.dump(
+      RTM_GETADDR,
+      (w) => ifaddrmsg.write(w, { family, prefixlen: 0, flags: 0, scope: 0, index }),
+      (m) => {
+        const fam = m.buf[m.off];
+        if (fam !== AF_INET && fam !== AF_INET6) return undefined;
+        const a = decodeAddr(m, links);
+        return index && a.index !== index ? undefined : a;
+      },
+      { subject: 'addr.list', signal },
+    );
   }
 
   /** Polls the address until it is no longer tentative (IFA_F_TENTATIVE); dadfailed and timeouts reject. */
-  private async waitDad(index: number, address: string, timeout: number, subject: string, signal: AbortSignal | undefined): Promise<void> {
+  private async waitDad(
+    index: number,
+    address: string,
+    timeout: number,
+    subject: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const until = Date.now() + timeout;
     const want = parseIP(address)!.bytes.toString('hex');
     for (;;) {
       const list = await this.dump(AF_INET6, index, new Map(), signal);
       const a = list.find((x) => parseIP(x.address)?.bytes.toString('hex') === want);
-      if (!a) throw dadError(`${subject}: the address disappeared while waiting for duplicate address detection`, 'EDADFAILED');
-      if (a.flags.includes('dadfailed')) throw dadError(`${subject}: duplicate address detection failed (dadfailed): another node uses this address`, 'EDADFAILED');
+      if (!a)
+        throw dadError(
+          `${subject}: the address disappeared while waiting for duplicate address detection`,
+          'EDADFAILED',
+        );
+      if (a.flags.includes('dadfailed'))
+        throw dadError(
+          `${subject}: duplicate address detection failed (dadfailed): another node uses this address`,
+          'EDADFAILED',
+        );
       if (!a.flags.includes('tentative')) return;
-      if (Date.now() >= until) throw dadError(`${subject}: still tentative after ${timeout} ms (is the link up and carrier present?)`, 'ETIMEDOUT');
+      if (Date.now() >= until)
+        throw dadError(
+          `${subject}: still tentative after ${timeout} ms (is the link up and carrier present?)`,
+          'ETIMEDOUT',
+        );
       await sleep(100, signal);
     }
   }

@@ -59,11 +59,13 @@ export function namespaceTarget(opts: OpenOptions): NetnsTarget {
   if (given > 1) throw new TypeError('Expected at most one of "netns", "netnsPath", "netnsFd"');
   if (opts.netns !== undefined) return { netnsPath: netnsPath(opts.netns) };
   if (opts.netnsPath !== undefined) {
-    if (typeof opts.netnsPath !== 'string' || !opts.netnsPath) throw new TypeError('Expected "netnsPath" to be a non-empty string');
+    if (typeof opts.netnsPath !== 'string' || !opts.netnsPath)
+      throw new TypeError('Expected "netnsPath" to be a non-empty string');
     return { netnsPath: opts.netnsPath };
   }
   if (opts.netnsFd !== undefined) {
-    if (!Number.isInteger(opts.netnsFd) || opts.netnsFd < 0) throw new TypeError('Expected "netnsFd" to be a file descriptor');
+    if (!Number.isInteger(opts.netnsFd) || opts.netnsFd < 0)
+      throw new TypeError('Expected "netnsFd" to be a file descriptor');
     return { netnsFd: opts.netnsFd };
   }
   return {};
@@ -129,21 +131,33 @@ export class Handle {
 
   /** Sends a message this package does not model and returns the replies (for dumps, every message). */
   async request(req: RawRequest): Promise<RawReply[]> {
-    if (!Number.isInteger(req.type) || req.type < 0 || req.type > 0xffff) throw new TypeError('Expected "type" to be an integer in 0..65535');
+    if (!Number.isInteger(req.type) || req.type < 0 || req.type > 0xffff)
+      throw new TypeError('Expected "type" to be an integer in 0..65535');
     const flags = req.flags ?? 0;
-    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff) throw new TypeError('Expected "flags" to be an integer in 0..65535');
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff)
+      throw new TypeError('Expected "flags" to be an integer in 0..65535');
     const body = req.body ?? new Uint8Array(0);
     if (!(body instanceof Uint8Array)) throw new TypeError('Expected "body" to be a Buffer or Uint8Array');
     const ctx: RequestContext = { signal: req.signal };
-    const copy = (m: NlMsg): RawReply => ({ type: m.type, flags: m.flags, body: Buffer.from(m.buf.subarray(m.off, m.end)) });
+    const copy = (m: NlMsg): RawReply => ({
+      type: m.type,
+      flags: m.flags,
+      body: Buffer.from(m.buf.subarray(m.off, m.end)),
+    });
     // The engine tells a dump (an RTM_GET* with a dump bit) from an ACKed request, flags kept.
     return new Promise<RawReply[]>((resolve, reject) => {
       let replies: RawReply[] = [];
-      this.engine.submit(req.type, flags, (w) => w.bytes(body), {
-        onMessage: (m) => void replies.push(copy(m)),
-        onRestart: () => void (replies = []),
-        onDone: (err) => (err ? reject(err) : resolve(replies)),
-      }, ctx);
+      this.engine.submit(
+        req.type,
+        flags,
+        (w) => w.bytes(body),
+        {
+          onMessage: (m) => void replies.push(copy(m)),
+          onRestart: () => void (replies = []),
+          onDone: (err) => (err ? reject(err) : resolve(replies)),
+        },
+        ctx,
+      );
     });
   }
 

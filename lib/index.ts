@@ -47,7 +47,16 @@ export type { SysctlKey, KnownSysctlKey } from './sysctl-keys.js';
 export type * from '../types/sysctl.js';
 export type * from '../types/neigh.js';
 export type * from '../types/rule.js';
-export type { MonitorEvent, MonitorKind, MonitorObjectEvent, MonitorObjects, MonitorOverrun, MonitorSync, Netconf, Nsid } from '../types/monitor.js';
+export type {
+  MonitorEvent,
+  MonitorKind,
+  MonitorObjectEvent,
+  MonitorObjects,
+  MonitorOverrun,
+  MonitorSync,
+  Netconf,
+  Nsid,
+} from '../types/monitor.js';
 export type * from '../types/route.js';
 export type * from '../types/addr.js';
 export type * from '../types/nexthop.js';

@@ -38,7 +38,10 @@ export class DumpQueue {
   private seq = (Math.random() * 0x7fffffff) >>> 0;
   private readonly w = new NlWriter(256);
 
-  constructor(private readonly send: (buf: Buffer) => number, private readonly retries = 50) {}
+  constructor(
+    private readonly send: (buf: Buffer) => number,
+    private readonly retries = 50,
+  ) {}
 
   add(job: DumpJob): void {
     this.jobs.push(job);
@@ -61,7 +64,8 @@ export class DumpQueue {
     } else if (m.type === NLMSG_DONE) {
       r.job.started = true;
       const { error, extack } = parseDone(m);
-      if (error !== 0) this.finish(new NetlinkError({ errno: -error, op: rtmName(r.job.type), subject: r.job.subject, extack }));
+      if (error !== 0)
+        this.finish(new NetlinkError({ errno: -error, op: rtmName(r.job.type), subject: r.job.subject, extack }));
       else if (r.intr || (m.flags & NLM_F_DUMP_INTR) !== 0) this.restart(r);
       else this.finish(null);
     } else {
@@ -74,7 +78,8 @@ export class DumpQueue {
   /** sendmsg of the buffer `sendId` failed. */
   sendFailed(sendId: number, errno: number): void {
     const r = this.running;
-    if (r && r.sendId === sendId) this.finish(new NetlinkError({ errno, op: rtmName(r.job.type), subject: r.job.subject }));
+    if (r && r.sendId === sendId)
+      this.finish(new NetlinkError({ errno, op: rtmName(r.job.type), subject: r.job.subject }));
   }
 
   close(): void {

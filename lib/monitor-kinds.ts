@@ -4,12 +4,41 @@
 // (statistics, timestamps), and how to dump the objects again for a resync.
 import { attrTable, rd16, rd32, rds32, type NlWriter } from './core/attr.js';
 import {
-  AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC,
-  RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELNEXTHOP, RTM_DELNSID, RTM_DELROUTE, RTM_DELRULE,
-  RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETNEXTHOP, RTM_GETROUTE, RTM_GETRULE,
-  RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWNEXTHOP, RTM_NEWNSID, RTM_NEWROUTE, RTM_NEWRULE,
-  RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_IFADDR,
-  RTNLGRP_IPV6_NETCONF, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE, RTNLGRP_LINK, RTNLGRP_NEIGH, RTNLGRP_NEXTHOP,
+  AF_BRIDGE,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_DELNEIGH,
+  RTM_DELNEXTHOP,
+  RTM_DELNSID,
+  RTM_DELROUTE,
+  RTM_DELRULE,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_GETNEIGH,
+  RTM_GETNEXTHOP,
+  RTM_GETROUTE,
+  RTM_GETRULE,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  RTM_NEWNEIGH,
+  RTM_NEWNEXTHOP,
+  RTM_NEWNSID,
+  RTM_NEWROUTE,
+  RTM_NEWRULE,
+  RTNLGRP_IPV4_IFADDR,
+  RTNLGRP_IPV4_NETCONF,
+  RTNLGRP_IPV4_ROUTE,
+  RTNLGRP_IPV4_RULE,
+  RTNLGRP_IPV6_IFADDR,
+  RTNLGRP_IPV6_NETCONF,
+  RTNLGRP_IPV6_ROUTE,
+  RTNLGRP_IPV6_RULE,
+  RTNLGRP_LINK,
+  RTNLGRP_NEIGH,
+  RTNLGRP_NEXTHOP,
   RTNLGRP_NSID,
 } from './core/constants.js';
 import { DecodeError } from './core/errors.js';
@@ -110,20 +139,20 @@ export interface GroupDef {
 }
 
 export const GROUPS: Readonly<Record<MonitorGroup, GroupDef>> = {
-  'link': { groups: [RTNLGRP_LINK], kind: 'link', families: [AF_UNSPEC] },
+  link: { groups: [RTNLGRP_LINK], kind: 'link', families: [AF_UNSPEC] },
   'ipv4-addr': { groups: [RTNLGRP_IPV4_IFADDR], kind: 'addr', families: [AF_INET] },
   'ipv6-addr': { groups: [RTNLGRP_IPV6_IFADDR], kind: 'addr', families: [AF_INET6] },
   'ipv4-route': { groups: [RTNLGRP_IPV4_ROUTE], kind: 'route', families: [AF_INET] },
   'ipv6-route': { groups: [RTNLGRP_IPV6_ROUTE], kind: 'route', families: [AF_INET6] },
-  'neigh': { groups: [RTNLGRP_NEIGH], kind: 'neigh', families: [AF_INET, AF_INET6] },
-  'fdb': { groups: [RTNLGRP_NEIGH], kind: 'fdb', families: [AF_BRIDGE] },
-  'rule': { groups: [RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE], kind: 'rule', families: [AF_INET, AF_INET6] },
+  neigh: { groups: [RTNLGRP_NEIGH], kind: 'neigh', families: [AF_INET, AF_INET6] },
+  fdb: { groups: [RTNLGRP_NEIGH], kind: 'fdb', families: [AF_BRIDGE] },
+  rule: { groups: [RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE], kind: 'rule', families: [AF_INET, AF_INET6] },
   'ipv4-rule': { groups: [RTNLGRP_IPV4_RULE], kind: 'rule', families: [AF_INET] },
   'ipv6-rule': { groups: [RTNLGRP_IPV6_RULE], kind: 'rule', families: [AF_INET6] },
-  'nexthop': { groups: [RTNLGRP_NEXTHOP], kind: 'nexthop', families: null },
+  nexthop: { groups: [RTNLGRP_NEXTHOP], kind: 'nexthop', families: null },
   'ipv4-netconf': { groups: [RTNLGRP_IPV4_NETCONF], kind: 'netconf', families: [AF_INET] },
   'ipv6-netconf': { groups: [RTNLGRP_IPV6_NETCONF], kind: 'netconf', families: [AF_INET6] },
-  'nsid': { groups: [RTNLGRP_NSID], kind: 'nsid', families: null },
+  nsid: { groups: [RTNLGRP_NSID], kind: 'nsid', families: null },
 };
 
 /** The attributes after a family header of `hdr` bytes (a DecodeError if the payload is shorter). */
@@ -157,7 +186,8 @@ function header(size: number, family: number, flag?: { at: number; mask: number;
       w.buf[start] = family;
       if (flag) w.buf[start + flag.at] = flag.value;
     },
-    owns: (b, off) => (family === AF_UNSPEC || b[off] === family) && (!flag || (b[off + flag.at]! & flag.mask) === flag.value),
+    owns: (b, off) =>
+      (family === AF_UNSPEC || b[off] === family) && (!flag || (b[off + flag.at]! & flag.mask) === flag.value),
   };
 }
 
@@ -215,7 +245,11 @@ export function decodeNsid(m: NlMsg): Nsid {
 const none: ReadonlySet<number> = new Set();
 
 const link: KindDef = {
-  kind: 'link', newType: RTM_NEWLINK, delType: RTM_DELLINK, hdr: 16, hdrState: 12,
+  kind: 'link',
+  newType: RTM_NEWLINK,
+  delType: RTM_DELLINK,
+  hdr: 16,
+  hdrState: 12,
   volatile: new Set([IFLA_STATS, IFLA_STATS64, IFLA_AF_SPEC, IFLA_EVENT, IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX]),
   key: (b, off, end) => {
     if (end - off < 16) throw new DecodeError('ifinfomsg needs 16 bytes', off, ['ifinfomsg']);
@@ -225,18 +259,24 @@ const link: KindDef = {
   names: false,
   dump: {
     type: RTM_GETLINK,
-    bodies: () => [{
-      write: (w) => {
-        ifinfomsg.write(w, { family: AF_UNSPEC });
-        w.attrU32(IFLA_EXT_MASK, 0);
+    bodies: () => [
+      {
+        write: (w) => {
+          ifinfomsg.write(w, { family: AF_UNSPEC });
+          w.attrU32(IFLA_EXT_MASK, 0);
+        },
+        owns: () => true,
       },
-      owns: () => true,
-    }],
+    ],
   },
 };
 
 const addr: KindDef = {
-  kind: 'addr', newType: RTM_NEWADDR, delType: RTM_DELADDR, hdr: 8, hdrState: 8,
+  kind: 'addr',
+  newType: RTM_NEWADDR,
+  delType: RTM_DELADDR,
+  hdr: 8,
+  hdrState: 8,
   volatile: new Set([IFA_CACHEINFO]),
   key: (b, off, end) => {
     // IPv4 tells addresses apart by local address, prefix length and peer; IPv6 by address alone.
@@ -263,7 +303,11 @@ export function routeSlot(key: string): string {
 }
 
 const route: KindDef = {
-  kind: 'route', newType: RTM_NEWROUTE, delType: RTM_DELROUTE, hdr: 12, hdrState: 12,
+  kind: 'route',
+  newType: RTM_NEWROUTE,
+  delType: RTM_DELROUTE,
+  hdr: 12,
+  hdrState: 12,
   volatile: new Set([RTA_CACHEINFO, RTA_EXPIRES]),
   key: (b, off, end) => {
     const a = attrs(b, off, end, 12, 'rtmsg');
@@ -271,7 +315,8 @@ const route: KindDef = {
     const table = u32At(b, a[RTA_TABLE]) ?? b[off + 4]!;
     const slot = `${family}/${table}/${hex(b, a[RTA_DST])}/${b[off + 1]!}/${hex(b, a[RTA_SRC])}/${b[off + 2]!}/${b[off + 3]!}/${u32At(b, a[RTA_PRIORITY]) ?? 0}`;
     let path: string;
-    if (family === AF_INET6) path = a[RTA_GATEWAY] || a[RTA_MULTIPATH] || a[RTA_NH_ID] ? 'gw' : `${u32At(b, a[RTA_OIF]) ?? ''}`;
+    if (family === AF_INET6)
+      path = a[RTA_GATEWAY] || a[RTA_MULTIPATH] || a[RTA_NH_ID] ? 'gw' : `${u32At(b, a[RTA_OIF]) ?? ''}`;
     else if (a[RTA_MULTIPATH]) path = 'mp';
     else if (a[RTA_NH_ID]) path = `nh${u32At(b, a[RTA_NH_ID]) ?? ''}`;
     else path = `${u32At(b, a[RTA_OIF]) ?? ''}/${hex(b, a[RTA_GATEWAY] ?? a[RTA_VIA])}`;
@@ -285,7 +330,11 @@ const route: KindDef = {
 };
 
 const neigh: KindDef = {
-  kind: 'neigh', newType: RTM_NEWNEIGH, delType: RTM_DELNEIGH, hdr: 12, hdrState: 12,
+  kind: 'neigh',
+  newType: RTM_NEWNEIGH,
+  delType: RTM_DELNEIGH,
+  hdr: 12,
+  hdrState: 12,
   volatile: new Set([NDA_CACHEINFO, NDA_PROBES]),
   key: (b, off, end) => {
     const a = attrs(b, off, end, 12, 'ndmsg');
@@ -305,14 +354,20 @@ const neigh: KindDef = {
 };
 
 const fdb: KindDef = {
-  kind: 'fdb', newType: RTM_NEWNEIGH, delType: RTM_DELNEIGH, hdr: 12, hdrState: 12,
+  kind: 'fdb',
+  newType: RTM_NEWNEIGH,
+  delType: RTM_DELNEIGH,
+  hdr: 12,
+  hdrState: 12,
   volatile: new Set([NDA_CACHEINFO]),
   key: (b, off, end) => {
     // A VXLAN device holds one entry per remote for a MAC: dst, port and VNI are part of it.
     const a = attrs(b, off, end, 12, 'ndmsg');
     const table = b[off + 10]! & (NTF_SELF | NTF_MASTER);
-    return `${rds32(b, off + 4)}/${hex(b, a[NDA_LLADDR])}/${u16At(b, a[NDA_VLAN]) ?? ''}/${hex(b, a[NDA_DST])}` +
-      `/${hex(b, a[NDA_PORT])}/${u32At(b, a[NDA_VNI]) ?? ''}/${u32At(b, a[NDA_SRC_VNI]) ?? ''}/${table}`;
+    return (
+      `${rds32(b, off + 4)}/${hex(b, a[NDA_LLADDR])}/${u16At(b, a[NDA_VLAN]) ?? ''}/${hex(b, a[NDA_DST])}` +
+      `/${hex(b, a[NDA_PORT])}/${u32At(b, a[NDA_VNI]) ?? ''}/${u32At(b, a[NDA_SRC_VNI]) ?? ''}/${table}`
+    );
   },
   decode: decodeFdb,
   names: true,
@@ -320,7 +375,12 @@ const fdb: KindDef = {
 };
 
 const rule: KindDef = {
-  kind: 'rule', newType: RTM_NEWRULE, delType: RTM_DELRULE, hdr: 12, hdrState: 12, volatile: none,
+  kind: 'rule',
+  newType: RTM_NEWRULE,
+  delType: RTM_DELRULE,
+  hdr: 12,
+  hdrState: 12,
+  volatile: none,
   // A rule has no identity beside its whole content (the kernel matches every attribute on delete).
   key: (b, off, end) => {
     attrs(b, off, end, 12, 'fib_rule_hdr');
@@ -332,7 +392,12 @@ const rule: KindDef = {
 };
 
 const nexthop: KindDef = {
-  kind: 'nexthop', newType: RTM_NEWNEXTHOP, delType: RTM_DELNEXTHOP, hdr: 8, hdrState: 8, volatile: none,
+  kind: 'nexthop',
+  newType: RTM_NEWNEXTHOP,
+  delType: RTM_DELNEXTHOP,
+  hdr: 8,
+  hdrState: 8,
+  volatile: none,
   key: (b, off, end) => String(u32At(b, attrs(b, off, end, 8, 'nhmsg')[NHA_ID]) ?? 0),
   decode: decodeNexthop,
   names: true,
@@ -340,7 +405,12 @@ const nexthop: KindDef = {
 };
 
 const netconf: KindDef = {
-  kind: 'netconf', newType: RTM_NEWNETCONF, delType: RTM_DELNETCONF, hdr: 4, hdrState: 4, volatile: none,
+  kind: 'netconf',
+  newType: RTM_NEWNETCONF,
+  delType: RTM_DELNETCONF,
+  hdr: 4,
+  hdrState: 4,
+  volatile: none,
   key: (b, off, end) => {
     const a = attrs(b, off, end, 4, 'netconfmsg')[NETCONFA_IFINDEX];
     return `${b[off]!}/${a && a[1] >= 4 ? rds32(b, a[0]) : NETCONFA_IFINDEX_ALL}`;
@@ -350,7 +420,12 @@ const netconf: KindDef = {
 };
 
 const nsid: KindDef = {
-  kind: 'nsid', newType: RTM_NEWNSID, delType: RTM_DELNSID, hdr: 4, hdrState: 4, volatile: none,
+  kind: 'nsid',
+  newType: RTM_NEWNSID,
+  delType: RTM_DELNSID,
+  hdr: 4,
+  hdrState: 4,
+  volatile: none,
   key: (b, off, end) => {
     const a = attrs(b, off, end, 4, 'rtgenmsg')[NETNSA_NSID];
     return String(a && a[1] >= 4 ? rds32(b, a[0]) : -1);
@@ -359,7 +434,17 @@ const nsid: KindDef = {
   names: false,
 };
 
-export const KINDS: Readonly<Record<MonitorKind, KindDef>> = { link, addr, route, neigh, fdb, rule, nexthop, netconf, nsid };
+export const KINDS: Readonly<Record<MonitorKind, KindDef>> = {
+  link,
+  addr,
+  route,
+  neigh,
+  fdb,
+  rule,
+  nexthop,
+  netconf,
+  nsid,
+};
 
 /** Kinds by message type (RTM_NEWNEIGH is both neigh and fdb: the family tells). */
 export const KINDS_BY_TYPE: ReadonlyMap<number, readonly KindDef[]> = (() => {

@@ -8,7 +8,13 @@ import { openNativeTransport, type NativeTransport } from './transport.js';
 import { forEachMessage, type NlMsg } from './core/nlmsg.js';
 import { attrTable, rd32, rds32 } from './core/attr.js';
 import {
-  AF_INET, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_LINK,
+  AF_INET,
+  NLM_F_REPLACE,
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_NEWLINK,
+  RTNLGRP_IPV4_IFADDR,
+  RTNLGRP_LINK,
 } from './core/constants.js';
 import { DumpInterruptedError, NetlinkError } from './core/errors.js';
 import { checkBool, checkInt, checkObject, describe } from './core/validate.js';
@@ -124,7 +130,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const prev = this.selected.get(def.kind);
       if (def.families === null || prev === null) this.selected.set(def.kind, null);
       else this.selected.set(def.kind, new Set([...(prev ?? []), ...def.families]));
-      if (this.resync && !KINDS[def.kind].dump) throw new TypeError(`Expected "groups" to hold no ${g} with resync (it cannot be re-dumped exactly)`);
+      if (this.resync && !KINDS[def.kind].dump)
+        throw new TypeError(`Expected "groups" to hold no ${g} with resync (it cannot be re-dumped exactly)`);
     }
     this.needNames = [...this.selected.keys()].some((k) => KINDS[k].names);
     const routes = this.resync && this.selected.has('route');
@@ -156,7 +163,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 
   /** With resync: a resync is under way (events of its kinds come as its differences, then `sync`). */
   get resyncing(): boolean {
-    return this.round !== undefined || this.expansion !== undefined || this.queue.some((it, i) => i >= this.head && it.t === 'sync');
+    return (
+      this.round !== undefined ||
+      this.expansion !== undefined ||
+      this.queue.some((it, i) => i >= this.head && it.t === 'sync')
+    );
   }
 
   /** The monitor is its own async iterator: `for await (const ev of m)`. */
@@ -231,7 +242,13 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       if (fams === undefined || (fams !== null && !fams.has(family))) continue;
       if (d.accept && !d.accept(m.buf, m.off, m.end)) return;
       const del = m.type === d.delType;
-      const c: Change = { d, del, key: d.key(m.buf, m.off, m.end), m: copy(m), replace: !del && (m.flags & NLM_F_REPLACE) !== 0 };
+      const c: Change = {
+        d,
+        del,
+        key: d.key(m.buf, m.off, m.end),
+        m: copy(m),
+        replace: !del && (m.flags & NLM_F_REPLACE) !== 0,
+      };
       if (this.queue.length - this.head >= this.maxQueue) this.overflow();
       const round = this.round?.kinds.has(d.kind) ? this.round : undefined;
       if (!round) this.push({ t: 'event', c });
@@ -308,7 +325,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.overruns++;
     if (this.needNames) this.dumpNames(false);
     if (this.resync) this.requestRound(this.selected.keys());
-    else if (this.queue[this.queue.length - 1]?.t !== 'overrun' || this.queue.length === this.head) this.push({ t: 'overrun' });
+    else if (this.queue[this.queue.length - 1]?.t !== 'overrun' || this.queue.length === this.head)
+      this.push({ t: 'overrun' });
   }
 
   /** The consumer fell maxQueue events behind: drop them and report (or resync). */
@@ -339,7 +357,14 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   }
 
   private startRound(kinds: Set<MonitorKind>): void {
-    const round: Round = { kinds, target: new View(), touched: new Map(), jobs: new Map(), pending: 0, again: undefined };
+    const round: Round = {
+      kinds,
+      target: new View(),
+      touched: new Map(),
+      jobs: new Map(),
+      pending: 0,
+      again: undefined,
+    };
     this.round = round;
     const jobs: DumpJob[] = [];
     for (const k of kinds) {
@@ -362,7 +387,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
             // NLM_F_DUMP_INTR: the dump is made again; forget what it gave.
             onRestart: () => {
               for (const [key, m] of target) {
-                if (!touched.has(key) && body.owns(m.buf, m.off)) round.target.apply({ d, del: true, key, m, replace: false });
+                if (!touched.has(key) && body.owns(m.buf, m.off))
+                  round.target.apply({ d, del: true, key, m, replace: false });
               }
             },
             onDone: (err) => this.dumped(round, err),
@@ -511,7 +537,9 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     }
     if (object === undefined) return undefined;
     if (this.resync) this.view.apply(c);
-    const ev = { kind: c.d.kind, action: c.del ? 'del' : 'new', key: c.key, object } as MonitorEvent & { replace?: true };
+    const ev = { kind: c.d.kind, action: c.del ? 'del' : 'new', key: c.key, object } as MonitorEvent & {
+      replace?: true;
+    };
     if (c.replace) ev.replace = true;
     return ev;
   }

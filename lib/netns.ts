@@ -10,7 +10,8 @@ export const NETNS_RUN_DIR = '/run/netns';
 
 /** Checks a namespace name as iproute2 does (no '/', not '.' or '..') and returns its path. */
 export function netnsPath(name: string): string {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`Expected "netns" to be a non-empty name, got ${describe(name)}`);
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TypeError(`Expected "netns" to be a non-empty name, got ${describe(name)}`);
   if (name.includes('/') || name === '.' || name === '..' || name.includes('\0') || Buffer.byteLength(name) > 255) {
     throw new TypeError(`Expected "netns" to be a namespace name without '/', got ${describe(name)}`);
   }

@@ -4,14 +4,20 @@
 import type { Handle } from './handle.js';
 import { rd16, rd32, type NlWriter } from './core/attr.js';
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELNEXTHOP, RTM_GETNEXTHOP, RTM_NEWNEXTHOP,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELNEXTHOP,
+  RTM_GETNEXTHOP,
+  RTM_NEWNEXTHOP,
 } from './core/constants.js';
 import { DecodeError, NetlinkError } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
-import {
-  defineAttrs, describe, flag, ip, struct, u16, u32, u64n, type Codec, type Decoded,
-} from './core/schema.js';
+import { defineAttrs, describe, flag, ip, struct, u16, u32, u64n, type Codec, type Decoded } from './core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, type CallOptions } from './core/validate.js';
 import { protocolId, protocolName, scopeName } from './rt-tables.js';
 import { linkNames } from './neigh/ifnames.js';
@@ -52,7 +58,7 @@ export const nhmsg = struct<{
   /** resvd: zero. */
   resvd: number;
   /** nh_flags: RTNH_F_* bits. */
-  flags: number
+  flags: number;
 }>('nhmsg', 8, {
   family: [0, 'u8'],
   scope: [1, 'u8'],
@@ -177,7 +183,8 @@ const GROUP_TYPES = { mpath: NEXTHOP_GRP_TYPE_MPATH, resilient: NEXTHOP_GRP_TYPE
 
 function flagNames(flags: number): string[] | undefined {
   let out: string[] | undefined;
-  for (const [name, bit] of ROUTE_FLAGS) if (bit !== RTNH_F_ONLINK && bit < 0x100 && flags & bit) (out ??= []).push(name);
+  for (const [name, bit] of ROUTE_FLAGS)
+    if (bit !== RTNH_F_ONLINK && bit < 0x100 && flags & bit) (out ??= []).push(name);
   return out;
 }
 
@@ -215,10 +222,25 @@ export function decodeNexthop(m: NlMsg, links?: ReadonlyMap<number, string>): Ne
 }
 
 const SPEC_KEYS = new Set([
-  'id', 'via', 'dev', 'onlink', 'blackhole', 'group', 'groupType', 'buckets', 'idleTimer', 'unbalancedTimer', 'fdb',
-  'protocol', 'family',
+  'id',
+  'via',
+  'dev',
+  'onlink',
+  'blackhole',
+  'group',
+  'groupType',
+  'buckets',
+  'idleTimer',
+  'unbalancedTimer',
+  'fdb',
+  'protocol',
+  'family',
   // read-only fields of a Nexthop read back
-  'index', 'scope', 'flags', 'unbalancedTime', 'unknown',
+  'index',
+  'scope',
+  'flags',
+  'unbalancedTime',
+  'unknown',
 ]);
 
 interface NhReq {
@@ -240,30 +262,41 @@ function bool(v: unknown, field: string): boolean {
 /** Checks a spec as ipnh_modify parses its arguments. */
 function nhReq(spec: NexthopSpec): NhReq {
   const s = checkObject(spec, 'spec') as unknown as NexthopSpec;
-  for (const k of Object.keys(s)) if (!SPEC_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the nexthop spec`);
+  for (const k of Object.keys(s))
+    if (!SPEC_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the nexthop spec`);
   const attrs: Decoded<NhaAttrs> = { id: checkInt(s.id, 'id', 1, 0xffffffff) };
   let family = AF_UNSPEC;
   if (s.family !== undefined) {
-    if (s.family !== 4 && s.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(s.family)}`);
+    if (s.family !== 4 && s.family !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(s.family)}`);
     family = s.family === 4 ? AF_INET : AF_INET6;
   }
   let dev: string | number | undefined;
-  if (s.dev !== undefined) dev = typeof s.dev === 'number' ? checkInt(s.dev, 'dev', 1, 0x7fffffff) : checkIfName(s.dev, 'dev');
+  if (s.dev !== undefined)
+    dev = typeof s.dev === 'number' ? checkInt(s.dev, 'dev', 1, 0x7fffffff) : checkIfName(s.dev, 'dev');
   if (s.group !== undefined) {
-    if (!Array.isArray(s.group) || s.group.length === 0) throw new TypeError(`Expected "group" to be a non-empty array of { id, weight? }, got ${describe(s.group)}`);
+    if (!Array.isArray(s.group) || s.group.length === 0)
+      throw new TypeError(`Expected "group" to be a non-empty array of { id, weight? }, got ${describe(s.group)}`);
     attrs.group = s.group.map((g: NexthopGroupMember, i) => {
       const o = checkObject(g, `group[${i}]`) as unknown as NexthopGroupMember;
-      return { id: checkInt(o.id, `group[${i}].id`, 1, 0xffffffff), weight: (o.weight === undefined ? 1 : checkInt(o.weight, `group[${i}].weight`, 1, 256)) - 1 };
+      return {
+        id: checkInt(o.id, `group[${i}].id`, 1, 0xffffffff),
+        weight: (o.weight === undefined ? 1 : checkInt(o.weight, `group[${i}].weight`, 1, 256)) - 1,
+      };
     });
     for (const k of ['via', 'dev', 'blackhole', 'onlink', 'fdb'] as const) {
-      if (s[k] !== undefined && s[k] !== false) throw new TypeError(`Expected no "${k}" with "group" (a group only lists other nexthops)`);
+      if (s[k] !== undefined && s[k] !== false)
+        throw new TypeError(`Expected no "${k}" with "group" (a group only lists other nexthops)`);
     }
   }
   const type = s.groupType === undefined ? undefined : s.groupType;
-  if (type !== undefined && !Object.hasOwn(GROUP_TYPES, type)) throw new TypeError(`Expected "groupType" to be one of mpath, resilient, got ${describe(type)}`);
+  if (type !== undefined && !Object.hasOwn(GROUP_TYPES, type))
+    throw new TypeError(`Expected "groupType" to be one of mpath, resilient, got ${describe(type)}`);
   const res = s.buckets !== undefined || s.idleTimer !== undefined || s.unbalancedTimer !== undefined;
-  if ((type !== undefined || res) && !attrs.group) throw new TypeError('Expected "group" with "groupType", "buckets", "idleTimer" or "unbalancedTimer"');
-  if (res && type !== 'resilient') throw new TypeError('Expected groupType \'resilient\' with "buckets", "idleTimer" or "unbalancedTimer"');
+  if ((type !== undefined || res) && !attrs.group)
+    throw new TypeError('Expected "group" with "groupType", "buckets", "idleTimer" or "unbalancedTimer"');
+  if (res && type !== 'resilient')
+    throw new TypeError('Expected groupType \'resilient\' with "buckets", "idleTimer" or "unbalancedTimer"');
   if (type === 'resilient') {
     const rg: Decoded<NhaResGroup> = {};
     if (s.buckets !== undefined) rg.buckets = checkInt(s.buckets, 'buckets', 1, 0xffff);
@@ -281,7 +314,10 @@ function nhReq(spec: NexthopSpec): NhReq {
     const a = typeof s.via === 'string' ? parseIP(s.via) : undefined;
     if (!a) throw new TypeError(`Expected "via" to be an IPv4 or IPv6 address, got ${describe(s.via)}`);
     const f = a.family === 4 ? AF_INET : AF_INET6;
-    if (family !== AF_UNSPEC && family !== f) throw new TypeError(`Expected "via" to be an IPv${family === AF_INET ? 4 : 6} address like "family", got ${describe(s.via)}`);
+    if (family !== AF_UNSPEC && family !== f)
+      throw new TypeError(
+        `Expected "via" to be an IPv${family === AF_INET ? 4 : 6} address like "family", got ${describe(s.via)}`,
+      );
     family = f;
     attrs.via = s.via;
   }
@@ -321,10 +357,15 @@ export class NexthopApi {
   async del(spec: { id: number }, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const id = checkInt(checkObject(spec, 'spec')['id'], 'id', 1, 0xffffffff);
-    await this.h.engine.request(RTM_DELNEXTHOP, 0, (w) => {
-      nhmsg.write(w, { family: AF_UNSPEC });
-      nha.encode(w, { id });
-    }, { subject: `nexthop.del id ${id}`, signal });
+    await this.h.engine.request(
+      RTM_DELNEXTHOP,
+      0,
+      (w) => {
+        nhmsg.write(w, { family: AF_UNSPEC });
+        nha.encode(w, { id });
+      },
+      { subject: `nexthop.del id ${id}`, signal },
+    );
   }
 
   /** `ip nexthop get id ID`: rejects with NetlinkError code 'ENOENT' when absent. */
@@ -332,10 +373,15 @@ export class NexthopApi {
     const signal = checkCallOptions(opts);
     checkInt(id, 'id', 1, 0xffffffff);
     const links = await linkNames(this.h, signal);
-    const replies = await this.h.engine.request(RTM_GETNEXTHOP, 0, (w) => {
-      nhmsg.write(w, { family: AF_UNSPEC });
-      nha.encode(w, { id });
-    }, { subject: `nexthop.get id ${id}`, signal });
+    const replies = await this.h.engine.request(
+      RTM_GETNEXTHOP,
+      0,
+      (w) => {
+        nhmsg.write(w, { family: AF_UNSPEC });
+        nha.encode(w, { id });
+      },
+      { subject: `nexthop.get id ${id}`, signal },
+    );
     const m = replies.find((x) => x.type === RTM_NEWNEXTHOP);
     if (!m) throw new Error(`nexthop.get id ${id}: the kernel sent no RTM_NEWNEXTHOP`);
     return decodeNexthop(m, links);
@@ -345,33 +391,51 @@ export class NexthopApi {
   async list(filter: NexthopFilter = {}, opts?: CallOptions): Promise<Nexthop[]> {
     const signal = checkCallOptions(opts);
     const f = checkObject(filter, 'filter') as NexthopFilter;
-    for (const k of Object.keys(f)) if (!['dev', 'groups', 'master', 'fdb', 'family'].includes(k)) throw new TypeError(`Unknown field "${k}" in the nexthop filter`);
-    if (f.family !== undefined && f.family !== 4 && f.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
+    for (const k of Object.keys(f))
+      if (!['dev', 'groups', 'master', 'fdb', 'family'].includes(k))
+        throw new TypeError(`Unknown field "${k}" in the nexthop filter`);
+    if (f.family !== undefined && f.family !== 4 && f.family !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
     const a: Decoded<NhaAttrs> = {};
     if (f.groups !== undefined && bool(f.groups, 'groups')) a.groups = true;
     if (f.fdb !== undefined && bool(f.fdb, 'fdb')) a.fdb = true;
-    const devRef = (v: unknown, field: string): string | number => (typeof v === 'number' ? checkInt(v, field, 1, 0x7fffffff) : checkIfName(v, field));
+    const devRef = (v: unknown, field: string): string | number =>
+      typeof v === 'number' ? checkInt(v, field, 1, 0x7fffffff) : checkIfName(v, field);
     const dev = f.dev === undefined ? undefined : devRef(f.dev, 'dev');
     const master = f.master === undefined ? undefined : devRef(f.master, 'master');
     const links = await linkNames(this.h, signal);
     const indexOf = (v: string | number, field: string): number => {
       if (typeof v === 'number') return v;
       for (const [i, n] of links) if (n === v) return i;
-      throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `nexthop.list ${field} ${v}`, hint: 'no such device' });
+      throw new NetlinkError({
+        errno: 19,
+        op: 'RTM_GETLINK',
+        subject: `nexthop.list ${field} ${v}`,
+        hint: 'no such device',
+      });
     };
     if (dev !== undefined) a.dev = indexOf(dev, 'dev');
     if (master !== undefined) a.master = indexOf(master, 'master');
     const family = f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC;
-    return this.h.engine.dump(RTM_GETNEXTHOP, (w) => {
-      nhmsg.write(w, { family });
-      nha.encode(w, a);
-    }, (m) => decodeNexthop(m, links), { subject: 'nexthop.list', signal });
+    return this.h.engine.dump(
+      RTM_GETNEXTHOP,
+      (w) => {
+        nhmsg.write(w, { family });
+        nha.encode(w, a);
+      },
+      (m) => decodeNexthop(m, links),
+      { subject: 'nexthop.list', signal },
+    );
   }
 
   private async modify(spec: NexthopSpec, flags: number, op: string, opts: CallOptions | undefined): Promise<void> {
     const signal = checkCallOptions(opts);
     const r = nhReq(spec);
-    const oif = r.dev === undefined ? undefined : await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
-    await this.h.engine.request(RTM_NEWNEXTHOP, flags, body(r, oif), { subject: `nexthop.${op} id ${r.attrs.id}`, signal });
+    const oif =
+      r.dev === undefined ? undefined : await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
+    await this.h.engine.request(RTM_NEWNEXTHOP, flags, body(r, oif), {
+      subject: `nexthop.${op} id ${r.attrs.id}`,
+      signal,
+    });
   }
 }

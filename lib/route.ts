@@ -4,7 +4,15 @@
 import type { Handle } from './handle.js';
 import type { NlWriter } from './core/attr.js';
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELROUTE,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
 } from './core/constants.js';
 import { NetlinkError } from './core/errors.js';
 import { parseIP } from './core/inet.js';
@@ -12,11 +20,16 @@ import type { NlMsg } from './core/nlmsg.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
 import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-tables.js';
 import { linkNames } from './neigh/ifnames.js';
-import type {
-  BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec,
-} from '../types/route.js';
+import type { BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec } from '../types/route.js';
 import { decodeRoute, type LinkNames } from './route/decode.js';
-import { addrText, parseRoute, writeParsedFast, writeParsedTable, type ParsedRoute, type RouteOp } from './route/encode.js';
+import {
+  addrText,
+  parseRoute,
+  writeParsedFast,
+  writeParsedTable,
+  type ParsedRoute,
+  type RouteOp,
+} from './route/encode.js';
 import { runBulk } from './route/bulk.js';
 import { DumpStream } from './route/stream.js';
 import { Call, CallPipeline, subjectOf, type NameSlot } from './route/single.js';
@@ -68,11 +81,13 @@ interface Filter {
 function checkFilter(filter: RouteFilter | undefined): Filter {
   const f = filter === undefined ? {} : (checkObject(filter, 'filter') as RouteFilter);
   for (const k of Object.keys(f)) {
-    if (!['table', 'family', 'dev', 'protocol', 'type', 'scope'].includes(k)) throw new TypeError(`Unknown field "${k}" in the route filter`);
+    if (!['table', 'family', 'dev', 'protocol', 'type', 'scope'].includes(k))
+      throw new TypeError(`Unknown field "${k}" in the route filter`);
   }
   let family = AF_UNSPEC;
   if (f.family !== undefined) {
-    if (f.family !== 4 && f.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
+    if (f.family !== 4 && f.family !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
     family = f.family === 4 ? AF_INET : AF_INET6;
   }
   const table = f.table === undefined ? RT_TABLE_MAIN : f.table === 'all' ? 0 : tableId(f.table, 'table');
@@ -94,13 +109,24 @@ function noSuchTable(e: unknown, f: Filter): boolean {
 }
 
 /** Names of the links, and the filter's device as an index. */
-async function prepare(h: Handle, f: Filter, subject: string, signal: AbortSignal | undefined): Promise<{ links: Map<number, string>; oif: number }> {
+async function prepare(
+  h: Handle,
+  f: Filter,
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<{ links: Map<number, string>; oif: number }> {
   const links = await linkNames(h, signal);
   let oif = 0;
   if (typeof f.dev === 'number') oif = f.dev;
   else if (f.dev !== undefined) {
     for (const [i, n] of links) if (n === f.dev) oif = i;
-    if (!oif) throw new NetlinkError({ errno: ENODEV, op: 'RTM_GETLINK', subject: `${subject} dev ${f.dev}`, hint: 'no such device' });
+    if (!oif)
+      throw new NetlinkError({
+        errno: ENODEV,
+        op: 'RTM_GETLINK',
+        subject: `${subject} dev ${f.dev}`,
+        hint: 'no such device',
+      });
   }
   return { links, oif };
 }
@@ -112,8 +138,15 @@ async function prepare(h: Handle, f: Filter, subject: string, signal: AbortSigna
 function dumpBody(f: Filter, oif: number): (w: NlWriter) => void {
   return (w) => {
     rtmsg.write(w, {
-      family: f.family, dstLen: 0, srcLen: 0, tos: 0, table: 0,
-      protocol: f.protocol > 0 ? f.protocol : 0, scope: 0, type: f.type > 0 ? f.type : 0, flags: 0,
+      family: f.family,
+      dstLen: 0,
+      srcLen: 0,
+      tos: 0,
+      table: 0,
+      protocol: f.protocol > 0 ? f.protocol : 0,
+      scope: 0,
+      type: f.type > 0 ? f.type : 0,
+      flags: 0,
     });
     const a: Decoded<RtaAttrs> = {};
     if (f.table) a.table = f.table;
@@ -195,7 +228,8 @@ export class RouteApi {
     const signal = checkCallOptions(opts);
     const f = checkFilter(filter);
     const { links, oif } = await prepare(this.h, f, 'route.list', signal);
-    return this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.list', signal })
+    return this.h.engine
+      .dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.list', signal })
       .catch((e: unknown) => {
         if (noSuchTable(e, f)) return [];
         throw e;
@@ -217,7 +251,10 @@ export class RouteApi {
         let closed = false;
         const start = async (): Promise<AsyncIterator<Route>> => {
           const { links, oif } = await prepare(h, f, 'route.dump', signal);
-          return new DumpStream(h.engine, RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.dump', signal });
+          return new DumpStream(h.engine, RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), {
+            subject: 'route.dump',
+            signal,
+          });
         };
         return {
           next(): Promise<IteratorResult<Route>> {
@@ -245,7 +282,8 @@ export class RouteApi {
   async get(dst: string, opts: RouteGetOptions = {}): Promise<Route> {
     const o = checkObject(opts, 'options') as RouteGetOptions;
     for (const k of Object.keys(o)) {
-      if (!['src', 'oif', 'iif', 'table', 'mark', 'fibmatch', 'signal'].includes(k)) throw new TypeError(`Unknown field "${k}" in the route.get options`);
+      if (!['src', 'oif', 'iif', 'table', 'mark', 'fibmatch', 'signal'].includes(k))
+        throw new TypeError(`Unknown field "${k}" in the route.get options`);
     }
     const signal = checkCallOptions(o.signal === undefined ? undefined : { signal: o.signal });
     // Validate the addresses as a route spec would (family, prefix length).
@@ -255,7 +293,8 @@ export class RouteApi {
     const parsed = parseRoute(probe, 'del', () => 0);
     const fam = parsed.family;
     const full = fam === AF_INET ? 32 : 128;
-    if (!parsed.dst || parsed.dstLen !== full) throw new TypeError(`Expected "dst" to be an address (a /${full}), got ${describe(dst)}`);
+    if (!parsed.dst || parsed.dstLen !== full)
+      throw new TypeError(`Expected "dst" to be an address (a /${full}), got ${describe(dst)}`);
     if (o.oif !== undefined && typeof o.oif !== 'number') names.oif = checkIfName(o.oif, 'oif');
     if (o.iif !== undefined && typeof o.iif !== 'number') names.iif = checkIfName(o.iif, 'iif');
     const a: Decoded<RtaAttrs> = { dst: addrText(parsed.dst) };
@@ -264,22 +303,44 @@ export class RouteApi {
     if (typeof o.iif === 'number') a.iif = checkInt(o.iif, 'iif', 1, 0x7fffffff);
     if (o.mark !== undefined) a.mark = checkInt(o.mark, 'mark', 0, 0xffffffff);
     const table = o.table === undefined ? undefined : tableId(o.table, 'table');
-    if (o.fibmatch !== undefined && typeof o.fibmatch !== 'boolean') throw new TypeError(`Expected "fibmatch" to be a boolean, got ${describe(o.fibmatch)}`);
+    if (o.fibmatch !== undefined && typeof o.fibmatch !== 'boolean')
+      throw new TypeError(`Expected "fibmatch" to be a boolean, got ${describe(o.fibmatch)}`);
     let flags = fam === AF_INET ? RTM_F_LOOKUP_TABLE : 0; // as ip: only IPv4 supports it
     if (o.fibmatch) flags |= RTM_F_FIB_MATCH;
 
     const links = await linkNames(this.h, signal);
     const indexOf = (name: string, field: string): number => {
       for (const [i, n] of links) if (n === name) return i;
-      throw new NetlinkError({ errno: ENODEV, op: 'RTM_GETLINK', subject: `route.get ${dst} ${field} ${name}`, hint: 'no such device' });
+      throw new NetlinkError({
+        errno: ENODEV,
+        op: 'RTM_GETLINK',
+        subject: `route.get ${dst} ${field} ${name}`,
+        hint: 'no such device',
+      });
     };
     if (names.oif) a.dev = indexOf(names.oif, 'oif');
     if (names.iif) a.iif = indexOf(names.iif, 'iif');
-    if (table !== undefined) return this.lookupInTable(parsed, table, a.dev, links, `route.get ${dst} table ${table}`, signal);
-    const replies = await this.h.engine.request(RTM_GETROUTE, 0, (w) => {
-      rtmsg.write(w, { family: fam, dstLen: full, srcLen: a.from !== undefined ? full : 0, tos: 0, table: 0, protocol: 0, scope: 0, type: 0, flags });
-      rta.encode(w, a);
-    }, { subject: `route.get ${dst}`, signal });
+    if (table !== undefined)
+      return this.lookupInTable(parsed, table, a.dev, links, `route.get ${dst} table ${table}`, signal);
+    const replies = await this.h.engine.request(
+      RTM_GETROUTE,
+      0,
+      (w) => {
+        rtmsg.write(w, {
+          family: fam,
+          dstLen: full,
+          srcLen: a.from !== undefined ? full : 0,
+          tos: 0,
+          table: 0,
+          protocol: 0,
+          scope: 0,
+          type: 0,
+          flags,
+        });
+        rta.encode(w, a);
+      },
+      { subject: `route.get ${dst}`, signal },
+    );
     const m = replies.find((r) => r.type === RTM_NEWROUTE);
     if (!m) throw new Error(`route.get ${dst}: the kernel sent no RTM_NEWROUTE`);
     return decodeRoute(m, links);
@@ -291,14 +352,23 @@ export class RouteApi {
    * and the longest prefix holding dst wins, then the lowest metric (and, with oif, only routes
    * through it). The answer is the table's entry, as `fibmatch` gives it.
    */
-  private async lookupInTable(p: ParsedRoute, table: number, oif: number | undefined, links: LinkNames, subject: string, signal: AbortSignal | undefined): Promise<Route> {
+  private async lookupInTable(
+    p: ParsedRoute,
+    table: number,
+    oif: number | undefined,
+    links: LinkNames,
+    subject: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Route> {
     const f: Filter = { family: p.family, table, dev: oif, protocol: -1, type: -1, scope: -1 };
-    const routes = await this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif ?? 0), dumpDecoder(f, links, oif ?? 0), { subject, signal })
+    const routes = await this.h.engine
+      .dump(RTM_GETROUTE, dumpBody(f, oif ?? 0), dumpDecoder(f, links, oif ?? 0), { subject, signal })
       .catch((e: unknown) => {
         if (e instanceof NetlinkError && e.code === 'ENOENT') return [];
         throw e;
       });
-    const want = p.dst!.v6 ?? Buffer.from([p.dst!.v4 >>> 24, (p.dst!.v4 >>> 16) & 255, (p.dst!.v4 >>> 8) & 255, p.dst!.v4 & 255]);
+    const want =
+      p.dst!.v6 ?? Buffer.from([p.dst!.v4 >>> 24, (p.dst!.v4 >>> 16) & 255, (p.dst!.v4 >>> 8) & 255, p.dst!.v4 & 255]);
     let best: Route | undefined;
     let bestLen = -1;
     for (const r of routes) {
@@ -310,7 +380,13 @@ export class RouteApi {
         bestLen = len;
       }
     }
-    if (!best) throw new NetlinkError({ errno: ENETUNREACH, op: 'RTM_GETROUTE', subject, hint: 'no route to the destination in this table' });
+    if (!best)
+      throw new NetlinkError({
+        errno: ENETUNREACH,
+        op: 'RTM_GETROUTE',
+        subject,
+        hint: 'no route to the destination in this table',
+      });
     return best;
   }
 
@@ -349,8 +425,20 @@ export class RouteApi {
   }
 
   /** The same with an AbortSignal: through engine.request, which honours it. */
-  private async modifyWithSignal(op: RouteOp, spec: RouteSpec, r: ParsedRoute, names: NameSlot[] | undefined, signal: AbortSignal): Promise<void> {
-    const call = new Call(op, spec, r, () => undefined, () => undefined);
+  private async modifyWithSignal(
+    op: RouteOp,
+    spec: RouteSpec,
+    r: ParsedRoute,
+    names: NameSlot[] | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const call = new Call(
+      op,
+      spec,
+      r,
+      () => undefined,
+      () => undefined,
+    );
     for (const { name, field } of names ?? []) {
       const index = await this.lookup(name, signal).catch((e: unknown) => {
         throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`);

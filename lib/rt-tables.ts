@@ -42,21 +42,56 @@ export const RTPROT_STATIC = 4;
 
 /** rtm_type names (ip/rtm_map.c; RTN_UNSPEC, which ip prints as "none", is 'unspec' here). */
 export const ROUTE_TYPES = {
-  unspec: RTN_UNSPEC, unicast: RTN_UNICAST, local: RTN_LOCAL, broadcast: RTN_BROADCAST, anycast: RTN_ANYCAST,
-  multicast: RTN_MULTICAST, blackhole: RTN_BLACKHOLE, unreachable: RTN_UNREACHABLE, prohibit: RTN_PROHIBIT,
-  throw: RTN_THROW, nat: RTN_NAT, xresolve: RTN_XRESOLVE,
+  unspec: RTN_UNSPEC,
+  unicast: RTN_UNICAST,
+  local: RTN_LOCAL,
+  broadcast: RTN_BROADCAST,
+  anycast: RTN_ANYCAST,
+  multicast: RTN_MULTICAST,
+  blackhole: RTN_BLACKHOLE,
+  unreachable: RTN_UNREACHABLE,
+  prohibit: RTN_PROHIBIT,
+  throw: RTN_THROW,
+  nat: RTN_NAT,
+  xresolve: RTN_XRESOLVE,
 } as const;
 
-const BUILTIN_TABLES: readonly [number, string][] = [[RT_TABLE_DEFAULT, 'default'], [RT_TABLE_MAIN, 'main'], [RT_TABLE_LOCAL, 'local']];
+const BUILTIN_TABLES: readonly [number, string][] = [
+  [RT_TABLE_DEFAULT, 'default'],
+  [RT_TABLE_MAIN, 'main'],
+  [RT_TABLE_LOCAL, 'local'],
+];
 
 const BUILTIN_PROTOS: readonly [number, string][] = [
-  [0, 'unspec'], [1, 'redirect'], [2, 'kernel'], [3, 'boot'], [4, 'static'], [8, 'gated'], [9, 'ra'], [10, 'mrt'],
-  [11, 'zebra'], [12, 'bird'], [42, 'babel'], [13, 'dnrouted'], [14, 'xorp'], [15, 'ntk'], [16, 'dhcp'],
-  [18, 'keepalived'], [186, 'bgp'], [187, 'isis'], [188, 'ospf'], [189, 'rip'], [192, 'eigrp'],
+  [0, 'unspec'],
+  [1, 'redirect'],
+  [2, 'kernel'],
+  [3, 'boot'],
+  [4, 'static'],
+  [8, 'gated'],
+  [9, 'ra'],
+  [10, 'mrt'],
+  [11, 'zebra'],
+  [12, 'bird'],
+  [42, 'babel'],
+  [13, 'dnrouted'],
+  [14, 'xorp'],
+  [15, 'ntk'],
+  [16, 'dhcp'],
+  [18, 'keepalived'],
+  [186, 'bgp'],
+  [187, 'isis'],
+  [188, 'ospf'],
+  [189, 'rip'],
+  [192, 'eigrp'],
 ];
 
 const BUILTIN_SCOPES: readonly [number, string][] = [
-  [RT_SCOPE_UNIVERSE, 'global'], [RT_SCOPE_NOWHERE, 'nowhere'], [RT_SCOPE_HOST, 'host'], [RT_SCOPE_LINK, 'link'], [RT_SCOPE_SITE, 'site'],
+  [RT_SCOPE_UNIVERSE, 'global'],
+  [RT_SCOPE_NOWHERE, 'nowhere'],
+  [RT_SCOPE_HOST, 'host'],
+  [RT_SCOPE_LINK, 'link'],
+  [RT_SCOPE_SITE, 'site'],
 ];
 
 /** One name database: name → id, and id → the name it prints as. */
@@ -103,7 +138,9 @@ function loadInto(db: NameDb, file: string, max: number, withDir: boolean): void
   if (!withDir) return;
   const confs = (dir: string): string[] => {
     try {
-      return readdirSync(dir).filter((f) => !f.startsWith('.') && f.length > 5 && f.endsWith('.conf')).sort();
+      return readdirSync(dir)
+        .filter((f) => !f.startsWith('.') && f.length > 5 && f.endsWith('.conf'))
+        .sort();
     } catch {
       return [];
     }
@@ -156,7 +193,8 @@ function resolve(db: NameDb, v: unknown, field: string, max: number, what: strin
   const n = numeric(v, max);
   if (n !== undefined) return n;
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw new TypeError(`Expected "${field}" to be an integer in 0..${max} or ${what}, got ${v}`);
+    if (!Number.isInteger(v))
+      throw new TypeError(`Expected "${field}" to be an integer in 0..${max} or ${what}, got ${v}`);
     throw new RangeError(`Expected "${field}" to be an integer in 0..${max} or ${what}, got ${v}`);
   }
   const known = [...db.byName.keys()].join(', ');

@@ -2,11 +2,40 @@
 // (<linux/fib_rules.h>, Linux 6.1 UAPI headers), as ip/iprule.c speaks them.
 import type { Handle } from './handle.js';
 import type { NlWriter } from './core/attr.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE } from './core/constants.js';
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  RTM_DELRULE,
+  RTM_GETRULE,
+  RTM_NEWRULE,
+} from './core/constants.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { parseIP, type Family } from './core/inet.js';
-import { defineAttrs, enumOf, ip, s32, string, struct, structAttr, u32, u8, bool8, type Decoded } from './core/schema.js';
-import { checkBool, checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
+import {
+  defineAttrs,
+  enumOf,
+  ip,
+  s32,
+  string,
+  struct,
+  structAttr,
+  u32,
+  u8,
+  bool8,
+  type Decoded,
+} from './core/schema.js';
+import {
+  checkBool,
+  checkCallOptions,
+  checkIfName,
+  checkInt,
+  checkObject,
+  describe,
+  type CallOptions,
+} from './core/validate.js';
 import { protocolId, protocolName, RT_TABLE_MAIN, tableId } from './rt-tables.js';
 import type { PortRange, Rule, RuleAction, RuleFilter, RuleSpec } from '../types/rule.js';
 
@@ -38,9 +67,17 @@ export const FIB_RULE_OIF_DETACHED = 0x10;
 
 /** FR_ACT_* */
 export const FR_ACT: Readonly<Record<Exclude<RuleAction, 'unspec'>, number>> = {
-  to_tbl: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8,
+  to_tbl: 1,
+  goto: 2,
+  nop: 3,
+  blackhole: 6,
+  unreachable: 7,
+  prohibit: 8,
 };
-const ACTION_BY_VALUE = new Map<number, RuleAction>([[0, 'unspec'], ...Object.entries(FR_ACT).map(([k, v]): [number, RuleAction] => [v, k as RuleAction])]);
+const ACTION_BY_VALUE = new Map<number, RuleAction>([
+  [0, 'unspec'],
+  ...Object.entries(FR_ACT).map(([k, v]): [number, RuleAction] => [v, k as RuleAction]),
+]);
 
 /** struct fib_rule_hdr (12 bytes). */
 export const fibRuleHdr = struct<{
@@ -57,7 +94,7 @@ export const fibRuleHdr = struct<{
   /** action: FR_ACT_*. */
   action: number;
   /** flags: FIB_RULE_* (FIB_RULE_INVERT for `not`). */
-  flags: number
+  flags: number;
 }>('fib_rule_hdr', 12, {
   family: [0, 'u8'],
   dstLen: [1, 'u8'],
@@ -68,14 +105,44 @@ export const fibRuleHdr = struct<{
   flags: [8, 'u32'],
 });
 
-const uidRange = struct<{ start: number; end: number }>('fib_rule_uid_range', 8, { start: [0, 'u32'], end: [4, 'u32'] });
-const portRange = struct<{ start: number; end: number }>('fib_rule_port_range', 4, { start: [0, 'u16'], end: [2, 'u16'] });
+const uidRange = struct<{ start: number; end: number }>('fib_rule_uid_range', 8, {
+  start: [0, 'u32'],
+  end: [4, 'u32'],
+});
+const portRange = struct<{ start: number; end: number }>('fib_rule_port_range', 4, {
+  start: [0, 'u16'],
+  end: [2, 'u16'],
+});
 
 /** IP protocol numbers by their /etc/protocols names (the common ones; others as numbers). */
 const IPPROTO = {
-  ip: 0, icmp: 1, igmp: 2, ipencap: 4, tcp: 6, egp: 8, udp: 17, dccp: 33, ipv6: 41, 'ipv6-route': 43, 'ipv6-frag': 44,
-  rsvp: 46, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, 'ipv6-nonxt': 59, 'ipv6-opts': 60, ospf: 89, ipip: 94,
-  pim: 103, vrrp: 112, l2tp: 115, sctp: 132, udplite: 136, 'mpls-in-ip': 137, ethernet: 143,
+  ip: 0,
+  icmp: 1,
+  igmp: 2,
+  ipencap: 4,
+  tcp: 6,
+  egp: 8,
+  udp: 17,
+  dccp: 33,
+  ipv6: 41,
+  'ipv6-route': 43,
+  'ipv6-frag': 44,
+  rsvp: 46,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  'ipv6-icmp': 58,
+  'ipv6-nonxt': 59,
+  'ipv6-opts': 60,
+  ospf: 89,
+  ipip: 94,
+  pim: 103,
+  vrrp: 112,
+  l2tp: 115,
+  sctp: 132,
+  udplite: 136,
+  'mpls-in-ip': 137,
+  ethernet: 143,
 } as const;
 type IpProto = keyof typeof IPPROTO;
 
@@ -116,7 +183,7 @@ export interface FraAttrs {
     /** The first UID. */
     start: number;
     /** The last UID, inclusive. */
-    end: number
+    end: number;
   };
   /** `FRA_IP_PROTO`. */
   ipproto: IpProto;
@@ -125,14 +192,14 @@ export interface FraAttrs {
     /** The first port. */
     start: number;
     /** The last port, inclusive. */
-    end: number
+    end: number;
   };
   /** `FRA_DPORT_RANGE` (struct). */
   dport: {
     /** The first port. */
     start: number;
     /** The last port, inclusive. */
-    end: number
+    end: number;
   };
   /** `FRA_GOTO` (u32). */
   goto: number;
@@ -193,7 +260,8 @@ export function decodeRule(m: NlMsg): Rule | undefined {
   if (a.sport !== undefined) r.sport = rangeOut(a.sport);
   if (a.dport !== undefined) r.dport = rangeOut(a.dport);
   if (a.protocol) r.protocol = protocolName(a.protocol);
-  if (a.suppressPrefixlength !== undefined && a.suppressPrefixlength !== -1) r.suppressPrefixlength = a.suppressPrefixlength;
+  if (a.suppressPrefixlength !== undefined && a.suppressPrefixlength !== -1)
+    r.suppressPrefixlength = a.suppressPrefixlength;
   if (a.suppressIfgroup !== undefined && a.suppressIfgroup !== -1) r.suppressIfgroup = a.suppressIfgroup;
   if (a.realms !== undefined) r.realms = a.realms;
   if (h.flags & FIB_RULE_IIF_DETACHED) r.iifDetached = true;
@@ -217,16 +285,22 @@ interface Hdr {
 /** A prefix: '10.0.0.0/24', a bare address (host prefix) or 'all' (undefined: match any). */
 function prefix(v: unknown, field: string): { family: Family; addr: string; len: number } | undefined {
   if (v === 'all') return undefined;
-  if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24, got ${describe(v)}`);
+  if (typeof v !== 'string')
+    throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24, got ${describe(v)}`);
   const slash = v.indexOf('/');
   const addr = slash < 0 ? v : v.slice(0, slash);
   const a = parseIP(addr);
-  if (!a) throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24 or 2001:db8::/32, got ${describe(v)}`);
+  if (!a)
+    throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24 or 2001:db8::/32, got ${describe(v)}`);
   const max = a.family === 4 ? 32 : 128;
   if (slash < 0) return { family: a.family, addr, len: max };
   const p = v.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(p)) throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24, got ${describe(v)}`);
-  if (Number(p) > max) throw new TypeError(`Expected "${field}" to have a prefix length of at most ${max} for IPv${a.family}, got ${describe(v)}`);
+  if (!/^\d{1,3}$/.test(p))
+    throw new TypeError(`Expected "${field}" to be a prefix like 10.0.0.0/24, got ${describe(v)}`);
+  if (Number(p) > max)
+    throw new TypeError(
+      `Expected "${field}" to have a prefix length of at most ${max} for IPv${a.family}, got ${describe(v)}`,
+    );
   return { family: a.family, addr, len: Number(p) };
 }
 
@@ -236,7 +310,12 @@ const U32 = /^(0x[0-9a-fA-F]{1,8}|\d{1,10})$/;
 function fwmark(v: unknown): { mark: number; mask?: number } {
   if (typeof v === 'number') return { mark: checkInt(v, 'fwmark', 0, 0xffffffff) };
   const parts = typeof v === 'string' ? v.split('/') : [];
-  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => U32.test(p)) || parts.some((p) => Number(p) > 0xffffffff)) {
+  if (
+    parts.length < 1 ||
+    parts.length > 2 ||
+    !parts.every((p) => U32.test(p)) ||
+    parts.some((p) => Number(p) > 0xffffffff)
+  ) {
     throw new TypeError(`Expected "fwmark" to be a number or 'MARK/MASK' text like '0x10/0xff', got ${describe(v)}`);
   }
   return parts.length === 2 ? { mark: Number(parts[0]), mask: Number(parts[1]) } : { mark: Number(parts[0]) };
@@ -253,7 +332,9 @@ function range(v: unknown, field: string, max: number, single: boolean): { start
     if (m && (single || m[2] !== undefined)) v = { start: Number(m[1]), end: Number(m[2] ?? m[1]) };
   }
   if (v === null || typeof v !== 'object') {
-    throw new TypeError(`Expected "${field}" to be ${single ? 'a number, ' : ''}{ start, end } or 'start-end', got ${describe(v)}`);
+    throw new TypeError(
+      `Expected "${field}" to be ${single ? 'a number, ' : ''}{ start, end } or 'start-end', got ${describe(v)}`,
+    );
   }
   const o = v as Record<string, unknown>;
   const start = checkInt(o['start'], `${field}.start`, 0, max);
@@ -265,7 +346,9 @@ function range(v: unknown, field: string, max: number, single: boolean): { start
 function ipproto(v: unknown): IpProto {
   if (typeof v === 'number') return String(checkInt(v, 'ipproto', 0, 255)) as IpProto;
   if (typeof v === 'string' && Object.hasOwn(IPPROTO, v)) return v as IpProto;
-  throw new TypeError(`Expected "ipproto" to be a number in 0..255 or one of ${Object.keys(IPPROTO).join(', ')}, got ${describe(v)}`);
+  throw new TypeError(
+    `Expected "ipproto" to be a number in 0..255 or one of ${Object.keys(IPPROTO).join(', ')}, got ${describe(v)}`,
+  );
 }
 
 const ACTIONS = [...Object.keys(FR_ACT), 'lookup'];
@@ -277,15 +360,21 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAt
   const attrs: Partial<FraAttrs> = {};
   let family: Family | undefined;
   if (s['family'] !== undefined) {
-    if (s['family'] !== 4 && s['family'] !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(s['family'])}`);
+    if (s['family'] !== 4 && s['family'] !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(s['family'])}`);
     family = s['family'];
   }
-  for (const [field, lenKey] of [['from', 'srcLen'], ['to', 'dstLen']] as const) {
+  for (const [field, lenKey] of [
+    ['from', 'srcLen'],
+    ['to', 'dstLen'],
+  ] as const) {
     if (s[field] === undefined) continue;
     const p = prefix(s[field], field);
     if (!p) continue;
     if (family !== undefined && p.family !== family) {
-      throw new TypeError(`Expected "${field}" to be an IPv${family} prefix (the rule's family), got ${describe(s[field])}`);
+      throw new TypeError(
+        `Expected "${field}" to be an IPv${family} prefix (the rule's family), got ${describe(s[field])}`,
+      );
     }
     family = p.family;
     attrs[field] = p.addr;
@@ -314,8 +403,10 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAt
     else attrs.table = t;
     tableGiven = true;
   }
-  if (s['suppressPrefixlength'] !== undefined) attrs.suppressPrefixlength = checkInt(s['suppressPrefixlength'], 'suppressPrefixlength', 0, 0x7fffffff);
-  if (s['suppressIfgroup'] !== undefined) attrs.suppressIfgroup = checkInt(s['suppressIfgroup'], 'suppressIfgroup', 0, 0x7fffffff);
+  if (s['suppressPrefixlength'] !== undefined)
+    attrs.suppressPrefixlength = checkInt(s['suppressPrefixlength'], 'suppressPrefixlength', 0, 0x7fffffff);
+  if (s['suppressIfgroup'] !== undefined)
+    attrs.suppressIfgroup = checkInt(s['suppressIfgroup'], 'suppressIfgroup', 0, 0x7fffffff);
   if (s['iif'] !== undefined) attrs.iif = checkIfName(s['iif'], 'iif');
   if (s['oif'] !== undefined) attrs.oif = checkIfName(s['oif'], 'oif');
   if (s['l3mdev'] !== undefined && checkBool(s['l3mdev'], 'l3mdev')) {
@@ -329,11 +420,13 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAt
   let action: number | undefined;
   if (s['action'] !== undefined) {
     const a = s['action'];
-    if (typeof a !== 'string' || !ACTIONS.includes(a)) throw new TypeError(`Expected "action" to be one of ${ACTIONS.join(', ')}, got ${describe(a)}`);
+    if (typeof a !== 'string' || !ACTIONS.includes(a))
+      throw new TypeError(`Expected "action" to be one of ${ACTIONS.join(', ')}, got ${describe(a)}`);
     action = a === 'lookup' ? FR_ACT.to_tbl : FR_ACT[a as keyof typeof FR_ACT];
   }
   if (s['goto'] !== undefined) {
-    if (action !== undefined && action !== FR_ACT.goto) throw new TypeError(`Expected "goto" only with action 'goto', got action ${describe(s['action'])}`);
+    if (action !== undefined && action !== FR_ACT.goto)
+      throw new TypeError(`Expected "goto" only with action 'goto', got action ${describe(s['action'])}`);
     attrs.goto = checkInt(s['goto'], 'goto', 0, 0xffffffff);
     action = FR_ACT.goto;
   } else if (action === FR_ACT.goto && add) {
@@ -359,7 +452,9 @@ function ruleBody(spec: RuleSpec, add: boolean): (w: NlWriter) => void {
 
 /** 'rule.add priority 100 from 10.0.0.0/24 table 100', for error messages. */
 function subject(op: string, spec: RuleSpec): string {
-  const parts = Object.entries(spec).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  const parts = Object.entries(spec)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   return `rule.${op}${parts.length ? ' ' + parts.join(' ') : ''}`;
 }
 
@@ -371,7 +466,10 @@ export class RuleApi {
   async add(spec: RuleSpec, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const body = ruleBody(spec, true);
-    await this.h.engine.request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, body, { subject: subject('add', spec), signal });
+    await this.h.engine.request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, body, {
+      subject: subject('add', spec),
+      signal,
+    });
   }
 
   /** `ip rule del SELECTOR`: deletes the first rule matching every field given (e.g. just `priority`). */
@@ -387,14 +485,20 @@ export class RuleApi {
     const f = checkObject(filter, 'filter');
     let family = AF_UNSPEC;
     if (f['family'] !== undefined) {
-      if (f['family'] !== 4 && f['family'] !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f['family'])}`);
+      if (f['family'] !== 4 && f['family'] !== 6)
+        throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f['family'])}`);
       family = f['family'] === 4 ? AF_INET : AF_INET6;
     }
     const table = f['table'] === undefined ? undefined : tableId(f['table']);
     const priority = f['priority'] === undefined ? undefined : checkInt(f['priority'], 'priority', 0, 0xffffffff);
     // Strict dump checking: nothing in the header but the family, and no attributes.
-    const rules = await this.h.engine.dump(RTM_GETRULE, (w) => fibRuleHdr.write(w, { family }), decodeRule, { subject: 'rule.list', signal });
-    return rules.filter((r) => (table === undefined || (r.table ?? 0) === table) && (priority === undefined || r.priority === priority));
+    const rules = await this.h.engine.dump(RTM_GETRULE, (w) => fibRuleHdr.write(w, { family }), decodeRule, {
+      subject: 'rule.list',
+      signal,
+    });
+    return rules.filter(
+      (r) => (table === undefined || (r.table ?? 0) === table) && (priority === undefined || r.priority === priority),
+    );
   }
 }
 

@@ -5,31 +5,78 @@
 import { describe } from './core/validate.js';
 
 const IPV4_CONF = [
-  'forwarding', 'rp_filter', 'proxy_arp', 'accept_redirects', 'send_redirects', 'accept_source_route',
-  'log_martians', 'arp_ignore', 'arp_announce', 'arp_filter', 'route_localnet', 'src_valid_mark',
-  'disable_policy', 'promote_secondaries',
+  'forwarding',
+  'rp_filter',
+  'proxy_arp',
+  'accept_redirects',
+  'send_redirects',
+  'accept_source_route',
+  'log_martians',
+  'arp_ignore',
+  'arp_announce',
+  'arp_filter',
+  'route_localnet',
+  'src_valid_mark',
+  'disable_policy',
+  'promote_secondaries',
 ] as const;
 const IPV6_CONF = [
-  'disable_ipv6', 'forwarding', 'accept_ra', 'accept_redirects', 'autoconf', 'accept_dad', 'use_tempaddr',
-  'keep_addr_on_down', 'addr_gen_mode', 'mtu', 'proxy_ndp',
+  'disable_ipv6',
+  'forwarding',
+  'accept_ra',
+  'accept_redirects',
+  'autoconf',
+  'accept_dad',
+  'use_tempaddr',
+  'keep_addr_on_down',
+  'addr_gen_mode',
+  'mtu',
+  'proxy_ndp',
 ] as const;
 const NEIGH = ['gc_thresh1', 'gc_thresh2', 'gc_thresh3', 'gc_stale_time', 'base_reachable_time_ms'] as const;
 const FIXED = [
   // The bridge netfilter switches (present while br_netfilter is loaded).
-  'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables',
-  'net.bridge.bridge-nf-filter-vlan-tagged', 'net.bridge.bridge-nf-filter-pppoe-tagged',
+  'net.bridge.bridge-nf-call-iptables',
+  'net.bridge.bridge-nf-call-ip6tables',
+  'net.bridge.bridge-nf-call-arptables',
+  'net.bridge.bridge-nf-filter-vlan-tagged',
+  'net.bridge.bridge-nf-filter-pppoe-tagged',
   'net.bridge.bridge-nf-pass-vlan-input-dev',
-  'net.ipv4.ip_forward', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.ip_nonlocal_bind', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ping_group_range',
-  'net.ipv4.ip_default_ttl', 'net.ipv4.fib_multipath_hash_policy', 'net.ipv4.fib_multipath_use_neigh',
-  'net.ipv4.icmp_echo_ignore_all', 'net.ipv4.icmp_echo_ignore_broadcasts',
-  'net.ipv4.tcp_syncookies', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_tw_reuse',
-  'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_mtu_probing', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem',
-  'net.ipv4.tcp_congestion_control', 'net.ipv4.tcp_ecn', 'net.ipv4.tcp_l3mdev_accept', 'net.ipv4.udp_l3mdev_accept',
-  'net.ipv6.ip_nonlocal_bind', 'net.ipv6.fib_multipath_hash_policy',
-  'net.core.somaxconn', 'net.core.rmem_max', 'net.core.wmem_max', 'net.core.rmem_default', 'net.core.wmem_default',
-  'net.core.optmem_max', 'net.core.netdev_max_backlog', 'net.core.default_qdisc',
-  'net.netfilter.nf_conntrack_max', 'net.unix.max_dgram_qlen',
+  'net.ipv4.ip_forward',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.ip_nonlocal_bind',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_default_ttl',
+  'net.ipv4.fib_multipath_hash_policy',
+  'net.ipv4.fib_multipath_use_neigh',
+  'net.ipv4.icmp_echo_ignore_all',
+  'net.ipv4.icmp_echo_ignore_broadcasts',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_tw_reuse',
+  'net.ipv4.tcp_max_syn_backlog',
+  'net.ipv4.tcp_mtu_probing',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
+  'net.ipv4.tcp_congestion_control',
+  'net.ipv4.tcp_ecn',
+  'net.ipv4.tcp_l3mdev_accept',
+  'net.ipv4.udp_l3mdev_accept',
+  'net.ipv6.ip_nonlocal_bind',
+  'net.ipv6.fib_multipath_hash_policy',
+  'net.core.somaxconn',
+  'net.core.rmem_max',
+  'net.core.wmem_max',
+  'net.core.rmem_default',
+  'net.core.wmem_default',
+  'net.core.optmem_max',
+  'net.core.netdev_max_backlog',
+  'net.core.default_qdisc',
+  'net.netfilter.nf_conntrack_max',
+  'net.unix.max_dgram_qlen',
 ] as const;
 
 /** IPv4 per-interface keys: `net.ipv4.conf.<all|default|dev>.<name>`. */
@@ -85,7 +132,9 @@ export interface ParsedKey {
 }
 
 function refuse(field: string, v: unknown, why: string): TypeError {
-  return new TypeError(`Expected "${field}" to be a sysctl key such as "net.ipv4.ip_forward" or "net/ipv4/conf/eth0.10/forwarding", got ${describe(v)}: ${why}`);
+  return new TypeError(
+    `Expected "${field}" to be a sysctl key such as "net.ipv4.ip_forward" or "net/ipv4/conf/eth0.10/forwarding", got ${describe(v)}: ${why}`,
+  );
 }
 
 /** sysctl(8)'s slashdot(): the first separator decides the form; the dotted form swaps '.' and '/'. */
@@ -113,7 +162,8 @@ export function parseKey(key: unknown, field = 'key'): ParsedKey {
   for (const c of components) {
     if (c.length === 0) throw refuse(field, key, 'empty component (a repeated, leading or trailing separator)');
     if (c === '.' || c === '..') throw refuse(field, key, `"${c}" component`);
-    if (Buffer.byteLength(c) > COMPONENT_MAX) throw refuse(field, key, `a component longer than ${COMPONENT_MAX} bytes`);
+    if (Buffer.byteLength(c) > COMPONENT_MAX)
+      throw refuse(field, key, `a component longer than ${COMPONENT_MAX} bytes`);
   }
   const path = `${PROC_SYS}/${components.join('/')}`;
   return { key, components, path, dotted: dottedKey(components) };
@@ -128,12 +178,15 @@ export function dottedKey(components: readonly string[]): string {
 export function encodeValue(v: unknown, field = 'value'): string {
   if (typeof v === 'boolean') return v ? '1' : '0';
   if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);
-    if (!Number.isSafeInteger(v)) throw new RangeError(`Expected "${field}" to be a safe integer (pass larger values as a string), got ${v}`);
+    if (!Number.isInteger(v))
+      throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);
+    if (!Number.isSafeInteger(v))
+      throw new RangeError(`Expected "${field}" to be a safe integer (pass larger values as a string), got ${v}`);
     return String(v);
   }
   if (typeof v === 'string') {
-    if (v.includes('\0')) throw new TypeError(`Expected "${field}" to be a string without NUL bytes, got ${describe(v)}`);
+    if (v.includes('\0'))
+      throw new TypeError(`Expected "${field}" to be a string without NUL bytes, got ${describe(v)}`);
     return v;
   }
   throw new TypeError(`Expected "${field}" to be a string, an integer or a boolean, got ${describe(v)}`);

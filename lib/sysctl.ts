@@ -8,9 +8,22 @@ import { addon, type NetnsTarget } from './binding.js';
 import type { Handle } from './handle.js';
 import { abortError, HandleClosedError } from './core/errors.js';
 import { checkCallOptions, checkObject, describe, type CallOptions } from './core/validate.js';
-import { dottedKey, encodeValue, parseKey, PROC_SYS, sameValue, type ParsedKey, type SysctlKey } from './sysctl-keys.js';
+import {
+  dottedKey,
+  encodeValue,
+  parseKey,
+  PROC_SYS,
+  sameValue,
+  type ParsedKey,
+  type SysctlKey,
+} from './sysctl-keys.js';
 import type {
-  PrepareHostOptions, PrepareHostResult, SysctlFailure, SysctlListOptions, SysctlValue, SysctlValues,
+  PrepareHostOptions,
+  PrepareHostResult,
+  SysctlFailure,
+  SysctlListOptions,
+  SysctlValue,
+  SysctlValues,
 } from '../types/sysctl.js';
 
 export { encodeValue };
@@ -75,7 +88,8 @@ function explain(init: SysctlErrorInit, code: string): string {
   if (init.netns !== undefined) return `cannot enter the handle's network namespace (${init.netns})`;
   if (code === 'ENOENT' && syscall === 'open') {
     let s = `no such key on this kernel (${key.path} does not exist)`;
-    if (key.components[0] === 'net' && key.components[1] === 'bridge') s += '; net.bridge.* exists only while the br_netfilter module is loaded (modprobe br_netfilter)';
+    if (key.components[0] === 'net' && key.components[1] === 'bridge')
+      s += '; net.bridge.* exists only while the br_netfilter module is loaded (modprobe br_netfilter)';
     else if (init.namespaced) s += '; some net.* keys exist only in the initial network namespace';
     return s;
   }
@@ -112,8 +126,14 @@ export class SysctlError extends Error implements SysctlFailure {
     // A file in the middle of a key (net.ipv4.ip_forward.x) is ENOTDIR to the kernel: no such key.
     const errno = init.errno === 20 && init.syscall === 'open' && init.netns === undefined ? 2 : init.errno;
     const [code, text] = getSystemErrorMap().get(-errno) ?? [`E${errno}`, `error ${errno}`];
-    const subject = init.value === undefined ? `${init.op} ${init.key.key}` : `${init.op} ${init.key.key}=${JSON.stringify(init.value)}`;
-    super(`${subject}: ${text} (${code}): ${explain(init, code)}`, init.cause === undefined ? undefined : { cause: init.cause });
+    const subject =
+      init.value === undefined
+        ? `${init.op} ${init.key.key}`
+        : `${init.op} ${init.key.key}=${JSON.stringify(init.value)}`;
+    super(
+      `${subject}: ${text} (${code}): ${explain(init, code)}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.code = code;
     this.errno = errno;
     this.syscall = init.syscall;
@@ -202,7 +222,8 @@ export class SysctlApi {
     const o = checkObject(opts, 'options');
     const signal = checkCallOptions({ signal: o['signal'] });
     const onError = o['onError'];
-    if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`Expected "onError" to be a function, got ${describe(onError)}`);
+    if (onError !== undefined && typeof onError !== 'function')
+      throw new TypeError(`Expected "onError" to be a function, got ${describe(onError)}`);
     const root = prefix === undefined ? (this.namespaced ? parseKey('net') : undefined) : this.key(prefix, 'prefix');
     this.ready('sysctl.list', signal);
     const out: Record<string, string> = {};
@@ -223,7 +244,8 @@ export class SysctlApi {
     const o = checkObject(opts, 'options');
     const signal = checkCallOptions({ signal: o['signal'] });
     const skipMissing = o['skipMissing'] ?? false;
-    if (typeof skipMissing !== 'boolean') throw new TypeError(`Expected "skipMissing" to be a boolean, got ${describe(skipMissing)}`);
+    if (typeof skipMissing !== 'boolean')
+      throw new TypeError(`Expected "skipMissing" to be a boolean, got ${describe(skipMissing)}`);
     const changes = Object.entries(HOST_PREPARATION).map(([k, text]) => ({ p: parseKey(k), text }));
     this.ready('sysctl.prepareHost', signal);
     return this.change('sysctl.prepareHost', changes, signal, skipMissing);
@@ -246,7 +268,10 @@ export class SysctlApi {
     return Object.keys(values).map((k) => {
       const p = this.key(k, 'key');
       const other = seen.get(p.path);
-      if (other !== undefined) throw new TypeError(`Expected "values" to name each key once, got ${describe(other)} and ${describe(k)} (both ${p.path})`);
+      if (other !== undefined)
+        throw new TypeError(
+          `Expected "values" to name each key once, got ${describe(other)} and ${describe(k)} (both ${p.path})`,
+        );
       seen.set(p.path, k);
       return { p, text: encodeValue(values[k], `values[${JSON.stringify(k)}]`) };
     });
@@ -264,7 +289,16 @@ export class SysctlApi {
     const entering = this.namespaced && (c.syscall === 'setns' || (typeof c.path === 'string' && c.path !== key.path));
     const netns = entering ? (this.h.target.netnsPath ?? `fd ${String(this.h.target.netnsFd)}`) : undefined;
     const sc = netns !== undefined && typeof c.syscall === 'string' ? c.syscall : syscall;
-    return new SysctlError({ op, key, syscall: sc, errno: errnoOf(e), value, namespaced: this.namespaced, netns, cause: e });
+    return new SysctlError({
+      op,
+      key,
+      syscall: sc,
+      errno: errnoOf(e),
+      value,
+      namespaced: this.namespaced,
+      netns,
+      cause: e,
+    });
   }
 
   private async openKey(op: string, p: ParsedKey, flags: number, value?: string): Promise<number> {
@@ -301,7 +335,12 @@ export class SysctlApi {
   }
 
   /** Reads every key, then writes those that differ; on a failed write puts back what was written. */
-  private async change(op: string, changes: Change[], signal: AbortSignal | undefined, skipMissing: boolean): Promise<ChangeResult> {
+  private async change(
+    op: string,
+    changes: Change[],
+    signal: AbortSignal | undefined,
+    skipMissing: boolean,
+  ): Promise<ChangeResult> {
     const result: ChangeResult = { previous: {}, changed: [], missing: [] };
     const todo: (Change & { prev: string })[] = [];
     for (const c of changes) {
@@ -401,7 +440,13 @@ export class SysctlApi {
     for (const name of names) {
       const components = [...p.components, name];
       const key = dottedKey(components);
-      await this.walk({ key, components, path: `${PROC_SYS}/${components.join('/')}`, dotted: key }, out, report, signal, false);
+      await this.walk(
+        { key, components, path: `${PROC_SYS}/${components.join('/')}`, dotted: key },
+        out,
+        report,
+        signal,
+        false,
+      );
     }
   }
 

@@ -22,7 +22,9 @@ export interface TunRequest {
 export function checkTun(req: TunRequest): NativeTunOptions {
   const opt = (v: unknown, field: string): boolean => (v === undefined ? false : checkBool(v, field));
   if (req.persist !== undefined && req.persist !== true) {
-    throw new TypeError(`Expected "persist" to be true or omitted (a device made here outlives its descriptor), got ${describe(req.persist)}`);
+    throw new TypeError(
+      `Expected "persist" to be true or omitted (a device made here outlives its descriptor), got ${describe(req.persist)}`,
+    );
   }
   const out: NativeTunOptions = {
     name: req.name,
@@ -75,13 +77,20 @@ export async function ensureTapDevice(name: string, index: number): Promise<stri
   if (!devt) return path;
   const st = await fsp.stat(path).catch(() => undefined);
   // new_encode_dev(): minor's low byte, major, then minor's high bits
-  if (st?.isCharacterDevice() && ((st.rdev >>> 8) & 0xfff) === devt[0] && ((st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)) === devt[1]) {
+  if (
+    st?.isCharacterDevice() &&
+    ((st.rdev >>> 8) & 0xfff) === devt[0] &&
+    ((st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)) === devt[1]
+  ) {
     return path;
   }
   if (st === undefined) {
     addon().mknod(path, 0o20600, devt[0], devt[1]);
   } else {
-    process.emitWarning(`${path} is ${st ? 'another device' : 'missing'}; the character device of ${name} is ${devt[0]}:${devt[1]}`, { code: 'RTNETLINK_TAPDEV' });
+    process.emitWarning(
+      `${path} is ${st ? 'another device' : 'missing'}; the character device of ${name} is ${devt[0]}:${devt[1]}`,
+      { code: 'RTNETLINK_TAPDEV' },
+    );
   }
   return path;
 }

@@ -5,8 +5,20 @@
  * 'dynamic' stands for a clear IFA_F_PERMANENT, and 'permanent' is not listed.
  */
 export type AddrFlag =
-  | 'secondary' | 'temporary' | 'nodad' | 'optimistic' | 'dadfailed' | 'home' | 'deprecated' | 'tentative'
-  | 'dynamic' | 'mngtmpaddr' | 'noprefixroute' | 'autojoin' | 'stablePrivacy' | (string & {});
+  | 'secondary'
+  | 'temporary'
+  | 'nodad'
+  | 'optimistic'
+  | 'dadfailed'
+  | 'home'
+  | 'deprecated'
+  | 'tentative'
+  | 'dynamic'
+  | 'mngtmpaddr'
+  | 'noprefixroute'
+  | 'autojoin'
+  | 'stablePrivacy'
+  | (string & {});
 
 /** Address scope names ('global', 'site', 'link', 'host', 'nowhere'; rt_scopes names; or a number). */
 export type AddrScope = 'global' | 'universe' | 'site' | 'link' | 'host' | 'nowhere' | (string & {});

@@ -143,7 +143,8 @@ export interface BridgeState {
 }
 
 /** A bonding mode, as `ip link add … type bond mode MODE` names it (IFLA_BOND_MODE). */
-export type BondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+export type BondMode =
+  'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
 /** How balance-xor and 802.3ad pick a port per flow (`xmit_hash_policy`, IFLA_BOND_XMIT_HASH_POLICY). */
 export type BondXmitHashPolicy = 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac';
 
@@ -252,7 +253,7 @@ export interface VlanOptions {
     /** Packet priority (skb->priority). */
     from: number;
     /** 802.1p priority in the tag, 0–7. */
-    to: number
+    to: number;
   }[];
   /**
    * `ingress-qos-map FROM:TO …`: the tag's 802.1p priority (`from`) to packet priority (`to`) on receive
@@ -262,7 +263,7 @@ export interface VlanOptions {
     /** 802.1p priority in the tag, 0–7. */
     from: number;
     /** Packet priority (skb->priority). */
-    to: number
+    to: number;
   }[];
 }
 
@@ -312,7 +313,7 @@ export interface VxlanOptions {
     /** The lowest source port. */
     low: number;
     /** The highest source port. */
-    high: number
+    high: number;
   };
   /** UDP destination port (iproute2's `dstport`). */
   port?: number;
@@ -398,13 +399,16 @@ export interface VethPeer {
   /** The peer's transmit queue length. */
   txqueuelen?: number;
   /** Put the peer straight into another namespace (a container's). */
-  netns?: string | {
-    /** A namespace file, e.g. /proc/PID/ns/net. */
-    path: string
-  } | {
-    /** An open descriptor of a namespace file. */
-    fd: number
-  };
+  netns?:
+    | string
+    | {
+        /** A namespace file, e.g. /proc/PID/ns/net. */
+        path: string;
+      }
+    | {
+        /** An open descriptor of a namespace file. */
+        fd: number;
+      };
 }
 
 /** `ip link add … type vrf table N` */

@@ -4,8 +4,19 @@
 // are in iproute2's units (bridge times in centiseconds, as `ip -d link` prints them). See
 // ../shared/API.md.
 import type {
-  BondOptions, BridgeOptions, BridgeState, GeneveOptions, IpvlanOptions, MacvlanOptions, MacvlanState, TunOptions,
-  TunState, VethPeer, VlanOptions, VrfOptions, VxlanOptions,
+  BondOptions,
+  BridgeOptions,
+  BridgeState,
+  GeneveOptions,
+  IpvlanOptions,
+  MacvlanOptions,
+  MacvlanState,
+  TunOptions,
+  TunState,
+  VethPeer,
+  VlanOptions,
+  VrfOptions,
+  VxlanOptions,
 } from './link-kinds.js';
 
 export type * from './link-kinds.js';
@@ -14,13 +25,16 @@ export type * from './link-kinds.js';
 export type LinkRef = string | number;
 
 /** Another network namespace: a name under /run/netns, a namespace file, or an open descriptor of one. */
-export type NetnsRef = string | {
-  /** A namespace file, e.g. /proc/PID/ns/net. */
-  path: string
-} | {
-  /** An open descriptor of a namespace file. */
-  fd: number
-};
+export type NetnsRef =
+  | string
+  | {
+      /** A namespace file, e.g. /proc/PID/ns/net. */
+      path: string;
+    }
+  | {
+      /** An open descriptor of a namespace file. */
+      fd: number;
+    };
 
 /** Fields every link takes on add. */
 export interface LinkCommon {
@@ -67,9 +81,25 @@ export type Operstate = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | '
 
 /** An IFF_* device flag, as `ip link` prints it between `<` and `>`. */
 export type LinkFlag =
-  | 'UP' | 'BROADCAST' | 'DEBUG' | 'LOOPBACK' | 'POINTOPOINT' | 'NOTRAILERS' | 'RUNNING' | 'NOARP'
-  | 'PROMISC' | 'ALLMULTI' | 'MASTER' | 'SLAVE' | 'MULTICAST' | 'PORTSEL' | 'AUTOMEDIA' | 'DYNAMIC'
-  | 'LOWER_UP' | 'DORMANT' | 'ECHO';
+  | 'UP'
+  | 'BROADCAST'
+  | 'DEBUG'
+  | 'LOOPBACK'
+  | 'POINTOPOINT'
+  | 'NOTRAILERS'
+  | 'RUNNING'
+  | 'NOARP'
+  | 'PROMISC'
+  | 'ALLMULTI'
+  | 'MASTER'
+  | 'SLAVE'
+  | 'MULTICAST'
+  | 'PORTSEL'
+  | 'AUTOMEDIA'
+  | 'DYNAMIC'
+  | 'LOWER_UP'
+  | 'DORMANT'
+  | 'ECHO';
 
 /** What the kernel reports of every link, beside its kind fields (read-only: link.add ignores them). */
 export interface LinkState {
@@ -104,7 +134,7 @@ export interface LinkState {
     /** The attribute's type number (IFLA_*_ of the kind). */
     type: number;
     /** Its payload, as it came. */
-    data: Buffer
+    data: Buffer;
   }[];
 }
 
@@ -130,15 +160,15 @@ export interface LinkBase extends LinkState {
 
 export interface BridgeSpec extends LinkCommon, BridgeOptions {
   /** The kind: `ip link add … type bridge`. */
-  type: 'bridge'
+  type: 'bridge';
 }
 export interface BondSpec extends LinkCommon, BondOptions {
   /** The kind: `ip link add … type bond`. */
-  type: 'bond'
+  type: 'bond';
 }
 export interface TeamSpec extends LinkCommon {
   /** The kind: `ip link add … type team`. */
-  type: 'team'
+  type: 'team';
 }
 export interface VlanSpec extends LinkCommon, VlanOptions {
   /** The kind: `ip link add … type vlan`. */
@@ -148,7 +178,7 @@ export interface VlanSpec extends LinkCommon, VlanOptions {
 }
 export interface VxlanSpec extends LinkCommon, VxlanOptions {
   /** The kind: `ip link add … type vxlan`. */
-  type: 'vxlan'
+  type: 'vxlan';
 }
 export interface MacvlanSpec extends LinkCommon, MacvlanOptions {
   /** The kind: `ip link add … type macvlan`. */
@@ -182,34 +212,34 @@ export interface VethSpec extends LinkCommon {
 }
 export interface DummySpec extends LinkCommon {
   /** The kind: `ip link add … type dummy`. */
-  type: 'dummy'
+  type: 'dummy';
 }
 export interface IfbSpec extends LinkCommon {
   /** The kind: `ip link add … type ifb`. */
-  type: 'ifb'
+  type: 'ifb';
 }
 export interface VrfSpec extends LinkCommon, VrfOptions {
   /** The kind: `ip link add … type vrf`. */
-  type: 'vrf'
+  type: 'vrf';
 }
 export interface GeneveSpec extends LinkCommon, GeneveOptions {
   /** The kind: `ip link add … type geneve`. */
-  type: 'geneve'
+  type: 'geneve';
 }
 /** A WireGuard link (creation only: keys and peers are set over generic netlink). */
 export interface WireguardSpec extends LinkCommon {
   /** The kind: `ip link add … type wireguard`. */
-  type: 'wireguard'
+  type: 'wireguard';
 }
 /** A tun device, made through /dev/net/tun (always persistent). */
 export interface TunSpec extends LinkCommon, TunOptions {
   /** The kind: `ip tuntap add … mode tun`. */
-  type: 'tun'
+  type: 'tun';
 }
 /** A tap device, made through /dev/net/tun (always persistent). */
 export interface TapSpec extends LinkCommon, TunOptions {
   /** The kind: `ip tuntap add … mode tap`. */
-  type: 'tap'
+  type: 'tap';
 }
 /** A kind this package does not model: its IFLA_INFO_KIND string and raw IFLA_INFO_DATA. */
 export interface OtherSpec extends LinkCommon {
@@ -223,8 +253,24 @@ export interface OtherSpec extends LinkCommon {
 
 /** What link.add takes: a discriminated union on `type`. */
 export type LinkSpec =
-  | BridgeSpec | BondSpec | TeamSpec | VlanSpec | VxlanSpec | MacvlanSpec | MacvtapSpec | IpvlanSpec | IpvtapSpec
-  | VethSpec | DummySpec | IfbSpec | VrfSpec | GeneveSpec | WireguardSpec | TunSpec | TapSpec | OtherSpec;
+  | BridgeSpec
+  | BondSpec
+  | TeamSpec
+  | VlanSpec
+  | VxlanSpec
+  | MacvlanSpec
+  | MacvtapSpec
+  | IpvlanSpec
+  | IpvtapSpec
+  | VethSpec
+  | DummySpec
+  | IfbSpec
+  | VrfSpec
+  | GeneveSpec
+  | WireguardSpec
+  | TunSpec
+  | TapSpec
+  | OtherSpec;
 
 /** Every `type` link.add knows. */
 export type LinkType = LinkSpec['type'];
@@ -233,31 +279,31 @@ export type LinkType = LinkSpec['type'];
 
 export interface BridgeLink extends LinkBase, BridgeOptions, BridgeState {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'bridge'
+  type: 'bridge';
 }
 export interface BondLink extends LinkBase, BondOptions {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'bond'
+  type: 'bond';
 }
 export interface TeamLink extends LinkBase {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'team'
+  type: 'team';
 }
 export interface VlanLink extends LinkBase, VlanOptions {
   /** The kind (IFLA_INFO_KIND). */
   type: 'vlan';
   /** The parent link's index (IFLA_LINK). */
-  link: number
+  link: number;
 }
 export interface VxlanLink extends LinkBase, VxlanOptions {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'vxlan'
+  type: 'vxlan';
 }
 export interface MacvlanLink extends LinkBase, MacvlanOptions, MacvlanState {
   /** The kind (IFLA_INFO_KIND). */
   type: 'macvlan';
   /** The parent link's index (IFLA_LINK). */
-  link: number
+  link: number;
 }
 export interface MacvtapLink extends LinkBase, MacvlanOptions, MacvlanState {
   /** The kind (IFLA_INFO_KIND). */
@@ -270,7 +316,7 @@ export interface IpvlanLink extends LinkBase, IpvlanOptions {
   /** The kind (IFLA_INFO_KIND). */
   type: 'ipvlan';
   /** The parent link's index (IFLA_LINK). */
-  link: number
+  link: number;
 }
 export interface IpvtapLink extends LinkBase, IpvlanOptions {
   /** The kind (IFLA_INFO_KIND). */
@@ -284,35 +330,35 @@ export interface VethLink extends LinkBase {
   /** The kind (IFLA_INFO_KIND). */
   type: 'veth';
   /** Not reported by the kernel, which gives the peer only as `link` (its index) and `linkNetnsId`. */
-  peer?: VethPeer
+  peer?: VethPeer;
 }
 export interface DummyLink extends LinkBase {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'dummy'
+  type: 'dummy';
 }
 export interface IfbLink extends LinkBase {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'ifb'
+  type: 'ifb';
 }
 export interface VrfLink extends LinkBase, VrfOptions {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'vrf'
+  type: 'vrf';
 }
 export interface GeneveLink extends LinkBase, GeneveOptions {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'geneve'
+  type: 'geneve';
 }
 export interface WireguardLink extends LinkBase {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'wireguard'
+  type: 'wireguard';
 }
 export interface TunLink extends LinkBase, TunOptions, TunState {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'tun'
+  type: 'tun';
 }
 export interface TapLink extends LinkBase, TunOptions, TunState {
   /** The kind (IFLA_INFO_KIND). */
-  type: 'tap'
+  type: 'tap';
 }
 
 /** A link without a kind (a NIC, lo). */
@@ -333,8 +379,25 @@ export interface OtherLink extends LinkBase {
 
 /** What link.get / link.list return. */
 export type Link =
-  | BridgeLink | BondLink | TeamLink | VlanLink | VxlanLink | MacvlanLink | MacvtapLink | IpvlanLink | IpvtapLink
-  | VethLink | DummyLink | IfbLink | VrfLink | GeneveLink | WireguardLink | TunLink | TapLink | DeviceLink | OtherLink;
+  | BridgeLink
+  | BondLink
+  | TeamLink
+  | VlanLink
+  | VxlanLink
+  | MacvlanLink
+  | MacvtapLink
+  | IpvlanLink
+  | IpvtapLink
+  | VethLink
+  | DummyLink
+  | IfbLink
+  | VrfLink
+  | GeneveLink
+  | WireguardLink
+  | TunLink
+  | TapLink
+  | DeviceLink
+  | OtherLink;
 
 // ---- what link.set takes ----
 
@@ -363,7 +426,7 @@ export interface LinkKindChanges {
   /** A bridge's options, and `fdbFlush` (`ip link set br0 type bridge fdb_flush`). */
   bridge: BridgeOptions & {
     /** `fdb_flush`: flush the bridge's forwarding database. */
-    fdbFlush?: boolean
+    fdbFlush?: boolean;
   };
   /** A bond's options (some only while it has no ports, or is down, as the kernel decides). */
   bond: BondOptions;
@@ -386,10 +449,12 @@ export interface LinkKindChanges {
 /** What link.set takes: common fields, plus the changeable fields of one kind. */
 export type LinkChange =
   | (LinkChangeCommon & {
-    /** The link's type, saying which kind's fields are meant (checked against the link). */
-    type?: LinkType
-  })
-  | { [K in keyof LinkKindChanges]: LinkChangeCommon & {
-    /** The link's type (checked against the link). */
-    type?: K
-  } & Partial<LinkKindChanges[K]> }[keyof LinkKindChanges];
+      /** The link's type, saying which kind's fields are meant (checked against the link). */
+      type?: LinkType;
+    })
+  | {
+      [K in keyof LinkKindChanges]: LinkChangeCommon & {
+        /** The link's type (checked against the link). */
+        type?: K;
+      } & Partial<LinkKindChanges[K]>;
+    }[keyof LinkKindChanges];

@@ -13,8 +13,20 @@ import type { Rule } from './rule.js';
  * (bridge/VXLAN forwarding entries) share RTNLGRP_NEIGH and are told apart by family.
  */
 export type MonitorGroup =
-  | 'link' | 'ipv4-addr' | 'ipv6-addr' | 'ipv4-route' | 'ipv6-route' | 'neigh' | 'fdb'
-  | 'rule' | 'ipv4-rule' | 'ipv6-rule' | 'nexthop' | 'ipv4-netconf' | 'ipv6-netconf' | 'nsid';
+  | 'link'
+  | 'ipv4-addr'
+  | 'ipv6-addr'
+  | 'ipv4-route'
+  | 'ipv6-route'
+  | 'neigh'
+  | 'fdb'
+  | 'rule'
+  | 'ipv4-rule'
+  | 'ipv6-rule'
+  | 'nexthop'
+  | 'ipv4-netconf'
+  | 'ipv6-netconf'
+  | 'nsid';
 
 /** Options of monitor() / Handle.monitor(). */
 export interface MonitorOptions {
@@ -58,7 +70,7 @@ export interface Netconf {
     /** The attribute type number (NETCONFA_*). */
     type: number;
     /** Its payload. */
-    data: Buffer
+    data: Buffer;
   }[];
 }
 

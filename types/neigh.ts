@@ -3,14 +3,14 @@
 
 /** NUD_* states of <linux/neighbour.h>, as `ip neigh … nud STATE` names them. */
 export type NeighState =
-  | 'none' | 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent';
+  'none' | 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent';
 
 /**
  * NTF_* flags of <linux/neighbour.h> (plus NTF_EXT_MANAGED from NDA_FLAGS_EXT), spelled as
  * `ip neigh` and `bridge fdb` print them.
  */
 export type NeighFlag =
-  | 'use' | 'self' | 'master' | 'proxy' | 'extern_learn' | 'offload' | 'sticky' | 'router' | 'managed';
+  'use' | 'self' | 'master' | 'proxy' | 'extern_learn' | 'offload' | 'sticky' | 'router' | 'managed';
 
 /** What `ip neigh add|replace|del` takes. */
 export interface NeighSpec {
@@ -67,7 +67,7 @@ export interface Neigh {
     /** Ticks since the entry last changed. */
     updated: number;
     /** References the kernel holds to the entry. */
-    refcnt: number
+    refcnt: number;
   };
 }
 

@@ -79,7 +79,7 @@ export interface Nexthop {
     /** The attribute type number (NHA_*). */
     type: number;
     /** Its payload. */
-    data: Buffer
+    data: Buffer;
   }[];
 }
 

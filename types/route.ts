@@ -3,13 +3,43 @@ import type { NetlinkError } from '../lib/core/errors.js';
 
 /** rtm_type names. */
 export type RouteType =
-  | 'unicast' | 'local' | 'broadcast' | 'anycast' | 'multicast' | 'blackhole' | 'unreachable' | 'prohibit'
-  | 'throw' | 'nat' | 'xresolve' | 'unspec';
+  | 'unicast'
+  | 'local'
+  | 'broadcast'
+  | 'anycast'
+  | 'multicast'
+  | 'blackhole'
+  | 'unreachable'
+  | 'prohibit'
+  | 'throw'
+  | 'nat'
+  | 'xresolve'
+  | 'unspec';
 
 /** Well-known protocol names (RTPROT_*); /etc/iproute2/rt_protos may add more, and numbers are taken too. */
 export type RouteProtocol =
-  | 'unspec' | 'redirect' | 'kernel' | 'boot' | 'static' | 'gated' | 'ra' | 'mrt' | 'zebra' | 'bird' | 'babel'
-  | 'dnrouted' | 'xorp' | 'ntk' | 'dhcp' | 'keepalived' | 'bgp' | 'isis' | 'ospf' | 'rip' | 'eigrp' | (string & {});
+  | 'unspec'
+  | 'redirect'
+  | 'kernel'
+  | 'boot'
+  | 'static'
+  | 'gated'
+  | 'ra'
+  | 'mrt'
+  | 'zebra'
+  | 'bird'
+  | 'babel'
+  | 'dnrouted'
+  | 'xorp'
+  | 'ntk'
+  | 'dhcp'
+  | 'keepalived'
+  | 'bgp'
+  | 'isis'
+  | 'ospf'
+  | 'rip'
+  | 'eigrp'
+  | (string & {});
 
 /** Scope names; 'universe' is accepted for 'global' (reads say 'global', as ip does). */
 export type RouteScope = 'global' | 'universe' | 'site' | 'link' | 'host' | 'nowhere' | (string & {});
@@ -21,13 +51,16 @@ export type RouteTable = number | 'main' | 'local' | 'default' | (string & {});
  * A gateway: an address of the route's family (RTA_GATEWAY), or an address of the other family
  * written `{ inet6: 'fe80::1' }` (RTA_VIA, an IPv4 route through an IPv6 gateway).
  */
-export type RouteVia = string | {
-  /** An IPv6 gateway of an IPv4 route (RTA_VIA). */
-  inet6: string
-} | {
-  /** An IPv4 gateway of an IPv6 route (RTA_VIA). */
-  inet: string
-};
+export type RouteVia =
+  | string
+  | {
+      /** An IPv6 gateway of an IPv4 route (RTA_VIA). */
+      inet6: string;
+    }
+  | {
+      /** An IPv4 gateway of an IPv6 route (RTA_VIA). */
+      inet: string;
+    };
 
 /** One path of a multipath route (struct rtnexthop in RTA_MULTIPATH). */
 export interface RouteNexthop {
@@ -48,7 +81,7 @@ export interface RouteNexthop {
     /** The attribute type number (RTA_*). */
     type: number;
     /** Its payload. */
-    data: Buffer
+    data: Buffer;
   }[];
 }
 
@@ -135,7 +168,7 @@ export interface RouteSpec {
     /** The attribute type number (RTA_*). */
     type: number;
     /** Its payload. */
-    data: Buffer
+    data: Buffer;
   }[];
 }
 
@@ -204,7 +237,7 @@ export interface Route {
     /** The attribute type number (RTA_*). */
     type: number;
     /** Its payload. */
-    data: Buffer
+    data: Buffer;
   }[];
 }
 

@@ -7,12 +7,14 @@
 export type RuleAction = 'to_tbl' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit' | 'unspec';
 
 /** A port range (FRA_SPORT_RANGE / FRA_DPORT_RANGE); a single port reads back as a number. */
-export type PortRange = number | {
-  /** The first port. */
-  start: number;
-  /** The last port, inclusive. */
-  end: number
-};
+export type PortRange =
+  | number
+  | {
+      /** The first port. */
+      start: number;
+      /** The last port, inclusive. */
+      end: number;
+    };
 
 /** What `ip rule add|del` takes. */
 export interface RuleSpec {
@@ -45,12 +47,14 @@ export interface RuleSpec {
   /** Look up the table of the VRF (l3mdev) the packet's device belongs to. */
   l3mdev?: boolean;
   /** UID range of the socket's owner: { start, end } or 'start-end'. */
-  uidrange?: {
-    /** The first UID. */
-    start: number;
-    /** The last UID, inclusive. */
-    end: number
-  } | string;
+  uidrange?:
+    | {
+        /** The first UID. */
+        start: number;
+        /** The last UID, inclusive. */
+        end: number;
+      }
+    | string;
   /** IP protocol: a number or a name ('tcp', 'udp', 'icmp', 'ipv6-icmp', …). */
   ipproto?: number | string;
   /** Source port or range: 80, { start: 1000, end: 2000 } or '1000-2000'. */
@@ -102,7 +106,7 @@ export interface Rule {
     /** The first UID. */
     start: number;
     /** The last UID, inclusive. */
-    end: number
+    end: number;
   };
   /** The IP protocol matched, as a name where known (FRA_IP_PROTO). */
   ipproto?: string;

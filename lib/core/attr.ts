@@ -268,10 +268,21 @@ export function forEachAttr(
 }
 
 /** The attributes of b[off, end) as a sparse array indexed by type: [payloadOff, payloadLen]. */
-export function attrTable(b: Buffer, off: number, end: number, path: readonly string[] = []): Array<[number, number] | undefined> {
+export function attrTable(
+  b: Buffer,
+  off: number,
+  end: number,
+  path: readonly string[] = [],
+): Array<[number, number] | undefined> {
   const t: Array<[number, number] | undefined> = [];
-  forEachAttr(b, off, end, (type, o, l) => {
-    t[type] = [o, l];
-  }, path);
+  forEachAttr(
+    b,
+    off,
+    end,
+    (type, o, l) => {
+      t[type] = [o, l];
+    },
+    path,
+  );
   return t;
 }

@@ -48,18 +48,31 @@ export function formatIPv6(b: Uint8Array, off = 0): string {
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!);
   // IPv4-mapped and IPv4-compatible forms, as glibc prints them
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && (g[5] === 0xffff || (g[5] === 0 && g[6] !== 0))) {
+  if (
+    g[0] === 0 &&
+    g[1] === 0 &&
+    g[2] === 0 &&
+    g[3] === 0 &&
+    g[4] === 0 &&
+    (g[5] === 0xffff || (g[5] === 0 && g[6] !== 0))
+  ) {
     const v4 = formatIPv4(b, off + 12);
     if (g[5] === 0xffff) return `::ffff:${v4}`;
     if (g[6]! > 0 || g[7]! > 1) return `::${v4}`;
   }
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = g.map((x) => x.toString(16));
@@ -68,12 +81,14 @@ export function formatIPv6(b: Uint8Array, off = 0): string {
 }
 
 /** Either family: 4 or 16 bytes. */
-export function parseIP(s: string): {
-  /** 4 or 6. */
-  family: Family;
-  /** The address: 4 or 16 bytes. */
-  bytes: Buffer
-} | undefined {
+export function parseIP(s: string):
+  | {
+      /** 4 or 6. */
+      family: Family;
+      /** The address: 4 or 16 bytes. */
+      bytes: Buffer;
+    }
+  | undefined {
   const v4 = parseIPv4(s);
   if (v4) return { family: 4, bytes: v4 };
   const v6 = parseIPv6(s);

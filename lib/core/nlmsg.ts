@@ -3,7 +3,12 @@
 import { align4, forEachAttr, rd16, rd32, rds32 } from './attr.js';
 import { DecodeError, type Extack } from './errors.js';
 import {
-  NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, NLMSGERR_ATTR_MISS_TYPE, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLMSG_HDRLEN,
+  NLMSGERR_ATTR_MISS_TYPE,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
 } from './constants.js';
 
 /** One message inside a buffer: header fields plus where its payload lies. */
@@ -34,7 +39,8 @@ export function forEachMessage(b: Buffer, fn: (m: NlMsg) => void): void {
   let off = 0;
   const total = b.length;
   while (off < total) {
-    if (total - off < NLMSG_HDRLEN) throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
+    if (total - off < NLMSG_HDRLEN)
+      throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
     const len = rd32(b, off);
     if (len < NLMSG_HDRLEN || len > total - off) {
       throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
@@ -64,7 +70,8 @@ export interface AckInfo {
 /** Reads NLMSG_ERROR: struct nlmsgerr { int error; struct nlmsghdr msg; [payload] } then TLVs. */
 export function parseError(m: NlMsg): AckInfo {
   const { buf, off, end } = m;
-  if (end - off < 4 + NLMSG_HDRLEN) throw new DecodeError('NLMSG_ERROR shorter than struct nlmsgerr', off, ['nlmsgerr']);
+  if (end - off < 4 + NLMSG_HDRLEN)
+    throw new DecodeError('NLMSG_ERROR shorter than struct nlmsgerr', off, ['nlmsgerr']);
   const error = rds32(buf, off);
   let tlv = off + 4 + NLMSG_HDRLEN;
   if (!(m.flags & NLM_F_CAPPED) && error !== 0) {
@@ -88,19 +95,25 @@ export function parseDone(m: NlMsg): AckInfo {
 function parseExtack(b: Buffer, off: number, end: number): Extack | undefined {
   const out: Extack = {};
   let any = false;
-  forEachAttr(b, off, end, (type, o, l) => {
-    if (type === NLMSGERR_ATTR_MSG) {
-      let e = o;
-      while (e < o + l && b[e] !== 0) e++;
-      out.message = b.toString('utf8', o, e);
-      any = true;
-    } else if (type === NLMSGERR_ATTR_OFFS && l >= 4) {
-      out.offset = rd32(b, o);
-      any = true;
-    } else if (type === NLMSGERR_ATTR_MISS_TYPE && l >= 4) {
-      out.missingType = rd32(b, o);
-      any = true;
-    }
-  }, ['extack']);
+  forEachAttr(
+    b,
+    off,
+    end,
+    (type, o, l) => {
+      if (type === NLMSGERR_ATTR_MSG) {
+        let e = o;
+        while (e < o + l && b[e] !== 0) e++;
+        out.message = b.toString('utf8', o, e);
+        any = true;
+      } else if (type === NLMSGERR_ATTR_OFFS && l >= 4) {
+        out.offset = rd32(b, o);
+        any = true;
+      } else if (type === NLMSGERR_ATTR_MISS_TYPE && l >= 4) {
+        out.missingType = rd32(b, o);
+        any = true;
+      }
+    },
+    ['extack'],
+  );
   return any ? out : undefined;
 }

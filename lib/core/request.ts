@@ -4,10 +4,25 @@
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
 import { align4, LITTLE_ENDIAN, NlWriter, rd16, rd32, rds32 } from './attr.js';
 import {
-  NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
   rtmName,
 } from './constants.js';
-import { abortError, DecodeError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
+import {
+  abortError,
+  DecodeError,
+  DumpInterruptedError,
+  HandleClosedError,
+  NetlinkError,
+  type Extack,
+} from './errors.js';
 import { forEachMessage, parseDone, parseError, type NlMsg } from './nlmsg.js';
 
 /** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
@@ -121,7 +136,10 @@ export class Engine {
   readonly batchBytes: number;
   readonly dumpRetries: number;
 
-  constructor(private readonly connect: TransportFactory, opts: EngineOptions = {}) {
+  constructor(
+    private readonly connect: TransportFactory,
+    opts: EngineOptions = {},
+  ) {
     this.window = opts.window ?? 8192;
     this.batchBytes = opts.batchBytes ?? 256 * 1024;
     this.dumpRetries = opts.dumpRetries ?? 10;
@@ -354,7 +372,12 @@ export class Engine {
         // A dump's own replies are paced by the kernel, never dropped: it still ends with DONE.
         for (const p of [...this.pending.values()]) {
           if (p.detached) continue;
-          const err = new NetlinkError({ errno, op: rtmName(p.type), subject: p.ctx?.subject, hint: 'the socket receive buffer overran and replies were lost' });
+          const err = new NetlinkError({
+            errno,
+            op: rtmName(p.type),
+            subject: p.ctx?.subject,
+            hint: 'the socket receive buffer overran and replies were lost',
+          });
           if (p.dump && !this.unsent(p.seq)) this.detachDump(p, err);
           else this.finish(p, err);
         }
@@ -377,16 +400,27 @@ export class Engine {
     const total = b.length;
     let off = 0;
     while (off < total) {
-      if (total - off < NLMSG_HDRLEN) throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
+      if (total - off < NLMSG_HDRLEN)
+        throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
       const len = rd32(b, off);
-      if (len < NLMSG_HDRLEN || len > total - off) throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
+      if (len < NLMSG_HDRLEN || len > total - off)
+        throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
       const type = rd16(b, off + 4);
       const seq = rd32(b, off + 8);
       if (type === NLMSG_ERROR && len >= 2 * NLMSG_HDRLEN + 4 && rds32(b, off + NLMSG_HDRLEN) === 0) {
         const p = this.pending.get(seq);
         if (p) this.finish(p, null);
       } else {
-        this.dispatch({ type, flags: rd16(b, off + 6), seq, pid: rd32(b, off + 12), buf: b, start: off, off: off + NLMSG_HDRLEN, end: off + len });
+        this.dispatch({
+          type,
+          flags: rd16(b, off + 6),
+          seq,
+          pid: rd32(b, off + 12),
+          buf: b,
+          start: off,
+          off: off + NLMSG_HDRLEN,
+          end: off + len,
+        });
       }
       off += align4(len);
     }
@@ -469,25 +503,42 @@ export class Engine {
   request(type: number, flags: number, body: (w: NlWriter) => void, ctx?: RequestContext): Promise<NlMsg[]> {
     return new Promise((resolve, reject) => {
       const replies: NlMsg[] = [];
-      this.submit(type, flags, body, {
-        onMessage: (m) => void replies.push(m),
-        onDone: (err) => (err ? reject(err) : resolve(replies)),
-      }, ctx);
+      this.submit(
+        type,
+        flags,
+        body,
+        {
+          onMessage: (m) => void replies.push(m),
+          onDone: (err) => (err ? reject(err) : resolve(replies)),
+        },
+        ctx,
+      );
     });
   }
 
   /** A dump, decoded message by message (undefined results are skipped); retried whole on NLM_F_DUMP_INTR. */
-  dump<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): Promise<T[]> {
+  dump<T>(
+    type: number,
+    body: (w: NlWriter) => void,
+    decode: (m: NlMsg) => T | undefined,
+    ctx?: RequestContext,
+  ): Promise<T[]> {
     return new Promise((resolve, reject) => {
       let out: T[] = [];
-      this.submit(type, NLM_F_DUMP, body, {
-        onMessage: (m) => {
-          const x = decode(m);
-          if (x !== undefined) out.push(x);
+      this.submit(
+        type,
+        NLM_F_DUMP,
+        body,
+        {
+          onMessage: (m) => {
+            const x = decode(m);
+            if (x !== undefined) out.push(x);
+          },
+          onRestart: () => void (out = []),
+          onDone: (err) => (err ? reject(err) : resolve(out)),
         },
-        onRestart: () => void (out = []),
-        onDone: (err) => (err ? reject(err) : resolve(out)),
-      }, ctx);
+        ctx,
+      );
     });
   }
 
@@ -496,7 +547,12 @@ export class Engine {
    * has not yet taken. It cannot be retried once objects were yielded, so NLM_F_DUMP_INTR ends it
    * with DumpInterruptedError (a retry is made when nothing was yielded yet).
    */
-  dumpStream<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): AsyncIterable<T> {
+  dumpStream<T>(
+    type: number,
+    body: (w: NlWriter) => void,
+    decode: (m: NlMsg) => T | undefined,
+    ctx?: RequestContext,
+  ): AsyncIterable<T> {
     return { [Symbol.asyncIterator]: () => this.streamIterator(type, body, decode, ctx) };
   }
 
@@ -508,7 +564,12 @@ export class Engine {
     this.transport.pause(on);
   }
 
-  private streamIterator<T>(type: number, body: (w: NlWriter) => void, decode: (m: NlMsg) => T | undefined, ctx?: RequestContext): AsyncIterator<T> {
+  private streamIterator<T>(
+    type: number,
+    body: (w: NlWriter) => void,
+    decode: (m: NlMsg) => T | undefined,
+    ctx?: RequestContext,
+  ): AsyncIterator<T> {
     let queue: T[] = [];
     let head = 0;
     let done = false;
@@ -519,25 +580,31 @@ export class Engine {
     let cancelled = false;
     const start = (): void => {
       started = true;
-      this.submit(type, NLM_F_DUMP, body, {
-        onMessage: (m) => {
-          if (cancelled) return;
-          const x = decode(m);
-          if (x !== undefined && queue.push(x) - head > STREAM_HIGH_WATER) this.pauseReading(true);
-          wake?.();
+      this.submit(
+        type,
+        NLM_F_DUMP,
+        body,
+        {
+          onMessage: (m) => {
+            if (cancelled) return;
+            const x = decode(m);
+            if (x !== undefined && queue.push(x) - head > STREAM_HIGH_WATER) this.pauseReading(true);
+            wake?.();
+          },
+          onRestart: () => {
+            if (yielded) throw new DumpInterruptedError(ctx?.subject ?? rtmName(type), 1);
+            queue = [];
+            head = 0;
+          },
+          onDone: (err) => {
+            done = true;
+            failure = err;
+            this.pauseReading(false);
+            wake?.();
+          },
         },
-        onRestart: () => {
-          if (yielded) throw new DumpInterruptedError(ctx?.subject ?? rtmName(type), 1);
-          queue = [];
-          head = 0;
-        },
-        onDone: (err) => {
-          done = true;
-          failure = err;
-          this.pauseReading(false);
-          wake?.();
-        },
-      }, ctx);
+        ctx,
+      );
     };
     return {
       next: async (): Promise<IteratorResult<T>> => {

@@ -115,7 +115,9 @@ export const u64n: Codec<number> = {
   },
   get(b, off, len, path) {
     need(len, 8, 'u64', off, path);
-    return LITTLE_ENDIAN ? rd32(b, off) + rd32(b, off + 4) * 0x100000000 : rd32(b, off + 4) + rd32(b, off) * 0x100000000;
+    return LITTLE_ENDIAN
+      ? rd32(b, off) + rd32(b, off + 4) * 0x100000000
+      : rd32(b, off + 4) + rd32(b, off) * 0x100000000;
   },
 };
 
@@ -163,7 +165,8 @@ export const string: Codec<string> = {
   put(w, type, v, field) {
     if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a string, got ${describe(v)}`);
     if (v.includes('\0')) throw new TypeError(`Expected "${field}" to hold no NUL byte`);
-    if (Buffer.byteLength(v) > MAX_PAYLOAD - 1) throw new RangeError(`Expected "${field}" to be at most ${MAX_PAYLOAD - 1} bytes`);
+    if (Buffer.byteLength(v) > MAX_PAYLOAD - 1)
+      throw new RangeError(`Expected "${field}" to be at most ${MAX_PAYLOAD - 1} bytes`);
     w.attrString(type, v);
   },
   get(b, off, len) {
@@ -187,7 +190,13 @@ export const binary: Codec<Buffer> = {
   },
 };
 
-function addrCodec(kind: string, parse: (s: string) => Buffer | undefined, size: number, fmt: (b: Buffer, off: number) => string, what: string): Codec<string> {
+function addrCodec(
+  kind: string,
+  parse: (s: string) => Buffer | undefined,
+  size: number,
+  fmt: (b: Buffer, off: number) => string,
+  what: string,
+): Codec<string> {
   return {
     kind,
     put(w, type, v, field) {
@@ -226,7 +235,8 @@ export const mac: Codec<string> = {
   kind: 'mac',
   put(w, type, v, field) {
     const bytes = typeof v === 'string' ? parseMac(v) : undefined;
-    if (!bytes) throw new TypeError(`Expected "${field}" to be a MAC address like aa:bb:cc:dd:ee:ff, got ${describe(v)}`);
+    if (!bytes)
+      throw new TypeError(`Expected "${field}" to be a MAC address like aa:bb:cc:dd:ee:ff, got ${describe(v)}`);
     w.attrBytes(type, bytes);
   },
   get(b, off, len) {
@@ -238,7 +248,11 @@ export const mac: Codec<string> = {
  * Names for the values of an integer attribute (a mode, a policy). A value the table does not
  * name decodes as its number in decimal text, and that text encodes back to the same number.
  */
-export function enumOf<N extends string>(base: Codec<number>, names: Readonly<Record<N, number>>, what = 'one of'): Codec<N> {
+export function enumOf<N extends string>(
+  base: Codec<number>,
+  names: Readonly<Record<N, number>>,
+  what = 'one of',
+): Codec<N> {
   const byValue = new Map<number, N>();
   for (const [k, v] of Object.entries(names) as [N, number][]) if (!byValue.has(v)) byValue.set(v, k);
   const list = Object.keys(names).join(', ');
@@ -267,7 +281,10 @@ export function flagsOf<N extends string>(base: Codec<number>, bits: Readonly<Re
       let n = 0;
       for (const name of v) {
         const bit = Object.hasOwn(bits, name) ? bits[name] : /^0x[0-9a-f]+$/i.test(name) ? Number(name) : undefined;
-        if (bit === undefined) throw new TypeError(`Expected "${field}" to hold only ${entries.map((e) => e[0]).join(', ')}; got ${describe(name)}`);
+        if (bit === undefined)
+          throw new TypeError(
+            `Expected "${field}" to hold only ${entries.map((e) => e[0]).join(', ')}; got ${describe(name)}`,
+          );
         n |= bit;
       }
       base.put(w, type, n >>> 0, field);
@@ -297,8 +314,12 @@ export function decodeFlags<N extends string>(n: number, entries: readonly (read
 /** The integer types a struct field can have (`be` = network byte order). */
 export type FieldType = 'u8' | 'u16' | 'u32' | 's32' | 'be16' | 'be32';
 const FIELD_MAX: Record<FieldType, [number, number]> = {
-  u8: [0, 0xff], u16: [0, 0xffff], u32: [0, 0xffffffff], s32: [-0x80000000, 0x7fffffff],
-  be16: [0, 0xffff], be32: [0, 0xffffffff],
+  u8: [0, 0xff],
+  u16: [0, 0xffff],
+  u32: [0, 0xffffffff],
+  s32: [-0x80000000, 0x7fffffff],
+  be16: [0, 0xffff],
+  be32: [0, 0xffffffff],
 };
 
 /** A C struct of integer fields in declaration order (padding given as offsets). */
@@ -352,8 +373,17 @@ export function struct<T extends Record<string, number>>(
       for (const [k, [o, t]] of list) {
         const p = off + o;
         out[k] =
-          t === 'u8' ? b[p]! : t === 'u16' ? rd16(b, p) : t === 'u32' ? rd32(b, p) : t === 's32' ? rds32(b, p)
-          : t === 'be16' ? (b[p]! << 8) | b[p + 1]! : b.readUInt32BE(p);
+          t === 'u8'
+            ? b[p]!
+            : t === 'u16'
+              ? rd16(b, p)
+              : t === 'u32'
+                ? rd32(b, p)
+                : t === 's32'
+                  ? rds32(b, p)
+                  : t === 'be16'
+                    ? (b[p]! << 8) | b[p + 1]!
+                    : b.readUInt32BE(p);
       }
       return out as T;
     },
@@ -384,7 +414,7 @@ export type Rows<T> = { readonly [K in keyof T]-?: readonly [type: number, codec
 /** What decoding yields: the fields present, plus attributes the table does not know. */
 export type Decoded<T> = Partial<T> & {
   /** Attributes the table does not know, kept as they came (re-emitted by encode). */
-  unknown?: UnknownAttr[]
+  unknown?: UnknownAttr[];
 };
 
 interface Row {
@@ -404,8 +434,13 @@ export class AttrSchema<T> {
    * @param name - The table's name for error paths, e.g. 'IFLA'.
    * @param rows - One row per field: its attribute number and codec.
    */
-  constructor(readonly name: string, rows: Rows<T>) {
-    this.rows = Object.entries(rows as Record<string, readonly [number, Codec<unknown>]>).map(([key, [type, codec]]) => ({ key, type, codec }));
+  constructor(
+    readonly name: string,
+    rows: Rows<T>,
+  ) {
+    this.rows = Object.entries(rows as Record<string, readonly [number, Codec<unknown>]>).map(
+      ([key, [type, codec]]) => ({ key, type, codec }),
+    );
     for (const r of this.rows) {
       if (this.byType[r.type]) throw new Error(`schema ${name}: attribute ${r.type} has two rows`);
       this.byType[r.type] = r;
@@ -451,10 +486,19 @@ export class AttrSchema<T> {
       const rawType = rd16(b, off + 2);
       const type = rawType & NLA_TYPE_MASK;
       if (len < NLA_HDRLEN || off + len > end) {
-        throw new DecodeError(`attribute ${type} has length ${len}, ${end - off} bytes remain`, off, [...path, this.name]);
+        throw new DecodeError(`attribute ${type} has length ${len}, ${end - off} bytes remain`, off, [
+          ...path,
+          this.name,
+        ]);
       }
       const r = this.byType[type];
-      if (r) out[r.key] = r.codec.get(b, off + NLA_HDRLEN, len - NLA_HDRLEN, path.length ? [...path, r.key] : [this.name, r.key]);
+      if (r)
+        out[r.key] = r.codec.get(
+          b,
+          off + NLA_HDRLEN,
+          len - NLA_HDRLEN,
+          path.length ? [...path, r.key] : [this.name, r.key],
+        );
       // Kept with NLA_F_NESTED / NLA_F_NET_BYTEORDER as received, so it is re-emitted the same.
       else (unknown ??= []).push({ type: rawType, data: Buffer.from(b.subarray(off + NLA_HDRLEN, off + len)) });
       off += align4(len);

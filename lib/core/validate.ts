@@ -9,16 +9,23 @@ export const IFNAME_MAX = 15;
 
 /** An interface name as the kernel's dev_valid_name() accepts it. */
 export function checkIfName(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.length === 0) throw new TypeError(`Expected "${field}" to be a non-empty interface name, got ${describe(v)}`);
-  if (Buffer.byteLength(v) > IFNAME_MAX) throw new TypeError(`Expected "${field}" to be at most ${IFNAME_MAX} bytes, got ${describe(v)} (${Buffer.byteLength(v)} bytes)`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new TypeError(`Expected "${field}" to be a non-empty interface name, got ${describe(v)}`);
+  if (Buffer.byteLength(v) > IFNAME_MAX)
+    throw new TypeError(
+      `Expected "${field}" to be at most ${IFNAME_MAX} bytes, got ${describe(v)} (${Buffer.byteLength(v)} bytes)`,
+    );
   if (v === '.' || v === '..' || /[/:\s\0]/.test(v)) {
-    throw new TypeError(`Expected "${field}" to be an interface name without '/', ':', NUL or whitespace, got ${describe(v)}`);
+    throw new TypeError(
+      `Expected "${field}" to be an interface name without '/', ':', NUL or whitespace, got ${describe(v)}`,
+    );
   }
   return v;
 }
 
 export function checkInt(v: unknown, field: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new TypeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${describe(v)}`);
   if (v < min || v > max) throw new RangeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${v}`);
   return v;
 }
@@ -34,7 +41,8 @@ export function checkString(v: unknown, field: string): string {
 }
 
 export function checkObject(v: unknown, field: string): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`Expected "${field}" to be an object, got ${describe(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new TypeError(`Expected "${field}" to be an object, got ${describe(v)}`);
   return v as Record<string, unknown>;
 }
 

@@ -1,8 +1,6 @@
 // ifinfomsg and the IFLA_* attributes common to every link (<linux/if_link.h>, <linux/if.h>,
 // Linux 6.18): one table both encodes requests and decodes replies.
-import {
-  binary, defineAttrs, enumOf, mac, nest, s32, string, struct, u32, u8, type Codec,
-} from '../core/schema.js';
+import { binary, defineAttrs, enumOf, mac, nest, s32, string, struct, u32, u8, type Codec } from '../core/schema.js';
 import { DecodeError } from '../core/errors.js';
 import { rd32, LITTLE_ENDIAN } from '../core/attr.js';
 import type { LinkFlag, LinkStats, NetnsRef, Operstate, VethPeer } from '../../types/link.js';
@@ -51,7 +49,7 @@ export const ifinfomsg = struct<{
   /** ifi_flags: IFF_* bits. */
   flags: number;
   /** ifi_change: which IFF_* bits to change (a mask). */
-  change: number
+  change: number;
 }>('ifinfomsg', 16, {
   family: [0, 'u8'],
   type: [2, 'u16'],
@@ -62,19 +60,49 @@ export const ifinfomsg = struct<{
 
 /** enum net_device_flags (IFF_*), <linux/if.h>. */
 export const IFF: Readonly<Record<LinkFlag, number>> = {
-  UP: 1 << 0, BROADCAST: 1 << 1, DEBUG: 1 << 2, LOOPBACK: 1 << 3, POINTOPOINT: 1 << 4, NOTRAILERS: 1 << 5,
-  RUNNING: 1 << 6, NOARP: 1 << 7, PROMISC: 1 << 8, ALLMULTI: 1 << 9, MASTER: 1 << 10, SLAVE: 1 << 11,
-  MULTICAST: 1 << 12, PORTSEL: 1 << 13, AUTOMEDIA: 1 << 14, DYNAMIC: 1 << 15, LOWER_UP: 1 << 16,
-  DORMANT: 1 << 17, ECHO: 1 << 18,
+  UP: 1 << 0,
+  BROADCAST: 1 << 1,
+  DEBUG: 1 << 2,
+  LOOPBACK: 1 << 3,
+  POINTOPOINT: 1 << 4,
+  NOTRAILERS: 1 << 5,
+  RUNNING: 1 << 6,
+  NOARP: 1 << 7,
+  PROMISC: 1 << 8,
+  ALLMULTI: 1 << 9,
+  MASTER: 1 << 10,
+  SLAVE: 1 << 11,
+  MULTICAST: 1 << 12,
+  PORTSEL: 1 << 13,
+  AUTOMEDIA: 1 << 14,
+  DYNAMIC: 1 << 15,
+  LOWER_UP: 1 << 16,
+  DORMANT: 1 << 17,
+  ECHO: 1 << 18,
 };
 export const IFF_UP = IFF.UP;
 
 /** IF_OPER_* (RFC 2863 operational states). */
 export const operstate = enumOf<Operstate>(u8, {
-  unknown: 0, notpresent: 1, down: 2, lowerlayerdown: 3, testing: 4, dormant: 5, up: 6,
+  unknown: 0,
+  notpresent: 1,
+  down: 2,
+  lowerlayerdown: 3,
+  testing: 4,
+  dormant: 5,
+  up: 6,
 });
 
-const STATS_FIELDS = ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped'] as const;
+const STATS_FIELDS = [
+  'rxPackets',
+  'txPackets',
+  'rxBytes',
+  'txBytes',
+  'rxErrors',
+  'txErrors',
+  'rxDropped',
+  'txDropped',
+] as const;
 
 /** struct rtnl_link_stats64: the first eight counters (read only). */
 export const stats64: Codec<LinkStats> = {

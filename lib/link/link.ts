@@ -10,12 +10,30 @@ import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
 import { checkTun, createTun, ensureTapDevice } from '../tun.js';
-import type { DeviceLink, Link, LinkChange, LinkFlag, LinkRef, LinkSpec, NetnsRef, OtherLink } from '../../types/link.js';
+import type {
+  DeviceLink,
+  Link,
+  LinkChange,
+  LinkFlag,
+  LinkRef,
+  LinkSpec,
+  NetnsRef,
+  OtherLink,
+} from '../../types/link.js';
 import { IFF, IFF_UP, ifinfomsg, ifla, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
 import { KINDS, TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
 import { resolveParts } from './resolve.js';
-import { checkParts, hasKindFields, kindOf, splitChange, splitSpec, writeLink, type Fields, type Parts } from './spec.js';
+import {
+  checkParts,
+  hasKindFields,
+  kindOf,
+  splitChange,
+  splitSpec,
+  writeLink,
+  type Fields,
+  type Parts,
+} from './spec.js';
 
 const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
 const { EOPNOTSUPP, EEXIST } = osConstants.errno;
@@ -32,7 +50,21 @@ export interface LinkFilter {
   up?: boolean;
 }
 
-const COMMON_READ = ['mtu', 'address', 'broadcast', 'txqueuelen', 'alias', 'master', 'linkNetnsId', 'stats', 'qdisc', 'devGroup', 'minMtu', 'maxMtu', 'permAddress'] as const;
+const COMMON_READ = [
+  'mtu',
+  'address',
+  'broadcast',
+  'txqueuelen',
+  'alias',
+  'master',
+  'linkNetnsId',
+  'stats',
+  'qdisc',
+  'devGroup',
+  'minMtu',
+  'maxMtu',
+  'permAddress',
+] as const;
 
 /** Decodes one RTM_NEWLINK message into a Link. */
 export function decodeLink(m: NlMsg): Link {
@@ -57,7 +89,10 @@ export function decodeLink(m: NlMsg): Link {
     if (info.data) other['infoData'] = info.data;
     return other as unknown as OtherLink;
   }
-  const data = def.data && info.data ? def.data.decode(info.data, 0, info.data.length, ['IFLA_LINKINFO', `IFLA_INFO_DATA(${info.kind})`]) : {};
+  const data =
+    def.data && info.data
+      ? def.data.decode(info.data, 0, info.data.length, ['IFLA_LINKINFO', `IFLA_INFO_DATA(${info.kind})`])
+      : {};
   const link: Record<string, unknown> = { ...common, type: def.type, ...data };
   if (def.tapDevice && hdr.index > 0) link['tapDevice'] = `/dev/tap${hdr.index}`;
   return link as unknown as Link;
@@ -66,7 +101,9 @@ export function decodeLink(m: NlMsg): Link {
 /** ctx.hint for link.add: which driver an EOPNOTSUPP "Unknown device type" is missing. */
 function missingDriver(kind: string): (errno: number, extack: Extack | undefined) => string | undefined {
   return (errno, extack) =>
-    errno === EOPNOTSUPP && /unknown device type/i.test(extack?.message ?? '') ? `this kernel has no '${kind}' driver` : undefined;
+    errno === EOPNOTSUPP && /unknown device type/i.test(extack?.message ?? '')
+      ? `this kernel has no '${kind}' driver`
+      : undefined;
 }
 
 /** Handle options for a namespace given as a NetnsRef. */
@@ -85,15 +122,22 @@ export class LinkApi {
     if (filter === null || typeof filter !== 'object') throw new TypeError('Expected the filter to be an object');
     let master: number | undefined;
     if (filter.master !== undefined) master = await this.indexOf(filter.master, 'master', opts);
-    const links = await this.h.engine.dump(RTM_GETLINK, (w) => {
-      ifinfomsg.write(w, { family: AF_UNSPEC });
-      // No RTEXT_FILTER_VF: VF collection holds the kernel's lock for long on SR-IOV hosts.
-      w.attrU32(IFLA_EXT_MASK, 0);
-    }, decodeLink, { subject: 'link.list', signal });
-    return links.filter((l) =>
-      (filter.type === undefined || l.type === filter.type || (l.type === 'other' && l.kind === filter.type)) &&
-      (master === undefined || l.master === master) &&
-      (filter.up === undefined || l.up === filter.up));
+    const links = await this.h.engine.dump(
+      RTM_GETLINK,
+      (w) => {
+        ifinfomsg.write(w, { family: AF_UNSPEC });
+        // No RTEXT_FILTER_VF: VF collection holds the kernel's lock for long on SR-IOV hosts.
+        w.attrU32(IFLA_EXT_MASK, 0);
+      },
+      decodeLink,
+      { subject: 'link.list', signal },
+    );
+    return links.filter(
+      (l) =>
+        (filter.type === undefined || l.type === filter.type || (l.type === 'other' && l.kind === filter.type)) &&
+        (master === undefined || l.master === master) &&
+        (filter.up === undefined || l.up === filter.up),
+    );
   }
 
   /** `ip link show DEV`: rejects with NetlinkError code 'ENODEV' when absent. A macvtap/ipvtap's /dev/tapN is made if missing. */
@@ -140,7 +184,9 @@ export class LinkApi {
       const upLater = r.parts.up === true && (await this.needsPortDown(r.parts.common.master, opts));
       const create: Parts = upLater ? { ...r.parts, up: undefined } : r.parts;
       await this.h.engine.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => writeLink(w, create, 0, true), {
-        subject, signal, hint: missingDriver(parts.kind),
+        subject,
+        signal,
+        hint: missingDriver(parts.kind),
       });
       return await this.inNetns(parts.common.netns, async (api) => {
         if (upLater) await api.setFlags(name, true, subject, opts);
@@ -165,8 +211,17 @@ export class LinkApi {
     checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
     return this.inNetns(netns, async (api) => {
       // TUNSETIFF would attach to an existing device of that name: refuse it as RTM_NEWLINK would
-      if (await api.getRaw(name, opts).then(() => true, () => false)) {
-        throw new NetlinkError({ errno: EEXIST, op: 'TUNSETIFF', subject: `link.add ${name} (type ${parts.def.type})` });
+      if (
+        await api.getRaw(name, opts).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        throw new NetlinkError({
+          errno: EEXIST,
+          op: 'TUNSETIFF',
+          subject: `link.add ${name} (type ${parts.def.type})`,
+        });
       }
       createTun(tun, api.h.target);
       if (Object.keys(change).length === 0) return api.get(name, opts);
@@ -193,20 +248,27 @@ export class LinkApi {
     if (hasKindFields(ch)) {
       if (ch['type'] !== undefined) def = kindOf(ch['type']);
       current = await this.getRaw(ref, opts);
-      if (def && def.type !== current.type) throw new TypeError(`Expected "type" to be ${current.type} (the link's type), got ${describe(def.type)}`);
+      if (def && def.type !== current.type)
+        throw new TypeError(`Expected "type" to be ${current.type} (the link's type), got ${describe(def.type)}`);
       def = current.type === 'other' || current.type === 'device' ? undefined : TYPES.get(current.type);
     }
     const parts = splitChange(ch, def);
     checkParts(parts, Object.keys(parts.data).length > 0);
     // moved to another namespace, the link is read back there by name (its index may change)
-    if (parts.common.netns !== undefined && ch['name'] === undefined && typeof ref === 'number') current ??= await this.getRaw(ref, opts);
+    if (parts.common.netns !== undefined && ch['name'] === undefined && typeof ref === 'number')
+      current ??= await this.getRaw(ref, opts);
     const index = current?.index ?? (await this.indexOf(ref, 'nameOrIndex', opts));
     const subject = `link.set ${ref}`;
     const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts));
     try {
       const restore = await this.portDownFor(r.parts.common.master, index, subject, opts);
       try {
-        await this.h.engine.request(RTM_NEWLINK, 0, (w) => writeLink(w, r.parts, index, Object.keys(r.parts.data).length > 0), { subject, signal });
+        await this.h.engine.request(
+          RTM_NEWLINK,
+          0,
+          (w) => writeLink(w, r.parts, index, Object.keys(r.parts.data).length > 0),
+          { subject, signal },
+        );
       } finally {
         if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
       }
@@ -244,9 +306,15 @@ export class LinkApi {
   /** `ip link set DEV up|down`. */
   private async setFlags(ref: LinkRef, up: boolean, subject: string, opts?: CallOptions): Promise<void> {
     const index = await this.indexOf(ref, 'nameOrIndex', opts);
-    await this.h.engine.request(RTM_NEWLINK, 0, (w) => ifinfomsg.write(w, { family: AF_UNSPEC, index, flags: up ? IFF_UP : 0, change: IFF_UP }), {
-      subject: `${subject} (${up ? 'up' : 'down'})`, signal: checkCallOptions(opts),
-    });
+    await this.h.engine.request(
+      RTM_NEWLINK,
+      0,
+      (w) => ifinfomsg.write(w, { family: AF_UNSPEC, index, flags: up ? IFF_UP : 0, change: IFF_UP }),
+      {
+        subject: `${subject} (${up ? 'up' : 'down'})`,
+        signal: checkCallOptions(opts),
+      },
+    );
   }
 
   /** Runs fn with this API, or with a short-lived handle's inside `ns`. */
@@ -269,7 +337,8 @@ export class LinkApi {
         w.attrU32(IFLA_EXT_MASK, 0);
       };
     }
-    if (typeof ref !== 'string') throw new TypeError(`Expected "${field}" to be a link name or index, got ${describe(ref)}`);
+    if (typeof ref !== 'string')
+      throw new TypeError(`Expected "${field}" to be a link name or index, got ${describe(ref)}`);
     const name = checkIfName(ref, field);
     return (w) => {
       ifinfomsg.write(w, { family: AF_UNSPEC });

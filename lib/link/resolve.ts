@@ -29,7 +29,9 @@ function openNetns(v: unknown, field: string, opened: number[]): number {
     return n;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw Object.assign(new Error(`${field}: cannot open namespace ${path}: ${err.message}`, { cause: e }), { code: err.code });
+    throw Object.assign(new Error(`${field}: cannot open namespace ${path}: ${err.message}`, { cause: e }), {
+      code: err.code,
+    });
   }
 }
 
@@ -47,14 +49,16 @@ export async function resolveParts(p: Parts, indexOf: IndexOf): Promise<Resolved
     const common: Fields = { ...p.common };
     for (const k of ['master', 'link'] as const) common[k] = await toIndex(common[k], k, indexOf);
     const data: Fields = { ...p.data };
-    for (const r of p.def.data?.rows ?? []) if (r.codec.linkRef) data[r.key] = await toIndex(data[r.key], r.key, indexOf);
+    for (const r of p.def.data?.rows ?? [])
+      if (r.codec.linkRef) data[r.key] = await toIndex(data[r.key], r.key, indexOf);
     let netnsFd: number | undefined;
     if (common['netns'] !== undefined) {
       netnsFd = openNetns(common['netns'], 'netns', opened);
       common['netns'] = { fd: netnsFd };
     }
     const peer = data['peer'] as Fields | undefined;
-    if (peer?.['netns'] !== undefined) data['peer'] = { ...peer, netns: { fd: openNetns(peer['netns'], 'peer.netns', opened) } };
+    if (peer?.['netns'] !== undefined)
+      data['peer'] = { ...peer, netns: { fd: openNetns(peer['netns'], 'peer.netns', opened) } };
     for (const o of [common, data]) for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
     return { parts: { ...p, common, data }, netnsFd, release };
   } catch (e) {

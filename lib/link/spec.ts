@@ -7,7 +7,15 @@ import { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC } from '../core/constants.js';
 import { describe } from '../core/schema.js';
 import { checkBool, checkIfName, checkObject } from '../core/validate.js';
-import { commonSpec, IFF_UP, ifinfomsg, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINKINFO, type CommonWire } from './ifla.js';
+import {
+  commonSpec,
+  IFF_UP,
+  ifinfomsg,
+  IFLA_INFO_DATA,
+  IFLA_INFO_KIND,
+  IFLA_LINKINFO,
+  type CommonWire,
+} from './ifla.js';
 import type { KindDef } from './kinds/define.js';
 import { TYPES } from './kinds/index.js';
 
@@ -19,12 +27,32 @@ const COMMON_WIRE = ['name', 'mtu', 'address', 'txqueuelen', 'alias', 'master', 
 
 /** Fields of a read Link that add ignores, so `add({ ...(await get(x)), name })` works. */
 const READ_ONLY = new Set([
-  'index', 'flags', 'operstate', 'broadcast', 'linkNetnsId', 'stats', 'linkType', 'qdisc', 'devGroup', 'minMtu',
-  'maxMtu', 'permAddress', 'tapDevice', 'unknown',
+  'index',
+  'flags',
+  'operstate',
+  'broadcast',
+  'linkNetnsId',
+  'stats',
+  'linkType',
+  'qdisc',
+  'devGroup',
+  'minMtu',
+  'maxMtu',
+  'permAddress',
+  'tapDevice',
+  'unknown',
 ]);
 
 /** `other` kinds: the raw IFLA_INFO_KIND and IFLA_INFO_DATA. */
-const OTHER: KindDef = { type: 'other', kind: '', required: [], changeable: [], via: 'netlink', portsDown: false, tapDevice: false };
+const OTHER: KindDef = {
+  type: 'other',
+  kind: '',
+  required: [],
+  changeable: [],
+  via: 'netlink',
+  portsDown: false,
+  tapDevice: false,
+};
 
 /** What a spec or change comes to: the kind, its common attributes, its kind fields. */
 export interface Parts {
@@ -42,7 +70,8 @@ export interface Parts {
 export function kindOf(type: unknown): KindDef {
   if (type === 'other') return OTHER;
   const def = typeof type === 'string' ? TYPES.get(type) : undefined;
-  if (!def) throw new TypeError(`Expected "type" to be one of ${[...TYPES.keys(), 'other'].join(', ')}, got ${describe(type)}`);
+  if (!def)
+    throw new TypeError(`Expected "type" to be one of ${[...TYPES.keys(), 'other'].join(', ')}, got ${describe(type)}`);
   return def;
 }
 
@@ -57,17 +86,20 @@ export function splitSpec(specIn: unknown): Parts {
   for (const [k, v] of Object.entries(spec)) {
     if (v === undefined || k === 'type' || READ_ONLY.has(k)) continue;
     if (k === 'up') parts.up = checkBool(v, 'up');
-    else if (k === 'link' && !takesLink) continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
+    else if (k === 'link' && !takesLink)
+      continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
     else if (keys.has(k)) parts.data[k] = v;
     else if (def === OTHER && (k === 'kind' || k === 'infoData')) continue;
     else throw new TypeError(`Unknown field "${k}" for type ${def.type}`);
   }
   for (const r of def.required) {
-    if (spec[r] === undefined) throw new TypeError(`Expected "${r}" for type ${def.type}${r === 'link' ? ' (the parent link)' : ''}`);
+    if (spec[r] === undefined)
+      throw new TypeError(`Expected "${r}" for type ${def.type}${r === 'link' ? ' (the parent link)' : ''}`);
   }
   for (const r of def.data?.rows ?? []) {
-    if (r.codec.readOnly || (r.codec.createDefault !== undefined && parts.data[r.key] === r.codec.createDefault)) delete parts.data[r.key];
+    if (r.codec.readOnly || (r.codec.createDefault !== undefined && parts.data[r.key] === r.codec.createDefault))
+      delete parts.data[r.key];
   }
   return parts;
 }
@@ -81,7 +113,8 @@ function emptyParts(def: KindDef, spec: Fields): Parts {
     }
     kind = spec['kind'];
     const raw = spec['infoData'];
-    if (raw !== undefined && !(raw instanceof Uint8Array)) throw new TypeError(`Expected "infoData" to be a Buffer, got ${describe(raw)}`);
+    if (raw !== undefined && !(raw instanceof Uint8Array))
+      throw new TypeError(`Expected "infoData" to be a Buffer, got ${describe(raw)}`);
     if (raw !== undefined) infoData = Buffer.from(raw);
   }
   return { def, kind, up: undefined, common: {}, data: {}, infoData };
@@ -90,7 +123,14 @@ function emptyParts(def: KindDef, spec: Fields): Parts {
 /** Splits a LinkChange for a link of kind `def` (undefined: common fields only). */
 export function splitChange(changeIn: unknown, def: KindDef | undefined): Parts {
   const change = checkObject(changeIn, 'change');
-  const parts: Parts = { def: def ?? OTHER, kind: def?.kind ?? '', up: undefined, common: {}, data: {}, infoData: undefined };
+  const parts: Parts = {
+    def: def ?? OTHER,
+    kind: def?.kind ?? '',
+    up: undefined,
+    common: {},
+    data: {},
+    infoData: undefined,
+  };
   for (const [k, v] of Object.entries(change)) {
     if (v === undefined || k === 'type') continue;
     if (k === 'up') parts.up = checkBool(v, 'up');
@@ -131,7 +171,8 @@ export function writeLink(w: NlWriter, p: Parts, index: number, withInfo: boolea
 /** Replaces names, null and namespaces by placeholders, so every codec can check the rest now. */
 function placeholders(p: Parts): Parts {
   const common: Fields = { ...p.common };
-  for (const k of ['master', 'link'] as const) if (typeof common[k] === 'string') common[k] = checkIfName(common[k], k) && 1;
+  for (const k of ['master', 'link'] as const)
+    if (typeof common[k] === 'string') common[k] = checkIfName(common[k], k) && 1;
   if (common['netns'] !== undefined) common['netns'] = { fd: checkNetnsShape(common['netns'], 'netns') };
   const data: Fields = { ...p.data };
   for (const r of p.def.data?.rows ?? []) {
@@ -146,7 +187,8 @@ function placeholders(p: Parts): Parts {
 
 /** Checks a NetnsRef's shape (a name, { path } or { fd }); returns a placeholder descriptor. */
 export function checkNetnsShape(v: unknown, field: string): number {
-  if (typeof v === 'string' && v.length > 0 && !v.includes('/') && v !== '.' && v !== '..' && !v.includes('\0')) return 0;
+  if (typeof v === 'string' && v.length > 0 && !v.includes('/') && v !== '.' && v !== '..' && !v.includes('\0'))
+    return 0;
   if (v !== null && typeof v === 'object') {
     const o = v as Fields;
     if (typeof o['path'] === 'string' && o['path'].length > 0) return 0;

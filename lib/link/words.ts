@@ -14,7 +14,8 @@ export function ranged(base: Codec<number>, min: number, max: number): KindCodec
   return {
     kind: `${base.kind} ${min}..${max}`,
     put(w, type, v, field) {
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${describe(v)}`);
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw new TypeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${describe(v)}`);
       if (v < min || v > max) throw new RangeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${v}`);
       base.put(w, type, v, field);
     },
@@ -24,7 +25,12 @@ export function ranged(base: Codec<number>, min: number, max: number): KindCodec
 
 /** A field the kernel reports and never takes: add and set leave it out. */
 export function readOnly<T>(base: Codec<T>): KindCodec<T> {
-  return { kind: `${base.kind} (read-only)`, readOnly: true, put() {}, get: (b, off, len, path) => base.get(b, off, len, path) };
+  return {
+    kind: `${base.kind} (read-only)`,
+    readOnly: true,
+    put() {},
+    get: (b, off, len, path) => base.get(b, off, len, path),
+  };
 }
 
 /**
@@ -145,7 +151,8 @@ export function unterminated(max: number): Codec<string> {
       if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a string, got ${describe(v)}`);
       if (v.includes('\0')) throw new TypeError(`Expected "${field}" to hold no NUL byte`);
       const bytes = Buffer.from(v, 'utf8');
-      if (bytes.length > max) throw new RangeError(`Expected "${field}" to be at most ${max} bytes, got ${bytes.length}`);
+      if (bytes.length > max)
+        throw new RangeError(`Expected "${field}" to be at most ${max} bytes, got ${bytes.length}`);
       w.attrBytes(type, bytes);
     },
     get(b, off, len) {
@@ -192,7 +199,8 @@ export function nestedBody<T>(kind: string, body: NestedBody<T>): KindCodec<T> {
   return {
     kind,
     put(w, type, v, field) {
-      if (v === null || typeof v !== 'object') throw new TypeError(`Expected "${field}" to be an object, got ${describe(v)}`);
+      if (v === null || typeof v !== 'object')
+        throw new TypeError(`Expected "${field}" to be an object, got ${describe(v)}`);
       const s = w.beginNest(type);
       body.write(w, v, field);
       w.endNest(s);

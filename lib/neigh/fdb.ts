@@ -4,7 +4,14 @@
 import type { Handle } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import {
-  AF_BRIDGE, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
+  AF_BRIDGE,
+  NLM_F_APPEND,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELNEIGH,
+  RTM_GETNEIGH,
+  RTM_NEWNEIGH,
 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { parseIP, parseMac } from '../core/inet.js';
@@ -50,8 +57,12 @@ interface FdbReq {
 }
 
 const BOOL_FLAGS = [
-  ['self', NTF.self], ['master', NTF.master], ['router', NTF.router], ['use', NTF.use],
-  ['externLearn', NTF.extern_learn], ['sticky', NTF.sticky],
+  ['self', NTF.self],
+  ['master', NTF.master],
+  ['router', NTF.router],
+  ['use', NTF.use],
+  ['externLearn', NTF.extern_learn],
+  ['sticky', NTF.sticky],
 ] as const;
 
 /** Checks an FdbSpec the way bridge/fdb.c's fdb_modify parses its arguments. */
@@ -67,12 +78,19 @@ function fdbReq(spec: FdbSpec, op: string): FdbReq {
   // "Assume self", as bridge fdb does.
   if (!(flags & (NTF.self | NTF.master))) flags |= NTF.self;
   const kinds = (['permanent', 'static', 'dynamic'] as const).filter((k) => s[k] !== undefined && checkBool(s[k], k));
-  if (kinds.length > 1) throw new TypeError(`Expected at most one of "permanent", "static", "dynamic", got ${kinds.join(' and ')}`);
+  if (kinds.length > 1)
+    throw new TypeError(`Expected at most one of "permanent", "static", "dynamic", got ${kinds.join(' and ')}`);
   // bridge/fdb.c starts from NUD_NOARP: static adds REACHABLE, dynamic is REACHABLE alone,
   // and anything else is "assumed permanent" (NOARP|PERMANENT).
-  const state = kinds[0] === 'static' ? NUD.noarp | NUD.reachable : kinds[0] === 'dynamic' ? NUD.reachable : NUD.noarp | NUD.permanent;
+  const state =
+    kinds[0] === 'static'
+      ? NUD.noarp | NUD.reachable
+      : kinds[0] === 'dynamic'
+        ? NUD.reachable
+        : NUD.noarp | NUD.permanent;
   if (s['dst'] !== undefined) {
-    if (typeof s['dst'] !== 'string' || !parseIP(s['dst'])) throw new TypeError(`Expected "dst" to be an IPv4 or IPv6 address, got ${describe(s['dst'])}`);
+    if (typeof s['dst'] !== 'string' || !parseIP(s['dst']))
+      throw new TypeError(`Expected "dst" to be an IPv4 or IPv6 address, got ${describe(s['dst'])}`);
     attrs.dst = s['dst'];
   }
   if (s['vlan'] !== undefined) attrs.vlan = checkInt(s['vlan'], 'vlan', 1, 4094);
@@ -137,23 +155,34 @@ export class FdbApi {
     const vlan = f['vlan'] === undefined ? undefined : checkInt(f['vlan'], 'vlan', 1, 4094);
     let states: FdbState[] | undefined;
     if (f['state'] !== undefined) {
-      states = Array.isArray(f['state']) ? f['state'] as FdbState[] : [f['state'] as FdbState];
+      states = Array.isArray(f['state']) ? (f['state'] as FdbState[]) : [f['state'] as FdbState];
       states.forEach((s, i) => {
-        if (!FDB_STATES.includes(s)) throw new TypeError(`Expected "state${Array.isArray(f['state']) ? `[${i}]` : ''}" to be one of ${FDB_STATES.join(', ')}, got ${describe(s)}`);
+        if (!FDB_STATES.includes(s))
+          throw new TypeError(
+            `Expected "state${Array.isArray(f['state']) ? `[${i}]` : ''}" to be one of ${FDB_STATES.join(', ')}, got ${describe(s)}`,
+          );
       });
     }
     const port = f['dev'] === undefined ? 0 : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts);
-    const master = f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
+    const master =
+      f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
     const names = await linkNames(this.h, signal);
-    const all = await this.h.engine.dump(RTM_GETNEIGH, (w) => {
-      // Strict fdb dump: header all zero but family and ifindex (the port); NDA_MASTER the bridge.
-      ndmsg.write(w, { family: AF_BRIDGE, ifindex: port });
-      if (master !== undefined) ndaFdb.encode(w, { master });
-    }, (m) => decodeFdb(m, names), { subject: 'fdb.list', signal });
-    return all.filter((e) =>
-      (port === 0 || e.index === port) &&
-      (vlan === undefined || e.vlan === vlan) &&
-      (states === undefined || states.includes(e.state)));
+    const all = await this.h.engine.dump(
+      RTM_GETNEIGH,
+      (w) => {
+        // Strict fdb dump: header all zero but family and ifindex (the port); NDA_MASTER the bridge.
+        ndmsg.write(w, { family: AF_BRIDGE, ifindex: port });
+        if (master !== undefined) ndaFdb.encode(w, { master });
+      },
+      (m) => decodeFdb(m, names),
+      { subject: 'fdb.list', signal },
+    );
+    return all.filter(
+      (e) =>
+        (port === 0 || e.index === port) &&
+        (vlan === undefined || e.vlan === vlan) &&
+        (states === undefined || states.includes(e.state)),
+    );
   }
 
   private async modify(type: number, flags: number, spec: FdbSpec, op: string, opts?: CallOptions): Promise<void> {

@@ -8,17 +8,22 @@ import { ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME } from '../link/ifla.js';
 
 /** Every link of the handle's namespace as index → name. */
 export async function linkNames(h: Handle, signal: AbortSignal | undefined): Promise<Map<number, string>> {
-  const pairs = await h.engine.dump(RTM_GETLINK, (w) => {
-    ifinfomsg.write(w, { family: AF_UNSPEC });
-    w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-  }, (m: NlMsg): [number, string] | undefined => {
-    const hdr = ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']);
-    const name = attrTable(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA'])[IFLA_IFNAME];
-    if (!name) return undefined;
-    let end = name[0];
-    while (end < name[0] + name[1] && m.buf[end] !== 0) end++;
-    return [hdr.index, m.buf.toString('utf8', name[0], end)];
-  }, { subject: 'link names', signal });
+  const pairs = await h.engine.dump(
+    RTM_GETLINK,
+    (w) => {
+      ifinfomsg.write(w, { family: AF_UNSPEC });
+      w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    },
+    (m: NlMsg): [number, string] | undefined => {
+      const hdr = ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']);
+      const name = attrTable(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA'])[IFLA_IFNAME];
+      if (!name) return undefined;
+      let end = name[0];
+      while (end < name[0] + name[1] && m.buf[end] !== 0) end++;
+      return [hdr.index, m.buf.toString('utf8', name[0], end)];
+    },
+    { subject: 'link names', signal },
+  );
   return new Map(pairs);
 }
 

@@ -3,7 +3,19 @@
 // same attribute numbers: one for ARP/NDISC neighbours (`ip neigh`), one for PF_BRIDGE FDB
 // entries (`bridge fdb`), each in the order its iproute2 tool writes the attributes.
 import {
-  defineAttrs, flag, ip, mac, nest, s32, struct, structAttr, u16, u32, u8, be16, type Decoded,
+  defineAttrs,
+  flag,
+  ip,
+  mac,
+  nest,
+  s32,
+  struct,
+  structAttr,
+  u16,
+  u32,
+  u8,
+  be16,
+  type Decoded,
 } from '../core/schema.js';
 import type { FdbState, NeighFlag, NeighState } from '../../types/neigh.js';
 
@@ -37,7 +49,7 @@ export const ndmsg = struct<{
   /** ndm_flags: NTF_* bits. */
   flags: number;
   /** ndm_type: the route type of the address (RTN_UNICAST…). */
-  type: number
+  type: number;
 }>('ndmsg', 12, {
   family: [0, 'u8'],
   ifindex: [4, 's32'],
@@ -48,14 +60,27 @@ export const ndmsg = struct<{
 
 /** NUD_* (neighbour unreachability detection states). */
 export const NUD: Readonly<Record<NeighState, number>> = {
-  none: 0x00, incomplete: 0x01, reachable: 0x02, stale: 0x04, delay: 0x08, probe: 0x10, failed: 0x20,
-  noarp: 0x40, permanent: 0x80,
+  none: 0x00,
+  incomplete: 0x01,
+  reachable: 0x02,
+  stale: 0x04,
+  delay: 0x08,
+  probe: 0x10,
+  failed: 0x20,
+  noarp: 0x40,
+  permanent: 0x80,
 };
 
 /** NTF_* bits of ndm_flags, named as `ip neigh` / `bridge fdb` print them. */
 export const NTF: Readonly<Record<Exclude<NeighFlag, 'managed'>, number>> = {
-  use: 1 << 0, self: 1 << 1, master: 1 << 2, proxy: 1 << 3, extern_learn: 1 << 4, offload: 1 << 5,
-  sticky: 1 << 6, router: 1 << 7,
+  use: 1 << 0,
+  self: 1 << 1,
+  master: 1 << 2,
+  proxy: 1 << 3,
+  extern_learn: 1 << 4,
+  offload: 1 << 5,
+  sticky: 1 << 6,
+  router: 1 << 7,
 };
 
 /** NTF_EXT_* bits of NDA_FLAGS_EXT. */
@@ -70,7 +95,7 @@ export const ndaCacheinfo = struct<{
   /** Ticks since the entry last changed. */
   updated: number;
   /** References the kernel holds to the entry. */
-  refcnt: number
+  refcnt: number;
 }>('nda_cacheinfo', 16, {
   confirmed: [0, 'u32'],
   used: [4, 'u32'],
@@ -109,7 +134,7 @@ export interface NdaNeigh {
     /** Ticks since the entry last changed. */
     updated: number;
     /** References the kernel holds to the entry. */
-    refcnt: number
+    refcnt: number;
   };
   /** `NDA_PROBES` (u32). */
   probes: number;
@@ -164,7 +189,7 @@ export interface NdaFdb {
     /** Ticks since the entry last changed. */
     updated: number;
     /** References the kernel holds to the entry. */
-    refcnt: number
+    refcnt: number;
   };
   /** `NDA_FLAGS_EXT` (u32). */
   flagsExt: number;
@@ -228,7 +253,10 @@ export function flagBits(names: unknown, field: string): { flags: number; ext: n
   for (const n of names) {
     if (n === 'managed') ext |= NTF_EXT.managed;
     else if (typeof n === 'string' && Object.hasOwn(NTF, n)) flags |= NTF[n as keyof typeof NTF];
-    else throw new TypeError(`Expected "${field}" to hold only ${[...Object.keys(NTF), 'managed'].join(', ')}; got ${JSON.stringify(n)}`);
+    else
+      throw new TypeError(
+        `Expected "${field}" to hold only ${[...Object.keys(NTF), 'managed'].join(', ')}; got ${JSON.stringify(n)}`,
+      );
   }
   return { flags, ext };
 }

@@ -3,7 +3,15 @@
 import type { Handle } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELNEIGH,
+  RTM_GETNEIGH,
+  RTM_NEWNEIGH,
 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { parseIP, parseMac } from '../core/inet.js';
@@ -53,7 +61,10 @@ function checkState(v: unknown, field: string): number {
 }
 
 const BOOL_FLAGS = [
-  ['proxy', NTF.proxy], ['router', NTF.router], ['externLearn', NTF.extern_learn], ['use', NTF.use],
+  ['proxy', NTF.proxy],
+  ['router', NTF.router],
+  ['externLearn', NTF.extern_learn],
+  ['use', NTF.use],
 ] as const;
 
 /** Checks a NeighSpec the way ip/ipneigh.c's ipneigh_modify parses its arguments. */
@@ -126,12 +137,19 @@ export class NeighApi {
     const s = checkObject(spec, 'spec');
     const r = neighReq({ dev: s['dev'], dst: s['dst'], proxy: s['proxy'] } as NeighSpec, 'get', true);
     const ifindex = await this.h.link.indexOf(s['dev'] as string | number, 'dev', opts);
-    const replies = await this.h.engine.request(RTM_GETNEIGH, 0, (w) => {
-      ndmsg.write(w, { family: r.family, ifindex, flags: r.flags & NTF.proxy });
-      ndaNeigh.encode(w, { dst: r.attrs.dst! });
-    }, { subject: r.subject, signal });
+    const replies = await this.h.engine.request(
+      RTM_GETNEIGH,
+      0,
+      (w) => {
+        ndmsg.write(w, { family: r.family, ifindex, flags: r.flags & NTF.proxy });
+        ndaNeigh.encode(w, { dst: r.attrs.dst! });
+      },
+      { subject: r.subject, signal },
+    );
     const m = replies.find((x) => x.type === RTM_NEWNEIGH);
-    const n = m && decodeNeigh(m, typeof s['dev'] === 'string' ? new Map([[ifindex, s['dev']]]) : await linkNames(this.h, signal));
+    const n =
+      m &&
+      decodeNeigh(m, typeof s['dev'] === 'string' ? new Map([[ifindex, s['dev']]]) : await linkNames(this.h, signal));
     if (!n) throw new Error(`${r.subject}: the kernel sent no neighbour`);
     return n;
   }
@@ -148,17 +166,24 @@ export class NeighApi {
     const family = f['family'] === undefined ? AF_UNSPEC : familyOf(f['family'], 'family');
     const mask = stateMask(f['state']);
     const proxy = f['proxy'] !== undefined && checkBool(f['proxy'], 'proxy');
-    const ifindex = f['dev'] === undefined ? undefined : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts);
-    const master = f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
+    const ifindex =
+      f['dev'] === undefined ? undefined : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts);
+    const master =
+      f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
     const names = await linkNames(this.h, signal);
-    const all = await this.h.engine.dump(RTM_GETNEIGH, (w) => {
-      // Strict dump checking allows only ndm_flags NTF_PROXY and the NDA_IFINDEX / NDA_MASTER filters.
-      ndmsg.write(w, { family, flags: proxy ? NTF.proxy : 0 });
-      const a: Partial<NdaNeigh> = {};
-      if (ifindex !== undefined) a.ifindex = ifindex;
-      if (master !== undefined) a.master = master;
-      ndaNeigh.encode(w, a);
-    }, (m) => decodeNeigh(m, names), { subject: 'neigh.list', signal });
+    const all = await this.h.engine.dump(
+      RTM_GETNEIGH,
+      (w) => {
+        // Strict dump checking allows only ndm_flags NTF_PROXY and the NDA_IFINDEX / NDA_MASTER filters.
+        ndmsg.write(w, { family, flags: proxy ? NTF.proxy : 0 });
+        const a: Partial<NdaNeigh> = {};
+        if (ifindex !== undefined) a.ifindex = ifindex;
+        if (master !== undefined) a.master = master;
+        ndaNeigh.encode(w, a);
+      },
+      (m) => decodeNeigh(m, names),
+      { subject: 'neigh.list', signal },
+    );
     return all.filter((n) => {
       if (ifindex !== undefined && n.index !== ifindex) return false;
       if (proxy !== n.flags.includes('proxy')) return false;
@@ -177,6 +202,11 @@ export class NeighApi {
 }
 
 /** @internal for codec tests: the request body a spec encodes to, given the device's ifindex. */
-export function encodeNeighRequest(w: NlWriter, spec: NeighSpec, ifindex: number, op: 'add' | 'replace' | 'del' = 'add'): void {
+export function encodeNeighRequest(
+  w: NlWriter,
+  spec: NeighSpec,
+  ifindex: number,
+  op: 'add' | 'replace' | 'del' = 'add',
+): void {
   neighBody(neighReq(spec, op, op === 'del'), ifindex)(w);
 }

@@ -35,19 +35,30 @@ export interface BulkAbortError extends Error {
   result: BulkResult;
 }
 
-function checkOptions(opts: BulkOptions | undefined, defWindow: number): { onProgress: BulkOptions['onProgress']; signal: AbortSignal | undefined; window: number } {
+function checkOptions(
+  opts: BulkOptions | undefined,
+  defWindow: number,
+): { onProgress: BulkOptions['onProgress']; signal: AbortSignal | undefined; window: number } {
   if (opts === undefined) return { onProgress: undefined, signal: undefined, window: defWindow };
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`Expected the options to be an object, got ${describe(opts)}`);
-  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new TypeError('Expected "onProgress" to be a function');
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new TypeError('Expected "signal" to be an AbortSignal');
+  if (opts === null || typeof opts !== 'object')
+    throw new TypeError(`Expected the options to be an object, got ${describe(opts)}`);
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function')
+    throw new TypeError('Expected "onProgress" to be a function');
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal))
+    throw new TypeError('Expected "signal" to be an AbortSignal');
   const window = opts.window === undefined ? defWindow : checkInt(opts.window, 'window', 1, 1 << 20);
   return { onProgress: opts.onProgress, signal: opts.signal, window };
 }
 
-function iteratorOf(specs: unknown): { it: Iterator<RouteSpec> | AsyncIterator<RouteSpec>; async: boolean; total: number | undefined } {
+function iteratorOf(specs: unknown): {
+  it: Iterator<RouteSpec> | AsyncIterator<RouteSpec>;
+  async: boolean;
+  total: number | undefined;
+} {
   if (specs !== null && typeof specs === 'object') {
     const o = specs as Partial<Iterable<RouteSpec> & AsyncIterable<RouteSpec>>;
-    if (Array.isArray(specs)) return { it: (specs as RouteSpec[])[Symbol.iterator](), async: false, total: specs.length };
+    if (Array.isArray(specs))
+      return { it: (specs as RouteSpec[])[Symbol.iterator](), async: false, total: specs.length };
     const ai = o[Symbol.asyncIterator];
     if (typeof ai === 'function') return { it: ai.call(o), async: true, total: undefined };
     const si = o[Symbol.iterator];
@@ -60,12 +71,22 @@ function iteratorOf(specs: unknown): { it: Iterator<RouteSpec> | AsyncIterator<R
 function withSubject(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
   if (!(e instanceof NetlinkError)) return e;
   const dst = spec && typeof spec === 'object' ? String(spec.dst) : '?';
-  return new NetlinkError({ errno: e.errno, op: e.op, subject: `route.${op}Many [${index}] ${dst}`, extack: e.extack, field: e.field });
+  return new NetlinkError({
+    errno: e.errno,
+    op: e.op,
+    subject: `route.${op}Many [${index}] ${dst}`,
+    extack: e.extack,
+    field: e.field,
+  });
 }
 
 /** One spec in flight: its index and spec, for the result. The engine calls onDone with its ACK. */
 class Item implements Submission {
-  constructor(readonly run: BulkRun, readonly index: number, readonly spec: RouteSpec) {}
+  constructor(
+    readonly run: BulkRun,
+    readonly index: number,
+    readonly spec: RouteSpec,
+  ) {}
   onDone(err: Error | null): void {
     this.run.settle(this, err);
   }
@@ -81,7 +102,12 @@ class BulkRun {
   private progressQueued = false;
   private readonly lowWater: number;
 
-  constructor(readonly op: RouteOp, readonly window: number, readonly total: number | undefined, readonly onProgress: BulkOptions['onProgress']) {
+  constructor(
+    readonly op: RouteOp,
+    readonly window: number,
+    readonly total: number | undefined,
+    readonly onProgress: BulkOptions['onProgress'],
+  ) {
     this.lowWater = Math.max(window >> 1, window - 4096);
   }
 
@@ -120,7 +146,12 @@ class BulkRun {
  * TypeError/RangeError naming the field (so one bad entry in a million does not stop the rest).
  * The options themselves, or specs that are not iterable, throw before anything is sent.
  */
-export async function runBulk(target: BulkTarget, op: RouteOp, specs: unknown, opts: BulkOptions | undefined): Promise<BulkResult> {
+export async function runBulk(
+  target: BulkTarget,
+  op: RouteOp,
+  specs: unknown,
+  opts: BulkOptions | undefined,
+): Promise<BulkResult> {
   const engine = target.h.engine;
   // Twice the engine's window: one window in the kernel, one encoded and ready behind it.
   const { onProgress, signal, window } = checkOptions(opts, Math.max(engine.window * 2, 1));
@@ -203,7 +234,9 @@ export async function runBulk(target: BulkTarget, op: RouteOp, specs: unknown, o
   if (onProgress) onProgress(run.ok + failed.length, total);
   if (run.aborted) {
     result.aborted = true;
-    const e = new Error(`route.${op}Many aborted after ${run.ok + failed.length} specs were confirmed`, { cause: signal?.reason }) as BulkAbortError;
+    const e = new Error(`route.${op}Many aborted after ${run.ok + failed.length} specs were confirmed`, {
+      cause: signal?.reason,
+    }) as BulkAbortError;
     e.name = 'AbortError';
     e.result = result;
     throw e;

@@ -12,8 +12,24 @@ import type { Decoded } from '../core/schema.js';
 import { namesGeneration, protocolName, routeTypeName, scopeName } from '../rt-tables.js';
 import type { Route, RouteNexthop, RouteProtocol, RouteScope, RouteType, RouteVia } from '../../types/route.js';
 import {
-  decodeRouteTable, ROUTE_FLAGS, ROUTER_PREF, RTA_CACHEINFO, RTA_DST, RTA_GATEWAY, RTA_NH_ID, RTA_OIF, RTA_PREF,
-  RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTMSG_SIZE, RTNH_F_ONLINK, type RtaAttrs, type RtmsgFields, type RtVia,
+  decodeRouteTable,
+  ROUTE_FLAGS,
+  ROUTER_PREF,
+  RTA_CACHEINFO,
+  RTA_DST,
+  RTA_GATEWAY,
+  RTA_NH_ID,
+  RTA_OIF,
+  RTA_PREF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_SRC,
+  RTA_TABLE,
+  RTMSG_SIZE,
+  RTNH_F_ONLINK,
+  type RtaAttrs,
+  type RtmsgFields,
+  type RtVia,
 } from './schema.js';
 
 /** Names of devices by ifindex, for `dev`; without it routes carry `index` only. */
@@ -85,7 +101,8 @@ export function routeFromParts(hdr: RtmsgFields, a: Decoded<RtaAttrs>, links?: L
   const family = hdr.family === AF_INET ? 4 : hdr.family === AF_INET6 ? 6 : 0;
   if (!family) throw new DecodeError(`route of address family ${hdr.family}`, 0, ['rtmsg', 'family']);
   const max = family === 4 ? 32 : 128;
-  if (hdr.dstLen > max || hdr.srcLen > max) throw new DecodeError(`prefix length ${Math.max(hdr.dstLen, hdr.srcLen)} for IPv${family}`, 1, ['rtmsg']);
+  if (hdr.dstLen > max || hdr.srcLen > max)
+    throw new DecodeError(`prefix length ${Math.max(hdr.dstLen, hdr.srcLen)} for IPv${family}`, 1, ['rtmsg']);
   const n = byteNames();
   const r: Route = {
     dst: hdr.dstLen === 0 ? 'default' : (a.dst ?? zeroAddr(family)) + PREFIXLEN[hdr.dstLen]!,
@@ -140,7 +157,8 @@ export function routeFromParts(hdr: RtmsgFields, a: Decoded<RtaAttrs>, links?: L
   }
   if (a.from !== undefined) r.from = a.from + PREFIXLEN[hdr.srcLen]!;
   if (a.realm !== undefined) r.realm = a.realm;
-  const expires = a.expires ?? (a.cacheinfo && a.cacheinfo.expires > 0 ? Math.trunc(a.cacheinfo.expires / 100) : undefined);
+  const expires =
+    a.expires ?? (a.cacheinfo && a.cacheinfo.expires > 0 ? Math.trunc(a.cacheinfo.expires / 100) : undefined);
   if (expires !== undefined) r.expires = expires;
   if (a.iif !== undefined) r.iif = links?.get(a.iif) ?? a.iif;
   if (a.mark !== undefined) r.mark = a.mark;
@@ -165,7 +183,8 @@ export function decodeRoute(m: NlMsg, links?: LinkNames): Route {
   const b = m.buf;
   const start = m.off;
   const end = m.end;
-  if (end - start < RTMSG_SIZE || end > b.length) throw new DecodeError(`rtmsg needs ${RTMSG_SIZE} bytes, has ${end - start}`, start, ['rtmsg']);
+  if (end - start < RTMSG_SIZE || end > b.length)
+    throw new DecodeError(`rtmsg needs ${RTMSG_SIZE} bytes, has ${end - start}`, start, ['rtmsg']);
   const fam = b[start]!;
   if ((fam !== AF_INET && fam !== AF_INET6) || rd32(b, start + 8) !== 0) return decodeRouteSlow(m, links);
   const alen = fam === AF_INET ? 4 : 16;
@@ -185,7 +204,8 @@ export function decodeRoute(m: NlMsg, links?: LinkNames): Route {
     if (end - off < NLA_HDRLEN) throw new DecodeError(`${end - off} stray bytes after the attributes`, off, ['RTA']);
     const len = rd16(b, off);
     const type = rd16(b, off + 2) & NLA_TYPE_MASK;
-    if (len < NLA_HDRLEN || off + len > end) throw new DecodeError(`attribute ${type} has length ${len}, ${end - off} bytes remain`, off, ['RTA']);
+    if (len < NLA_HDRLEN || off + len > end)
+      throw new DecodeError(`attribute ${type} has length ${len}, ${end - off} bytes remain`, off, ['RTA']);
     const p = off + NLA_HDRLEN;
     const plen = len - NLA_HDRLEN;
     switch (type) {

@@ -9,14 +9,42 @@ import { parseIPv6 } from '../core/inet.js';
 import type { Decoded, UnknownAttr } from '../core/schema.js';
 import { checkInt, describe } from '../core/validate.js';
 import {
-  protocolId, routeTypeId, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_LOCAL,
-  RT_TABLE_MAIN, RTN_ANYCAST, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_NAT, RTN_UNICAST, RTN_UNSPEC, RTPROT_BOOT,
-  scopeId, tableId,
+  protocolId,
+  routeTypeId,
+  RT_SCOPE_HOST,
+  RT_SCOPE_LINK,
+  RT_SCOPE_NOWHERE,
+  RT_SCOPE_UNIVERSE,
+  RT_TABLE_LOCAL,
+  RT_TABLE_MAIN,
+  RTN_ANYCAST,
+  RTN_BROADCAST,
+  RTN_LOCAL,
+  RTN_MULTICAST,
+  RTN_NAT,
+  RTN_UNICAST,
+  RTN_UNSPEC,
+  RTPROT_BOOT,
+  scopeId,
+  tableId,
 } from '../rt-tables.js';
 import type { RouteNexthop, RouteSpec, RouteVia } from '../../types/route.js';
 import {
-  encodeRouteTable, ROUTER_PREF, RTA_DST, RTA_GATEWAY, RTA_NH_ID, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE,
-  RTNH_F_ONLINK, type Metrics, type RtaAttrs, type RtmsgFields, type RtNexthop, type RtnhAttrs,
+  encodeRouteTable,
+  ROUTER_PREF,
+  RTA_DST,
+  RTA_GATEWAY,
+  RTA_NH_ID,
+  RTA_OIF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_TABLE,
+  RTNH_F_ONLINK,
+  type Metrics,
+  type RtaAttrs,
+  type RtmsgFields,
+  type RtNexthop,
+  type RtnhAttrs,
 } from './schema.js';
 
 /** add/replace take iproute2's add defaults (protocol boot, type unicast); del selects loosely. */
@@ -27,13 +55,51 @@ export type DevIndex = (name: string, field: string) => number;
 
 /** Keys a spec may carry: RouteSpec's, plus the read-only ones of a Route read back (ignored). */
 const SPEC_KEYS = new Set([
-  'dst', 'family', 'via', 'dev', 'src', 'table', 'metric', 'protocol', 'scope', 'type', 'mtu', 'advmss', 'hoplimit',
-  'initcwnd', 'initrwnd', 'onlink', 'nexthops', 'nhid', 'tos', 'pref', 'from', 'realm', 'expires', 'unknown',
-  'metrics', 'index', 'flags', 'iif', 'mark', 'uid',
+  'dst',
+  'family',
+  'via',
+  'dev',
+  'src',
+  'table',
+  'metric',
+  'protocol',
+  'scope',
+  'type',
+  'mtu',
+  'advmss',
+  'hoplimit',
+  'initcwnd',
+  'initrwnd',
+  'onlink',
+  'nexthops',
+  'nhid',
+  'tos',
+  'pref',
+  'from',
+  'realm',
+  'expires',
+  'unknown',
+  'metrics',
+  'index',
+  'flags',
+  'iif',
+  'mark',
+  'uid',
 ]);
 const NH_KEYS = new Set(['via', 'dev', 'weight', 'onlink', 'index', 'flags', 'unknown']);
 const OTHER_METRICS = new Set([
-  'lock', 'window', 'rtt', 'rttvar', 'ssthresh', 'cwnd', 'reordering', 'features', 'rtoMin', 'quickack', 'ccAlgo', 'fastopenNoCookie',
+  'lock',
+  'window',
+  'rtt',
+  'rttvar',
+  'ssthresh',
+  'cwnd',
+  'reordering',
+  'features',
+  'rtoMin',
+  'quickack',
+  'ccAlgo',
+  'fastopenNoCookie',
 ]);
 
 /**
@@ -100,7 +166,9 @@ function familyName(f: 4 | 6): string {
 }
 
 function wrongFamily(field: string, v: unknown, want: 4 | 6, got: 4 | 6, what: string): TypeError {
-  return new TypeError(`Expected "${field}" to be an ${familyName(want)} ${what} like the route's, got ${describe(v)} (${familyName(got)})`);
+  return new TypeError(
+    `Expected "${field}" to be an ${familyName(want)} ${what} like the route's, got ${describe(v)} (${familyName(got)})`,
+  );
 }
 
 /** An address of the route's family (when known) for `field`. */
@@ -114,13 +182,16 @@ function addrOf(v: unknown, field: string, family: 4 | 6 | 0): Addr {
 
 /** 'a.b.c.d/len' or 'addr' (a host prefix); 'default' (also 'all', 'any', as ip takes them) is undefined. */
 function prefixOf(v: unknown, field: string, family: 4 | 6 | 0): Addr | undefined {
-  if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a prefix like '10.0.0.0/24' or 'default', got ${describe(v)}`);
+  if (typeof v !== 'string')
+    throw new TypeError(`Expected "${field}" to be a prefix like '10.0.0.0/24' or 'default', got ${describe(v)}`);
   const slash = v.indexOf('/');
   const end = slash < 0 ? v.length : slash;
   const a = parseAddr(v, 0, end);
   if (!a) {
     if (v === 'default' || v === 'all' || v === 'any') return undefined;
-    throw new TypeError(`Expected "${field}" to be a prefix like '10.0.0.0/24', an address or 'default', got ${describe(v)}`);
+    throw new TypeError(
+      `Expected "${field}" to be a prefix like '10.0.0.0/24', an address or 'default', got ${describe(v)}`,
+    );
   }
   if (family && a.family !== family) throw wrongFamily(field, v, family, a.family, 'prefix');
   if (slash < 0) return a;
@@ -128,11 +199,15 @@ function prefixOf(v: unknown, field: string, family: 4 | 6 | 0): Addr | undefine
   const n = v.length - slash - 1;
   for (let i = slash + 1; i < v.length; i++) {
     const c = v.charCodeAt(i);
-    if (c < 48 || c > 57 || n > 3) throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
+    if (c < 48 || c > 57 || n > 3)
+      throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
     len = len * 10 + (c - 48);
   }
   if (n === 0) throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
-  if (len > a.len) throw new TypeError(`Expected "${field}" prefix length to be at most ${a.len} for ${familyName(a.family)}, got ${describe(v)}`);
+  if (len > a.len)
+    throw new TypeError(
+      `Expected "${field}" prefix length to be at most ${a.len} for ${familyName(a.family)}, got ${describe(v)}`,
+    );
   a.len = len;
   return a;
 }
@@ -152,7 +227,8 @@ function boolOf(v: unknown, field: string): boolean {
  */
 function devOf(v: unknown, field: string, devIndex: DevIndex): number {
   if (typeof v === 'number') return checkInt(v, field, 1, 0x7fffffff);
-  if (typeof v !== 'string') throw new TypeError(`Expected "${field}" to be a device name or index, got ${describe(v)}`);
+  if (typeof v !== 'string')
+    throw new TypeError(`Expected "${field}" to be a device name or index, got ${describe(v)}`);
   return devIndex(v, field);
 }
 
@@ -197,13 +273,16 @@ export interface ParsedRoute {
 }
 
 function nexthopsOf(v: unknown, family: 4 | 6 | 0, devIndex: DevIndex): { list: RtNexthop[]; family: 4 | 6 | 0 } {
-  if (!Array.isArray(v) || v.length === 0) throw new TypeError(`Expected "nexthops" to be a non-empty array, got ${describe(v)}`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new TypeError(`Expected "nexthops" to be a non-empty array, got ${describe(v)}`);
   const list: RtNexthop[] = [];
   v.forEach((x: unknown, i) => {
     const f = `nexthops[${i}]`;
-    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new TypeError(`Expected "${f}" to be an object, got ${describe(x)}`);
+    if (x === null || typeof x !== 'object' || Array.isArray(x))
+      throw new TypeError(`Expected "${f}" to be an object, got ${describe(x)}`);
     const nh = x as RouteNexthop;
-    for (const k of Object.keys(nh)) if (!NH_KEYS.has(k)) throw new TypeError(`Unknown field "${f}.${k}" (expected via, dev, weight, onlink)`);
+    for (const k of Object.keys(nh))
+      if (!NH_KEYS.has(k)) throw new TypeError(`Unknown field "${f}.${k}" (expected via, dev, weight, onlink)`);
     const attrs: Decoded<RtnhAttrs> = {};
     if (nh.via !== undefined) {
       const { addr, other } = viaOf(nh.via, `${f}.via`, family);
@@ -226,18 +305,22 @@ function unknownOf(v: unknown, field = 'unknown'): UnknownAttr[] {
   if (!Array.isArray(v)) throw new TypeError(`Expected "${field}" to be an array of { type, data }`);
   return v.map((u: unknown, i) => {
     const o = u as UnknownAttr | null;
-    if (!o || typeof o !== 'object' || !(o.data instanceof Uint8Array)) throw new TypeError(`Expected "${field}[${i}]" to be { type, data: Buffer }`);
+    if (!o || typeof o !== 'object' || !(o.data instanceof Uint8Array))
+      throw new TypeError(`Expected "${field}[${i}]" to be { type, data: Buffer }`);
     return { type: checkInt(o.type, `${field}[${i}].type`, 1, 0x3fff), data: Buffer.from(o.data) };
   });
 }
 
 function otherMetrics(v: unknown, into: Decoded<Metrics>): void {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`Expected "metrics" to be an object, got ${describe(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new TypeError(`Expected "metrics" to be an object, got ${describe(v)}`);
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
     if (x === undefined) continue;
-    if (!OTHER_METRICS.has(k)) throw new TypeError(`Unknown field "metrics.${k}" (expected ${[...OTHER_METRICS].join(', ')})`);
+    if (!OTHER_METRICS.has(k))
+      throw new TypeError(`Unknown field "metrics.${k}" (expected ${[...OTHER_METRICS].join(', ')})`);
     if (k === 'ccAlgo') {
-      if (typeof x !== 'string' || !x || x.includes('\0')) throw new TypeError(`Expected "metrics.ccAlgo" to be an algorithm name, got ${describe(x)}`);
+      if (typeof x !== 'string' || !x || x.includes('\0'))
+        throw new TypeError(`Expected "metrics.ccAlgo" to be an algorithm name, got ${describe(x)}`);
       into.ccAlgo = x;
     } else {
       (into as Record<string, number>)[k] = u32Of(x, `metrics.${k}`);
@@ -249,8 +332,21 @@ function otherMetrics(v: unknown, into: Decoded<Metrics>): void {
 function checkKeys(spec: RouteSpec): void {
   for (const k in spec) {
     switch (k) {
-      case 'dst': case 'via': case 'dev': case 'metric': case 'table': case 'src': case 'protocol': case 'scope':
-      case 'type': case 'family': case 'nhid': case 'onlink': case 'nexthops': case 'mtu': case 'advmss':
+      case 'dst':
+      case 'via':
+      case 'dev':
+      case 'metric':
+      case 'table':
+      case 'src':
+      case 'protocol':
+      case 'scope':
+      case 'type':
+      case 'family':
+      case 'nhid':
+      case 'onlink':
+      case 'nexthops':
+      case 'mtu':
+      case 'advmss':
         continue;
       default:
         if (!SPEC_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the route spec`);
@@ -260,11 +356,13 @@ function checkKeys(spec: RouteSpec): void {
 
 /** Validates a spec and applies iproute2's defaults for op. Throws TypeError/RangeError naming the field. */
 export function parseRoute(spec: RouteSpec, op: RouteOp, devIndex: DevIndex): ParsedRoute {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new TypeError(`Expected the route spec to be an object, got ${describe(spec)}`);
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    throw new TypeError(`Expected the route spec to be an object, got ${describe(spec)}`);
   checkKeys(spec);
   let family: 4 | 6 | 0 = 0;
   if (spec.family !== undefined) {
-    if (spec.family !== 4 && spec.family !== 6) throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(spec.family)}`);
+    if (spec.family !== 4 && spec.family !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(spec.family)}`);
     family = spec.family;
   }
   const dst = prefixOf(spec.dst, 'dst', family);
@@ -307,8 +405,10 @@ export function parseRoute(spec: RouteSpec, op: RouteOp, devIndex: DevIndex): Pa
   const type = spec.type === undefined ? (op === 'del' ? RTN_UNSPEC : RTN_UNICAST) : routeTypeId(spec.type, 'type');
   let table = RT_TABLE_MAIN;
   if (spec.table !== undefined) table = tableId(spec.table, 'table');
-  else if (type === RTN_LOCAL || type === RTN_BROADCAST || type === RTN_NAT || type === RTN_ANYCAST) table = RT_TABLE_LOCAL;
-  const protocol = spec.protocol === undefined ? (op === 'del' ? 0 : RTPROT_BOOT) : protocolId(spec.protocol, 'protocol');
+  else if (type === RTN_LOCAL || type === RTN_BROADCAST || type === RTN_NAT || type === RTN_ANYCAST)
+    table = RT_TABLE_LOCAL;
+  const protocol =
+    spec.protocol === undefined ? (op === 'del' ? 0 : RTPROT_BOOT) : protocolId(spec.protocol, 'protocol');
   const nhid = spec.nhid === undefined ? -1 : u32Of(spec.nhid, 'nhid', 1);
 
   let scope: number;
@@ -330,7 +430,8 @@ export function parseRoute(spec: RouteSpec, op: RouteOp, devIndex: DevIndex): Pa
   const metric = spec.metric === undefined ? -1 : u32Of(spec.metric, 'metric');
   let oif = 0;
   if (spec.dev !== undefined) oif = devOf(spec.dev, 'dev', devIndex);
-  else if ((spec as { index?: unknown }).index !== undefined) oif = checkInt((spec as { index?: unknown }).index, 'index', 1, 0x7fffffff);
+  else if ((spec as { index?: unknown }).index !== undefined)
+    oif = checkInt((spec as { index?: unknown }).index, 'index', 1, 0x7fffffff);
 
   let metrics: Decoded<Metrics> | undefined;
   if (spec.mtu !== undefined) (metrics ??= {}).mtu = u32Of(spec.mtu, 'mtu');
@@ -341,7 +442,8 @@ export function parseRoute(spec: RouteSpec, op: RouteOp, devIndex: DevIndex): Pa
   if (spec.metrics !== undefined) otherMetrics(spec.metrics, (metrics ??= {}));
   if (metrics && Object.keys(metrics).length) (rest ??= {}).metrics = metrics;
   if (spec.pref !== undefined) {
-    if (typeof spec.pref !== 'string' || !Object.hasOwn(ROUTER_PREF, spec.pref)) throw new TypeError(`Expected "pref" to be one of low, medium, high, got ${describe(spec.pref)}`);
+    if (typeof spec.pref !== 'string' || !Object.hasOwn(ROUTER_PREF, spec.pref))
+      throw new TypeError(`Expected "pref" to be one of low, medium, high, got ${describe(spec.pref)}`);
     (rest ??= {}).pref = ROUTER_PREF[spec.pref];
   }
   if (spec.realm !== undefined) (rest ??= {}).realm = u32Of(spec.realm, 'realm');
@@ -349,16 +451,38 @@ export function parseRoute(spec: RouteSpec, op: RouteOp, devIndex: DevIndex): Pa
   if (spec.unknown !== undefined) (rest ??= {}).unknown = unknownOf(spec.unknown);
 
   return {
-    family: family === 4 ? AF_INET : AF_INET6, dstLen: dst ? dst.len : 0, srcLen, tos, table: table < 256 ? table : 0,
-    protocol, scope, type, flags, dst, src, via, metric, tableAttr: table < 256 ? -1 : table, nhid, oif, rest,
+    family: family === 4 ? AF_INET : AF_INET6,
+    dstLen: dst ? dst.len : 0,
+    srcLen,
+    tos,
+    table: table < 256 ? table : 0,
+    protocol,
+    scope,
+    type,
+    flags,
+    dst,
+    src,
+    via,
+    metric,
+    tableAttr: table < 256 ? -1 : table,
+    nhid,
+    oif,
+    rest,
   };
 }
 
 /** The rtmsg fields of a parsed route. */
 export function rtmsgOf(r: ParsedRoute): RtmsgFields {
   return {
-    family: r.family, dstLen: r.dstLen, srcLen: r.srcLen, tos: r.tos, table: r.table, protocol: r.protocol,
-    scope: r.scope, type: r.type, flags: r.flags,
+    family: r.family,
+    dstLen: r.dstLen,
+    srcLen: r.srcLen,
+    tos: r.tos,
+    table: r.table,
+    protocol: r.protocol,
+    scope: r.scope,
+    type: r.type,
+    flags: r.flags,
   };
 }
 
@@ -383,17 +507,17 @@ const hdr32: (len: number, type: number) => number = LITTLE_ENDIAN
 /** Stores a host-order u32 without Buffer's range checks (v is already a checked u32). */
 const w32: (b: Buffer, p: number, v: number) => void = LITTLE_ENDIAN
   ? (b, p, v) => {
-    b[p] = v & 0xff;
-    b[p + 1] = (v >>> 8) & 0xff;
-    b[p + 2] = (v >>> 16) & 0xff;
-    b[p + 3] = v >>> 24;
-  }
+      b[p] = v & 0xff;
+      b[p + 1] = (v >>> 8) & 0xff;
+      b[p + 2] = (v >>> 16) & 0xff;
+      b[p + 3] = v >>> 24;
+    }
   : (b, p, v) => {
-    b[p] = v >>> 24;
-    b[p + 1] = (v >>> 16) & 0xff;
-    b[p + 2] = (v >>> 8) & 0xff;
-    b[p + 3] = v & 0xff;
-  };
+      b[p] = v >>> 24;
+      b[p + 1] = (v >>> 16) & 0xff;
+      b[p + 2] = (v >>> 8) & 0xff;
+      b[p + 3] = v & 0xff;
+    };
 
 function putAddr(b: Buffer, p: number, type: number, a: Addr): number {
   if (a.family === 4) {
@@ -455,6 +579,6 @@ export function writeRoute(w: NlWriter, spec: RouteSpec, op: RouteOp, devIndex: 
 export function devNames(spec: RouteSpec, out: string[]): void {
   if (spec === null || typeof spec !== 'object') return;
   if (typeof spec.dev === 'string') out.push(spec.dev);
-  if (Array.isArray(spec.nexthops)) for (const nh of spec.nexthops) if (nh && typeof nh.dev === 'string') out.push(nh.dev);
+  if (Array.isArray(spec.nexthops))
+    for (const nh of spec.nexthops) if (nh && typeof nh.dev === 'string') out.push(nh.dev);
 }
-

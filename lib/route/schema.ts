@@ -2,13 +2,24 @@
 // (RTAX_*), RTA_MULTIPATH (struct rtnexthop + attributes), RTA_VIA (struct rtvia). One table
 // encodes requests and decodes replies; lib/route/decode.ts and lib/route/encode.ts hold the fast
 // paths, tested to agree with it byte for byte.
-import type { NlWriter} from '../core/attr.js';
+import type { NlWriter } from '../core/attr.js';
 import { rd16, rds32 } from '../core/attr.js';
 import { AF_INET, AF_INET6 } from '../core/constants.js';
 import { DecodeError } from '../core/errors.js';
 import { formatIP, parseIP } from '../core/inet.js';
 import {
-  defineAttrs, describe, ip, string, struct, structAttr, u16, u32, u8, type AttrSchema, type Codec, type Decoded,
+  defineAttrs,
+  describe,
+  ip,
+  string,
+  struct,
+  structAttr,
+  u16,
+  u32,
+  u8,
+  type AttrSchema,
+  type Codec,
+  type Decoded,
 } from '../core/schema.js';
 
 // enum rtattr_type_t
@@ -79,10 +90,22 @@ export const RTM_F_OFFLOAD_FAILED = 0x20000000;
 
 /** rtm_flags / rtnh_flags as names ('onlink' is reported as its own field). */
 export const ROUTE_FLAGS: readonly (readonly [string, number])[] = [
-  ['dead', RTNH_F_DEAD], ['pervasive', RTNH_F_PERVASIVE], ['onlink', RTNH_F_ONLINK], ['offload', RTNH_F_OFFLOAD],
-  ['linkdown', RTNH_F_LINKDOWN], ['unresolved', RTNH_F_UNRESOLVED], ['trap', RTNH_F_TRAP], ['notify', RTM_F_NOTIFY],
-  ['cloned', RTM_F_CLONED], ['equalize', RTM_F_EQUALIZE], ['prefix', RTM_F_PREFIX], ['lookupTable', RTM_F_LOOKUP_TABLE],
-  ['fibMatch', RTM_F_FIB_MATCH], ['rtOffload', RTM_F_OFFLOAD], ['rtTrap', RTM_F_TRAP], ['offloadFailed', RTM_F_OFFLOAD_FAILED],
+  ['dead', RTNH_F_DEAD],
+  ['pervasive', RTNH_F_PERVASIVE],
+  ['onlink', RTNH_F_ONLINK],
+  ['offload', RTNH_F_OFFLOAD],
+  ['linkdown', RTNH_F_LINKDOWN],
+  ['unresolved', RTNH_F_UNRESOLVED],
+  ['trap', RTNH_F_TRAP],
+  ['notify', RTM_F_NOTIFY],
+  ['cloned', RTM_F_CLONED],
+  ['equalize', RTM_F_EQUALIZE],
+  ['prefix', RTM_F_PREFIX],
+  ['lookupTable', RTM_F_LOOKUP_TABLE],
+  ['fibMatch', RTM_F_FIB_MATCH],
+  ['rtOffload', RTM_F_OFFLOAD],
+  ['rtTrap', RTM_F_TRAP],
+  ['offloadFailed', RTM_F_OFFLOAD_FAILED],
 ];
 
 // <linux/icmpv6.h> ICMPV6_ROUTER_PREF_*
@@ -315,12 +338,17 @@ export const rtaCacheinfo = struct<{
   /** rta_ts: a TCP timestamp. */
   ts: number;
   /** rta_tsage: the age of that timestamp. */
-  tsage: number
-}>(
-  'rta_cacheinfo', 32, {
-    clntref: [0, 'u32'], lastuse: [4, 'u32'], expires: [8, 's32'], error: [12, 'u32'], used: [16, 'u32'],
-    id: [20, 'u32'], ts: [24, 'u32'], tsage: [28, 'u32'],
-  });
+  tsage: number;
+}>('rta_cacheinfo', 32, {
+  clntref: [0, 'u32'],
+  lastuse: [4, 'u32'],
+  expires: [8, 's32'],
+  error: [12, 'u32'],
+  used: [16, 'u32'],
+  id: [20, 'u32'],
+  ts: [24, 'u32'],
+  tsage: [28, 'u32'],
+});
 
 /** The RTA_* attributes, wire-level: addresses as text, devices as indexes, metrics nested. */
 export interface RtaAttrs {

@@ -59,7 +59,14 @@ export class Call implements Submission {
 /** The kernel's error with a subject naming the call (the shared request context has none). */
 export function subjectOf(e: Error, subject: string): Error {
   if (!(e instanceof NetlinkError)) return e;
-  return new NetlinkError({ errno: e.errno, op: e.op, subject, extack: e.extack, field: e.field, hint: e.code === 'ENODEV' ? 'no such device' : undefined });
+  return new NetlinkError({
+    errno: e.errno,
+    op: e.op,
+    subject,
+    extack: e.extack,
+    field: e.field,
+    hint: e.code === 'ENODEV' ? 'no such device' : undefined,
+  });
 }
 
 interface Lookup {
@@ -70,7 +77,9 @@ interface Lookup {
 export class CallPipeline {
   private readonly lookups = new Map<string, Lookup>();
   private readonly ctx: Record<RouteOp, { subject: string }> = {
-    add: { subject: 'route.add' }, replace: { subject: 'route.replace' }, del: { subject: 'route.del' },
+    add: { subject: 'route.add' },
+    replace: { subject: 'route.replace' },
+    del: { subject: 'route.del' },
   };
 
   constructor(
@@ -93,7 +102,10 @@ export class CallPipeline {
         const entry: Lookup = { waiters: [] };
         l = entry;
         this.lookups.set(name, entry);
-        this.resolveName(name).then((index) => this.settle(name, entry, index, null), (e: unknown) => this.settle(name, entry, 0, e as Error));
+        this.resolveName(name).then(
+          (index) => this.settle(name, entry, index, null),
+          (e: unknown) => this.settle(name, entry, 0, e as Error),
+        );
       }
       l.waiters.push({ call, field });
     }
@@ -116,11 +128,17 @@ export class CallPipeline {
     try {
       // Written once from the parsed route; written again only to map an extended-ACK offset to
       // a field, from the spec (device indexes then only hold their place: the layout is the same).
-      this.engine.submit(type, flags, (w) => {
-        const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
-        call.r = undefined;
-        write(w, r);
-      }, call, this.ctx[call.op]);
+      this.engine.submit(
+        type,
+        flags,
+        (w) => {
+          const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
+          call.r = undefined;
+          write(w, r);
+        },
+        call,
+        this.ctx[call.op],
+      );
     } catch (e) {
       call.fail(e as Error);
     }

@@ -41,27 +41,33 @@ export class DumpStream<T> implements AsyncIterator<T> {
 
   private start(): void {
     this.started = true;
-    this.engine.submit(this.type, NLM_F_DUMP, this.body, {
-      onMessage: (m) => {
-        if (this.cancelled) return;
-        this.bufs.push(m.buf);
-        this.offs.push(m.off);
-        this.ends.push(m.end);
-        if (this.wake) this.pump();
+    this.engine.submit(
+      this.type,
+      NLM_F_DUMP,
+      this.body,
+      {
+        onMessage: (m) => {
+          if (this.cancelled) return;
+          this.bufs.push(m.buf);
+          this.offs.push(m.off);
+          this.ends.push(m.end);
+          if (this.wake) this.pump();
+        },
+        onRestart: () => {
+          if (this.yielded) throw new DumpInterruptedError(this.ctx.subject ?? rtmName(this.type), 1);
+          this.bufs = [];
+          this.offs = [];
+          this.ends = [];
+          this.head = 0;
+        },
+        onDone: (err) => {
+          this.finished = true;
+          this.failure = err;
+          if (this.wake) this.pump();
+        },
       },
-      onRestart: () => {
-        if (this.yielded) throw new DumpInterruptedError(this.ctx.subject ?? rtmName(this.type), 1);
-        this.bufs = [];
-        this.offs = [];
-        this.ends = [];
-        this.head = 0;
-      },
-      onDone: (err) => {
-        this.finished = true;
-        this.failure = err;
-        if (this.wake) this.pump();
-      },
-    }, this.ctx);
+      this.ctx,
+    );
   }
 
   /** The next kept route, decoded; undefined when the queue is empty. */
@@ -131,7 +137,8 @@ export class DumpStream<T> implements AsyncIterator<T> {
       this.yielded = true;
       return Promise.resolve({ value: x, done: false });
     }
-    if (this.finished) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+    if (this.finished)
+      return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => (this.wake = { resolve, reject }));
   }
 

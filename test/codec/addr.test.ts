@@ -13,7 +13,11 @@ import type { AddrSpec } from '../../types/addr.js';
 import { fakeHandle, turn, type SentMsg } from '../helpers/fake-transport.js';
 import { addrFixture, scriptKernel, type KernelScript } from '../fixtures/route/kernel.js';
 
-const LINKS = new Map([['lo', 1], ['veth1', 2], ['veth0', 3]]);
+const LINKS = new Map([
+  ['lo', 1],
+  ['veth1', 2],
+  ['veth0', 3],
+]);
 
 function msgOf(b: Buffer): NlMsg {
   let m: NlMsg | undefined;
@@ -22,7 +26,10 @@ function msgOf(b: Buffer): NlMsg {
   return m;
 }
 
-async function run(call: (h: Handle) => Promise<unknown>, k: Partial<KernelScript> = {}): Promise<{ sent: SentMsg[]; result: unknown }> {
+async function run(
+  call: (h: Handle) => Promise<unknown>,
+  k: Partial<KernelScript> = {},
+): Promise<{ sent: SentMsg[]; result: unknown }> {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS, ...k });
   try {
@@ -35,11 +42,28 @@ async function run(call: (h: Handle) => Promise<unknown>, k: Partial<KernelScrip
 
 const CASES: { file: string; type: number; call: (h: Handle) => Promise<unknown> }[] = [
   { file: 'addr-add-v4', type: RTM_NEWADDR, call: (h) => h.addr.add({ dev: 'veth0', address: '192.168.0.1/24' }) },
-  { file: 'addr-add-brd-label', type: RTM_NEWADDR, call: (h) => h.addr.add({ dev: 'veth0', address: '192.168.0.1/24', broadcast: '+', label: 'veth0:1' }) },
-  { file: 'addr-add-peer-lft', type: RTM_NEWADDR, call: (h) => h.addr.add({ dev: 'veth0', address: '10.0.0.1', peer: '10.0.0.2/32', validLft: 100, preferredLft: 50 }) },
+  {
+    file: 'addr-add-brd-label',
+    type: RTM_NEWADDR,
+    call: (h) => h.addr.add({ dev: 'veth0', address: '192.168.0.1/24', broadcast: '+', label: 'veth0:1' }),
+  },
+  {
+    file: 'addr-add-peer-lft',
+    type: RTM_NEWADDR,
+    call: (h) =>
+      h.addr.add({ dev: 'veth0', address: '10.0.0.1', peer: '10.0.0.2/32', validLft: 100, preferredLft: 50 }),
+  },
   // nodad | noprefixroute = 0x202 > 0xff: IFA_FLAGS instead of ifa_flags
-  { file: 'addr-add-v6-flags', type: RTM_NEWADDR, call: (h) => h.addr.add({ dev: 'veth0', address: '2001:db8::1/64', nodad: true, noprefixroute: true }) },
-  { file: 'addr-add-scope-metric', type: RTM_NEWADDR, call: (h) => h.addr.add({ dev: 'veth0', address: '172.16.0.1/16', scope: 'link', metric: 77 }) },
+  {
+    file: 'addr-add-v6-flags',
+    type: RTM_NEWADDR,
+    call: (h) => h.addr.add({ dev: 'veth0', address: '2001:db8::1/64', nodad: true, noprefixroute: true }),
+  },
+  {
+    file: 'addr-add-scope-metric',
+    type: RTM_NEWADDR,
+    call: (h) => h.addr.add({ dev: 'veth0', address: '172.16.0.1/16', scope: 'link', metric: 77 }),
+  },
   // 127.0.0.0/8 defaults to scope host
   { file: 'addr-add-loopback', type: RTM_NEWADDR, call: (h) => h.addr.add({ dev: 'lo', address: '127.0.0.2/8' }) },
   { file: 'addr-del', type: RTM_DELADDR, call: (h) => h.addr.del({ dev: 'veth0', address: '192.168.0.1/24' }) },
@@ -47,7 +71,7 @@ const CASES: { file: string; type: number; call: (h: Handle) => Promise<unknown>
   { file: 'addr-del-wildcard', type: RTM_DELADDR, call: (h) => h.addr.del({ dev: 'veth0', address: '192.168.0.1' }) },
 ];
 
-t.test('address requests equal ip address\'s bytes', async (t) => {
+t.test("address requests equal ip address's bytes", async (t) => {
   for (const c of CASES) {
     const fx = addrFixture(c.file);
     const golden = fx.messages.find((m) => m.type === c.type)!;
@@ -60,7 +84,10 @@ t.test('address requests equal ip address\'s bytes', async (t) => {
   }
 });
 
-function reply(hdr: { family: number; prefixlen: number; flags: number; scope: number; index: number }, a: Decoded<IfaAttrs>): Buffer {
+function reply(
+  hdr: { family: number; prefixlen: number; flags: number; scope: number; index: number },
+  a: Decoded<IfaAttrs>,
+): Buffer {
   const w = new NlWriter(256);
   const s = w.beginMessage(RTM_NEWADDR, 2, 1);
   ifaddrmsg.write(w, hdr);
@@ -73,39 +100,162 @@ const NAMES = new Map([...LINKS].map(([n, i]) => [i, n]));
 const forever = { preferred: 0xffffffff, valid: 0xffffffff, cstamp: 1, tstamp: 2 };
 
 t.test('kernel replies decode as ip -j address reads them', async (t) => {
-  t.same(decodeAddr(msgOf(reply({ family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 }, { address: '192.168.0.1', local: '192.168.0.1', broadcast: '192.168.0.255', label: 'veth0:1', flags: 0x80, cacheinfo: forever })), NAMES), {
-    dev: 'veth0', index: 3, family: 4, address: '192.168.0.1', prefixlen: 24, cidr: '192.168.0.1/24', scope: 'global', flags: [],
-    local: '192.168.0.1', broadcast: '192.168.0.255', label: 'veth0:1', validLft: 'forever', preferredLft: 'forever',
-  });
-  t.same(decodeAddr(msgOf(reply({ family: 2, prefixlen: 32, flags: 0, scope: 0, index: 3 }, { address: '10.0.0.2', local: '10.0.0.1', label: 'veth0', flags: 0, cacheinfo: { ...forever, valid: 100, preferred: 50 } })), NAMES), {
-    dev: 'veth0', index: 3, family: 4, address: '10.0.0.1', prefixlen: 32, cidr: '10.0.0.1/32', scope: 'global', flags: ['dynamic'],
-    local: '10.0.0.1', peer: '10.0.0.2/32', label: 'veth0', validLft: 100, preferredLft: 50,
-  }, 'a peer address, with lifetimes (dynamic)');
-  t.same(decodeAddr(msgOf(reply({ family: 10, prefixlen: 64, flags: 0xc0, scope: 253, index: 2 }, { address: 'fe80::1', flags: 0x2c0 | 0x800, cacheinfo: forever, proto: 3 })), NAMES), {
-    dev: 'veth1', index: 2, family: 6, address: 'fe80::1', prefixlen: 64, cidr: 'fe80::1/64', scope: 'link',
-    flags: ['tentative', 'noprefixroute', 'stablePrivacy'], validLft: 'forever', preferredLft: 'forever', proto: 'kernel_ll',
-  }, 'IFA_FLAGS wins over ifa_flags; IPv6 link-local');
-  t.same(decodeAddr(msgOf(reply({ family: 10, prefixlen: 64, flags: 0x01, scope: 0, index: 9 }, { address: '2001:db8::9', flags: 0x01 | 0x80 | 0x08 }))).flags, ['temporary', 'dadfailed'], 'secondary is temporary in IPv6');
-  t.equal(decodeAddr(msgOf(reply({ family: 10, prefixlen: 64, flags: 0, scope: 0, index: 9 }, { address: '2001:db8::9' }))).dev, 'if9', 'an unknown device is if<N>');
+  t.same(
+    decodeAddr(
+      msgOf(
+        reply(
+          { family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 },
+          {
+            address: '192.168.0.1',
+            local: '192.168.0.1',
+            broadcast: '192.168.0.255',
+            label: 'veth0:1',
+            flags: 0x80,
+            cacheinfo: forever,
+          },
+        ),
+      ),
+      NAMES,
+    ),
+    {
+      dev: 'veth0',
+      index: 3,
+      family: 4,
+      address: '192.168.0.1',
+      prefixlen: 24,
+      cidr: '192.168.0.1/24',
+      scope: 'global',
+      flags: [],
+      local: '192.168.0.1',
+      broadcast: '192.168.0.255',
+      label: 'veth0:1',
+      validLft: 'forever',
+      preferredLft: 'forever',
+    },
+  );
+  t.same(
+    decodeAddr(
+      msgOf(
+        reply(
+          { family: 2, prefixlen: 32, flags: 0, scope: 0, index: 3 },
+          {
+            address: '10.0.0.2',
+            local: '10.0.0.1',
+            label: 'veth0',
+            flags: 0,
+            cacheinfo: { ...forever, valid: 100, preferred: 50 },
+          },
+        ),
+      ),
+      NAMES,
+    ),
+    {
+      dev: 'veth0',
+      index: 3,
+      family: 4,
+      address: '10.0.0.1',
+      prefixlen: 32,
+      cidr: '10.0.0.1/32',
+      scope: 'global',
+      flags: ['dynamic'],
+      local: '10.0.0.1',
+      peer: '10.0.0.2/32',
+      label: 'veth0',
+      validLft: 100,
+      preferredLft: 50,
+    },
+    'a peer address, with lifetimes (dynamic)',
+  );
+  t.same(
+    decodeAddr(
+      msgOf(
+        reply(
+          { family: 10, prefixlen: 64, flags: 0xc0, scope: 253, index: 2 },
+          { address: 'fe80::1', flags: 0x2c0 | 0x800, cacheinfo: forever, proto: 3 },
+        ),
+      ),
+      NAMES,
+    ),
+    {
+      dev: 'veth1',
+      index: 2,
+      family: 6,
+      address: 'fe80::1',
+      prefixlen: 64,
+      cidr: 'fe80::1/64',
+      scope: 'link',
+      flags: ['tentative', 'noprefixroute', 'stablePrivacy'],
+      validLft: 'forever',
+      preferredLft: 'forever',
+      proto: 'kernel_ll',
+    },
+    'IFA_FLAGS wins over ifa_flags; IPv6 link-local',
+  );
+  t.same(
+    decodeAddr(
+      msgOf(
+        reply(
+          { family: 10, prefixlen: 64, flags: 0x01, scope: 0, index: 9 },
+          { address: '2001:db8::9', flags: 0x01 | 0x80 | 0x08 },
+        ),
+      ),
+    ).flags,
+    ['temporary', 'dadfailed'],
+    'secondary is temporary in IPv6',
+  );
+  t.equal(
+    decodeAddr(msgOf(reply({ family: 10, prefixlen: 64, flags: 0, scope: 0, index: 9 }, { address: '2001:db8::9' })))
+      .dev,
+    'if9',
+    'an unknown device is if<N>',
+  );
   const bad = reply({ family: 2, prefixlen: 24, flags: 0, scope: 0, index: 3 }, { local: '192.168.0.1' });
   bad.writeUInt16LE(7, 24); // IFA_LOCAL of 3 bytes
   t.throws(() => decodeAddr(msgOf(bad)), DecodeError);
 });
 
 t.test('list: strict dump by ifindex; flush deletes each, ignoring secondaries already gone', async (t) => {
-  const dumps = new Map([[RTM_GETADDR, [
-    { type: RTM_NEWADDR, payload: reply({ family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 }, { address: '192.168.0.1', local: '192.168.0.1' }).subarray(16) },
-    { type: RTM_NEWADDR, payload: reply({ family: 2, prefixlen: 24, flags: 0x81, scope: 0, index: 3 }, { address: '192.168.0.2', local: '192.168.0.2' }).subarray(16) },
-    { type: RTM_NEWADDR, payload: reply({ family: 10, prefixlen: 64, flags: 0x80, scope: 253, index: 3 }, { address: 'fe80::1' }).subarray(16) },
-  ]]]);
+  const dumps = new Map([
+    [
+      RTM_GETADDR,
+      [
+        {
+          type: RTM_NEWADDR,
+          payload: reply(
+            { family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 },
+            { address: '192.168.0.1', local: '192.168.0.1' },
+          ).subarray(16),
+        },
+        {
+          type: RTM_NEWADDR,
+          payload: reply(
+            { family: 2, prefixlen: 24, flags: 0x81, scope: 0, index: 3 },
+            { address: '192.168.0.2', local: '192.168.0.2' },
+          ).subarray(16),
+        },
+        {
+          type: RTM_NEWADDR,
+          payload: reply(
+            { family: 10, prefixlen: 64, flags: 0x80, scope: 253, index: 3 },
+            { address: 'fe80::1' },
+          ).subarray(16),
+        },
+      ],
+    ],
+  ]);
   let r = await run((h) => h.addr.list({ dev: 'veth0', family: 4 }), { dumps });
   const req = r.sent.find((m) => m.type === RTM_GETADDR)!;
   t.ok((req.flags & NLM_F_DUMP) === NLM_F_DUMP);
   t.equal(req.payload.toString('hex'), '0200000003000000', 'ifaddrmsg: AF_INET, ifa_index 3');
-  t.same((r.result as { cidr: string }[]).map((a) => a.cidr), ['192.168.0.1/24', '192.168.0.2/24', 'fe80::1/64'], 'what the kernel sends is decoded');
+  t.same(
+    (r.result as { cidr: string }[]).map((a) => a.cidr),
+    ['192.168.0.1/24', '192.168.0.2/24', 'fe80::1/64'],
+    'what the kernel sends is decoded',
+  );
   r = await run((h) => h.addr.flush({ dev: 'veth0' }), {
     dumps,
-    fail: (m) => (m.type === RTM_DELADDR && m.payload.includes(Buffer.from([192, 168, 0, 2])) ? { error: -99 } : undefined),
+    fail: (m) =>
+      m.type === RTM_DELADDR && m.payload.includes(Buffer.from([192, 168, 0, 2])) ? { error: -99 } : undefined,
   });
   const dels = r.sent.filter((m) => m.type === RTM_DELADDR);
   t.equal(dels.length, 3, 'one RTM_DELADDR per address, pipelined');

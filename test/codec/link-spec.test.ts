@@ -12,7 +12,12 @@ import type { Handle, LinkChange, LinkSpec } from '../../lib/index.js';
 import { fakeHandle, turn } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/link/fixture.js';
 
-const LINKS = new Map([['lo', 1], ['eth0', 2], ['br0', 3], ['vl10', 4]]);
+const LINKS = new Map([
+  ['lo', 1],
+  ['eth0', 2],
+  ['br0', 3],
+  ['vl10', 4],
+]);
 const KIND_OF = { br0: 'bridge', vl10: 'vlan' };
 
 function handle(t: Test) {
@@ -32,7 +37,12 @@ const BAD_SPECS: [string, unknown, RegExp, typeof TypeError | typeof RangeError]
   ['a VLAN id of 4095', { type: 'vlan', name: 'v0', link: 'eth0', id: 4095 }, /"id".*1\.\.4094/, RangeError],
   ['a VNI over 2^24-1', { type: 'vxlan', name: 'vx0', id: 0x1000000 }, /"id".*16777215/, RangeError],
   ['a geneve VNI over 2^24-1', { type: 'geneve', name: 'g0', id: 0x1000000 }, /"id"/, RangeError],
-  ['an unknown macvlan mode', { type: 'macvlan', name: 'm0', link: 'eth0', mode: 'promisc' }, /"mode".*private, vepa, bridge, passthru, source/, TypeError],
+  [
+    'an unknown macvlan mode',
+    { type: 'macvlan', name: 'm0', link: 'eth0', mode: 'promisc' },
+    /"mode".*private, vepa, bridge, passthru, source/,
+    TypeError,
+  ],
   ['an unknown bond mode', { type: 'bond', name: 'b0', mode: 'round-robin' }, /"mode"/, TypeError],
   ['an unknown ipvlan mode', { type: 'ipvlan', name: 'i0', link: 'eth0', mode: 'l4' }, /"mode"/, TypeError],
   ['a missing parent link', { type: 'macvtap', name: 'm0', mode: 'vepa' }, /"link".*parent/, TypeError],
@@ -43,16 +53,36 @@ const BAD_SPECS: [string, unknown, RegExp, typeof TypeError | typeof RangeError]
   ['an unknown type', { type: 'bridgee', name: 'x0' }, /"type".*bridge, bond/, TypeError],
   ['a field the kind lacks', { type: 'bridge', name: 'br1', mode: 'bridge' }, /"mode".*bridge/, TypeError],
   ['a bad peer name', { type: 'veth', name: 'v0', peer: { name: 'this-name-is-too-long' } }, /"peer\.name"/, TypeError],
-  ['a bad peer namespace', { type: 'veth', name: 'v0', peer: { name: 'v1', netns: '../x' } }, /"peer\.netns"/, TypeError],
+  [
+    'a bad peer namespace',
+    { type: 'veth', name: 'v0', peer: { name: 'v1', netns: '../x' } },
+    /"peer\.netns"/,
+    TypeError,
+  ],
   ['a unicast vxlan group', { type: 'vxlan', name: 'vx0', id: 1, group: '10.0.0.1' }, /"group".*multicast/, TypeError],
-  ['a multicast vxlan remote', { type: 'vxlan', name: 'vx0', id: 1, remote: '239.1.1.1' }, /"remote".*unicast/, TypeError],
-  ['both group and remote', { type: 'vxlan', name: 'vx0', id: 1, group: '239.1.1.1', remote: '10.0.0.1' }, /only one of "group" and "remote"/, TypeError],
+  [
+    'a multicast vxlan remote',
+    { type: 'vxlan', name: 'vx0', id: 1, remote: '239.1.1.1' },
+    /"remote".*unicast/,
+    TypeError,
+  ],
+  [
+    'both group and remote',
+    { type: 'vxlan', name: 'vx0', id: 1, group: '239.1.1.1', remote: '10.0.0.1' },
+    /only one of "group" and "remote"/,
+    TypeError,
+  ],
   ['a bad vxlan port', { type: 'vxlan', name: 'vx0', id: 1, port: 65536 }, /"port"/, RangeError],
   ['a fractional MTU', { type: 'dummy', name: 'd0', mtu: 1500.5 }, /"mtu"/, TypeError],
   ['a negative MTU', { type: 'dummy', name: 'd0', mtu: -1 }, /"mtu"/, RangeError],
   ['a bad master name', { type: 'dummy', name: 'd0', master: 'a b' }, /"master"/, TypeError],
   ['a bad namespace', { type: 'dummy', name: 'd0', netns: { fd: -1 } }, /"netns"/, TypeError],
-  ['an alias over IFALIASZ - 1 bytes', { type: 'dummy', name: 'd0', alias: 'a'.repeat(256) }, /"alias".*at most 255 bytes/, RangeError],
+  [
+    'an alias over IFALIASZ - 1 bytes',
+    { type: 'dummy', name: 'd0', alias: 'a'.repeat(256) },
+    /"alias".*at most 255 bytes/,
+    RangeError,
+  ],
   ['an alias of 100,000 bytes', { type: 'dummy', name: 'd0', alias: 'a'.repeat(100000) }, /"alias"/, RangeError],
   ['up that is not a boolean', { type: 'dummy', name: 'd0', up: 1 }, /"up"/, TypeError],
   ['a non-persistent tun', { type: 'tun', name: 't0', persist: false }, /"persist"/, TypeError],
@@ -75,7 +105,7 @@ t.test('bad changes throw before any change is sent', async (t) => {
     ['a kind field on a link without a kind', 'eth0', { stpState: 1 }, /"stpState"/],
     ['a field a vlan cannot change', 'vl10', { id: 5 }, /"id".*cannot be changed/],
     ['a field of another kind', 'br0', { mode: 'vepa' }, /"mode".*bridge/],
-    ['a type that is not the link\'s', 'br0', { type: 'bond', miimon: 100 }, /"type".*bridge/],
+    ["a type that is not the link's", 'br0', { type: 'bond', miimon: 100 }, /"type".*bridge/],
     ['a bad new name', 'eth0', { name: 'x/y' }, /"name"/],
     ['a bad MTU', 'eth0', { mtu: 2 ** 32 }, /"mtu"/],
     ['a bad alias', 'eth0', { alias: 5 }, /"alias"/],
@@ -89,55 +119,185 @@ t.test('bad changes throw before any change is sent', async (t) => {
 
 t.test('a missing master is an ENODEV from the lookup, and nothing is created', async (t) => {
   const { h, fake } = handle(t);
-  await t.rejects(h.link.add({ type: 'dummy', name: 'd0', master: 'nope0' }), { name: 'NetlinkError', code: 'ENODEV', message: /master nope0/ });
+  await t.rejects(h.link.add({ type: 'dummy', name: 'd0', master: 'nope0' }), {
+    name: 'NetlinkError',
+    code: 'ENODEV',
+    message: /master nope0/,
+  });
   t.equal(fake.sent.filter((m) => m.type === RTM_NEWLINK).length, 0);
 });
 
 /** One spec per kind with every writable field set; each must come back from its own bytes. */
 const FULL: LinkSpec[] = [
   {
-    type: 'bridge', name: 'br0', forwardDelay: 1500, helloTime: 200, maxAge: 2000, ageingTime: 30000, stpState: 1, priority: 4096,
-    vlanFiltering: true, vlanProtocol: '802.1ad', groupFwdMask: 8, groupAddress: '01:80:c2:00:00:00', fdbFlush: true, mcastRouter: 2,
-    mcastSnooping: true, mcastQueryUseIfaddr: true, mcastQuerier: true, mcastHashElasticity: 16, mcastHashMax: 8192,
-    mcastLastMemberCount: 3, mcastStartupQueryCount: 4, mcastLastMemberInterval: 100, mcastMembershipInterval: 26000,
-    mcastQuerierInterval: 25500, mcastQueryInterval: 12500, mcastQueryResponseInterval: 1000, mcastStartupQueryInterval: 3125,
-    nfCallIptables: true, nfCallIp6tables: false, nfCallArptables: true, vlanDefaultPvid: 7, vlanStatsEnabled: true,
-    mcastStatsEnabled: true, mcastIgmpVersion: 3, mcastMldVersion: 2, vlanStatsPerPort: true, noLinklocalLearn: true,
-    mcastVlanSnooping: false, mstEnabled: true,
+    type: 'bridge',
+    name: 'br0',
+    forwardDelay: 1500,
+    helloTime: 200,
+    maxAge: 2000,
+    ageingTime: 30000,
+    stpState: 1,
+    priority: 4096,
+    vlanFiltering: true,
+    vlanProtocol: '802.1ad',
+    groupFwdMask: 8,
+    groupAddress: '01:80:c2:00:00:00',
+    fdbFlush: true,
+    mcastRouter: 2,
+    mcastSnooping: true,
+    mcastQueryUseIfaddr: true,
+    mcastQuerier: true,
+    mcastHashElasticity: 16,
+    mcastHashMax: 8192,
+    mcastLastMemberCount: 3,
+    mcastStartupQueryCount: 4,
+    mcastLastMemberInterval: 100,
+    mcastMembershipInterval: 26000,
+    mcastQuerierInterval: 25500,
+    mcastQueryInterval: 12500,
+    mcastQueryResponseInterval: 1000,
+    mcastStartupQueryInterval: 3125,
+    nfCallIptables: true,
+    nfCallIp6tables: false,
+    nfCallArptables: true,
+    vlanDefaultPvid: 7,
+    vlanStatsEnabled: true,
+    mcastStatsEnabled: true,
+    mcastIgmpVersion: 3,
+    mcastMldVersion: 2,
+    vlanStatsPerPort: true,
+    noLinklocalLearn: true,
+    mcastVlanSnooping: false,
+    mstEnabled: true,
   },
   {
-    type: 'bond', name: 'bond0', mode: 'balance-alb', activeSlave: 4, miimon: 100, updelay: 200, downdelay: 300, peerNotifyDelay: 400,
-    useCarrier: true, arpInterval: 1000, arpIpTarget: ['10.0.0.1', '10.0.0.2', '10.0.0.3'], arpValidate: 'filter_backup',
-    arpAllTargets: 'all', primary: 5, primaryReselect: 'failure', failOverMac: 'follow', xmitHashPolicy: 'vlan+srcmac',
-    resendIgmp: 2, numGratArp: 4, allSlavesActive: true, minLinks: 2, lpInterval: 3, packetsPerSlave: 8, lacpRate: 'fast',
-    adSelect: 'count', adActorSysPrio: 100, adUserPortKey: 7, adActorSystem: '02:00:00:00:00:01', tlbDynamicLb: false,
-    lacpActive: true, missedMax: 5,
+    type: 'bond',
+    name: 'bond0',
+    mode: 'balance-alb',
+    activeSlave: 4,
+    miimon: 100,
+    updelay: 200,
+    downdelay: 300,
+    peerNotifyDelay: 400,
+    useCarrier: true,
+    arpInterval: 1000,
+    arpIpTarget: ['10.0.0.1', '10.0.0.2', '10.0.0.3'],
+    arpValidate: 'filter_backup',
+    arpAllTargets: 'all',
+    primary: 5,
+    primaryReselect: 'failure',
+    failOverMac: 'follow',
+    xmitHashPolicy: 'vlan+srcmac',
+    resendIgmp: 2,
+    numGratArp: 4,
+    allSlavesActive: true,
+    minLinks: 2,
+    lpInterval: 3,
+    packetsPerSlave: 8,
+    lacpRate: 'fast',
+    adSelect: 'count',
+    adActorSysPrio: 100,
+    adUserPortKey: 7,
+    adActorSystem: '02:00:00:00:00:01',
+    tlbDynamicLb: false,
+    lacpActive: true,
+    missedMax: 5,
   },
   {
-    type: 'vlan', name: 'v0', link: 2, id: 4094, protocol: '802.1Q', reorderHdr: true, gvrp: false, mvrp: true, looseBinding: false,
-    bridgeBinding: true, egressQosMap: [{ from: 0, to: 7 }], ingressQosMap: [{ from: 1, to: 2 }, { from: 3, to: 4 }],
+    type: 'vlan',
+    name: 'v0',
+    link: 2,
+    id: 4094,
+    protocol: '802.1Q',
+    reorderHdr: true,
+    gvrp: false,
+    mvrp: true,
+    looseBinding: false,
+    bridgeBinding: true,
+    egressQosMap: [{ from: 0, to: 7 }],
+    ingressQosMap: [
+      { from: 1, to: 2 },
+      { from: 3, to: 4 },
+    ],
   },
   {
-    type: 'vxlan', name: 'vx0', id: 0xffffff, group: '239.1.1.1', local: '10.0.0.1', dev: 2, ttl: 9, ttlInherit: true, tos: 1,
-    df: 'inherit', flowlabel: 0xfffff, learning: false, proxy: true, rsc: true, l2miss: true, l3miss: true, ageing: 10,
-    maxaddress: 100, srcPortRange: { low: 1, high: 65535 }, port: 8472, udpCsum: false, udpZeroCsum6Tx: true,
-    udpZeroCsum6Rx: true, remcsumTx: true, remcsumRx: true, remcsumNopartial: true, gbp: true, gpe: true, external: false, vnifilter: false,
+    type: 'vxlan',
+    name: 'vx0',
+    id: 0xffffff,
+    group: '239.1.1.1',
+    local: '10.0.0.1',
+    dev: 2,
+    ttl: 9,
+    ttlInherit: true,
+    tos: 1,
+    df: 'inherit',
+    flowlabel: 0xfffff,
+    learning: false,
+    proxy: true,
+    rsc: true,
+    l2miss: true,
+    l3miss: true,
+    ageing: 10,
+    maxaddress: 100,
+    srcPortRange: { low: 1, high: 65535 },
+    port: 8472,
+    udpCsum: false,
+    udpZeroCsum6Tx: true,
+    udpZeroCsum6Rx: true,
+    remcsumTx: true,
+    remcsumRx: true,
+    remcsumNopartial: true,
+    gbp: true,
+    gpe: true,
+    external: false,
+    vnifilter: false,
   },
   { type: 'vxlan', name: 'vx6', id: 0, remote: '2001:db8::2', local: '2001:db8::1' },
-  { type: 'macvlan', name: 'm0', link: 2, mode: 'source', nopromisc: false, nodst: true, macaddrMode: 'set', macaddrData: ['02:00:00:00:00:01', '02:00:00:00:00:02'], bcqueuelen: 100 },
+  {
+    type: 'macvlan',
+    name: 'm0',
+    link: 2,
+    mode: 'source',
+    nopromisc: false,
+    nodst: true,
+    macaddrMode: 'set',
+    macaddrData: ['02:00:00:00:00:01', '02:00:00:00:00:02'],
+    bcqueuelen: 100,
+  },
   { type: 'macvtap', name: 'm1', link: 2, mode: 'passthru', nopromisc: true },
   { type: 'ipvlan', name: 'i0', link: 2, mode: 'l3s', ipvlanFlags: 'vepa' },
   { type: 'ipvtap', name: 'i1', link: 2, mode: 'l2', ipvlanFlags: 'bridge' },
-  { type: 'veth', name: 'v0', peer: { name: 'v1', address: '02:00:00:00:00:09', mtu: 9000, txqueuelen: 10, netns: { fd: 7 } } },
+  {
+    type: 'veth',
+    name: 'v0',
+    peer: { name: 'v1', address: '02:00:00:00:00:09', mtu: 9000, txqueuelen: 10, netns: { fd: 7 } },
+  },
   { type: 'vrf', name: 'vrf0', table: 0xfffffff0 },
   {
-    type: 'geneve', name: 'g0', id: 5, remote: '2001:db8::9', ttl: 1, ttlInherit: true, tos: 2, df: 'set', flowlabel: 3, port: 6081,
-    udpCsum: true, udpZeroCsum6Tx: false, udpZeroCsum6Rx: true, external: true, innerProtoInherit: true,
+    type: 'geneve',
+    name: 'g0',
+    id: 5,
+    remote: '2001:db8::9',
+    ttl: 1,
+    ttlInherit: true,
+    tos: 2,
+    df: 'set',
+    flowlabel: 3,
+    port: 6081,
+    udpCsum: true,
+    udpZeroCsum6Tx: false,
+    udpZeroCsum6Rx: true,
+    external: true,
+    innerProtoInherit: true,
   },
 ];
 
 t.test('every kind table reads back what it wrote', async (t) => {
-  t.same(new Set(FULL.map((s) => s.type)), new Set([...TYPES.values()].filter((k) => k.data && k.via === 'netlink').map((k) => k.type)), 'a spec for every kind with data');
+  t.same(
+    new Set(FULL.map((s) => s.type)),
+    new Set([...TYPES.values()].filter((k) => k.data && k.via === 'netlink').map((k) => k.type)),
+    'a spec for every kind with data',
+  );
   for (const spec of FULL) {
     const parts = splitSpec(spec);
     parts.data = Object.fromEntries(Object.entries(spec).filter(([k]) => parts.def.data?.row(k))); // fdbFlush etc. included
@@ -146,7 +306,16 @@ t.test('every kind table reads back what it wrote', async (t) => {
     writeLink(w, parts, 0, true);
     const buf = w.take();
     buf.writeUInt32LE(buf.length, 0);
-    const back = decodeLink({ type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0, buf, start: 0, off: 16, end: buf.length }) as unknown as Record<string, unknown>;
+    const back = decodeLink({
+      type: RTM_NEWLINK,
+      flags: 0,
+      seq: 0,
+      pid: 0,
+      buf,
+      start: 0,
+      off: 16,
+      end: buf.length,
+    }) as unknown as Record<string, unknown>;
     const want = { ...spec } as Record<string, unknown>;
     const got: Record<string, unknown> = {};
     for (const k of Object.keys(want)) got[k] = back[k];
@@ -161,14 +330,41 @@ t.test('a kind this package does not model: type other, with its raw IFLA_INFO_D
   const infoData = Buffer.from([8, 0, 1, 0, 42, 0, 0, 0]);
   await f.h.link.add({ type: 'other', name: 'nl0', kind: 'nlmon', infoData, mtu: 3776 });
   const m = f.fake.sent.find((x) => x.type === RTM_NEWLINK)!;
-  const l = decodeLink({ type: m.type, flags: m.flags, seq: 0, pid: 0, buf: m.msg, start: 0, off: 16, end: m.msg.length });
+  const l = decodeLink({
+    type: m.type,
+    flags: m.flags,
+    seq: 0,
+    pid: 0,
+    buf: m.msg,
+    start: 0,
+    off: 16,
+    end: m.msg.length,
+  });
   t.match(l, { type: 'other', kind: 'nlmon', name: 'nl0', mtu: 3776 });
   t.same(l.type === 'other' && l.infoData, infoData, 'IFLA_INFO_DATA as given');
   t.same(m.msg.includes(Buffer.from('nlmon\0')), true, 'IFLA_INFO_KIND "nlmon"');
 });
 
 t.test('the registry: every type maps to its kind, and IFLA_INFO_KIND back to a type', async (t) => {
-  t.same([...TYPES.keys()].sort(), ['bond', 'bridge', 'dummy', 'geneve', 'ifb', 'ipvlan', 'ipvtap', 'macvlan', 'macvtap', 'tap', 'team', 'tun', 'veth', 'vlan', 'vrf', 'vxlan', 'wireguard']);
+  t.same([...TYPES.keys()].sort(), [
+    'bond',
+    'bridge',
+    'dummy',
+    'geneve',
+    'ifb',
+    'ipvlan',
+    'ipvtap',
+    'macvlan',
+    'macvtap',
+    'tap',
+    'team',
+    'tun',
+    'veth',
+    'vlan',
+    'vrf',
+    'vxlan',
+    'wireguard',
+  ]);
   for (const [kind, def] of KINDS) t.equal(def.kind, kind);
   t.equal(TYPES.get('tap')?.kind, 'tun', 'tap devices are IFLA_INFO_KIND "tun"');
 });

@@ -14,7 +14,14 @@ import { ack, done, fakeHandle, linkPayload, nla, nlmsg, turn, type SentMsg } fr
 /** A .hex fixture: '#' comment lines, then the message as hex bytes. */
 function fixture(name: string): Buffer {
   const text = readFileSync(new URL(`../fixtures/neigh/${name}.hex`, import.meta.url), 'utf8');
-  return Buffer.from(text.split('\n').filter((l) => !l.startsWith('#')).join('').replace(/\s+/g, ''), 'hex');
+  return Buffer.from(
+    text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('')
+      .replace(/\s+/g, ''),
+    'hex',
+  );
 }
 
 function msgOf(b: Buffer): NlMsg {
@@ -37,13 +44,15 @@ function zeroSeq(msg: Buffer): Buffer {
  */
 async function sent(call: (h: Handle) => Promise<unknown>, links: [number, string][] = []): Promise<SentMsg[]> {
   const { h, fake } = fakeHandle();
-  fake.onSend = (msgs) => setImmediate(() => {
-    for (const m of msgs) {
-      if ((m.flags & NLM_F_DUMP) !== NLM_F_DUMP) fake.deliver(ack(m.seq));
-      else if (m.type === RTM_GETLINK) fake.deliver(...links.map(([i, n]) => nlmsg(16, 2, m.seq, linkPayload(i, n))), done(m.seq));
-      else fake.deliver(done(m.seq));
-    }
-  });
+  fake.onSend = (msgs) =>
+    setImmediate(() => {
+      for (const m of msgs) {
+        if ((m.flags & NLM_F_DUMP) !== NLM_F_DUMP) fake.deliver(ack(m.seq));
+        else if (m.type === RTM_GETLINK)
+          fake.deliver(...links.map(([i, n]) => nlmsg(16, 2, m.seq, linkPayload(i, n))), done(m.seq));
+        else fake.deliver(done(m.seq));
+      }
+    });
   try {
     await call(h);
     return fake.sent;
@@ -58,20 +67,46 @@ async function one(call: (h: Handle) => Promise<unknown>): Promise<Buffer> {
   return zeroSeq(msgs[0]!.msg);
 }
 
-const names = (m: Record<number, string>): Map<number, string> => new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
+const names = (m: Record<number, string>): Map<number, string> =>
+  new Map(Object.entries(m).map(([k, v]) => [Number(k), v]));
 
-t.test('neigh: requests equal ip neigh\'s bytes and decode to the entry', async (t) => {
+t.test("neigh: requests equal ip neigh's bytes and decode to the entry", async (t) => {
   const veth = names({ 3: 'veth0' });
   const cases = [
     {
       file: 'neigh-add-v4',
       call: (h: Handle) => h.neigh.add({ dev: 3, dst: '10.0.0.2', lladdr: '02:00:00:00:00:02' }),
-      want: { family: 4, dev: 'veth0', index: 3, dst: '10.0.0.2', lladdr: '02:00:00:00:00:02', state: 'permanent', flags: [] },
+      want: {
+        family: 4,
+        dev: 'veth0',
+        index: 3,
+        dst: '10.0.0.2',
+        lladdr: '02:00:00:00:00:02',
+        state: 'permanent',
+        flags: [],
+      },
     },
     {
       file: 'neigh-replace-v6',
-      call: (h: Handle) => h.neigh.replace({ dev: 3, dst: '2001:db8::2', lladdr: '02:00:00:00:00:03', state: 'stale', router: true, protocol: 'static' }),
-      want: { family: 6, dev: 'veth0', index: 3, dst: '2001:db8::2', lladdr: '02:00:00:00:00:03', state: 'stale', flags: ['router'], protocol: 'static' },
+      call: (h: Handle) =>
+        h.neigh.replace({
+          dev: 3,
+          dst: '2001:db8::2',
+          lladdr: '02:00:00:00:00:03',
+          state: 'stale',
+          router: true,
+          protocol: 'static',
+        }),
+      want: {
+        family: 6,
+        dev: 'veth0',
+        index: 3,
+        dst: '2001:db8::2',
+        lladdr: '02:00:00:00:00:03',
+        state: 'stale',
+        flags: ['router'],
+        protocol: 'static',
+      },
     },
     {
       file: 'neigh-del-v4',
@@ -93,7 +128,7 @@ t.test('neigh: requests equal ip neigh\'s bytes and decode to the entry', async 
   }
 });
 
-t.test('fdb: requests equal bridge fdb\'s bytes and decode to the entry', async (t) => {
+t.test("fdb: requests equal bridge fdb's bytes and decode to the entry", async (t) => {
   const devs = names({ 2: 'vx0', 4: 'veth0' });
   const flood = { dev: 2, lladdr: '00:00:00:00:00:00', dst: '10.0.0.2' };
   const cases = [
@@ -109,8 +144,26 @@ t.test('fdb: requests equal bridge fdb\'s bytes and decode to the entry', async 
     },
     {
       file: 'fdb-add-vxlan',
-      call: (h: Handle) => h.fdb.add({ dev: 2, lladdr: '02:00:00:00:00:06', dst: '10.0.0.3', port: 4790, vni: 100, self: true, permanent: true }),
-      want: { dev: 'vx0', index: 2, lladdr: '02:00:00:00:00:06', dst: '10.0.0.3', port: 4790, vni: 100, state: 'permanent', flags: ['self'] },
+      call: (h: Handle) =>
+        h.fdb.add({
+          dev: 2,
+          lladdr: '02:00:00:00:00:06',
+          dst: '10.0.0.3',
+          port: 4790,
+          vni: 100,
+          self: true,
+          permanent: true,
+        }),
+      want: {
+        dev: 'vx0',
+        index: 2,
+        lladdr: '02:00:00:00:00:06',
+        dst: '10.0.0.3',
+        port: 4790,
+        vni: 100,
+        state: 'permanent',
+        flags: ['self'],
+      },
     },
     {
       file: 'fdb-add-master',
@@ -139,11 +192,14 @@ t.test('fdb: requests equal bridge fdb\'s bytes and decode to the entry', async 
   t.equal(decodeNeigh(msgOf(fixture('fdb-append-flood'))), undefined, 'decodeNeigh skips an AF_BRIDGE entry');
 });
 
-t.test('dump requests pass the kernel\'s strict checks: filters as attributes / ifindex only', async (t) => {
+t.test("dump requests pass the kernel's strict checks: filters as attributes / ifindex only", async (t) => {
   const nl = (await sent((h) => h.neigh.list({ dev: 3, master: 5, family: 6 }))).filter((m) => m.type === RTM_GETNEIGH);
   t.equal(nl.length, 1);
   // ndmsg: family AF_INET6, every other header field 0; NDA_IFINDEX 3, NDA_MASTER 5
-  t.equal(nl[0]!.payload.toString('hex'), '0a000000' + '00000000' + '00000000' + '0800080003000000' + '0800090005000000');
+  t.equal(
+    nl[0]!.payload.toString('hex'),
+    '0a000000' + '00000000' + '00000000' + '0800080003000000' + '0800090005000000',
+  );
   const px = (await sent((h) => h.neigh.list({ proxy: true }))).filter((m) => m.type === RTM_GETNEIGH);
   t.equal(px[0]!.payload.toString('hex'), '00000000' + '00000000' + '00000800', 'proxy dump: ndm_flags NTF_PROXY');
   const fd = (await sent((h) => h.fdb.list({ dev: 4, master: 5 }))).filter((m) => m.type === RTM_GETNEIGH);
@@ -161,18 +217,39 @@ t.test('decoding a kernel reply: names, cacheinfo, probes, unknown attributes ke
   [10, 20, 30, 1].forEach((v, i) => ci.writeUInt32LE(v, i * 4));
   const probes = Buffer.alloc(4);
   probes.writeUInt32LE(2);
-  const msg = nlmsg(RTM_NEWNEIGH, 0, 1, Buffer.concat([
-    hdr, nla(1, Buffer.from([192, 0, 2, 1])), nla(2, Buffer.from('0a0b0c0d0e0f', 'hex')), nla(3, ci), nla(4, probes), nla(99, Buffer.from([1, 2, 3, 4])),
-  ]));
+  const msg = nlmsg(
+    RTM_NEWNEIGH,
+    0,
+    1,
+    Buffer.concat([
+      hdr,
+      nla(1, Buffer.from([192, 0, 2, 1])),
+      nla(2, Buffer.from('0a0b0c0d0e0f', 'hex')),
+      nla(3, ci),
+      nla(4, probes),
+      nla(99, Buffer.from([1, 2, 3, 4])),
+    ]),
+  );
   t.same(decodeNeigh(msgOf(msg), names({ 7: 'eth7' })), {
-    family: 4, dev: 'eth7', index: 7, dst: '192.0.2.1', lladdr: '0a:0b:0c:0d:0e:0f', state: 'reachable', flags: ['router'],
-    probes: 2, cacheinfo: { confirmed: 10, used: 20, updated: 30, refcnt: 1 },
+    family: 4,
+    dev: 'eth7',
+    index: 7,
+    dst: '192.0.2.1',
+    lladdr: '0a:0b:0c:0d:0e:0f',
+    state: 'reachable',
+    flags: ['router'],
+    probes: 2,
+    cacheinfo: { confirmed: 10, used: 20, updated: 30, refcnt: 1 },
   });
   t.equal(decodeNeigh(msgOf(msg))?.dev, 'if7', 'an index with no known name reads as ip prints it');
   const bad = Buffer.from(msg);
   bad.writeUInt16LE(200, 16 + 12); // NDA_DST claims 200 bytes
   t.throws(() => decodeNeigh(msgOf(bad)), DecodeError, 'a bad attribute length is a DecodeError');
-  t.throws(() => decodeNeigh(msgOf(nlmsg(RTM_NEWNEIGH, 0, 1, Buffer.alloc(8)))), DecodeError, 'a short ndmsg is a DecodeError');
+  t.throws(
+    () => decodeNeigh(msgOf(nlmsg(RTM_NEWNEIGH, 0, 1, Buffer.alloc(8)))),
+    DecodeError,
+    'a short ndmsg is a DecodeError',
+  );
   t.end();
 });
 
@@ -196,11 +273,16 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
     ['fdb vlan', () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', vlan: 4095 }), /"vlan"/, RangeError],
     ['fdb port', () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', port: 1.5 }), /"port"/],
     ['fdb nhid+dst', () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', nhid: 1, dst: '10.0.0.1' }), /"nhid"/],
-    ['fdb two states', () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', static: true, dynamic: true }), /"permanent", "static", "dynamic"/],
+    [
+      'fdb two states',
+      () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', static: true, dynamic: true }),
+      /"permanent", "static", "dynamic"/,
+    ],
     ['fdb via', () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', via: '' }), /"via"/],
     ['fdb list state', () => h.fdb.list({ state: 'gone' as never }), /"state"/],
   ];
-  for (const [what, call, re, cls] of bad) await t.rejects(call(), cls ?? TypeError, what).then(() => t.rejects(call(), re, what));
+  for (const [what, call, re, cls] of bad)
+    await t.rejects(call(), cls ?? TypeError, what).then(() => t.rejects(call(), re, what));
   await turn();
   t.equal(fake.sends.length, 0, 'nothing was sent');
   h.close();

@@ -3,17 +3,33 @@
 // refusals and malformed specs alike; malformed ones never sent), device names resolved once,
 // progress reported, and an abort stops sending and reports what was confirmed. No root.
 import t from 'tap';
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETLINK, RTM_NEWROUTE } from '../../lib/core/constants.js';
+import {
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELROUTE,
+  RTM_GETLINK,
+  RTM_NEWROUTE,
+} from '../../lib/core/constants.js';
 import { NetlinkError } from '../../lib/core/errors.js';
 import type { BulkAbortError } from '../../lib/route.js';
 import type { BulkResult, RouteSpec } from '../../types/route.js';
 import { fakeHandle, type SentMsg } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/route/kernel.js';
 
-const LINKS = new Map([['lo', 1], ['veth1', 2], ['veth0', 3]]);
+const LINKS = new Map([
+  ['lo', 1],
+  ['veth1', 2],
+  ['veth0', 3],
+]);
 
 function specs(n: number, extra: Partial<RouteSpec> = {}): RouteSpec[] {
-  return Array.from({ length: n }, (_, i) => ({ dst: `10.${(i >> 8) & 255}.${i & 255}.0/24`, via: '192.168.0.2', dev: 'veth0', ...extra }));
+  return Array.from({ length: n }, (_, i) => ({
+    dst: `10.${(i >> 8) & 255}.${i & 255}.0/24`,
+    via: '192.168.0.2',
+    dev: 'veth0',
+    ...extra,
+  }));
 }
 
 /** dst of a sent RTM_NEWROUTE/DELROUTE (RTA_DST is the first attribute). */
@@ -26,30 +42,52 @@ t.test('addMany: batched, every spec accounted for by index, malformed ones neve
   const exists = new Set(['10.0.13.0/24', '10.0.77.0/24']);
   scriptKernel(fake, {
     links: LINKS,
-    fail: (m) => (m.type === RTM_NEWROUTE && exists.has(dstOf(m)) ? { error: -17, ack: { msg: 'File exists' } } : undefined),
+    fail: (m) =>
+      m.type === RTM_NEWROUTE && exists.has(dstOf(m)) ? { error: -17, ack: { msg: 'File exists' } } : undefined,
   });
   const list: RouteSpec[] = specs(300);
   list[7] = { dst: '10.0.7.0/40', via: '192.168.0.2' };
   list[100] = { dst: '10.0.100.0/24', via: '2001:db8::1' };
   list[200] = { dst: '10.0.200.0/24', dev: 'nosuch0' };
   const progress: number[] = [];
-  const r = await h.route.addMany(list, { onProgress: (done, total) => { progress.push(done); t.equal(total, 300); } });
+  const r = await h.route.addMany(list, {
+    onProgress: (done, total) => {
+      progress.push(done);
+      t.equal(total, 300);
+    },
+  });
   t.equal(r.ok, 295);
-  t.same(r.failed.map((f) => f.index), [7, 13, 77, 100, 200], 'failures by index, in order');
+  t.same(
+    r.failed.map((f) => f.index),
+    [7, 13, 77, 100, 200],
+    'failures by index, in order',
+  );
   t.equal(r.ok + r.failed.length, list.length, 'nothing lost');
-  t.ok(r.failed[0]!.error instanceof TypeError && /"dst"/.test(r.failed[0]!.error.message), 'a malformed dst: TypeError naming the field');
+  t.ok(
+    r.failed[0]!.error instanceof TypeError && /"dst"/.test(r.failed[0]!.error.message),
+    'a malformed dst: TypeError naming the field',
+  );
   t.ok(r.failed[1]!.error instanceof NetlinkError);
   t.match(r.failed[1], { index: 13, spec: list[13], error: { code: 'EEXIST', extack: { message: 'File exists' } } });
   t.match(r.failed[1]!.error.message, /route\.addMany \[13\] 10\.0\.13\.0\/24: .*File exists/);
-  t.ok(r.failed[3]!.error instanceof TypeError && /"via"/.test(r.failed[3]!.error.message), 'a gateway of the wrong family');
+  t.ok(
+    r.failed[3]!.error instanceof TypeError && /"via"/.test(r.failed[3]!.error.message),
+    'a gateway of the wrong family',
+  );
   t.match(r.failed[4], { index: 200, error: { code: 'ENODEV' } });
   const routes = fake.sent.filter((m) => m.type === RTM_NEWROUTE);
   t.equal(routes.length, 297, 'the 3 malformed specs (bad dst, bad via, unknown dev) were not sent');
   t.ok(routes.every((m) => (m.flags & (NLM_F_CREATE | NLM_F_EXCL)) === (NLM_F_CREATE | NLM_F_EXCL)));
   t.equal(fake.sent.filter((m) => m.type === RTM_GETLINK).length, 2, 'veth0 and nosuch0 looked up once each');
   const perSend = fake.sends.map((s) => s.buf.length);
-  t.ok(fake.sends.length <= 6, `${routes.length} routes left in ${fake.sends.length} sendmsg (${perSend.join(', ')} bytes)`);
-  t.ok(progress.length >= 1 && progress.every((x, i) => i === 0 || x >= progress[i - 1]!) && progress.at(-1) === 300, 'progress rises to the total');
+  t.ok(
+    fake.sends.length <= 6,
+    `${routes.length} routes left in ${fake.sends.length} sendmsg (${perSend.join(', ')} bytes)`,
+  );
+  t.ok(
+    progress.length >= 1 && progress.every((x, i) => i === 0 || x >= progress[i - 1]!) && progress.at(-1) === 300,
+    'progress rises to the total',
+  );
   h.close();
 });
 
@@ -65,14 +103,27 @@ t.test('the window bounds what is outstanding; replaceMany and delMany flags; as
   let r: BulkResult = await h.route.replaceMany(gen(), { window: 8 });
   t.same(r, { ok: 100, failed: [] });
   const sends = fake.sends.map((s) => s.buf);
-  t.ok(sends.every((b) => b.length <= 8 * 60), 'no sendmsg holds more than the window');
-  t.ok(fake.sent.filter((m) => m.type === RTM_NEWROUTE).every((m) => (m.flags & (NLM_F_CREATE | NLM_F_REPLACE)) === (NLM_F_CREATE | NLM_F_REPLACE)));
+  t.ok(
+    sends.every((b) => b.length <= 8 * 60),
+    'no sendmsg holds more than the window',
+  );
+  t.ok(
+    fake.sent
+      .filter((m) => m.type === RTM_NEWROUTE)
+      .every((m) => (m.flags & (NLM_F_CREATE | NLM_F_REPLACE)) === (NLM_F_CREATE | NLM_F_REPLACE)),
+  );
   const before = fake.sent.length;
-  r = await h.route.delMany(new Set(specs(50, { via: undefined as never, dev: undefined as never }).map((s) => ({ dst: s.dst }))));
+  r = await h.route.delMany(
+    new Set(specs(50, { via: undefined as never, dev: undefined as never }).map((s) => ({ dst: s.dst }))),
+  );
   t.same(r, { ok: 50, failed: [] });
   const dels = fake.sent.slice(before).filter((m) => m.type === RTM_DELROUTE);
   t.equal(dels.length, 50);
-  t.equal(dels[0]!.payload.toString('hex', 0, 12), '021800' + '00fe00ff00' + '00000000', 'del: table main, scope nowhere, protocol and type unspec');
+  t.equal(
+    dels[0]!.payload.toString('hex', 0, 12),
+    '021800' + '00fe00ff00' + '00000000',
+    'del: table main, scope nowhere, protocol and type unspec',
+  );
   await t.rejects(h.route.addMany(42 as never), TypeError);
   await t.rejects(h.route.addMany([], { window: 0 }), RangeError);
   await t.rejects(h.route.addMany([], { onProgress: 'x' as never }), TypeError);
@@ -85,16 +136,18 @@ t.test('abort: sending stops, what was confirmed is reported', async (t) => {
   const ac = new AbortController();
   const list = specs(5000);
   let aborted = false;
-  const err = await h.route.addMany(list, {
-    window: 100,
-    signal: ac.signal,
-    onProgress: (done) => {
-      if (done >= 300 && !aborted) {
-        aborted = true;
-        ac.abort();
-      }
-    },
-  }).catch((e: unknown) => e as BulkAbortError);
+  const err = await h.route
+    .addMany(list, {
+      window: 100,
+      signal: ac.signal,
+      onProgress: (done) => {
+        if (done >= 300 && !aborted) {
+          aborted = true;
+          ac.abort();
+        }
+      },
+    })
+    .catch((e: unknown) => e as BulkAbortError);
   t.ok(err instanceof Error && err.name === 'AbortError');
   const res = (err as BulkAbortError).result;
   const sent = fake.sent.filter((m) => m.type === RTM_NEWROUTE).length;

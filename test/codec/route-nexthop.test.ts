@@ -10,7 +10,11 @@ import type { Nexthop, NexthopSpec } from '../../types/nexthop.js';
 import { fakeHandle, turn } from '../helpers/fake-transport.js';
 import { routeFixture, scriptKernel } from '../fixtures/route/kernel.js';
 
-const LINKS = new Map([['lo', 1], ['veth1', 2], ['veth0', 3]]);
+const LINKS = new Map([
+  ['lo', 1],
+  ['veth1', 2],
+  ['veth0', 3],
+]);
 const NAMES = new Map([...LINKS].map(([n, i]) => [i, n]));
 
 function msgOf(b: Buffer): NlMsg {
@@ -23,42 +27,78 @@ function msgOf(b: Buffer): NlMsg {
 const base = { protocol: 'unspec', scope: 'global' };
 const CASES: { file: string; type: number; call: (h: Handle) => Promise<unknown>; want: Nexthop }[] = [
   {
-    file: 'nexthop-add-gw', type: RTM_NEWNEXTHOP, call: (h) => h.nexthop.add({ id: 10, via: '192.168.0.2', dev: 'veth0' }),
+    file: 'nexthop-add-gw',
+    type: RTM_NEWNEXTHOP,
+    call: (h) => h.nexthop.add({ id: 10, via: '192.168.0.2', dev: 'veth0' }),
     want: { ...base, id: 10, family: 4, via: '192.168.0.2', dev: 'veth0', index: 3 },
   },
   {
-    file: 'nexthop-add-onlink', type: RTM_NEWNEXTHOP, call: (h) => h.nexthop.add({ id: 11, via: '172.16.0.1', dev: 'veth0', onlink: true }),
+    file: 'nexthop-add-onlink',
+    type: RTM_NEWNEXTHOP,
+    call: (h) => h.nexthop.add({ id: 11, via: '172.16.0.1', dev: 'veth0', onlink: true }),
     want: { ...base, id: 11, family: 4, via: '172.16.0.1', dev: 'veth0', index: 3, onlink: true },
   },
   {
-    file: 'nexthop-add-blackhole', type: RTM_NEWNEXTHOP, call: (h) => h.nexthop.add({ id: 12, blackhole: true }),
+    file: 'nexthop-add-blackhole',
+    type: RTM_NEWNEXTHOP,
+    call: (h) => h.nexthop.add({ id: 12, blackhole: true }),
     want: { ...base, id: 12, family: 4, blackhole: true },
   },
   {
     // weights travel as weight - 1
-    file: 'nexthop-add-group', type: RTM_NEWNEXTHOP, call: (h) => h.nexthop.add({ id: 20, group: [{ id: 10, weight: 2 }, { id: 11 }] }),
-    want: { ...base, id: 20, group: [{ id: 10, weight: 2 }, { id: 11, weight: 1 }], groupType: 'mpath' },
+    file: 'nexthop-add-group',
+    type: RTM_NEWNEXTHOP,
+    call: (h) => h.nexthop.add({ id: 20, group: [{ id: 10, weight: 2 }, { id: 11 }] }),
+    want: {
+      ...base,
+      id: 20,
+      group: [
+        { id: 10, weight: 2 },
+        { id: 11, weight: 1 },
+      ],
+      groupType: 'mpath',
+    },
   },
   {
     // timers in seconds here, clock_t (× 100) on the wire; NHA_RES_GROUP is flagged NESTED
-    file: 'nexthop-add-resilient', type: RTM_NEWNEXTHOP,
-    call: (h) => h.nexthop.add({ id: 21, group: [{ id: 10 }, { id: 11 }], groupType: 'resilient', buckets: 32, idleTimer: 60 }),
-    want: { ...base, id: 21, group: [{ id: 10, weight: 1 }, { id: 11, weight: 1 }], groupType: 'resilient', buckets: 32, idleTimer: 60 },
+    file: 'nexthop-add-resilient',
+    type: RTM_NEWNEXTHOP,
+    call: (h) =>
+      h.nexthop.add({ id: 21, group: [{ id: 10 }, { id: 11 }], groupType: 'resilient', buckets: 32, idleTimer: 60 }),
+    want: {
+      ...base,
+      id: 21,
+      group: [
+        { id: 10, weight: 1 },
+        { id: 11, weight: 1 },
+      ],
+      groupType: 'resilient',
+      buckets: 32,
+      idleTimer: 60,
+    },
   },
   {
-    file: 'nexthop-add-v6', type: RTM_NEWNEXTHOP, call: (h) => h.nexthop.add({ id: 30, via: '2001:db8::2', dev: 'veth0' }),
+    file: 'nexthop-add-v6',
+    type: RTM_NEWNEXTHOP,
+    call: (h) => h.nexthop.add({ id: 30, via: '2001:db8::2', dev: 'veth0' }),
     want: { ...base, id: 30, family: 6, via: '2001:db8::2', dev: 'veth0', index: 3 },
   },
   {
-    file: 'nexthop-del', type: RTM_DELNEXTHOP, call: (h) => h.nexthop.del({ id: 10 }),
+    file: 'nexthop-del',
+    type: RTM_DELNEXTHOP,
+    call: (h) => h.nexthop.del({ id: 10 }),
     want: { ...base, id: 10 },
   },
 ];
 
-t.test('nexthop requests equal ip nexthop\'s bytes and decode to the nexthop', async (t) => {
+t.test("nexthop requests equal ip nexthop's bytes and decode to the nexthop", async (t) => {
   for (const c of CASES) {
     const golden = routeFixture(c.file).messages.find((m) => m.type === c.type)!;
-    t.same(decodeNexthop(msgOf(Buffer.from(golden.msg)), NAMES), c.want, `${c.file}: decodes to the hand-written nexthop`);
+    t.same(
+      decodeNexthop(msgOf(Buffer.from(golden.msg)), NAMES),
+      c.want,
+      `${c.file}: decodes to the hand-written nexthop`,
+    );
     const { h, fake } = fakeHandle();
     scriptKernel(fake, { links: LINKS });
     await c.call(h);

@@ -8,7 +8,14 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NLA_TYPE_MASK, NLM_F_ACK, NLM_F_DUMP, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE } from '../../lib/core/constants.js';
+import {
+  NLA_TYPE_MASK,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  RTM_DELROUTE,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
+} from '../../lib/core/constants.js';
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError, NetlinkError } from '../../lib/core/errors.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
@@ -23,7 +30,11 @@ import type { Route, RouteSpec } from '../../types/route.js';
 import { fakeHandle, nla, turn, u32le, type FakeTransport, type SentMsg } from '../helpers/fake-transport.js';
 import { routeFixture, scriptKernel, type KernelScript } from '../fixtures/route/kernel.js';
 
-const LINKS = new Map([['lo', 1], ['veth1', 2], ['veth0', 3]]);
+const LINKS = new Map([
+  ['lo', 1],
+  ['veth1', 2],
+  ['veth0', 3],
+]);
 const NAMES = new Map([...LINKS].map(([n, i]) => [i, n]));
 
 function msgOf(b: Buffer): NlMsg {
@@ -45,7 +56,11 @@ function canonical(msg: Buffer, hdrLen: number): string {
 }
 
 /** Runs call on a fake handle with a scripted kernel; returns the messages it sent. */
-async function run(call: (h: Handle) => Promise<unknown>, k: Partial<KernelScript> = {}, links = LINKS): Promise<{ sent: SentMsg[]; result: unknown; fake: FakeTransport }> {
+async function run(
+  call: (h: Handle) => Promise<unknown>,
+  k: Partial<KernelScript> = {},
+  links = LINKS,
+): Promise<{ sent: SentMsg[]; result: unknown; fake: FakeTransport }> {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links, ...k });
   try {
@@ -77,130 +92,241 @@ const base = { family: 4 as const, table: 254, type: 'unicast' as const, protoco
 
 const CASES: Case[] = [
   {
-    file: 'route-add-gw-table', type: RTM_NEWROUTE,
+    file: 'route-add-gw-table',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0', metric: 50, table: 100 }),
     want: { ...base, dst: '10.1.0.0/16', table: 100, via: '192.168.0.2', metric: 50, dev: 'veth0', index: 3 },
   },
   {
     // the seed: ip route add 192.168.1.60/32 dev macvlan0 → scope link (no gateway)
-    file: 'route-add-seed', type: RTM_NEWROUTE, links: new Map([['lo', 1], ['p1', 2], ['p0', 3], ['macvlan0', 4]]),
+    file: 'route-add-seed',
+    type: RTM_NEWROUTE,
+    links: new Map([
+      ['lo', 1],
+      ['p1', 2],
+      ['p0', 3],
+      ['macvlan0', 4],
+    ]),
     call: (h) => h.route.add({ dst: '192.168.1.60/32', dev: 'macvlan0' }),
     want: { ...base, dst: '192.168.1.60/32', scope: 'link', dev: 'macvlan0', index: 4 },
   },
   {
     // the seed: ip route del 192.168.1.0/24 → table main, protocol/type unspec, scope nowhere
-    file: 'route-del-seed', type: RTM_DELROUTE,
+    file: 'route-del-seed',
+    type: RTM_DELROUTE,
     call: (h) => h.route.del({ dst: '192.168.1.0/24' }),
     want: { dst: '192.168.1.0/24', family: 4, table: 254, type: 'unspec', protocol: 'unspec', scope: 'nowhere' },
   },
   {
-    file: 'route-add-metrics', type: RTM_NEWROUTE,
+    file: 'route-add-metrics',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.2.0.0/16', via: '192.168.0.2', dev: 'veth0', mtu: 1400, advmss: 1360 }),
     want: { ...base, dst: '10.2.0.0/16', via: '192.168.0.2', dev: 'veth0', index: 3, mtu: 1400, advmss: 1360 },
   },
   {
-    file: 'route-add-multipath', type: RTM_NEWROUTE,
-    call: (h) => h.route.add({ dst: '10.3.0.0/16', nexthops: [{ via: '192.168.0.2', dev: 'veth0', weight: 3 }, { via: '192.168.0.3', dev: 'veth0' }] }),
+    file: 'route-add-multipath',
+    type: RTM_NEWROUTE,
+    call: (h) =>
+      h.route.add({
+        dst: '10.3.0.0/16',
+        nexthops: [
+          { via: '192.168.0.2', dev: 'veth0', weight: 3 },
+          { via: '192.168.0.3', dev: 'veth0' },
+        ],
+      }),
     want: {
-      ...base, dst: '10.3.0.0/16',
-      nexthops: [{ via: '192.168.0.2', dev: 'veth0', index: 3, weight: 3 }, { via: '192.168.0.3', dev: 'veth0', index: 3, weight: 1 }],
+      ...base,
+      dst: '10.3.0.0/16',
+      nexthops: [
+        { via: '192.168.0.2', dev: 'veth0', index: 3, weight: 3 },
+        { via: '192.168.0.3', dev: 'veth0', index: 3, weight: 1 },
+      ],
     },
   },
   {
-    file: 'route-add-blackhole', type: RTM_NEWROUTE,
+    file: 'route-add-blackhole',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.4.0.0/16', type: 'blackhole' }),
     want: { ...base, dst: '10.4.0.0/16', type: 'blackhole' },
   },
   {
     // a table over 255 travels in RTA_TABLE with rtm_table = RT_TABLE_UNSPEC
-    file: 'route-add-big-table', type: RTM_NEWROUTE,
-    call: (h) => h.route.add({ dst: '10.5.0.0/16', src: '192.168.0.1', via: '192.168.0.2', metric: 10, table: 1000, dev: 'veth0', protocol: 'static' }),
-    want: { ...base, dst: '10.5.0.0/16', src: '192.168.0.1', via: '192.168.0.2', metric: 10, table: 1000, dev: 'veth0', index: 3, protocol: 'static' },
+    file: 'route-add-big-table',
+    type: RTM_NEWROUTE,
+    call: (h) =>
+      h.route.add({
+        dst: '10.5.0.0/16',
+        src: '192.168.0.1',
+        via: '192.168.0.2',
+        metric: 10,
+        table: 1000,
+        dev: 'veth0',
+        protocol: 'static',
+      }),
+    want: {
+      ...base,
+      dst: '10.5.0.0/16',
+      src: '192.168.0.1',
+      via: '192.168.0.2',
+      metric: 10,
+      table: 1000,
+      dev: 'veth0',
+      index: 3,
+      protocol: 'static',
+    },
   },
   {
     // ip writes RTA_PREF where `pref` stands on its command line, before RTA_OIF
-    file: 'route-add-v6', type: RTM_NEWROUTE, reordered: true,
+    file: 'route-add-v6',
+    type: RTM_NEWROUTE,
+    reordered: true,
     call: (h) => h.route.add({ dst: '2001:db8:1::/48', via: '2001:db8::2', dev: 'veth0', metric: 1024, pref: 'high' }),
-    want: { ...base, family: 6, dst: '2001:db8:1::/48', via: '2001:db8::2', dev: 'veth0', index: 3, metric: 1024, pref: 'high' },
+    want: {
+      ...base,
+      family: 6,
+      dst: '2001:db8:1::/48',
+      via: '2001:db8::2',
+      dev: 'veth0',
+      index: 3,
+      metric: 1024,
+      pref: 'high',
+    },
   },
   {
-    file: 'route-add-via-inet6', type: RTM_NEWROUTE,
+    file: 'route-add-via-inet6',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.6.0.0/16', via: { inet6: 'fe80::1' }, dev: 'veth0' }),
     want: { ...base, dst: '10.6.0.0/16', via: { inet6: 'fe80::1' }, dev: 'veth0', index: 3 },
   },
   {
-    file: 'route-add-onlink', type: RTM_NEWROUTE,
+    file: 'route-add-onlink',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.7.0.0/16', via: '172.16.0.1', dev: 'veth0', onlink: true }),
     want: { ...base, dst: '10.7.0.0/16', via: '172.16.0.1', dev: 'veth0', index: 3, onlink: true },
   },
   {
-    file: 'route-add-nhid', type: RTM_NEWROUTE,
+    file: 'route-add-nhid',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.8.0.0/16', nhid: 10 }),
     want: { ...base, dst: '10.8.0.0/16', nhid: 10 },
   },
   {
-    file: 'route-replace', type: RTM_NEWROUTE,
+    file: 'route-replace',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.replace({ dst: '10.1.0.0/16', via: '192.168.0.3', dev: 'veth0' }),
     want: { ...base, dst: '10.1.0.0/16', via: '192.168.0.3', dev: 'veth0', index: 3 },
   },
   {
     // type local: table local, scope host
-    file: 'route-add-local', type: RTM_NEWROUTE,
+    file: 'route-add-local',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.9.9.9', type: 'local', dev: 'veth0' }),
     want: { ...base, dst: '10.9.9.9/32', type: 'local', table: 255, scope: 'host', dev: 'veth0', index: 3 },
   },
   {
-    file: 'route-add-throw', type: RTM_NEWROUTE,
+    file: 'route-add-throw',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '10.10.0.0/16', type: 'throw', table: 100 }),
     want: { ...base, dst: '10.10.0.0/16', type: 'throw', table: 100 },
   },
   {
-    file: 'route-add-unreachable-v6', type: RTM_NEWROUTE,
+    file: 'route-add-unreachable-v6',
+    type: RTM_NEWROUTE,
     call: (h) => h.route.add({ dst: '2001:db8:dead::/48', type: 'unreachable' }),
     want: { ...base, family: 6, dst: '2001:db8:dead::/48', type: 'unreachable' },
   },
   {
-    file: 'route-del-table', type: RTM_DELROUTE,
+    file: 'route-del-table',
+    type: RTM_DELROUTE,
     call: (h) => h.route.del({ dst: '10.1.0.0/16', table: 100 }),
     want: { dst: '10.1.0.0/16', family: 4, table: 100, type: 'unspec', protocol: 'unspec', scope: 'nowhere' },
   },
   {
     // ip route get sets RTM_F_LOOKUP_TABLE for IPv4 and a /32 source for `from`
-    file: 'route-get', type: RTM_GETROUTE,
+    file: 'route-get',
+    type: RTM_GETROUTE,
     call: (h) => h.route.get('10.1.2.3', { src: '192.168.0.1', oif: 'veth0' }),
-    want: { dst: '10.1.2.3/32', family: 4, table: 0, type: 'unspec', protocol: 'unspec', scope: 'global', from: '192.168.0.1/32', dev: 'veth0', index: 3, flags: ['lookupTable'] },
+    want: {
+      dst: '10.1.2.3/32',
+      family: 4,
+      table: 0,
+      type: 'unspec',
+      protocol: 'unspec',
+      scope: 'global',
+      from: '192.168.0.1/32',
+      dev: 'veth0',
+      index: 3,
+      flags: ['lookupTable'],
+    },
   },
   {
-    file: 'route-get-v6', type: RTM_GETROUTE,
+    file: 'route-get-v6',
+    type: RTM_GETROUTE,
     call: (h) => h.route.get('2001:db8::5'),
     want: { dst: '2001:db8::5/128', family: 6, table: 0, type: 'unspec', protocol: 'unspec', scope: 'global' },
   },
 ];
 
 /** A kernel reply to a route get, so route.get resolves. */
-const GET_REPLIES = new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: Buffer.concat([Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]), nla(1, Buffer.from([10, 1, 2, 3])), nla(4, u32le(3))]) }]]]);
+const GET_REPLIES = new Map([
+  [
+    RTM_GETROUTE,
+    [
+      {
+        type: RTM_NEWROUTE,
+        payload: Buffer.concat([
+          Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),
+          nla(1, Buffer.from([10, 1, 2, 3])),
+          nla(4, u32le(3)),
+        ]),
+      },
+    ],
+  ],
+]);
 
-t.test('route requests equal ip route\'s bytes and decode to the route', async (t) => {
+t.test("route requests equal ip route's bytes and decode to the route", async (t) => {
   for (const c of CASES) {
     const fx = routeFixture(c.file);
     const golden = fx.messages.find((m) => m.type === c.type);
     if (!golden) throw new Error(`${c.file}: no message of type ${c.type}`);
     const names = new Map([...fx.links].map(([n, i]) => [i, n]));
-    t.same(decodeRoute(msgOf(Buffer.from(golden.msg)), names), c.want, `${c.file}: ip's request decodes to the hand-written route`);
-    t.same(decodeRouteSlow(msgOf(Buffer.from(golden.msg)), names), c.want, `${c.file}: so does the table-driven decoder`);
+    t.same(
+      decodeRoute(msgOf(Buffer.from(golden.msg)), names),
+      c.want,
+      `${c.file}: ip's request decodes to the hand-written route`,
+    );
+    t.same(
+      decodeRouteSlow(msgOf(Buffer.from(golden.msg)), names),
+      c.want,
+      `${c.file}: so does the table-driven decoder`,
+    );
     const { sent } = await run(c.call, { replies: GET_REPLIES }, c.links ?? fx.links);
     const ours = sent.filter((m) => m.type === c.type);
     t.equal(ours.length, 1, `${c.file}: one ${c.type} request`);
     const mine = zeroSeq(ours[0]!.msg);
     // The engine asks for an ACK on every non-dump request (ip route get does not): the one difference.
     if (c.type === RTM_GETROUTE) mine.writeUInt16LE(mine.readUInt16LE(6) & ~NLM_F_ACK, 6);
-    if (c.reordered) t.equal(canonical(mine, 12), canonical(golden.msg, 12), `${c.file}: our request has ip's header and attributes`);
+    if (c.reordered)
+      t.equal(canonical(mine, 12), canonical(golden.msg, 12), `${c.file}: our request has ip's header and attributes`);
     else t.equal(mine.toString('hex'), golden.msg.toString('hex'), `${c.file}: our request is ip's, byte for byte`);
     if (c.type !== RTM_GETROUTE) {
       // round trip: the decoded route, given back to the same call, sends the same request
-      const again = await run((h) => (c.type === RTM_DELROUTE ? h.route.del(c.want) : c.file === 'route-replace' ? h.route.replace(c.want) : h.route.add(c.want)), {}, c.links ?? fx.links);
+      const again = await run(
+        (h) =>
+          c.type === RTM_DELROUTE
+            ? h.route.del(c.want)
+            : c.file === 'route-replace'
+              ? h.route.replace(c.want)
+              : h.route.add(c.want),
+        {},
+        c.links ?? fx.links,
+      );
       const m2 = again.sent.find((m) => m.type === c.type)!;
-      t.equal(canonical(zeroSeq(m2.msg), 12), canonical(golden.msg, 12), `${c.file}: decode → encode gives ip's request again`);
+      t.equal(
+        canonical(zeroSeq(m2.msg), 12),
+        canonical(golden.msg, 12),
+        `${c.file}: decode → encode gives ip's request again`,
+      );
     }
   }
 });
@@ -223,8 +349,10 @@ t.test('the direct encoder writes what the table-driven one writes', async (t) =
   // and a sample of generated common shapes
   for (let i = 0; i < 300; i++) {
     const v6 = i % 3 === 0;
-    const s: RouteSpec = { dst: v6 ? `2001:db8:${i.toString(16)}::/${48 + (i % 80)}` : `10.${i & 255}.${(i * 7) & 255}.0/${8 + (i % 25)}` };
-    if (i % 2) s.via = v6 ? `fe80::${i.toString(16)}` : `192.168.${i % 200}.${(i * 3) % 250 + 1}`;
+    const s: RouteSpec = {
+      dst: v6 ? `2001:db8:${i.toString(16)}::/${48 + (i % 80)}` : `10.${i & 255}.${(i * 7) & 255}.0/${8 + (i % 25)}`,
+    };
+    if (i % 2) s.via = v6 ? `fe80::${i.toString(16)}` : `192.168.${i % 200}.${((i * 3) % 250) + 1}`;
     if (i % 5) s.dev = i % 4 ? 'veth0' : 2;
     if (i % 7 === 0) s.metric = i * 13;
     if (i % 11 === 0) s.table = i % 2 ? 100 + i : 300 + i;
@@ -248,8 +376,16 @@ t.test('the direct encoder writes what the table-driven one writes', async (t) =
 
 t.test('the direct decoder reads what the table-driven one reads', async (t) => {
   const msgs: Buffer[] = [];
-  const hdr = (family: number, dstLen: number, table: number, protocol: number, scope: number, type: number, flags = 0, tos = 0) =>
-    ({ family, dstLen, srcLen: 0, tos, table, protocol, scope, type, flags });
+  const hdr = (
+    family: number,
+    dstLen: number,
+    table: number,
+    protocol: number,
+    scope: number,
+    type: number,
+    flags = 0,
+    tos = 0,
+  ) => ({ family, dstLen, srcLen: 0, tos, table, protocol, scope, type, flags });
   const put = (h: ReturnType<typeof hdr>, a: Decoded<RtaAttrs>): void => {
     const w = new NlWriter(256);
     const s = w.beginMessage(RTM_NEWROUTE, 2, 1);
@@ -265,31 +401,101 @@ t.test('the direct decoder reads what the table-driven one reads', async (t) => 
   put(hdr(2, 16, 0, 3, 0, 6), { table: 1000, dst: '10.4.0.0' });
   put(hdr(2, 16, 254, 3, 0, 1, 0, 16), { table: 254, dst: '10.4.0.0', nhid: 7 });
   put(hdr(10, 64, 254, 2, 0, 1), { table: 254, dst: 'fe80::', dev: 3, metric: 256, cacheinfo: ci, pref: 0 });
-  put(hdr(10, 48, 254, 9, 0, 1), { table: 254, dst: '2001:db8::', via: 'fe80::1', dev: 3, metric: 1024, cacheinfo: { ...ci, expires: 179900 }, pref: 1 });
+  put(hdr(10, 48, 254, 9, 0, 1), {
+    table: 254,
+    dst: '2001:db8::',
+    via: 'fe80::1',
+    dev: 3,
+    metric: 1024,
+    cacheinfo: { ...ci, expires: 179900 },
+    pref: 1,
+  });
   put(hdr(10, 0, 254, 9, 0, 1), { table: 254, via: 'fe80::1', dev: 3, metric: 1024, pref: 3 });
   // shapes the direct path hands to the table: flags, metrics, multipath, RTA_VIA, RTA_SRC, unknown
   put(hdr(2, 16, 254, 3, 0, 1, 4 | 16), { table: 254, dst: '10.7.0.0', via: '172.16.0.1', dev: 3 });
-  put(hdr(2, 16, 254, 3, 0, 1), { table: 254, dst: '10.2.0.0', via: '192.168.0.2', dev: 3, metrics: { mtu: 1400, rtt: 9, ccAlgo: 'cubic' } });
-  put(hdr(2, 16, 254, 3, 0, 1), { table: 254, dst: '10.3.0.0', nexthops: [{ flags: 16, hops: 2, ifindex: 3, attrs: { via: '192.168.0.2' } }, { flags: 4, hops: 0, ifindex: 2, attrs: { rtvia: { family: 6, address: 'fe80::2' } } }] });
-  put(hdr(2, 16, 254, 3, 0, 1), { table: 254, dst: '10.6.0.0', rtvia: { family: 6, address: 'fe80::1' }, dev: 3, realm: 5 });
+  put(hdr(2, 16, 254, 3, 0, 1), {
+    table: 254,
+    dst: '10.2.0.0',
+    via: '192.168.0.2',
+    dev: 3,
+    metrics: { mtu: 1400, rtt: 9, ccAlgo: 'cubic' },
+  });
+  put(hdr(2, 16, 254, 3, 0, 1), {
+    table: 254,
+    dst: '10.3.0.0',
+    nexthops: [
+      { flags: 16, hops: 2, ifindex: 3, attrs: { via: '192.168.0.2' } },
+      { flags: 4, hops: 0, ifindex: 2, attrs: { rtvia: { family: 6, address: 'fe80::2' } } },
+    ],
+  });
+  put(hdr(2, 16, 254, 3, 0, 1), {
+    table: 254,
+    dst: '10.6.0.0',
+    rtvia: { family: 6, address: 'fe80::1' },
+    dev: 3,
+    realm: 5,
+  });
   put({ ...hdr(10, 64, 254, 3, 0, 1), srcLen: 56 }, { table: 254, dst: '2001:db8::', from: '2001:db8:1::', dev: 3 });
-  put(hdr(2, 16, 254, 3, 0, 1), { table: 254, dst: '10.8.0.0', unknown: [{ type: 21, data: Buffer.from([1, 0]) }, { type: 99, data: Buffer.from('x') }] });
+  put(hdr(2, 16, 254, 3, 0, 1), {
+    table: 254,
+    dst: '10.8.0.0',
+    unknown: [
+      { type: 21, data: Buffer.from([1, 0]) },
+      { type: 99, data: Buffer.from('x') },
+    ],
+  });
   for (const b of msgs) {
     const m = msgOf(b);
     t.same(decodeRoute(m, NAMES), decodeRouteSlow(m, NAMES), decodeRouteSlow(m).dst);
     t.same(decodeRoute(m), decodeRouteSlow(m), 'without names too');
   }
   const ipv6 = decodeRoute(msgOf(msgs[6]!), NAMES);
-  t.same(ipv6, { dst: '2001:db8::/48', family: 6, table: 254, type: 'unicast', protocol: 'ra', scope: 'global', dev: 'veth0', index: 3, via: 'fe80::1', metric: 1024, pref: 'high', expires: 1799 });
-  t.same(decodeRoute(msgOf(msgs[8]!)), { dst: '10.7.0.0/16', family: 4, table: 254, type: 'unicast', protocol: 'boot', scope: 'global', index: 3, via: '172.16.0.1', onlink: true, flags: ['linkdown'] });
+  t.same(ipv6, {
+    dst: '2001:db8::/48',
+    family: 6,
+    table: 254,
+    type: 'unicast',
+    protocol: 'ra',
+    scope: 'global',
+    dev: 'veth0',
+    index: 3,
+    via: 'fe80::1',
+    metric: 1024,
+    pref: 'high',
+    expires: 1799,
+  });
+  t.same(decodeRoute(msgOf(msgs[8]!)), {
+    dst: '10.7.0.0/16',
+    family: 4,
+    table: 254,
+    type: 'unicast',
+    protocol: 'boot',
+    scope: 'global',
+    index: 3,
+    via: '172.16.0.1',
+    onlink: true,
+    flags: ['linkdown'],
+  });
   t.same(decodeRoute(msgOf(msgs[9]!)).metrics, { rtt: 9, ccAlgo: 'cubic' }, 'other metrics are kept under metrics');
   t.same(decodeRoute(msgOf(msgs[10]!), NAMES).nexthops, [
     { via: '192.168.0.2', dev: 'veth0', index: 3, weight: 3, flags: ['linkdown'] },
     { via: { inet6: 'fe80::2' }, dev: 'veth1', index: 2, weight: 1, onlink: true },
   ]);
-  t.same(decodeRoute(msgOf(msgs[13]!)).unknown, [{ type: 21, data: Buffer.from([1, 0]) }, { type: 99, data: Buffer.from('x') }], 'unknown attributes are kept');
-  t.notOk(Object.hasOwn(decodeRoute(msgOf(msgs[0]!)), 'unknown'), 'RTA_TABLE, RTA_PREF and RTA_CACHEINFO are modelled, not unknown');
-  void RTA_TABLE; void RTA_PREF; void RTA_CACHEINFO;
+  t.same(
+    decodeRoute(msgOf(msgs[13]!)).unknown,
+    [
+      { type: 21, data: Buffer.from([1, 0]) },
+      { type: 99, data: Buffer.from('x') },
+    ],
+    'unknown attributes are kept',
+  );
+  t.notOk(
+    Object.hasOwn(decodeRoute(msgOf(msgs[0]!)), 'unknown'),
+    'RTA_TABLE, RTA_PREF and RTA_CACHEINFO are modelled, not unknown',
+  );
+  void RTA_TABLE;
+  void RTA_PREF;
+  void RTA_CACHEINFO;
 
   // malformed bytes are DecodeErrors, never a crash
   const bad = Buffer.from(msgs[0]!);
@@ -307,9 +513,27 @@ t.test('the direct decoder reads what the table-driven one reads', async (t) => 
 });
 
 t.test('parse4 reads dotted quads as inet_pton does', async (t) => {
-  const ok: [string, number][] = [['0.0.0.0', 0], ['10.1.2.3', 0x0a010203], ['255.255.255.255', 0xffffffff], ['192.168.0.1', 0xc0a80001]];
+  const ok: [string, number][] = [
+    ['0.0.0.0', 0],
+    ['10.1.2.3', 0x0a010203],
+    ['255.255.255.255', 0xffffffff],
+    ['192.168.0.1', 0xc0a80001],
+  ];
   for (const [s, v] of ok) t.equal(parse4(s, 0, s.length), v, s);
-  for (const s of ['', '1.2.3', '1.2.3.4.5', '1.2.3.256', '01.2.3.4', '1.2.3.', '.1.2.3', '1..2.3', '1.2.3.4 ', 'a.b.c.d', '1.2.3.0x4', '1234.1.1.1']) {
+  for (const s of [
+    '',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1.2.3.256',
+    '01.2.3.4',
+    '1.2.3.',
+    '.1.2.3',
+    '1..2.3',
+    '1.2.3.4 ',
+    'a.b.c.d',
+    '1.2.3.0x4',
+    '1234.1.1.1',
+  ]) {
     t.equal(parse4(s, 0, s.length), -1, JSON.stringify(s));
   }
 });
@@ -383,16 +607,30 @@ t.test('a device the kernel does not know is ENODEV naming it', async (t) => {
   const err = await h.route.add({ dst: '10.0.0.0/8', dev: 'nosuch0' }).catch((e: unknown) => e);
   t.match(err, { name: 'NetlinkError', code: 'ENODEV' });
   t.match(String(err), /nosuch0/);
-  t.notOk(fake.sent.some((m) => m.type === RTM_NEWROUTE), 'no route request was sent');
+  t.notOk(
+    fake.sent.some((m) => m.type === RTM_NEWROUTE),
+    'no route request was sent',
+  );
   h.close();
 });
 
-t.test('an extended ACK offset names the caller\'s field; the kernel\'s text is kept', async (t) => {
+t.test("an extended ACK offset names the caller's field; the kernel's text is kept", async (t) => {
   // route-add-gw-table's layout: nlmsghdr 16 + rtmsg 12: RTA_DST at 28, RTA_GATEWAY at 36, RTA_PRIORITY at 44, RTA_OIF at 52
-  for (const [offset, field] of [[36, 'via'], [44, 'metric'], [52, 'dev'], [28, 'dst']] as const) {
+  for (const [offset, field] of [
+    [36, 'via'],
+    [44, 'metric'],
+    [52, 'dev'],
+    [28, 'dst'],
+  ] as const) {
     const { h, fake } = fakeHandle();
-    scriptKernel(fake, { links: LINKS, fail: (m) => (m.type === RTM_NEWROUTE ? { error: -22, ack: { msg: 'Nexthop has invalid gateway', offset } } : undefined) });
-    const err = await h.route.add({ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0', metric: 50, table: 100 }).catch((e: unknown) => e);
+    scriptKernel(fake, {
+      links: LINKS,
+      fail: (m) =>
+        m.type === RTM_NEWROUTE ? { error: -22, ack: { msg: 'Nexthop has invalid gateway', offset } } : undefined,
+    });
+    const err = await h.route
+      .add({ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0', metric: 50, table: 100 })
+      .catch((e: unknown) => e);
     t.ok(err instanceof NetlinkError);
     t.match(err, { code: 'EINVAL', op: 'RTM_NEWROUTE', field, extack: { message: 'Nexthop has invalid gateway' } });
     t.match(String(err), /route\.add 10\.1\.0\.0\/16: .*Nexthop has invalid gateway/);
@@ -401,9 +639,21 @@ t.test('an extended ACK offset names the caller\'s field; the kernel\'s text is 
 });
 
 t.test('list / dump: the kernel filters (strict dump request), the client filters again', async (t) => {
-  const route = (family: number, dstLen: number, table: number, protocol: number, type: number, attrs: Decoded<RtaAttrs>, scope = 0): { type: number; payload: Buffer } => {
+  const route = (
+    family: number,
+    dstLen: number,
+    table: number,
+    protocol: number,
+    type: number,
+    attrs: Decoded<RtaAttrs>,
+    scope = 0,
+  ): { type: number; payload: Buffer } => {
     const w = new NlWriter(256);
-    encodeRouteTable(w, { family, dstLen, srcLen: 0, tos: 0, table: table < 256 ? table : 0, protocol, scope, type, flags: 0 }, { table, ...attrs });
+    encodeRouteTable(
+      w,
+      { family, dstLen, srcLen: 0, tos: 0, table: table < 256 ? table : 0, protocol, scope, type, flags: 0 },
+      { table, ...attrs },
+    );
     return { type: RTM_NEWROUTE, payload: w.take() };
   };
   const dump = [
@@ -420,17 +670,45 @@ t.test('list / dump: the kernel filters (strict dump request), the client filter
   const req = r.sent.find((m) => m.type === RTM_GETROUTE)!;
   t.ok((req.flags & NLM_F_DUMP) === NLM_F_DUMP);
   t.equal(req.payload.toString('hex'), '000000000000000000000000' + '08000f00fe000000', 'AF_UNSPEC, RTA_TABLE main');
-  t.same((r.result as Route[]).map((x) => x.dst), ['192.168.0.0/24', '10.1.0.0/16', 'fe80::/64'], 'main only, both families, ipmr skipped');
-  t.same((r.result as Route[])[1], { dst: '10.1.0.0/16', family: 4, table: 254, type: 'unicast', protocol: 'static', scope: 'global', dev: 'veth0', index: 3, via: '192.168.0.2' });
+  t.same(
+    (r.result as Route[]).map((x) => x.dst),
+    ['192.168.0.0/24', '10.1.0.0/16', 'fe80::/64'],
+    'main only, both families, ipmr skipped',
+  );
+  t.same((r.result as Route[])[1], {
+    dst: '10.1.0.0/16',
+    family: 4,
+    table: 254,
+    type: 'unicast',
+    protocol: 'static',
+    scope: 'global',
+    dev: 'veth0',
+    index: 3,
+    via: '192.168.0.2',
+  });
 
   r = await run((h) => h.route.list({ table: 100, dev: 'veth1', protocol: 'static', type: 'unicast', family: 4 }), k);
   const req2 = r.sent.find((m) => m.type === RTM_GETROUTE)!;
-  t.equal(req2.payload.toString('hex'), '020000000004000100000000' + '08000f0064000000' + '0800040002000000', 'rtm_protocol, rtm_type, RTA_TABLE, RTA_OIF');
-  t.same((r.result as Route[]).map((x) => x.dst), ['10.2.0.0/16']);
+  t.equal(
+    req2.payload.toString('hex'),
+    '020000000004000100000000' + '08000f0064000000' + '0800040002000000',
+    'rtm_protocol, rtm_type, RTA_TABLE, RTA_OIF',
+  );
+  t.same(
+    (r.result as Route[]).map((x) => x.dst),
+    ['10.2.0.0/16'],
+  );
 
   r = await run((h) => h.route.list({ table: 'all', scope: 'host' }), k);
-  t.equal(r.sent.find((m) => m.type === RTM_GETROUTE)!.payload.toString('hex'), '00'.repeat(12), 'table all: no RTA_TABLE; scope filtered here');
-  t.same((r.result as Route[]).map((x) => x.dst), ['192.168.0.1/32']);
+  t.equal(
+    r.sent.find((m) => m.type === RTM_GETROUTE)!.payload.toString('hex'),
+    '00'.repeat(12),
+    'table all: no RTA_TABLE; scope filtered here',
+  );
+  t.same(
+    (r.result as Route[]).map((x) => x.dst),
+    ['192.168.0.1/32'],
+  );
 
   r = await run(async (h) => {
     const out: string[] = [];
@@ -439,13 +717,37 @@ t.test('list / dump: the kernel filters (strict dump request), the client filter
   }, k);
   t.same(r.result, ['fe80::/64']);
 
-  await t.rejects(run((h) => h.route.list({ dev: 'nosuch0' }), k).then((x) => x.result), { code: 'ENODEV' });
+  await t.rejects(
+    run((h) => h.route.list({ dev: 'nosuch0' }), k).then((x) => x.result),
+    { code: 'ENODEV' },
+  );
 });
 
 t.test('route.get resolves dev names of the answer and keeps cache flags', async (t) => {
-  const reply = Buffer.concat([Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]), nla(1, Buffer.from([10, 8, 2, 3])), nla(4, u32le(3)), nla(5, Buffer.from([192, 168, 0, 2])), nla(7, Buffer.from([192, 168, 0, 1])), nla(15, u32le(254))]);
-  const r = await run((h) => h.route.get('10.8.2.3'), { replies: new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: reply }]]]) });
-  t.same(r.result, { dst: '10.8.2.3/32', family: 4, table: 254, type: 'unicast', protocol: 'unspec', scope: 'global', dev: 'veth0', index: 3, via: '192.168.0.2', src: '192.168.0.1', flags: ['cloned'] });
+  const reply = Buffer.concat([
+    Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),
+    nla(1, Buffer.from([10, 8, 2, 3])),
+    nla(4, u32le(3)),
+    nla(5, Buffer.from([192, 168, 0, 2])),
+    nla(7, Buffer.from([192, 168, 0, 1])),
+    nla(15, u32le(254)),
+  ]);
+  const r = await run((h) => h.route.get('10.8.2.3'), {
+    replies: new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: reply }]]]),
+  });
+  t.same(r.result, {
+    dst: '10.8.2.3/32',
+    family: 4,
+    table: 254,
+    type: 'unicast',
+    protocol: 'unspec',
+    scope: 'global',
+    dev: 'veth0',
+    index: 3,
+    via: '192.168.0.2',
+    src: '192.168.0.1',
+    flags: ['cloned'],
+  });
 });
 
 t.test('names resolve through rt_tables / rt_protos / rt_scopes (and their .d directories)', async (t) => {
@@ -477,10 +779,16 @@ t.test('names resolve through rt_tables / rt_protos / rt_scopes (and their .d di
   t.equal(protocolId('bgp'), 186, 'built in');
   t.equal(scopeId('custom'), 42);
   t.equal(scopeId('universe'), 0);
-  const { sent } = await run((h) => h.route.add({ dst: '10.0.0.0/8', table: 'vpn', protocol: 'myproto', scope: 'custom', type: 'blackhole' }));
+  const { sent } = await run((h) =>
+    h.route.add({ dst: '10.0.0.0/8', table: 'vpn', protocol: 'myproto', scope: 'custom', type: 'blackhole' }),
+  );
   const m = sent.find((x) => x.type === RTM_NEWROUTE)!;
   t.same([...m.payload.subarray(4, 8)], [0, 99, 42, 6], 'rtm_table 0 (RTA_TABLE), protocol 99, scope 42, blackhole');
-  t.match(decodeRoute(msgOf(Buffer.from(m.msg))), { table: 1000, protocol: 'myproto', scope: 'custom', type: 'blackhole' }, 'and the names come back on decode');
+  t.match(
+    decodeRoute(msgOf(Buffer.from(m.msg))),
+    { table: 1000, protocol: 'myproto', scope: 'custom', type: 'blackhole' },
+    'and the names come back on decode',
+  );
   t.equal(tableName(100), 'isp-a');
   t.equal(protocolName(200), '200', 'an unnamed protocol reads as its number');
 });

@@ -13,7 +13,14 @@ import { ack, done, fakeHandle, nla, nlmsg, turn, type SentMsg } from '../helper
 
 function fixture(name: string): Buffer {
   const text = readFileSync(new URL(`../fixtures/rule/${name}.hex`, import.meta.url), 'utf8');
-  return Buffer.from(text.split('\n').filter((l) => !l.startsWith('#')).join('').replace(/\s+/g, ''), 'hex');
+  return Buffer.from(
+    text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('')
+      .replace(/\s+/g, ''),
+    'hex',
+  );
 }
 
 function msgOf(b: Buffer): NlMsg {
@@ -26,15 +33,24 @@ function msgOf(b: Buffer): NlMsg {
 /** Runs call on a handle whose fake socket acks requests and answers dumps with `replies`. */
 async function sent(call: (h: Handle) => Promise<unknown>, replies: Buffer[] = []): Promise<SentMsg[]> {
   const { h, fake } = fakeHandle();
-  fake.onSend = (msgs) => setImmediate(() => {
-    for (const m of msgs) {
-      if ((m.flags & NLM_F_DUMP) === NLM_F_DUMP) {
-        fake.deliver(...replies.map((r) => { const c = Buffer.from(r); c.writeUInt32LE(m.seq, 8); c.writeUInt16LE(2, 6); return c; }), done(m.seq));
-      } else {
-        fake.deliver(ack(m.seq));
+  fake.onSend = (msgs) =>
+    setImmediate(() => {
+      for (const m of msgs) {
+        if ((m.flags & NLM_F_DUMP) === NLM_F_DUMP) {
+          fake.deliver(
+            ...replies.map((r) => {
+              const c = Buffer.from(r);
+              c.writeUInt32LE(m.seq, 8);
+              c.writeUInt16LE(2, 6);
+              return c;
+            }),
+            done(m.seq),
+          );
+        } else {
+          fake.deliver(ack(m.seq));
+        }
       }
-    }
-  });
+    });
   try {
     await call(h);
     return fake.sent;
@@ -43,35 +59,65 @@ async function sent(call: (h: Handle) => Promise<unknown>, replies: Buffer[] = [
   }
 }
 
-t.test('rule requests equal ip rule\'s bytes and decode to the rule', async (t) => {
+t.test("rule requests equal ip rule's bytes and decode to the rule", async (t) => {
   const cases: { file: string; op: 'add' | 'del'; spec: RuleSpec; want: object }[] = [
     {
-      file: 'rule-add-v4', op: 'add', spec: { priority: 100, from: '10.0.0.0/24', table: 100 },
+      file: 'rule-add-v4',
+      op: 'add',
+      spec: { priority: 100, from: '10.0.0.0/24', table: 100 },
       want: { family: 4, priority: 100, from: '10.0.0.0/24', table: 100, action: 'to_tbl' },
     },
     {
       // a table over 255 travels in FRA_TABLE, the header's table being RT_TABLE_UNSPEC
-      file: 'rule-add-fwmark', op: 'add', spec: { priority: 200, fwmark: '0x10/0xff', table: 1000, iif: 'veth0' },
+      file: 'rule-add-fwmark',
+      op: 'add',
+      spec: { priority: 200, fwmark: '0x10/0xff', table: 1000, iif: 'veth0' },
       want: { family: 4, priority: 200, fwmark: 0x10, fwmask: 0xff, table: 1000, iif: 'veth0', action: 'to_tbl' },
     },
     {
-      file: 'rule-add-v6', op: 'add', spec: { priority: 300, to: '2001:db8::/32', oif: 'veth0', action: 'prohibit' },
+      file: 'rule-add-v6',
+      op: 'add',
+      spec: { priority: 300, to: '2001:db8::/32', oif: 'veth0', action: 'prohibit' },
       want: { family: 6, priority: 300, to: '2001:db8::/32', oif: 'veth0', action: 'prohibit' },
     },
     {
-      file: 'rule-add-extras', op: 'add',
-      spec: { priority: 400, not: true, from: '192.168.0.0/16', protocol: 'static', table: 'main', uidrange: '1000-2000', ipproto: 'tcp', sport: '1000-2000', dport: 443 },
+      file: 'rule-add-extras',
+      op: 'add',
+      spec: {
+        priority: 400,
+        not: true,
+        from: '192.168.0.0/16',
+        protocol: 'static',
+        table: 'main',
+        uidrange: '1000-2000',
+        ipproto: 'tcp',
+        sport: '1000-2000',
+        dport: 443,
+      },
       want: {
-        family: 4, priority: 400, not: true, from: '192.168.0.0/16', protocol: 'static', table: 254, action: 'to_tbl',
-        uidrange: { start: 1000, end: 2000 }, ipproto: 'tcp', sport: { start: 1000, end: 2000 }, dport: 443,
+        family: 4,
+        priority: 400,
+        not: true,
+        from: '192.168.0.0/16',
+        protocol: 'static',
+        table: 254,
+        action: 'to_tbl',
+        uidrange: { start: 1000, end: 2000 },
+        ipproto: 'tcp',
+        sport: { start: 1000, end: 2000 },
+        dport: 443,
       },
     },
     {
-      file: 'rule-add-goto', op: 'add', spec: { priority: 500, goto: 600 },
+      file: 'rule-add-goto',
+      op: 'add',
+      spec: { priority: 500, goto: 600 },
       want: { family: 4, priority: 500, goto: 600, action: 'goto' },
     },
     {
-      file: 'rule-del', op: 'del', spec: { priority: 100 },
+      file: 'rule-del',
+      op: 'del',
+      spec: { priority: 100 },
       want: { family: 4, priority: 100, action: 'unspec' },
     },
   ];
@@ -104,11 +150,21 @@ t.test('equivalent spellings encode alike', async (t) => {
 });
 
 t.test('list: a family-only header (strict dump), both families decoded, filters applied', async (t) => {
-  const hdr = (family: number, table: number, action = 1): Buffer => Buffer.from([family, 0, 0, 0, table, 0, 0, action, 0, 0, 0, 0]);
-  const u32 = (v: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+  const hdr = (family: number, table: number, action = 1): Buffer =>
+    Buffer.from([family, 0, 0, 0, table, 0, 0, action, 0, 0, 0, 0]);
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v);
+    return b;
+  };
   const replies = [
     nlmsg(RTM_NEWRULE, 0, 0, Buffer.concat([hdr(2, 255), nla(15, u32(255)), nla(21, Buffer.from([2]))])),
-    nlmsg(RTM_NEWRULE, 0, 0, Buffer.concat([hdr(2, 254), nla(15, u32(254)), nla(6, u32(32766)), nla(21, Buffer.from([2]))])),
+    nlmsg(
+      RTM_NEWRULE,
+      0,
+      0,
+      Buffer.concat([hdr(2, 254), nla(15, u32(254)), nla(6, u32(32766)), nla(21, Buffer.from([2]))]),
+    ),
     nlmsg(RTM_NEWRULE, 0, 0, Buffer.concat([hdr(10, 0), nla(15, u32(5000)), nla(6, u32(10)), nla(99, u32(1))])),
     nlmsg(RTM_NEWRULE, 0, 0, Buffer.concat([Buffer.from([128, 0, 0, 0, 254, 0, 0, 1, 0, 0, 0, 0]), nla(6, u32(1))])),
   ];
@@ -116,16 +172,26 @@ t.test('list: a family-only header (strict dump), both families decoded, filters
   const msgs = await sent(async (h) => (rules = await h.rule.list()), replies);
   t.equal(msgs[0]!.type, RTM_GETRULE);
   t.equal(msgs[0]!.payload.toString('hex'), '00'.repeat(12), 'AF_UNSPEC, nothing else');
-  t.same(rules, [
-    { family: 4, priority: 0, table: 255, action: 'to_tbl', protocol: 'kernel' },
-    { family: 4, priority: 32766, table: 254, action: 'to_tbl', protocol: 'kernel' },
-    { family: 6, priority: 10, table: 5000, action: 'to_tbl' },
-  ], 'the ipmr family (128) is skipped; FRA_TABLE wins over the header');
+  t.same(
+    rules,
+    [
+      { family: 4, priority: 0, table: 255, action: 'to_tbl', protocol: 'kernel' },
+      { family: 4, priority: 32766, table: 254, action: 'to_tbl', protocol: 'kernel' },
+      { family: 6, priority: 10, table: 5000, action: 'to_tbl' },
+    ],
+    'the ipmr family (128) is skipped; FRA_TABLE wins over the header',
+  );
   const m6 = await sent(async (h) => (rules = await h.rule.list({ family: 6, table: 5000 })), replies);
   t.equal(m6[0]!.payload[0], 10, 'family 6 → AF_INET6 in the header');
-  t.same((rules as { priority: number }[]).map((r) => r.priority), [10]);
+  t.same(
+    (rules as { priority: number }[]).map((r) => r.priority),
+    [10],
+  );
   await sent(async (h) => (rules = await h.rule.list({ table: 'main', priority: 32766 })), replies);
-  t.same((rules as { priority: number }[]).map((r) => r.priority), [32766]);
+  t.same(
+    (rules as { priority: number }[]).map((r) => r.priority),
+    [32766],
+  );
   const bad = nlmsg(RTM_NEWRULE, 0, 0, Buffer.concat([hdr(2, 254), Buffer.from([8, 0, 6, 0, 1])]));
   t.throws(() => decodeRule(msgOf(bad)), DecodeError);
 });
@@ -173,10 +239,11 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
   h.close();
 });
 
-t.test('an extended ACK pointing at an attribute names the caller\'s field', async (t) => {
+t.test("an extended ACK pointing at an attribute names the caller's field", async (t) => {
   const { h, fake } = fakeHandle();
   // rule-add-v4's layout: nlmsghdr 16 + fib_rule_hdr 12, FRA_PRIORITY at 28, FRA_SRC at 36
-  fake.onSend = (msgs) => setImmediate(() => fake.deliver(ack(msgs[0]!.seq, -22, { msg: 'Invalid source', offset: 36, echo: msgs[0]!.msg })));
+  fake.onSend = (msgs) =>
+    setImmediate(() => fake.deliver(ack(msgs[0]!.seq, -22, { msg: 'Invalid source', offset: 36, echo: msgs[0]!.msg })));
   const err = await h.rule.add({ priority: 100, from: '10.0.0.0/24', table: 100 }).catch((e: unknown) => e);
   t.match(err, { name: 'NetlinkError', code: 'EINVAL', field: 'from', extack: { message: 'Invalid source' } });
   t.match(String(err), /rule\.add priority 100 from 10\.0\.0\.0\/24 table 100: .*Invalid source.*"from"/);

@@ -73,7 +73,12 @@ async function main(): Promise<void> {
       'link add ifb0 type ifb',
       'tuntap add tap0 mode tap',
       'link set dev v1p alias peer-side',
-      'link set br0 up', 'link set v1 up', 'link set v1p up', 'link set v0 up', 'link set vx0 up', 'link set mv0 up',
+      'link set br0 up',
+      'link set v1 up',
+      'link set v1p up',
+      'link set v0 up',
+      'link set vx0 up',
+      'link set mv0 up',
       'addr add 10.0.0.1/24 dev v0 label v0:one',
       'addr add 10.0.1.1/24 brd + dev v1p',
       'addr add 192.0.2.1/32 peer 192.0.2.2 dev v1p',
@@ -97,7 +102,8 @@ async function main(): Promise<void> {
       'rule add from 10.0.0.0/8 to 10.1.0.0/16 table 100 priority 100 fwmark 0x10/0xff iif v1p',
       'rule add not from 10.2.0.0/16 priority 200 prohibit',
       '-6 rule add to 2001:db8::/32 table 100 priority 300',
-    ]) sh(c);
+    ])
+      sh(c);
     for (const c of [
       ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', '192.0.2.10'],
       ['fdb', 'add', '02:00:00:00:00:07', 'dev', 'v1', 'master', 'static'],

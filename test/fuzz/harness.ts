@@ -44,14 +44,26 @@ function libFiles(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...libFiles(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') && !(dir === join(root, 'lib') && SKIP_MODULES.has(e.name))) out.push(p);
+    else if (
+      e.name.endsWith('.ts') &&
+      !e.name.endsWith('.d.ts') &&
+      !(dir === join(root, 'lib') && SKIP_MODULES.has(e.name))
+    )
+      out.push(p);
   }
   return out.sort();
 }
 
 function isStruct(v: unknown): v is StructLike {
   const o = v as Partial<StructLike> | null;
-  return typeof o === 'object' && o !== null && typeof o.read === 'function' && typeof o.size === 'number' && typeof o.name === 'string' && typeof (o as { write?: unknown }).write === 'function';
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.read === 'function' &&
+    typeof o.size === 'number' &&
+    typeof o.name === 'string' &&
+    typeof (o as { write?: unknown }).write === 'function'
+  );
 }
 
 /** Every decoder in lib/, found by importing each module and looking at its exports. */
@@ -94,7 +106,11 @@ export function targetNames(t: Targets): string[] {
 /** A decoder broke the rule: something other than DecodeError escaped, or a bound was exceeded. */
 export class FuzzFailure extends Error {
   override readonly name = 'FuzzFailure';
-  constructor(readonly target: string, readonly error: unknown, readonly input: Buffer) {
+  constructor(
+    readonly target: string,
+    readonly error: unknown,
+    readonly input: Buffer,
+  ) {
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 6).join('\n')}` : '';
     super(`${target}: ${what}\n  input (${input.length} bytes): ${input.toString('hex')}${where}`);
@@ -123,7 +139,8 @@ export function weight(v: unknown, depth = 0): number {
   if (typeof v === 'string') return v.length;
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v.length;
   if (Array.isArray(v)) return v.reduce((n: number, x) => n + 1 + weight(x, depth + 1), 0);
-  if (v && typeof v === 'object') return Object.entries(v).reduce((n, [k, x]) => n + k.length + weight(x, depth + 1), 0);
+  if (v && typeof v === 'object')
+    return Object.entries(v).reduce((n, [k, x]) => n + k.length + weight(x, depth + 1), 0);
   return 1;
 }
 
@@ -166,7 +183,8 @@ function call(name: string, input: Buffer, st: Stats, fn: () => unknown): void {
   let out: unknown;
   try {
     out = fn();
-  } catch (e) {
+  } catch (thrown) {
+    let e = thrown;
     tracking = false;
     if (e instanceof DecodeError) {
       st.decodeErrors++;
@@ -195,7 +213,8 @@ function call(name: string, input: Buffer, st: Stats, fn: () => unknown): void {
   }
   if (maxAlloc > st.maxAlloc) st.maxAlloc = maxAlloc;
   if (ms > LIMITS.callMs) throw new FuzzFailure(name, new Error(`took ${ms.toFixed(1)} ms`), input);
-  if (maxAlloc > LIMITS.alloc(input.length)) throw new FuzzFailure(name, new Error(`allocated a ${maxAlloc}-byte Buffer`), input);
+  if (maxAlloc > LIMITS.alloc(input.length))
+    throw new FuzzFailure(name, new Error(`allocated a ${maxAlloc}-byte Buffer`), input);
   if (out !== undefined) {
     st.decoded++;
     const w = weight(out);
@@ -203,7 +222,10 @@ function call(name: string, input: Buffer, st: Stats, fn: () => unknown): void {
   }
 }
 
-const NAMES: ReadonlyMap<number, string> = new Map([[1, 'lo'], [2, 'eth0']]);
+const NAMES: ReadonlyMap<number, string> = new Map([
+  [1, 'lo'],
+  [2, 'eth0'],
+]);
 
 /** The family header after nlmsghdr, by message type (ifinfomsg, ifaddrmsg, rtmsg, ndmsg, …). */
 function familyHeader(type: number): number {
@@ -234,7 +256,8 @@ export function runCase(t: Targets, input: Buffer, st: Stats): void {
   });
   // Bytes that did not frame are still fed to the decoders, as one bare payload.
   const type = input.length >= 6 ? input.readUInt16LE(4) : 16;
-  if (!framed || msgs.length === 0) msgs.push({ type, flags: 0, seq: 0, pid: 0, buf: input, start: 0, off: 0, end: input.length });
+  if (!framed || msgs.length === 0)
+    msgs.push({ type, flags: 0, seq: 0, pid: 0, buf: input, start: 0, off: 0, end: input.length });
   for (const m of msgs.slice(0, 8)) {
     call('parseError', input, st, () => parseError(m));
     call('parseDone', input, st, () => parseDone(m));
@@ -300,7 +323,11 @@ export function roundTrip(t: Targets, input: Buffer, st: Stats): void {
       throw new FuzzFailure(`${s.name} decode(encode(decode(x)))`, e, input);
     }
     if (!isDeepStrictEqual(writable(s.schema, v, v2), writable(s.schema, v2, v2))) {
-      throw new FuzzFailure(`${s.name} round trip`, new Error(`${JSON.stringify(v)} became ${JSON.stringify(v2)}`), input);
+      throw new FuzzFailure(
+        `${s.name} round trip`,
+        new Error(`${JSON.stringify(v)} became ${JSON.stringify(v2)}`),
+        input,
+      );
     }
   }
 }
@@ -329,7 +356,11 @@ export function loadSeeds(): { files: string[]; messages: Buffer[] } {
   for (const f of files) {
     let b = readFileSync(f);
     if (f.endsWith('.hex')) {
-      const text = b.toString('utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join(' ');
+      const text = b
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => !l.trimStart().startsWith('#'))
+        .join(' ');
       b = Buffer.from(text.replace(/[^0-9a-fA-F]/g, ''), 'hex');
     }
     if (b.length === 0) continue;
@@ -375,7 +406,10 @@ const payloadArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.string({ maxLength: 20 }).map((s) => Buffer.from(s + (s.length % 2 ? '\0' : ''))),
 );
 
-const typeArb = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 40 }) }, fc.integer({ min: 0, max: 0xffff }));
+const typeArb = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 40 }) },
+  fc.integer({ min: 0, max: 0xffff }),
+);
 
 /** Well-formed TLV trees (lengths right), so inputs get past framing into the codecs. */
 export const attrsArb: fc.Arbitrary<Buffer> = fc.letrec<{ stream: Buffer; attr: Buffer }>((tie) => ({
@@ -383,7 +417,9 @@ export const attrsArb: fc.Arbitrary<Buffer> = fc.letrec<{ stream: Buffer; attr: 
   attr: fc.oneof(
     { depthSize: 'small', maxDepth: 4 },
     fc.tuple(typeArb, payloadArb).map(([t, p]) => nla(t, p)),
-    fc.tuple(typeArb, tie('stream'), fc.boolean()).map(([t, s, flagged]) => nla(flagged ? (t | 0x8000) & 0xffff : t, s)),
+    fc
+      .tuple(typeArb, tie('stream'), fc.boolean())
+      .map(([t, s, flagged]) => nla(flagged ? (t | 0x8000) & 0xffff : t, s)),
   ),
 })).stream;
 
@@ -394,13 +430,17 @@ const FAMILIES = [0, 2, 7, 10, 17, 28, 129];
 /** Messages: a header, a family struct of a plausible size starting with a real family, TLVs. */
 export const messageArb: fc.Arbitrary<Buffer> = fc
   .array(
-    fc.tuple(
-      fc.constantFrom(...MSG_TYPES),
-      fc.integer({ min: 0, max: 0xffff }),
-      fc.constantFrom(...FAMILIES),
-      fc.constantFrom(4, 8, 12, 16).chain((n) => fc.uint8Array({ minLength: n - 1, maxLength: n - 1 })),
-      attrsArb,
-    ).map(([type, flags, fam, hdr, attrs]) => nlmsgBytes(type, flags, Buffer.concat([Buffer.from([fam]), hdr, attrs]))),
+    fc
+      .tuple(
+        fc.constantFrom(...MSG_TYPES),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.constantFrom(...FAMILIES),
+        fc.constantFrom(4, 8, 12, 16).chain((n) => fc.uint8Array({ minLength: n - 1, maxLength: n - 1 })),
+        attrsArb,
+      )
+      .map(([type, flags, fam, hdr, attrs]) =>
+        nlmsgBytes(type, flags, Buffer.concat([Buffer.from([fam]), hdr, attrs])),
+      ),
     { minLength: 1, maxLength: 3 },
   )
   .map((a) => Buffer.concat(a));
@@ -431,13 +471,23 @@ export function mutate(seed: Buffer, muts: readonly Mutation[], fix: boolean): B
     const p = m.pos % n;
     const a4 = p & ~3;
     switch (m.kind) {
-      case 0: b[p] = b[p]! ^ (1 << (m.val & 7)); break;
-      case 1: b[p] = m.val & 0xff; break;
+      case 0:
+        b[p] = b[p]! ^ (1 << (m.val & 7));
+        break;
+      case 1:
+        b[p] = m.val & 0xff;
+        break;
       case 2: {
         // A length/type field: TLV headers sit on 4-byte boundaries.
         if (a4 + 2 > n) break;
         const cur = b.readUInt16LE(a4);
-        const choices = [...INTERESTING16, (cur + 1) & 0xffff, (cur - 1) & 0xffff, (cur + 4) & 0xffff, (cur - 4) & 0xffff];
+        const choices = [
+          ...INTERESTING16,
+          (cur + 1) & 0xffff,
+          (cur - 1) & 0xffff,
+          (cur + 4) & 0xffff,
+          (cur - 4) & 0xffff,
+        ];
         b.writeUInt16LE(choices[m.val % choices.length]!, a4);
         break;
       }
@@ -448,10 +498,18 @@ export function mutate(seed: Buffer, muts: readonly Mutation[], fix: boolean): B
         b.writeUInt32LE(choices[m.val % choices.length]! >>> 0, a4);
         break;
       }
-      case 4: b = b.subarray(0, p); break;
-      case 5: b = Buffer.concat([b.subarray(0, p), b.subarray(Math.min(n, p + m.len))]); break;
-      case 6: b = Buffer.concat([b.subarray(0, p), b.subarray(p, p + m.len), b.subarray(p)]); break;
-      case 7: b = Buffer.concat([b.subarray(0, p), Buffer.alloc(m.len, m.val & 0xff), b.subarray(p)]); break;
+      case 4:
+        b = b.subarray(0, p);
+        break;
+      case 5:
+        b = Buffer.concat([b.subarray(0, p), b.subarray(Math.min(n, p + m.len))]);
+        break;
+      case 6:
+        b = Buffer.concat([b.subarray(0, p), b.subarray(p, p + m.len), b.subarray(p)]);
+        break;
+      case 7:
+        b = Buffer.concat([b.subarray(0, p), Buffer.alloc(m.len, m.val & 0xff), b.subarray(p)]);
+        break;
       default: {
         // Swap in a random aligned u16 as an attribute type (NLA_F_NESTED / BYTEORDER bits too).
         if (a4 + 4 > n) break;
@@ -473,17 +531,32 @@ export function mutatedArb(seeds: readonly Buffer[]): fc.Arbitrary<Buffer> {
     { weight: 4, arbitrary: fc.constantFrom(...seeds) },
     fc.tuple(fc.constantFrom(...seeds), fc.constantFrom(...seeds)).map(([a, b]) => Buffer.concat([a, b])),
   );
-  return fc.tuple(seedArb, fc.array(mutationArb, { minLength: 1, maxLength: 6 }), fc.boolean()).map(([s, m, fix]) => mutate(s, m, fix));
+  return fc
+    .tuple(seedArb, fc.array(mutationArb, { minLength: 1, maxLength: 6 }), fc.boolean())
+    .map(([s, m, fix]) => mutate(s, m, fix));
 }
 
 export const randomArb: fc.Arbitrary<Buffer> = fc.uint8Array({ maxLength: 320 }).map((u) => Buffer.from(u));
 
 /** The mix of the short and long runs: name, arbitrary, check, share of the cases. */
-export function plan(t: Targets, seeds: readonly Buffer[]): Array<{ name: string; arb: fc.Arbitrary<Buffer>; check: (x: Buffer, st: Stats) => void; share: number }> {
+export function plan(
+  t: Targets,
+  seeds: readonly Buffer[],
+): Array<{ name: string; arb: fc.Arbitrary<Buffer>; check: (x: Buffer, st: Stats) => void; share: number }> {
   return [
     { name: 'random bytes', arb: randomArb, check: (x, st) => runCase(t, x, st), share: 0.2 },
-    { name: 'well-formed messages with random attributes', arb: messageArb, check: (x, st) => runCase(t, x, st), share: 0.25 },
-    { name: 'mutated kernel dumps and iproute2 fixtures', arb: mutatedArb(seeds), check: (x, st) => runCase(t, x, st), share: 0.45 },
+    {
+      name: 'well-formed messages with random attributes',
+      arb: messageArb,
+      check: (x, st) => runCase(t, x, st),
+      share: 0.25,
+    },
+    {
+      name: 'mutated kernel dumps and iproute2 fixtures',
+      arb: mutatedArb(seeds),
+      check: (x, st) => runCase(t, x, st),
+      share: 0.45,
+    },
     { name: 'decode(encode(decode(x))) round trip', arb: attrsArb, check: (x, st) => roundTrip(t, x, st), share: 0.1 },
   ];
 }

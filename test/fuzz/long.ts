@@ -58,7 +58,16 @@ for (let i = 0; i < jobs; i++) {
   const share = Math.floor(cases / jobs) + (i < cases % jobs ? 1 : 0);
   const data: ShardData = { seed: seed + i, cases: share, shared, current };
   const worker = new Worker(join(here, 'worker.ts'), { workerData: data });
-  const s: Shard = { i, worker, counters: new Int32Array(shared), current: new Uint8Array(current), cases: share, lastCount: 0, lastProgress: Date.now(), finished: false };
+  const s: Shard = {
+    i,
+    worker,
+    counters: new Int32Array(shared),
+    current: new Uint8Array(current),
+    cases: share,
+    lastCount: 0,
+    lastProgress: Date.now(),
+    finished: false,
+  };
   worker.on('message', (m: ShardMessage) => {
     if (m.kind === 'done') {
       s.stats = m.stats;
@@ -118,7 +127,15 @@ const total = shards.reduce((n, s) => n + Atomics.load(s.counters, 0), 0);
 const agg = new Map<string, Stats>();
 for (const s of shards) {
   for (const [name, st] of Object.entries(s.stats ?? {})) {
-    const a = agg.get(name) ?? { cases: 0, calls: 0, decoded: 0, decodeErrors: 0, maxCallMs: 0, slowest: '', maxAlloc: 0 };
+    const a = agg.get(name) ?? {
+      cases: 0,
+      calls: 0,
+      decoded: 0,
+      decodeErrors: 0,
+      maxCallMs: 0,
+      slowest: '',
+      maxAlloc: 0,
+    };
     a.cases += st.cases;
     a.calls += st.calls;
     a.decoded += st.decoded;
@@ -132,8 +149,12 @@ for (const s of shards) {
   }
 }
 for (const [name, a] of agg) {
-  console.log(`  ${name}: ${a.cases} inputs, ${a.calls} decoder calls (${a.decoded} decoded, ${a.decodeErrors} DecodeError), slowest call ${a.maxCallMs.toFixed(1)} ms (${a.slowest}), largest allocation ${a.maxAlloc} B`);
+  console.log(
+    `  ${name}: ${a.cases} inputs, ${a.calls} decoder calls (${a.decoded} decoded, ${a.decodeErrors} DecodeError), slowest call ${a.maxCallMs.toFixed(1)} ms (${a.slowest}), largest allocation ${a.maxAlloc} B`,
+  );
 }
 const failed = [...failures.values()].reduce((n, f) => n + f.count, 0);
-console.log(`fuzz: ${total} cases in ${secs.toFixed(1)} s (${Math.round(total / secs)}/s), ${failed} failures (${failures.size} distinct), ${hangs} hangs, seed ${seed}`);
+console.log(
+  `fuzz: ${total} cases in ${secs.toFixed(1)} s (${Math.round(total / secs)}/s), ${failed} failures (${failures.size} distinct), ${hangs} hangs, seed ${seed}`,
+);
 process.exitCode = failed || hangs || total < cases ? 1 : 0;

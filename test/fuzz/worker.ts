@@ -15,8 +15,7 @@ export interface ShardData {
 }
 
 export type ShardMessage =
-  | { kind: 'failure'; target: string; message: string; input: string }
-  | { kind: 'done'; stats: Record<string, Stats> };
+  { kind: 'failure'; target: string; message: string; input: string } | { kind: 'done'; stats: Record<string, Stats> };
 
 const data = workerData as ShardData;
 const counters = new Int32Array(data.shared);
@@ -31,18 +30,26 @@ for (const p of plan(targets, seeds.messages)) {
   const st = newStats();
   stats[p.name] = st;
   const numRuns = Math.round(data.cases * p.share);
-  fc.check(fc.property(p.arb, (x) => {
-    const n = Math.min(x.length, current.length);
-    current.set(x.subarray(0, n));
-    Atomics.store(counters, 1, n);
-    try {
-      p.check(x, st);
-    } catch (e) {
-      const f = e instanceof FuzzFailure ? e : new FuzzFailure(p.name, e, x);
-      port.postMessage({ kind: 'failure', target: f.target, message: f.message, input: x.toString('hex') } satisfies ShardMessage);
-    }
-    Atomics.add(counters, 0, 1);
-    return true;
-  }), { seed: data.seed, numRuns });
+  fc.check(
+    fc.property(p.arb, (x) => {
+      const n = Math.min(x.length, current.length);
+      current.set(x.subarray(0, n));
+      Atomics.store(counters, 1, n);
+      try {
+        p.check(x, st);
+      } catch (e) {
+        const f = e instanceof FuzzFailure ? e : new FuzzFailure(p.name, e, x);
+        port.postMessage({
+          kind: 'failure',
+          target: f.target,
+          message: f.message,
+          input: x.toString('hex'),
+        } satisfies ShardMessage);
+      }
+      Atomics.add(counters, 0, 1);
+      return true;
+    }),
+    { seed: data.seed, numRuns },
+  );
 }
 port.postMessage({ kind: 'done', stats } satisfies ShardMessage);

@@ -61,9 +61,15 @@ export async function ensureBuilt(): Promise<string[]> {
     const stale = staleSources();
     if (stale.length === 0) return [];
     try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-        cwd: ROOT, stdio: 'pipe', encoding: 'utf8',
-      });
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+        {
+          cwd: ROOT,
+          stdio: 'pipe',
+          encoding: 'utf8',
+        },
+      );
     } catch {
       // Type errors still emit JS; `npm test` reports them through its typecheck step.
     }

@@ -5,7 +5,13 @@
 import { Handle, type OpenOptions } from '../../lib/handle.js';
 import type { Receiver, Transport } from '../../lib/core/request.js';
 import {
-  NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NLM_F_MULTI,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
 } from '../../lib/core/constants.js';
 
 /** One message found in a sent buffer. */
@@ -28,7 +34,14 @@ export function splitMessages(buf: Buffer, sendId = 0): SentMsg[] {
     const len = buf.readUInt32LE(off);
     if (len < 16 || off + len > buf.length) throw new Error(`bad nlmsg_len ${len} at ${off}`);
     const msg = buf.subarray(off, off + len);
-    out.push({ type: msg.readUInt16LE(4), flags: msg.readUInt16LE(6), seq: msg.readUInt32LE(8), msg, payload: msg.subarray(16), sendId });
+    out.push({
+      type: msg.readUInt16LE(4),
+      flags: msg.readUInt16LE(6),
+      seq: msg.readUInt32LE(8),
+      msg,
+      payload: msg.subarray(16),
+      sendId,
+    });
     off += (len + 3) & ~3;
   }
   return out;

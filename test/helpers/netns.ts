@@ -65,7 +65,7 @@ export function tempNetns(t: TestLike, opts: { open?: boolean } = {}): TempNetns
       return h;
     },
     ip: (...args) => ip('-n', name, ...args),
-    ipJson: <T,>(...args: string[]) => ipJson<T>('-n', name, ...args),
+    ipJson: <T>(...args: string[]) => ipJson<T>('-n', name, ...args),
     exec: (cmd, ...args) => execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { encoding: 'utf8' }),
   };
 }

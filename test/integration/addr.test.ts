@@ -34,11 +34,13 @@ function ipAddrs(ns: TempNetns, dev: string): IpAddr[] {
 
 /** Lifetimes count down between the two reads: compare them within a second. */
 function same(t: Test, ours: IpAddr[], theirs: IpAddr[], msg: string): void {
-  const strip = (l: IpAddr[]): IpAddr[] => l.map((x) => {
-    const c = { ...x };
-    for (const k of ['valid_life_time', 'preferred_life_time']) if (c[k] !== FOREVER) c[k] = Math.round(Number(c[k]) / 5);
-    return c;
-  });
+  const strip = (l: IpAddr[]): IpAddr[] =>
+    l.map((x) => {
+      const c = { ...x };
+      for (const k of ['valid_life_time', 'preferred_life_time'])
+        if (c[k] !== FOREVER) c[k] = Math.round(Number(c[k]) / 5);
+      return c;
+    });
   t.same(strip(ours), strip(theirs), msg);
 }
 
@@ -63,7 +65,12 @@ t.test('what we add, ip lists the same; what ip adds, we list the same', { skip:
   ns.ip('address', 'add', '2001:db8:2::2/56', 'dev', 'veth0', 'nodad', 'valid_lft', '900', 'preferred_lft', '0');
   ns.ip('address', 'add', '127.0.0.2/8', 'dev', 'lo');
 
-  same(t, (await h.addr.list({ dev: 'veth0' })).map(toIp), ipAddrs(ns, 'veth0'), 'veth0: every address, field for field');
+  same(
+    t,
+    (await h.addr.list({ dev: 'veth0' })).map(toIp),
+    ipAddrs(ns, 'veth0'),
+    'veth0: every address, field for field',
+  );
   same(t, (await h.addr.list({ dev: 'lo' })).map(toIp), ipAddrs(ns, 'lo'), 'lo');
   const v4 = await h.addr.list({ family: 4 });
   t.ok(v4.every((a) => a.family === 4) && v4.length === 7, 'family 4: 5 on veth0 and 2 on lo');
@@ -71,11 +78,18 @@ t.test('what we add, ip lists the same; what ip adds, we list the same', { skip:
   t.same(new Set(all.map((a) => a.dev)), new Set(['lo', 'veth0', 'veth1']), 'no filter: every device, both families');
   const secondary = all.find((a) => a.address === '192.168.0.2');
   t.same(secondary?.flags, ['secondary'], 'the second address of a subnet is a secondary');
-  t.match(all.find((a) => a.address === '198.51.100.7'), { label: 'veth0:ip', broadcast: '198.51.100.127', dev: 'veth0', cidr: '198.51.100.7/25' });
+  t.match(
+    all.find((a) => a.address === '198.51.100.7'),
+    { label: 'veth0:ip', broadcast: '198.51.100.127', dev: 'veth0', cidr: '198.51.100.7/25' },
+  );
   const temp = all.find((a) => a.address === '2001:db8:2::2');
   t.match(temp, { validLft: Number, preferredLft: 0 });
   t.same(temp?.flags.slice().sort(), ['deprecated', 'dynamic', 'nodad'], 'lifetimes: dynamic; preferred 0: deprecated');
-  t.same(all.filter((a) => a.dev === 'lo' && a.family === 6).map((a) => a.proto), ['kernel_lo'], 'IFA_PROTO of the kernel\'s ::1');
+  t.same(
+    all.filter((a) => a.dev === 'lo' && a.family === 6).map((a) => a.proto),
+    ['kernel_lo'],
+    "IFA_PROTO of the kernel's ::1",
+  );
   t.same(ns.ipJson('route', 'show', '172.16.0.0/16'), [], 'noprefixroute: no prefix route');
 });
 
@@ -88,46 +102,72 @@ t.test('del and flush', { skip: rootSkip }, async (t) => {
   await h.addr.add({ dev: 'veth0', address: '192.168.1.2/24' });
   await h.addr.add({ dev: 'veth0', address: '2001:db8::1/64', nodad: true });
   await h.addr.del({ dev: 'veth0', address: '192.168.0.1' });
-  t.notOk((await h.addr.list({ dev: 'veth0' })).some((a) => a.address === '192.168.0.1'), 'an IPv4 address without prefix length: deleted whatever its prefix');
-  await t.rejects(h.addr.del({ dev: 'veth0', address: '192.168.0.1/24' }), { name: 'NetlinkError', code: 'EADDRNOTAVAIL' });
+  t.notOk(
+    (await h.addr.list({ dev: 'veth0' })).some((a) => a.address === '192.168.0.1'),
+    'an IPv4 address without prefix length: deleted whatever its prefix',
+  );
+  await t.rejects(h.addr.del({ dev: 'veth0', address: '192.168.0.1/24' }), {
+    name: 'NetlinkError',
+    code: 'EADDRNOTAVAIL',
+  });
   await t.rejects(h.addr.add({ dev: 'veth0', address: '192.168.1.1/24' }), { name: 'NetlinkError', code: 'EEXIST' });
   await t.rejects(h.addr.add({ dev: 'nosuch0', address: '192.168.1.1/24' }), { code: 'ENODEV' });
   const n = await h.addr.flush({ dev: 'veth0', family: 4 });
   t.ok(n >= 1 && n <= 2, `flush -4 deleted the primary (and the secondary, or the kernel did): ${n}`);
-  t.same(ipAddrs(ns, 'veth0').map((a) => a['family']).filter((f) => f === 'inet'), [], 'no IPv4 left');
-  t.ok(ipAddrs(ns, 'veth0').some((a) => a['local'] === '2001:db8::1'), 'IPv6 kept');
+  t.same(
+    ipAddrs(ns, 'veth0')
+      .map((a) => a['family'])
+      .filter((f) => f === 'inet'),
+    [],
+    'no IPv4 left',
+  );
+  t.ok(
+    ipAddrs(ns, 'veth0').some((a) => a['local'] === '2001:db8::1'),
+    'IPv6 kept',
+  );
   await h.addr.flush({ dev: 'veth0' });
   t.same(ipAddrs(ns, 'veth0'), [], 'flush without family: nothing left, link-local included');
 });
 
-t.test('waitDad: resolves once DAD is over; a duplicate is dadfailed; a down link times out', { skip: rootSkip }, async (t) => {
-  const a = tempNetns(t);
-  const b = tempNetns(t);
-  a.ip('link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb', 'netns', b.name);
-  a.ip('link', 'set', 'va', 'up');
-  b.ip('link', 'set', 'vb', 'up');
-  // Fast DAD: one probe, 100 ms apart (the sysctls of these throwaway namespaces only).
-  for (const ns of [a, b]) {
-    ns.exec('sysctl', '-q', '-w', 'net.ipv6.conf.all.dad_transmits=1');
-    ns.exec('sysctl', '-q', '-w', `net.ipv6.neigh.${ns === a ? 'va' : 'vb'}.retrans_time_ms=100`);
-  }
-  const t0 = Date.now();
-  await a.h.addr.add({ dev: 'va', address: '2001:db8::a/64', waitDad: true });
-  const waited = Date.now() - t0;
-  const [mine] = ipAddrs(a, 'va').filter((x) => x['local'] === '2001:db8::a');
-  t.notOk(mine!['tentative'], `no longer tentative when add resolves (after ${waited} ms)`);
+t.test(
+  'waitDad: resolves once DAD is over; a duplicate is dadfailed; a down link times out',
+  { skip: rootSkip },
+  async (t) => {
+    const a = tempNetns(t);
+    const b = tempNetns(t);
+    a.ip('link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb', 'netns', b.name);
+    a.ip('link', 'set', 'va', 'up');
+    b.ip('link', 'set', 'vb', 'up');
+    // Fast DAD: one probe, 100 ms apart (the sysctls of these throwaway namespaces only).
+    for (const ns of [a, b]) {
+      ns.exec('sysctl', '-q', '-w', 'net.ipv6.conf.all.dad_transmits=1');
+      ns.exec('sysctl', '-q', '-w', `net.ipv6.neigh.${ns === a ? 'va' : 'vb'}.retrans_time_ms=100`);
+    }
+    const t0 = Date.now();
+    await a.h.addr.add({ dev: 'va', address: '2001:db8::a/64', waitDad: true });
+    const waited = Date.now() - t0;
+    const [mine] = ipAddrs(a, 'va').filter((x) => x['local'] === '2001:db8::a');
+    t.notOk(mine!['tentative'], `no longer tentative when add resolves (after ${waited} ms)`);
 
-  b.ip('address', 'add', '2001:db8::d/64', 'dev', 'vb', 'nodad');
-  const dup = await a.h.addr.add({ dev: 'va', address: '2001:db8::d/64', waitDad: true }).catch((e: unknown) => e as Error & { code?: string });
-  t.match(dup, { code: 'EDADFAILED' });
-  t.match(String(dup), /dadfailed/);
-  t.ok(ipAddrs(a, 'va').some((x) => x['local'] === '2001:db8::d' && x['dadfailed']), 'ip shows dadfailed too');
+    b.ip('address', 'add', '2001:db8::d/64', 'dev', 'vb', 'nodad');
+    const dup = await a.h.addr
+      .add({ dev: 'va', address: '2001:db8::d/64', waitDad: true })
+      .catch((e: unknown) => e as Error & { code?: string });
+    t.match(dup, { code: 'EDADFAILED' });
+    t.match(String(dup), /dadfailed/);
+    t.ok(
+      ipAddrs(a, 'va').some((x) => x['local'] === '2001:db8::d' && x['dadfailed']),
+      'ip shows dadfailed too',
+    );
 
-  a.ip('link', 'set', 'va', 'down');
-  const slow = await a.h.addr.add({ dev: 'va', address: '2001:db8::e/64', waitDad: true, dadTimeout: 300 }).catch((e: unknown) => e as Error & { code?: string });
-  t.match(slow, { code: 'ETIMEDOUT' }, 'a down link keeps the address tentative: timed out');
-  await a.h.addr.add({ dev: 'va', address: '2001:db8::f/64', waitDad: true, nodad: true });
-  t.pass('nodad: nothing to wait for');
-  void ip;
-  void NetlinkError;
-});
+    a.ip('link', 'set', 'va', 'down');
+    const slow = await a.h.addr
+      .add({ dev: 'va', address: '2001:db8::e/64', waitDad: true, dadTimeout: 300 })
+      .catch((e: unknown) => e as Error & { code?: string });
+    t.match(slow, { code: 'ETIMEDOUT' }, 'a down link keeps the address tentative: timed out');
+    await a.h.addr.add({ dev: 'va', address: '2001:db8::f/64', waitDad: true, nodad: true });
+    t.pass('nodad: nothing to wait for');
+    void ip;
+    void NetlinkError;
+  },
+);

@@ -31,12 +31,32 @@ const re = (s: string, flags = 'm'): RegExp => new RegExp(s, flags);
 const CASES: Record<string, Case> = {
   'bridge-network': { expect: [/rtnl-ex-c1 → 172\.18\.0\.3: ok/, /rtnl-ex-c2 → 172\.18\.0\.1: ok/] },
   'bridge-veth-namespaces': { expect: [/br0 has ports: veth-c1, veth-c2/, /eth0 02:42:ac:11:00:02/] },
-  'macvlan-macvtap': { expect: [/vm0 on nic0, mode bridge, MAC 52:54:00:12:34:56: the VM opens \/dev\/tap\d+ \(\d+:\d+\)/, /vm0 now mode vepa/] },
-  vxlan: { expect: [/vx100 id 100 local 10\.0\.0\.1 remote 10\.0\.0\.2 dstport 4789/, /vx200 id 200 group 239\.1\.1\.200/, /vx100 now ttl 16, ageing 120/] },
+  'macvlan-macvtap': {
+    expect: [
+      /vm0 on nic0, mode bridge, MAC 52:54:00:12:34:56: the VM opens \/dev\/tap\d+ \(\d+:\d+\)/,
+      /vm0 now mode vepa/,
+    ],
+  },
+  vxlan: {
+    expect: [
+      /vx100 id 100 local 10\.0\.0\.1 remote 10\.0\.0\.2 dstport 4789/,
+      /vx200 id 200 group 239\.1\.1\.200/,
+      /vx100 now ttl 16, ageing 120/,
+    ],
+  },
   'vxlan-overlay': { expect: [/ping 10\.200\.0\.2 from rtnl-ex-vx-a: ok/, /ping 10\.200\.0\.1 from rtnl-ex-vx-b: ok/] },
-  veth: { expect: [re(`ping 10\\.10\\.0\\.2 from rtnl-ex-veth-host: ${OK}$`), /rtnl-ex-veth-ctr: default via 10\.10\.0\.1 dev eth0/] },
+  veth: {
+    expect: [
+      re(`ping 10\\.10\\.0\\.2 from rtnl-ex-veth-host: ${OK}$`),
+      /rtnl-ex-veth-ctr: default via 10\.10\.0\.1 dev eth0/,
+    ],
+  },
   'docker-none': {
-    expect: [/links lo \(up\)$/m, /addresses 127\.0\.0\.1\/8 dev lo, ::1\/128 dev lo$/m, /route to 8\.8\.8\.8: ENETUNREACH/],
+    expect: [
+      /links lo \(up\)$/m,
+      /addresses 127\.0\.0\.1\/8 dev lo, ::1\/128 dev lo$/m,
+      /route to 8\.8\.8\.8: ENETUNREACH/,
+    ],
   },
   'docker-host': { expect: [/shares the host's network namespace/, /^host sees: +(.+)\ncontainer sees: +\1$/m] },
   'docker-macvlan': {
@@ -49,23 +69,54 @@ const CASES: Record<string, Case> = {
       /192\.168\.1\.60\/32 dev macvlan0 scope link/,
     ],
   },
-  'docker-ipvlan': { needs: ['ipvlan'], expect: [re(`ping 192\\.168\\.2\\.61 from rtnl-ex-ipvlan-c1: ${OK}$`), re(`ping 192\\.168\\.2\\.1 from rtnl-ex-ipvlan-c1: ${OK}$`)] },
-  bond: { needs: ['bond'], expect: [re(`active port eth[12]; ping 10\\.20\\.0\\.1: ${OK}$`), re(`pulled: active port eth[12]; ping 10\\.20\\.0\\.1: ${OK}$`)] },
+  'docker-ipvlan': {
+    needs: ['ipvlan'],
+    expect: [
+      re(`ping 192\\.168\\.2\\.61 from rtnl-ex-ipvlan-c1: ${OK}$`),
+      re(`ping 192\\.168\\.2\\.1 from rtnl-ex-ipvlan-c1: ${OK}$`),
+    ],
+  },
+  bond: {
+    needs: ['bond'],
+    expect: [
+      re(`active port eth[12]; ping 10\\.20\\.0\\.1: ${OK}$`),
+      re(`pulled: active port eth[12]; ping 10\\.20\\.0\\.1: ${OK}$`),
+    ],
+  },
   team: { needs: ['team'], expect: [/ports eth1, eth2, address 10\.30\.0\.2\/24/] },
-  vlan: { needs: ['vlan'], expect: [/eth0\.10 id 10 protocol 802\.1Q/, re(`VLAN 10: ping 10\\.0\\.10\\.2 from rtnl-ex-vlan-a: ${OK}$`), re(`VLAN 20: ping 10\\.0\\.20\\.2 from rtnl-ex-vlan-a: ${OK}$`)] },
+  vlan: {
+    needs: ['vlan'],
+    expect: [
+      /eth0\.10 id 10 protocol 802\.1Q/,
+      re(`VLAN 10: ping 10\\.0\\.10\\.2 from rtnl-ex-vlan-a: ${OK}$`),
+      re(`VLAN 20: ping 10\\.0\\.20\\.2 from rtnl-ex-vlan-a: ${OK}$`),
+    ],
+  },
   ipvtap: { needs: ['ipvtap'], expect: [/vm0 on nic0, mode l2, .*: the VM opens \/dev\/tap\d+ \(\d+:\d+\)/] },
   monitor: {
-    expect: [/new addr 10\.20\.0\.1\/24 dev veth0/, /new route 10\.30\.0\.0\/16 via 10\.20\.0\.2 dev veth0 table 254/, /del route 10\.30\.0\.0\/16/, /events; the view holds \d+ objects$/m],
+    expect: [
+      /new addr 10\.20\.0\.1\/24 dev veth0/,
+      /new route 10\.30\.0\.0\/16 via 10\.20\.0\.2 dev veth0 table 254/,
+      /del route 10\.30\.0\.0\/16/,
+      /events; the view holds \d+ objects$/m,
+    ],
   },
   'policy-routing': {
     expect: [
-      /route get to 8\.8\.8\.8 → via 192\.0\.2\.1 dev eth-a/, /route get to 203\.0\.113\.7 → via 198\.51\.100\.1 dev eth-b/,
-      /route get to 8\.8\.8\.8 mark 0x2 → via 198\.51\.100\.1 dev eth-b/, /route get to 8\.8\.8\.8 from 198\.51\.100\.2 → via 198\.51\.100\.1 dev eth-b/,
-      re(`ping 192\\.0\\.2\\.1 from rtnl-ex-pr-host: ${OK}$`), re(`ping 198\\.51\\.100\\.1 from rtnl-ex-pr-host: ${OK}$`),
+      /route get to 8\.8\.8\.8 → via 192\.0\.2\.1 dev eth-a/,
+      /route get to 203\.0\.113\.7 → via 198\.51\.100\.1 dev eth-b/,
+      /route get to 8\.8\.8\.8 mark 0x2 → via 198\.51\.100\.1 dev eth-b/,
+      /route get to 8\.8\.8\.8 from 198\.51\.100\.2 → via 198\.51\.100\.1 dev eth-b/,
+      re(`ping 192\\.0\\.2\\.1 from rtnl-ex-pr-host: ${OK}$`),
+      re(`ping 198\\.51\\.100\\.1 from rtnl-ex-pr-host: ${OK}$`),
     ],
   },
   'host-sysctls': {
-    expect: [/net\.ipv4\.ip_forward = 1 \(was \d\)/, /undone: net\.ipv4\.ip_forward = \d/, /host: net\.ipv4\.ip_forward = \d \(untouched\)/],
+    expect: [
+      /net\.ipv4\.ip_forward = 1 \(was \d\)/,
+      /undone: net\.ipv4\.ip_forward = \d/,
+      /host: net\.ipv4\.ip_forward = \d \(untouched\)/,
+    ],
   },
 };
 
@@ -80,13 +131,28 @@ const PROBES: Record<string, string[]> = {
 
 /** What of the host no example may change. */
 function hostState(): string {
-  const j = (...args: string[]): Record<string, unknown>[] => JSON.parse(ip('-j', ...args) || '[]') as Record<string, unknown>[];
-  const links = j('link', 'show').map((l) => `${String(l['ifindex'])} ${String(l['ifname'])} ${JSON.stringify(l['flags'])} ${String(l['address'])}`);
+  const j = (...args: string[]): Record<string, unknown>[] =>
+    JSON.parse(ip('-j', ...args) || '[]') as Record<string, unknown>[];
+  const links = j('link', 'show').map(
+    (l) => `${String(l['ifindex'])} ${String(l['ifname'])} ${JSON.stringify(l['flags'])} ${String(l['address'])}`,
+  );
   const addrs = j('address', 'show').flatMap((l) =>
-    ((l['addr_info'] ?? []) as Record<string, unknown>[]).map((a) => `${String(l['ifname'])} ${String(a['local'])}/${String(a['prefixlen'])}`));
-  const routes = j('route', 'show', 'table', 'all').map((r) => `${String(r['dst'])} ${String(r['gateway'])} ${String(r['dev'])} ${String(r['table'])} ${String(r['type'])}`);
-  const routes6 = j('-6', 'route', 'show', 'table', 'all').map((r) => `${String(r['dst'])} ${String(r['gateway'])} ${String(r['dev'])} ${String(r['table'])} ${String(r['type'])}`);
-  const sysctls = ['net/ipv4/ip_forward', 'net/ipv4/conf/all/forwarding', 'net/ipv6/conf/all/forwarding', 'net/bridge/bridge-nf-call-iptables']
+    ((l['addr_info'] ?? []) as Record<string, unknown>[]).map(
+      (a) => `${String(l['ifname'])} ${String(a['local'])}/${String(a['prefixlen'])}`,
+    ),
+  );
+  const routes = j('route', 'show', 'table', 'all').map(
+    (r) => `${String(r['dst'])} ${String(r['gateway'])} ${String(r['dev'])} ${String(r['table'])} ${String(r['type'])}`,
+  );
+  const routes6 = j('-6', 'route', 'show', 'table', 'all').map(
+    (r) => `${String(r['dst'])} ${String(r['gateway'])} ${String(r['dev'])} ${String(r['table'])} ${String(r['type'])}`,
+  );
+  const sysctls = [
+    'net/ipv4/ip_forward',
+    'net/ipv4/conf/all/forwarding',
+    'net/ipv6/conf/all/forwarding',
+    'net/bridge/bridge-nf-call-iptables',
+  ]
     .filter((k) => existsSync(`/proc/sys/${k}`))
     .map((k) => `${k}=${spawnSync('cat', [`/proc/sys/${k}`], { encoding: 'utf8' }).stdout.trim()}`);
   return [...links, ...addrs, ...routes.sort(), ...routes6.sort(), ...sysctls].join('\n');
@@ -95,11 +161,23 @@ function hostState(): string {
 const MARK = '--- namespaces left ---';
 
 /** Runs one compiled example in a private /run/netns; returns its output and what it left there. */
-function runExample(name: string): { status: number | null; signal: string | null; stdout: string; stderr: string; left: string[] } {
+function runExample(name: string): {
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  left: string[];
+} {
   const script = `mkdir -p /run/netns && mount -t tmpfs rtnl-ex /run/netns && { node "$1"; rc=$?; echo '${MARK}'; ls -A /run/netns; exit $rc; }`;
-  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', join(ROOT, 'dist', 'examples', `${name}.js`)], {
-    encoding: 'utf8', timeout: 90_000, cwd: ROOT,
-  });
+  const r = spawnSync(
+    'unshare',
+    ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', join(ROOT, 'dist', 'examples', `${name}.js`)],
+    {
+      encoding: 'utf8',
+      timeout: 90_000,
+      cwd: ROOT,
+    },
+  );
   if (r.error) throw r.error;
   const [stdout = '', rest = ''] = r.stdout.split(`${MARK}\n`);
   return { status: r.status, signal: r.signal, stdout, stderr: r.stderr, left: rest.split('\n').filter(Boolean) };
@@ -126,7 +204,10 @@ t.test('examples', { skip: rootSkip }, async (t) => {
   }
   t.comment(`drivers: ${[...have].map(([k, v]) => `${k} ${v ? 'yes' : 'no'}`).join(', ')}`);
 
-  const names = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
+  const names = readdirSync(join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
   t.ok(names.length >= Object.keys(CASES).length, `${names.length} examples`);
   for (const name of Object.keys(CASES)) t.ok(names.includes(name), `examples/${name}.ts exists`);
 
@@ -134,7 +215,8 @@ t.test('examples', { skip: rootSkip }, async (t) => {
   for (const name of names) {
     await t.test(name, async (t) => {
       const c = CASES[name];
-      if (!c) t.comment(`examples/${name}.ts has no expectations here: checked only for exit status, errors and clean-up`);
+      if (!c)
+        t.comment(`examples/${name}.ts has no expectations here: checked only for exit status, errors and clean-up`);
       const missing = (c?.needs ?? []).filter((d) => have.get(d) === false);
       const r = runExample(name);
       t.equal(r.signal, null, 'ends by itself (not killed by the timeout)');
@@ -144,7 +226,11 @@ t.test('examples', { skip: rootSkip }, async (t) => {
       t.notMatch(r.stdout, /FAILED/, 'no check inside it failed');
       if (missing.length) {
         // The first missing driver stops it, by name, after cleaning up.
-        t.match(r.stdout, re(`^skipped: .*\\(EOPNOTSUPP\\).*this kernel has no '(${missing.join('|')})' driver$`), `says it needs the ${missing.join('/')} driver`);
+        t.match(
+          r.stdout,
+          re(`^skipped: .*\\(EOPNOTSUPP\\).*this kernel has no '(${missing.join('|')})' driver$`),
+          `says it needs the ${missing.join('/')} driver`,
+        );
       } else {
         t.notMatch(r.stdout, /^skipped:/m, 'runs fully (every driver it needs is here)');
         for (const e of c?.expect ?? []) t.match(r.stdout, e, `prints ${e.source}`);
@@ -188,7 +274,10 @@ t.test('README tour', { skip: rootSkip || (hasPing ? false : 'needs ping') }, as
     'ip link set lo up && ip link add eth0 up type veth peer name wire0 && ip link set wire0 up',
     `{ node "$1"; rc=$?; echo '${MARK}'; ls -A /run/netns; echo '--- links ---'; ip -o link show | cut -d: -f2 | cut -d@ -f1; exit $rc; }`,
   ].join(' && ');
-  const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', sh, 'sh', file], { encoding: 'utf8', timeout: 90_000 });
+  const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', sh, 'sh', file], {
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
   if (r.error) throw r.error;
   const [out = '', rest = ''] = r.stdout.split(`${MARK}\n`);
   const [left = '', links = ''] = rest.split('--- links ---\n');
@@ -202,6 +291,14 @@ t.test('README tour', { skip: rootSkip || (hasPing ? false : 'needs ping') }, as
   t.match(out, /^new mon0 down$/m, 'the monitor saw the veth appear');
   t.match(out, /^del mon0 down$/m, 'and go');
   t.same(left.split('\n').filter(Boolean), [], 'the tour removes the namespaces it made');
-  t.same(links.split('\n').map((l) => l.trim()).filter(Boolean).sort(), ['eth0', 'lo', 'wire0'], 'and the links');
+  t.same(
+    links
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .sort(),
+    ['eth0', 'lo', 'wire0'],
+    'and the links',
+  );
   if (r.status !== 0 || r.stderr) t.comment(r.stdout + r.stderr);
 });

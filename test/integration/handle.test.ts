@@ -27,13 +27,17 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     t.match(ip('-n', ours, 'link', 'show', 'lo'), /lo:/, 'ip -n enters ours');
     await t.rejects(netns.add(ours), { code: 'EEXIST' }, 'adding twice fails');
     ip('netns', 'add', theirs);
-    t.ok(netns.list().includes(theirs), 'netns.list shows iproute2\'s');
+    t.ok(netns.list().includes(theirs), "netns.list shows iproute2's");
     t.ok(netns.exists(theirs));
     const h = open({ netns: theirs });
-    t.same((await h.link.list()).map((l) => l.name), ['lo'], 'a handle opens inside iproute2\'s');
+    t.same(
+      (await h.link.list()).map((l) => l.name),
+      ['lo'],
+      "a handle opens inside iproute2's",
+    );
     h.close();
     await netns.del(theirs);
-    t.notMatch(ip('netns', 'list'), new RegExp(`^${theirs}( |$)`, 'm'), 'netns.del removes iproute2\'s');
+    t.notMatch(ip('netns', 'list'), new RegExp(`^${theirs}( |$)`, 'm'), "netns.del removes iproute2's");
     ip('netns', 'del', ours);
     t.notOk(netns.exists(ours), 'ip netns del removes ours');
     t.notOk(netns.list().includes(ours));
@@ -41,7 +45,7 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     await t.rejects(netns.del(ours), { code: 'ENOENT' });
   });
 
-  t.test('a handle in a namespace sees only that namespace\'s links', async (t) => {
+  t.test("a handle in a namespace sees only that namespace's links", async (t) => {
     const a = tempNetns(t);
     const b = tempNetns(t);
     a.ip('link', 'add', 'onlyA0', 'type', 'ifb');
@@ -50,10 +54,13 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     b.ip('link', 'add', 'shared0', 'type', 'ifb');
     for (const ns of [a, b]) {
       const ours = (await ns.h.link.list()).map((l) => `${l.name}/${l.index}`).sort();
-      const oracle = ns.ipJson<Array<{ ifname: string; ifindex: number }>>('link', 'show').map((l) => `${l.ifname}/${l.ifindex}`).sort();
+      const oracle = ns
+        .ipJson<Array<{ ifname: string; ifindex: number }>>('link', 'show')
+        .map((l) => `${l.ifname}/${l.ifindex}`)
+        .sort();
       t.same(ours, oracle, `${ns.name}: link.list equals ip -j link`);
     }
-    await t.rejects(a.h.link.get('onlyB0'), { code: 'ENODEV' }, 'the other namespace\'s link is not found');
+    await t.rejects(a.h.link.get('onlyB0'), { code: 'ENODEV' }, "the other namespace's link is not found");
     await t.rejects(b.h.link.get('onlyA0'), { code: 'ENODEV' });
     const sa = await a.h.link.get('shared0');
     const sb = await b.h.link.get('shared0');
@@ -64,8 +71,13 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
   t.test('1,000 concurrent link.get on one handle each resolve to the right link', async (t) => {
     const ns = tempNetns(t);
     const names = Array.from({ length: 50 }, (_, i) => `g${i}`);
-    ipBatch(ns.name, names.map((n) => `link add ${n} type ifb`));
-    const oracle = new Map(ns.ipJson<Array<{ ifname: string; ifindex: number }>>('link', 'show').map((l) => [l.ifname, l.ifindex]));
+    ipBatch(
+      ns.name,
+      names.map((n) => `link add ${n} type ifb`),
+    );
+    const oracle = new Map(
+      ns.ipJson<Array<{ ifname: string; ifindex: number }>>('link', 'show').map((l) => [l.ifname, l.ifindex]),
+    );
     const byIndex = new Map([...oracle].map(([n, i]) => [i, n]));
     const asks: Array<string | number> = Array.from({ length: 1000 }, (_, i) => {
       const name = names[(i * 7) % names.length]!;
@@ -75,14 +87,20 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     let right = 0;
     got.forEach((l, i) => {
       const a = asks[i]!;
-      if (typeof a === 'number' ? l.index === a && byIndex.get(a) === l.name : l.name === a && oracle.get(a) === l.index) right++;
+      if (
+        typeof a === 'number' ? l.index === a && byIndex.get(a) === l.name : l.name === a && oracle.get(a) === l.index
+      )
+        right++;
     });
     t.equal(right, 1000, 'every answer is the link asked for, name and index as ip reports them');
   });
 
   t.test('close() with requests in flight rejects them all; nothing hangs', async (t) => {
     const ns = tempNetns(t);
-    ipBatch(ns.name, Array.from({ length: 200 }, (_, i) => `link add c${i} type ifb`));
+    ipBatch(
+      ns.name,
+      Array.from({ length: 200 }, (_, i) => `link add c${i} type ifb`),
+    );
     const h = open({ netns: ns.name });
     const ps: Promise<unknown>[] = [];
     for (let i = 0; i < 300; i++) ps.push(h.link.get(`c${i % 200}`));
@@ -92,7 +110,10 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     const settled = await Promise.allSettled(ps);
     const rejected = settled.filter((s) => s.status === 'rejected');
     t.equal(rejected.length, ps.length, 'every request in flight rejects');
-    t.ok(rejected.every((s) => s.reason instanceof HandleClosedError), 'with HandleClosedError');
+    t.ok(
+      rejected.every((s) => s.reason instanceof HandleClosedError),
+      'with HandleClosedError',
+    );
     await t.rejects(h.link.get('c0'), HandleClosedError, 'and later requests too');
     t.doesNotThrow(() => h.close(), 'close is idempotent');
   });
@@ -100,10 +121,13 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
   t.test('a script that only calls link.list() exits on its own', async (t) => {
     const ns = tempNetns(t, { open: false });
     ns.ip('link', 'add', 'exit0', 'type', 'ifb');
-    const r = await runNode(`const { link } = await import(${JSON.stringify(LIB)}); console.log(JSON.stringify((await link.list()).map((l) => l.name)));`, { netns: ns.name, timeoutMs: 30000 });
+    const r = await runNode(
+      `const { link } = await import(${JSON.stringify(LIB)}); console.log(JSON.stringify((await link.list()).map((l) => l.name)));`,
+      { netns: ns.name, timeoutMs: 30000 },
+    );
     t.equal(r.signal, null, `not killed (took ${r.ms} ms)`);
     t.equal(r.code, 0, r.stderr);
-    t.same(JSON.parse(r.stdout.trim()), ['lo', 'exit0'], 'listed the namespace\'s links');
+    t.same(JSON.parse(r.stdout.trim()), ['lo', 'exit0'], "listed the namespace's links");
   });
 
   t.test('1,000 open()/close() pairs in a namespace: no descriptor left, every thread in its namespace', async (t) => {
@@ -111,7 +135,10 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     await warmThreadpool();
     const self = readlinkSync('/proc/thread-self/ns/net');
     const threadsBefore = threadNamespaces();
-    t.ok([...threadsBefore.values()].every((n) => n === self), `all ${threadsBefore.size} threads start in ${self}`);
+    t.ok(
+      [...threadsBefore.values()].every((n) => n === self),
+      `all ${threadsBefore.size} threads start in ${self}`,
+    );
     const fds = fdCount();
     t.not(`net:[${statSync(`/run/netns/${ns.name}`).ino}]`, self, 'the namespace differs from ours');
     let listed = 0;

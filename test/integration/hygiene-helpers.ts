@@ -56,13 +56,19 @@ export interface NodeResult {
 }
 
 /** Runs `node -e code` (ESM; import LIB through tap's TypeScript loader), optionally inside a namespace. */
-export function runNode(code: string, opts: { netns?: string; args?: string[]; timeoutMs?: number } = {}): Promise<NodeResult> {
+export function runNode(
+  code: string,
+  opts: { netns?: string; args?: string[]; timeoutMs?: number } = {},
+): Promise<NodeResult> {
   const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
   const node = [process.execPath, ...loader, ...(opts.args ?? []), '--input-type=module', '-e', code];
   const argv = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...node] : node;
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -77,5 +83,8 @@ export function runNode(code: string, opts: { netns?: string; args?: string[]; t
 
 /** `ip -n NS -batch -` with the given lines. */
 export function ipBatch(name: string, lines: string[]): void {
-  execFileSync('ip', ['-n', name, '-batch', '-'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'ignore', 'pipe'] });
+  execFileSync('ip', ['-n', name, '-batch', '-'], {
+    input: lines.join('\n') + '\n',
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
 }

@@ -54,7 +54,10 @@ function baseline(t: Test, r: ChildResult, what: string): void {
   t.equal(r.after.fds, r.before.fds, `${what}: descriptors ${r.before.fds} → ${r.after.fds}`);
   const grew = r.after.rss - r.before.rss;
   t.ok(grew < RSS_BOUND, `${what}: RSS ${mb(r.before.rss)} → ${mb(r.after.rss)} MiB (bound +${mb(RSS_BOUND)} MiB)`);
-  t.ok(r.after.heap - r.before.heap < HEAP_BOUND, `${what}: JS heap ${mb(r.before.heap)} → ${mb(r.after.heap)} MiB (bound +${mb(HEAP_BOUND)} MiB)`);
+  t.ok(
+    r.after.heap - r.before.heap < HEAP_BOUND,
+    `${what}: JS heap ${mb(r.before.heap)} → ${mb(r.after.heap)} MiB (bound +${mb(HEAP_BOUND)} MiB)`,
+  );
 }
 
 const mb = (n: number): string => (n / 1048576).toFixed(1);
@@ -65,7 +68,10 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
     const b = tempNetns(t, { open: false });
     a.ip('link', 'add', 'inA0', 'type', 'ifb');
     b.ip('link', 'add', 'inB0', 'type', 'ifb');
-    const r = await child(t, a.name, `
+    const r = await child(
+      t,
+      a.name,
+      `
       const other = ${JSON.stringify(b.name)};
       const nsFd = openSync('/run/netns/' + other, 'r');
       const make = (k) => k === 0 ? lib.open() : k === 1 ? lib.open({ netns: other }) : k === 2 ? lib.open({ netnsPath: '/run/netns/' + other }) : lib.open({ netnsFd: nsFd });
@@ -82,17 +88,25 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
       const after = { fds: fds(), rss: rss(), heap: heap() };
       closeSync(nsFd);
       out({ before, after, lists, elsewhere: threadNs().filter((n) => n !== self), main: readlinkSync('/proc/thread-self/ns/net') === self });
-    `);
+    `,
+    );
     if (!r) return;
     baseline(t, r, '10,000 open/close');
     t.same(r['elsewhere'], [], 'no thread of the child (libuv pool included) is in another namespace');
     t.equal(r['main'], true, 'the main thread is in its namespace');
-    t.same(r['lists'], ['lo,inA0', 'lo,inB0', 'lo,inB0', 'lo,inB0', 'lo,inA0', 'lo,inB0', 'lo,inB0', 'lo,inB0'], 'open() is the caller\'s namespace; netns, netnsPath, netnsFd the other');
+    t.same(
+      r['lists'],
+      ['lo,inA0', 'lo,inB0', 'lo,inB0', 'lo,inB0', 'lo,inA0', 'lo,inB0', 'lo,inB0', 'lo,inB0'],
+      "open() is the caller's namespace; netns, netnsPath, netnsFd the other",
+    );
   });
 
   t.test('100,000 requests on one handle', async (t) => {
     const ns = tempNetns(t, { open: false });
-    const r = await child(t, ns.name, `
+    const r = await child(
+      t,
+      ns.name,
+      `
       const h = lib.open();
       const lo = (await h.link.get('lo')).index;
       let wrong = 0;
@@ -110,7 +124,8 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
       const after = { fds: fds(), rss: rss(), heap: heap() };
       h.close();
       out({ before, after, wrong });
-    `);
+    `,
+    );
     if (!r) return;
     baseline(t, r, '100,000 requests');
     t.equal(r['wrong'], 0, 'every answer was the link asked for');
@@ -118,7 +133,10 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
 
   t.test('a monitor opened and closed 1,000 times', async (t) => {
     const ns = tempNetns(t, { open: false });
-    const r = await child(t, ns.name, `
+    const r = await child(
+      t,
+      ns.name,
+      `
       const h = lib.open();
       const cycle = async (i) => {
         const m = h.monitor(['link']);
@@ -140,17 +158,23 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
       const made = (await h.link.list()).filter((l) => /^m\\d+$/.test(l.name)).length;
       h.close();
       out({ before, after, made, elsewhere: threadNs().filter((n) => n !== self) });
-    `);
+    `,
+    );
     if (!r) return;
     baseline(t, r, '1,000 monitors');
     t.equal(r['made'], 10, 'the monitors saw the 10 links made meanwhile');
     t.same(r['elsewhere'], []);
   });
 
-  t.test('handles dropped without close() are closed when collected; the process exits with handles open', async (t) => {
-    const ns = tempNetns(t, { open: false });
-    const other = tempNetns(t, { open: false });
-    const r = await child(t, ns.name, `
+  t.test(
+    'handles dropped without close() are closed when collected; the process exits with handles open',
+    async (t) => {
+      const ns = tempNetns(t, { open: false });
+      const other = tempNetns(t, { open: false });
+      const r = await child(
+        t,
+        ns.name,
+        `
       let held = [];
       const use = async (n) => {
         for (let i = 0; i < n; i++) {
@@ -171,15 +195,23 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
       await lib.link.list();
       out({ before, after, during });
       // no close(), no exit(): the process must end by itself
-    `);
-    if (!r) return;
-    t.ok((r['during'] as number) >= r.before.fds + 200, `200 handles held open: ${r.before.fds} → ${String(r['during'])} descriptors`);
-    t.equal(r.after.fds, r.before.fds, `after collection: ${r.after.fds} descriptors (${r.before.fds} before)`);
-  });
+    `,
+      );
+      if (!r) return;
+      t.ok(
+        (r['during'] as number) >= r.before.fds + 200,
+        `200 handles held open: ${r.before.fds} → ${String(r['during'])} descriptors`,
+      );
+      t.equal(r.after.fds, r.before.fds, `after collection: ${r.after.fds} descriptors (${r.before.fds} before)`);
+    },
+  );
 
   t.test('monitors dropped without close() are closed when collected', async (t) => {
     const ns = tempNetns(t, { open: false });
-    const r = await child(t, ns.name, `
+    const r = await child(
+      t,
+      ns.name,
+      `
       let held = [];
       await pool(); await settle();
       const before = { fds: fds(), rss: rss(), heap: heap() };
@@ -189,9 +221,13 @@ t.test('resource hygiene (child processes in throwaway namespaces)', { skip: roo
       for (let i = 0; i < 50 && fds() > before.fds; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
       const after = { fds: fds(), rss: rss(), heap: heap() };
       out({ before, after, during });
-    `);
+    `,
+    );
     if (!r) return;
-    t.ok((r['during'] as number) >= r.before.fds + 100, `100 monitors held open: ${r.before.fds} → ${String(r['during'])} descriptors`);
+    t.ok(
+      (r['during'] as number) >= r.before.fds + 100,
+      `100 monitors held open: ${r.before.fds} → ${String(r['during'])} descriptors`,
+    );
     t.equal(r.after.fds, r.before.fds, `after collection: ${r.after.fds} descriptors (${r.before.fds} before)`);
   });
 });

@@ -7,8 +7,15 @@ import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 /** What `ip -d -j nexthop show` prints (iproute2 6.1 ip/ipnexthop.c print_nexthop). */
 interface IpNexthop {
-  id: number; gateway?: string; dev?: string; scope: string; protocol: string; flags: string[]; blackhole?: null;
-  group?: { id: number; weight?: number }[]; type?: string;
+  id: number;
+  gateway?: string;
+  dev?: string;
+  scope: string;
+  protocol: string;
+  flags: string[];
+  blackhole?: null;
+  group?: { id: number; weight?: number }[];
+  type?: string;
   resilient_args?: { buckets: number; idle_timer: number; unbalanced_timer: number; unbalanced_time: number };
   fdb?: null;
 }
@@ -22,7 +29,12 @@ function toIp(n: Nexthop): IpNexthop {
   if (n.group) o.group = n.group.map((g) => (g.weight === 1 ? { id: g.id } : { id: g.id, weight: g.weight }));
   if (n.groupType === 'resilient') {
     o.type = 'resilient';
-    o.resilient_args = { buckets: n.buckets!, idle_timer: n.idleTimer!, unbalanced_timer: n.unbalancedTimer!, unbalanced_time: n.unbalancedTime! };
+    o.resilient_args = {
+      buckets: n.buckets!,
+      idle_timer: n.idleTimer!,
+      unbalanced_timer: n.unbalancedTimer!,
+      unbalanced_time: n.unbalancedTime!,
+    };
   }
   if (n.fdb) o.fdb = null;
   return o;
@@ -49,14 +61,37 @@ t.test('nexthops both ways, routes with nhid', { skip: rootSkip }, async (t) => 
   await h.nexthop.add({ id: 13, blackhole: true, family: 6, protocol: 'static' });
   await h.nexthop.add({ id: 14, via: '2001:db8::2', dev: 'veth0' });
   await h.nexthop.add({ id: 20, group: [{ id: 10, weight: 2 }, { id: 11 }] });
-  await h.nexthop.add({ id: 21, group: [{ id: 10 }, { id: 11 }], groupType: 'resilient', buckets: 32, idleTimer: 60, unbalancedTimer: 30 });
+  await h.nexthop.add({
+    id: 21,
+    group: [{ id: 10 }, { id: 11 }],
+    groupType: 'resilient',
+    buckets: 32,
+    idleTimer: 60,
+    unbalancedTimer: 30,
+  });
   ns.ip('nexthop', 'add', 'id', '30', 'via', '192.168.0.4', 'dev', 'veth0', 'proto', 'zebra');
   ns.ip('nexthop', 'add', 'id', '31', 'group', '30/10,7', 'type', 'mpath');
 
   const ours = await h.nexthop.list();
-  t.same(ours.map(toIp).sort(byId), ns.ipJson<IpNexthop[]>('-d', 'nexthop', 'show').sort(byId), 'nexthop.list equals ip nexthop show, field for field');
-  t.match(ours.find((n) => n.id === 13), { family: 6, blackhole: true, protocol: 'static' });
-  t.match(ours.find((n) => n.id === 31), { group: [{ id: 30, weight: 1 }, { id: 10, weight: 7 }], groupType: 'mpath' });
+  t.same(
+    ours.map(toIp).sort(byId),
+    ns.ipJson<IpNexthop[]>('-d', 'nexthop', 'show').sort(byId),
+    'nexthop.list equals ip nexthop show, field for field',
+  );
+  t.match(
+    ours.find((n) => n.id === 13),
+    { family: 6, blackhole: true, protocol: 'static' },
+  );
+  t.match(
+    ours.find((n) => n.id === 31),
+    {
+      group: [
+        { id: 30, weight: 1 },
+        { id: 10, weight: 7 },
+      ],
+      groupType: 'mpath',
+    },
+  );
   t.notOk(ours.find((n) => n.id === 20)?.family, 'a group has no family');
 
   t.same((await h.nexthop.list({ groups: true })).map((n) => n.id).sort(), [20, 21, 31], 'groups only (NHA_GROUPS)');
@@ -70,13 +105,36 @@ t.test('nexthops both ways, routes with nhid', { skip: rootSkip }, async (t) => 
   await h.route.add({ dst: '10.6.0.0/16', nhid: 12 });
   await h.route.add({ dst: '2001:db8:5::/48', nhid: 14 });
   const routes = await h.route.list();
-  t.match(routes.find((r) => r.dst === '10.5.0.0/16'), { nhid: 20, scope: 'global', nexthops: [{ via: '192.168.0.2', dev: 'veth0', weight: 2 }, { via: '192.168.0.3', dev: 'veth0', weight: 1, onlink: true }] });
-  t.match(routes.find((r) => r.dst === '10.6.0.0/16'), { nhid: 12 });
-  t.match(routes.find((r) => r.dst === '2001:db8:5::/48'), { nhid: 14, family: 6 });
+  t.match(
+    routes.find((r) => r.dst === '10.5.0.0/16'),
+    {
+      nhid: 20,
+      scope: 'global',
+      nexthops: [
+        { via: '192.168.0.2', dev: 'veth0', weight: 2 },
+        { via: '192.168.0.3', dev: 'veth0', weight: 1, onlink: true },
+      ],
+    },
+  );
+  t.match(
+    routes.find((r) => r.dst === '10.6.0.0/16'),
+    { nhid: 12 },
+  );
+  t.match(
+    routes.find((r) => r.dst === '2001:db8:5::/48'),
+    { nhid: 14, family: 6 },
+  );
   t.match(ns.ipJson('route', 'show', '10.5.0.0/16'), [{ nhid: 20 }], 'ip sees the route with nhid 20');
   const got = await h.route.get('10.5.1.1');
-  t.ok(['192.168.0.2', '192.168.0.3'].includes(got.via as string) && got.dev === 'veth0', `route.get resolves through the group (via ${JSON.stringify(got.via)})`);
-  t.match(await h.route.get('10.5.1.1', { fibmatch: true }), { dst: '10.5.0.0/16', nhid: 20 }, 'fibmatch: the entry with its nhid');
+  t.ok(
+    ['192.168.0.2', '192.168.0.3'].includes(got.via as string) && got.dev === 'veth0',
+    `route.get resolves through the group (via ${JSON.stringify(got.via)})`,
+  );
+  t.match(
+    await h.route.get('10.5.1.1', { fibmatch: true }),
+    { dst: '10.5.0.0/16', nhid: 20 },
+    'fibmatch: the entry with its nhid',
+  );
 
   // replace a nexthop in place: the routes follow it
   await h.nexthop.replace({ id: 10, via: '192.168.0.9', dev: 'veth0' });
@@ -85,11 +143,20 @@ t.test('nexthops both ways, routes with nhid', { skip: rootSkip }, async (t) => 
 
   // refusals
   await t.rejects(h.nexthop.add({ id: 10, blackhole: true }), { name: 'NetlinkError', code: 'EEXIST' });
-  await t.rejects(h.nexthop.add({ id: 40, group: [{ id: 99 }] }), { name: 'NetlinkError', extack: { message: /nexthop/i } });
-  await t.rejects(h.nexthop.add({ id: 41, via: '10.99.0.1', dev: 'veth0' }), { name: 'NetlinkError', extack: { message: /gateway|Nexthop/i } });
+  await t.rejects(h.nexthop.add({ id: 40, group: [{ id: 99 }] }), {
+    name: 'NetlinkError',
+    extack: { message: /nexthop/i },
+  });
+  await t.rejects(h.nexthop.add({ id: 41, via: '10.99.0.1', dev: 'veth0' }), {
+    name: 'NetlinkError',
+    extack: { message: /gateway|Nexthop/i },
+  });
 
   await h.nexthop.del({ id: 31 });
   await h.nexthop.del({ id: 30 });
-  t.notOk(ns.ipJson<IpNexthop[]>('nexthop', 'show').some((n) => n.id === 30 || n.id === 31), 'deleted');
+  t.notOk(
+    ns.ipJson<IpNexthop[]>('nexthop', 'show').some((n) => n.id === 30 || n.id === 31),
+    'deleted',
+  );
   await t.rejects(h.nexthop.del({ id: 30 }), { code: 'ENOENT' });
 });

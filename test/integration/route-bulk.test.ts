@@ -54,21 +54,38 @@ t.test('10k routes, failures by index, the rest really in the kernel', { skip: r
 
   const routes = await ours(ns);
   t.equal(routes.size, N - 3, 'the dump holds every route that was confirmed (plus the 3 added before)');
-  t.ok([...Array(N).keys()].every((i) => [500, 6000, 7000].includes(i) ? !routes.has(dstOf(i)) : routes.has(dstOf(i))), 'exactly the right ones');
-  t.equal(ns.ip('-4', 'route', 'show').split('\n').filter((l) => l.startsWith('10.')).length, N - 3, 'ip agrees');
+  t.ok(
+    [...Array(N).keys()].every((i) => ([500, 6000, 7000].includes(i) ? !routes.has(dstOf(i)) : routes.has(dstOf(i)))),
+    'exactly the right ones',
+  );
+  t.equal(
+    ns
+      .ip('-4', 'route', 'show')
+      .split('\n')
+      .filter((l) => l.startsWith('10.')).length,
+    N - 3,
+    'ip agrees',
+  );
 
   // replaceMany converges: a new gateway everywhere, the refused ones created too
-  const rep = await h.route.replaceMany(Array.from({ length: N }, (_, i) => ({ dst: dstOf(i), via: '192.168.0.3', dev: 'veth0' })));
+  const rep = await h.route.replaceMany(
+    Array.from({ length: N }, (_, i) => ({ dst: dstOf(i), via: '192.168.0.3', dev: 'veth0' })),
+  );
   t.same(rep, { ok: N, failed: [] });
   const after = await ours(ns);
   t.equal(after.size, N);
-  t.ok([...after.values()].every((gw) => gw === '192.168.0.3'), 'every route has the new gateway');
+  t.ok(
+    [...after.values()].every((gw) => gw === '192.168.0.3'),
+    'every route has the new gateway',
+  );
 
   // delMany: a dst is enough; deleting what is gone fails with ESRCH by index
-  const del = await h.route.delMany((function* () {
-    for (let i = 0; i < N; i++) yield { dst: dstOf(i) };
-    yield { dst: dstOf(0) };
-  })());
+  const del = await h.route.delMany(
+    (function* () {
+      for (let i = 0; i < N; i++) yield { dst: dstOf(i) };
+      yield { dst: dstOf(0) };
+    })(),
+  );
   t.equal(del.ok, N);
   t.match(del.failed, [{ index: N, error: { code: 'ESRCH' } }]);
   t.equal((await ours(ns)).size, 0, 'all gone');
@@ -80,18 +97,28 @@ t.test('abort mid-way reports what the kernel confirmed', { skip: rootSkip }, as
   const { h } = ns;
   const ac = new AbortController();
   let fired = false;
-  const err = await h.route.addMany((function* () {
-    for (let i = 0; i < 50_000; i++) yield { dst: dstOf(i), via: '192.168.0.2' };
-  })(), {
-    signal: ac.signal,
-    window: 1024,
-    onProgress: (done) => {
-      if (done >= 3000 && !fired) {
-        fired = true;
-        ac.abort();
-      }
-    },
-  }).then(() => { throw new Error('not aborted'); }, (e: unknown) => e as BulkAbortError);
+  const err = await h.route
+    .addMany(
+      (function* () {
+        for (let i = 0; i < 50_000; i++) yield { dst: dstOf(i), via: '192.168.0.2' };
+      })(),
+      {
+        signal: ac.signal,
+        window: 1024,
+        onProgress: (done) => {
+          if (done >= 3000 && !fired) {
+            fired = true;
+            ac.abort();
+          }
+        },
+      },
+    )
+    .then(
+      () => {
+        throw new Error('not aborted');
+      },
+      (e: unknown) => e as BulkAbortError,
+    );
   t.equal(err.name, 'AbortError');
   const res = err.result;
   t.ok(res.aborted);
@@ -99,7 +126,10 @@ t.test('abort mid-way reports what the kernel confirmed', { skip: rootSkip }, as
   const inKernel = await ours(ns);
   t.equal(inKernel.size, res.ok, `the result (${res.ok} ok) is exactly what the kernel holds`);
   t.ok(res.ok >= 3000 && res.ok < 50_000, 'it stopped early');
-  t.ok([...Array(res.ok).keys()].every((i) => inKernel.has(dstOf(i))), 'the first ones, in order');
+  t.ok(
+    [...Array(res.ok).keys()].every((i) => inKernel.has(dstOf(i))),
+    'the first ones, in order',
+  );
 });
 
 t.test('per-route calls in one Promise.all and an async iterable feed', { skip: rootSkip }, async (t) => {
@@ -107,7 +137,9 @@ t.test('per-route calls in one Promise.all and an async iterable feed', { skip: 
   setup(ns);
   const { h } = ns;
   const n = 5000;
-  await Promise.all(Array.from({ length: n }, (_, i) => h.route.add({ dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' })));
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => h.route.add({ dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' })),
+  );
   t.equal((await ours(ns)).size, n);
   async function* feed(): AsyncGenerator<RouteSpec> {
     for (let i = 0; i < n; i++) {

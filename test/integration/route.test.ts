@@ -10,16 +10,33 @@ import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 /** What `ip -d -j route show` prints per route (iproute2 6.1 ip/iproute.c print_route). */
 interface IpRoute {
-  type: string; dst: string; gateway?: string; via?: { family: string; host: string }; dev?: string; table?: string;
-  protocol?: string; scope?: string; metric?: number; prefsrc?: string; flags: string[]; nhid?: number;
-  metrics?: Record<string, number>[]; nexthops?: { gateway?: string; dev?: string; weight: number; flags: string[] }[];
-  pref?: string; src?: string; tos?: string;
+  type: string;
+  dst: string;
+  gateway?: string;
+  via?: { family: string; host: string };
+  dev?: string;
+  table?: string;
+  protocol?: string;
+  scope?: string;
+  metric?: number;
+  prefsrc?: string;
+  flags: string[];
+  nhid?: number;
+  metrics?: Record<string, number>[];
+  nexthops?: { gateway?: string; dev?: string; weight: number; flags: string[] }[];
+  pref?: string;
+  src?: string;
+  tos?: string;
 }
 
 /** Our Route in ip's JSON shape (the fields both know), for comparing with t.same. */
 function toIp(r: Route): IpRoute {
   const host = r.family === 4 ? '/32' : '/128';
-  const o: IpRoute = { type: r.type, dst: r.dst.endsWith(host) ? r.dst.slice(0, -host.length) : r.dst, flags: r.onlink ? ['onlink'] : [] };
+  const o: IpRoute = {
+    type: r.type,
+    dst: r.dst.endsWith(host) ? r.dst.slice(0, -host.length) : r.dst,
+    flags: r.onlink ? ['onlink'] : [],
+  };
   if (typeof r.via === 'string') o.gateway = r.via;
   else if (r.via && 'inet6' in r.via) o.via = { family: 'inet6', host: r.via.inet6 };
   if (r.dev !== undefined) o.dev = r.dev;
@@ -37,7 +54,10 @@ function toIp(r: Route): IpRoute {
   }
   if (r.nexthops) {
     o.nexthops = r.nexthops.map((nh) => {
-      const x: { gateway?: string; dev?: string; weight: number; flags: string[] } = { weight: nh.weight!, flags: nh.onlink ? ['onlink'] : [] };
+      const x: { gateway?: string; dev?: string; weight: number; flags: string[] } = {
+        weight: nh.weight!,
+        flags: nh.onlink ? ['onlink'] : [],
+      };
       if (typeof nh.via === 'string') x.gateway = nh.via;
       if (nh.dev !== undefined) x.dev = nh.dev as string;
       return x;
@@ -50,7 +70,19 @@ function toIp(r: Route): IpRoute {
 /** ip's JSON reduced to the same fields (`ip route show table T` leaves out the table). */
 function fromIp(r: IpRoute, table = 'main'): IpRoute {
   const o: IpRoute = { type: r.type, dst: r.dst, flags: r.flags.filter((f) => f === 'onlink') };
-  for (const k of ['gateway', 'via', 'dev', 'table', 'protocol', 'scope', 'metric', 'prefsrc', 'nhid', 'metrics', 'pref'] as const) {
+  for (const k of [
+    'gateway',
+    'via',
+    'dev',
+    'table',
+    'protocol',
+    'scope',
+    'metric',
+    'prefsrc',
+    'nhid',
+    'metrics',
+    'pref',
+  ] as const) {
     if (r[k] !== undefined) (o as unknown as Record<string, unknown>)[k] = r[k];
   }
   o.table ??= table;
@@ -65,7 +97,10 @@ const sorted = (l: IpRoute[]): IpRoute[] => [...l].sort((a, b) => key(a).localeC
 
 /** Every route ip sees in every table, both families. */
 function ipAll(ns: TempNetns): IpRoute[] {
-  return [...ns.ipJson<IpRoute[]>('-4', '-d', 'route', 'show', 'table', 'all'), ...ns.ipJson<IpRoute[]>('-6', '-d', 'route', 'show', 'table', 'all')].map((r) => fromIp(r));
+  return [
+    ...ns.ipJson<IpRoute[]>('-4', '-d', 'route', 'show', 'table', 'all'),
+    ...ns.ipJson<IpRoute[]>('-6', '-d', 'route', 'show', 'table', 'all'),
+  ].map((r) => fromIp(r));
 }
 
 /** A namespace with lo up and veth0/veth1 up, 192.168.0.1/24 and 2001:db8::1/64 on veth0. */
@@ -84,7 +119,13 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
   const { h } = ns;
   await h.route.add({ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0', metric: 50, table: 100 });
   await h.route.add({ dst: '10.2.0.0/16', via: '192.168.0.2', mtu: 1400, advmss: 1360 });
-  await h.route.add({ dst: '10.3.0.0/16', nexthops: [{ via: '192.168.0.2', dev: 'veth0', weight: 3 }, { via: '192.168.0.3', dev: 'veth0' }] });
+  await h.route.add({
+    dst: '10.3.0.0/16',
+    nexthops: [
+      { via: '192.168.0.2', dev: 'veth0', weight: 3 },
+      { via: '192.168.0.3', dev: 'veth0' },
+    ],
+  });
   await h.route.add({ dst: '10.4.0.0/16', type: 'blackhole' });
   await h.route.add({ dst: '10.5.0.0/16', type: 'unreachable', table: 'main', metric: 7 });
   await h.route.add({ dst: '10.6.0.0/16', via: { inet6: 'fe80::1' }, dev: 'veth0' });
@@ -96,22 +137,55 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
   await h.route.add({ dst: 'default', via: '192.168.0.254', metric: 600 });
   await h.route.add({ dst: '2001:db8:1::/48', via: '2001:db8::2', dev: 'veth0', metric: 1024, pref: 'high' });
   await h.route.add({ dst: '2001:db8:2::/48', type: 'unreachable' });
-  await h.route.add({ dst: '2001:db8:3::/48', nexthops: [{ via: 'fe80::1', dev: 'veth0' }, { via: 'fe80::2', dev: 'veth0', weight: 4 }] });
+  await h.route.add({
+    dst: '2001:db8:3::/48',
+    nexthops: [
+      { via: 'fe80::1', dev: 'veth0' },
+      { via: 'fe80::2', dev: 'veth0', weight: 4 },
+    ],
+  });
   await h.route.add({ dst: 'default', family: 6, via: 'fe80::1', dev: 'veth0', table: 'local' });
 
   const ours = (await h.route.list({ table: 'all' })).map(toIp);
-  t.same(sorted(ours), sorted(ipAll(ns)), 'route.list({ table: all }) equals ip route show table all (-4 and -6), field for field');
+  t.same(
+    sorted(ours),
+    sorted(ipAll(ns)),
+    'route.list({ table: all }) equals ip route show table all (-4 and -6), field for field',
+  );
 
-  t.same(sorted((await h.route.list()).map(toIp)), sorted([...ns.ipJson<IpRoute[]>('-4', '-d', 'route', 'show'), ...ns.ipJson<IpRoute[]>('-6', '-d', 'route', 'show')].map((r) => fromIp(r))),
-    'route.list() is the main table, both families');
-  t.same(sorted((await h.route.list({ table: 100 })).map(toIp)), sorted(ns.ipJson<IpRoute[]>('-4', '-d', 'route', 'show', 'table', '100').map((r) => fromIp(r, '100'))));
-  t.same((await h.route.list({ table: 1000, protocol: 'bgp' })).map((r) => r.dst), ['10.8.0.0/16']);
-  t.same((await h.route.list({ type: 'blackhole' })).map((r) => r.dst), ['10.4.0.0/16']);
+  t.same(
+    sorted((await h.route.list()).map(toIp)),
+    sorted(
+      [...ns.ipJson<IpRoute[]>('-4', '-d', 'route', 'show'), ...ns.ipJson<IpRoute[]>('-6', '-d', 'route', 'show')].map(
+        (r) => fromIp(r),
+      ),
+    ),
+    'route.list() is the main table, both families',
+  );
+  t.same(
+    sorted((await h.route.list({ table: 100 })).map(toIp)),
+    sorted(ns.ipJson<IpRoute[]>('-4', '-d', 'route', 'show', 'table', '100').map((r) => fromIp(r, '100'))),
+  );
+  t.same(
+    (await h.route.list({ table: 1000, protocol: 'bgp' })).map((r) => r.dst),
+    ['10.8.0.0/16'],
+  );
+  t.same(
+    (await h.route.list({ type: 'blackhole' })).map((r) => r.dst),
+    ['10.4.0.0/16'],
+  );
   // The kernel's device filter (RTA_OIF) also keeps multipath routes with a nexthop through the
   // device; ip then drops those client-side (they carry no RTA_OIF). We keep the kernel's answer.
-  t.same((await h.route.list({ dev: 'veth0', family: 4 })).map((r) => r.dst).sort(),
-    [...ns.ipJson<IpRoute[]>('-4', 'route', 'show', 'dev', 'veth0').map((r) => r.dst === 'default' ? 'default' : r.dst.includes('/') ? r.dst : `${r.dst}/32`), '10.3.0.0/16'].sort(),
-    'filtered by device, as ip route show dev (plus multipath routes through it)');
+  t.same(
+    (await h.route.list({ dev: 'veth0', family: 4 })).map((r) => r.dst).sort(),
+    [
+      ...ns
+        .ipJson<IpRoute[]>('-4', 'route', 'show', 'dev', 'veth0')
+        .map((r) => (r.dst === 'default' ? 'default' : r.dst.includes('/') ? r.dst : `${r.dst}/32`)),
+      '10.3.0.0/16',
+    ].sort(),
+    'filtered by device, as ip route show dev (plus multipath routes through it)',
+  );
   t.same(await h.route.list({ table: 4242 }), [], 'a table that does not exist lists as empty');
   const streamed: Route[] = [];
   for await (const r of h.route.dump({ table: 'all' })) streamed.push(r);
@@ -121,10 +195,17 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
   await h.route.del({ dst: '10.1.0.0/16', table: 100 });
   await h.route.del({ dst: 'default', metric: 600 });
   await h.route.del({ dst: '2001:db8:1::/48' });
-  t.notOk(ipAll(ns).some((r) => ['10.1.0.0/16', '2001:db8:1::/48'].includes(r.dst) || (r.dst === 'default' && r.metric === 600)), 'deleted');
+  t.notOk(
+    ipAll(ns).some(
+      (r) => ['10.1.0.0/16', '2001:db8:1::/48'].includes(r.dst) || (r.dst === 'default' && r.metric === 600),
+    ),
+    'deleted',
+  );
   // replace changes the gateway in place
   await h.route.replace({ dst: '10.2.0.0/16', via: '192.168.0.3', mtu: 1300 });
-  t.match(ns.ipJson<IpRoute[]>('-d', 'route', 'show', '10.2.0.0/16'), [{ gateway: '192.168.0.3', metrics: [{ mtu: 1300 }] }]);
+  t.match(ns.ipJson<IpRoute[]>('-d', 'route', 'show', '10.2.0.0/16'), [
+    { gateway: '192.168.0.3', metrics: [{ mtu: 1300 }] },
+  ]);
 });
 
 t.test('what ip adds, we list with the same values', { skip: rootSkip }, async (t) => {
@@ -132,16 +213,39 @@ t.test('what ip adds, we list with the same values', { skip: rootSkip }, async (
   setup(ns);
   const cmds = [
     ['route', 'add', '10.20.0.0/16', 'via', '192.168.0.2', 'dev', 'veth0', 'metric', '5', 'proto', 'zebra'],
-    ['route', 'add', '10.21.0.0/24', 'nexthop', 'via', '192.168.0.2', 'weight', '2', 'nexthop', 'via', '192.168.0.3', 'weight', '5'],
+    [
+      'route',
+      'add',
+      '10.21.0.0/24',
+      'nexthop',
+      'via',
+      '192.168.0.2',
+      'weight',
+      '2',
+      'nexthop',
+      'via',
+      '192.168.0.3',
+      'weight',
+      '5',
+    ],
     ['route', 'add', '10.22.0.0/16', 'dev', 'veth0', 'scope', 'link', 'table', '300', 'mtu', '1280', 'advmss', '1200'],
     ['route', 'add', 'unreachable', '10.23.0.0/16', 'metric', '9'],
     ['-6', 'route', 'add', '2001:db8:9::/64', 'via', 'fe80::9', 'dev', 'veth0', 'pref', 'low', 'table', '300'],
     ['route', 'add', '10.24.0.0/16', 'via', 'inet6', 'fe80::2', 'dev', 'veth0'],
   ];
   for (const c of cmds) ns.ip(...c);
-  t.same(sorted((await ns.h.route.list({ table: 'all' })).map(toIp)), sorted(ipAll(ns)), 'every table, both families, field for field');
-  const [mp] = await ns.h.route.list({ family: 4, protocol: 'boot' }).then((l) => l.filter((r) => r.dst === '10.21.0.0/24'));
-  t.same(mp?.nexthops, [{ via: '192.168.0.2', dev: 'veth0', index: mp?.nexthops?.[0]?.index, weight: 2 }, { via: '192.168.0.3', dev: 'veth0', index: mp?.nexthops?.[1]?.index, weight: 5 }]);
+  t.same(
+    sorted((await ns.h.route.list({ table: 'all' })).map(toIp)),
+    sorted(ipAll(ns)),
+    'every table, both families, field for field',
+  );
+  const [mp] = await ns.h.route
+    .list({ family: 4, protocol: 'boot' })
+    .then((l) => l.filter((r) => r.dst === '10.21.0.0/24'));
+  t.same(mp?.nexthops, [
+    { via: '192.168.0.2', dev: 'veth0', index: mp?.nexthops?.[0]?.index, weight: 2 },
+    { via: '192.168.0.3', dev: 'veth0', index: mp?.nexthops?.[1]?.index, weight: 5 },
+  ]);
 });
 
 t.test('route.get answers what ip route get answers', { skip: rootSkip }, async (t) => {
@@ -162,7 +266,9 @@ t.test('route.get answers what ip route get answers', { skip: rootSkip }, async 
     ['2001:db8:1::5', {}, ['2001:db8:1::5']],
   ] as const) {
     const r = await h.route.get(dst, opts);
-    const [ip] = ns.ipJson<{ dst: string; gateway?: string; dev: string; prefsrc?: string; type?: string; metric?: number }[]>('route', 'get', ...ipArgs);
+    const [ip] = ns.ipJson<
+      { dst: string; gateway?: string; dev: string; prefsrc?: string; type?: string; metric?: number }[]
+    >('route', 'get', ...ipArgs);
     t.equal(r.dst, ip!.dst.includes('/') ? ip!.dst : `${ip!.dst}/${r.family === 4 ? 32 : 128}`, `${dst}: dst`);
     t.equal(r.via, ip!.gateway, `${dst}: gateway`);
     t.equal(r.dev, ip!.dev, `${dst}: dev`);
@@ -170,32 +276,59 @@ t.test('route.get answers what ip route get answers', { skip: rootSkip }, async 
     t.equal(r.type, ip!.type ?? 'unicast', `${dst}: type`);
     if (ip!.metric !== undefined) t.equal(r.metric, ip!.metric);
   }
-  t.equal((await h.route.get('10.3.2.1')).mtu, 1400, 'the route\'s metrics come with it');
+  t.equal((await h.route.get('10.3.2.1')).mtu, 1400, "the route's metrics come with it");
   t.equal((await h.route.get('10.3.2.1')).table, 254, 'RTM_F_LOOKUP_TABLE: the table it came from');
-  await t.rejects(h.route.get('10.50.1.1'), { name: 'NetlinkError', code: 'ENETUNREACH' }, 'table 50 has no rule: unreachable');
-  t.match(await h.route.get('10.50.1.1', { table: 50 }), { dst: '10.50.1.0/24', via: '192.168.0.7', metric: 3, table: 50 }, 'a lookup in one table: longest prefix, lowest metric');
+  await t.rejects(
+    h.route.get('10.50.1.1'),
+    { name: 'NetlinkError', code: 'ENETUNREACH' },
+    'table 50 has no rule: unreachable',
+  );
+  t.match(
+    await h.route.get('10.50.1.1', { table: 50 }),
+    { dst: '10.50.1.0/24', via: '192.168.0.7', metric: 3, table: 50 },
+    'a lookup in one table: longest prefix, lowest metric',
+  );
   t.match(await h.route.get('10.50.9.9', { table: 50 }), { dst: '10.50.0.0/16', via: '192.168.0.9' });
   await t.rejects(h.route.get('10.99.0.1', { table: 50 }), { code: 'ENETUNREACH' });
-  t.match(await h.route.get('10.3.2.1', { fibmatch: true }), { dst: '10.3.0.0/16', via: '192.168.0.2' }, 'fibmatch: the FIB entry');
+  t.match(
+    await h.route.get('10.3.2.1', { fibmatch: true }),
+    { dst: '10.3.0.0/16', via: '192.168.0.2' },
+    'fibmatch: the FIB entry',
+  );
 });
 
-t.test('the seed: ip route add 192.168.1.60/32 dev macvlan0; ip route del 192.168.1.0/24', { skip: rootSkip }, async (t) => {
-  const ns = tempNetns(t);
-  ns.ip('link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1');
-  ns.ip('link', 'add', 'macvlan0', 'link', 'p0', 'type', 'macvlan', 'mode', 'bridge');
-  ns.ip('link', 'set', 'p0', 'up');
-  ns.ip('link', 'set', 'p1', 'up');
-  ns.ip('link', 'set', 'macvlan0', 'up');
-  await ns.h.addr.add({ dev: 'macvlan0', address: '192.168.1.10/24' });
-  t.match(ns.ipJson('route', 'show', '192.168.1.0/24'), [{ dst: '192.168.1.0/24', dev: 'macvlan0' }], 'the prefix route of the address');
-  await ns.h.route.add({ dst: '192.168.1.60/32', dev: 'macvlan0' });
-  t.same(ns.ipJson('route', 'show', '192.168.1.60'), [{ dst: '192.168.1.60', dev: 'macvlan0', scope: 'link', flags: [] }], 'ip sees the host route, scope link');
-  await ns.h.route.del({ dst: '192.168.1.0/24' });
-  t.same(ns.ipJson('route', 'show', '192.168.1.0/24'), [], 'the /24 is gone');
-  t.same((await ns.h.route.list({ family: 4 })).map((r) => [r.dst, r.dev, r.scope]), [['192.168.1.60/32', 'macvlan0', 'link']]);
-});
+t.test(
+  'the seed: ip route add 192.168.1.60/32 dev macvlan0; ip route del 192.168.1.0/24',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    ns.ip('link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1');
+    ns.ip('link', 'add', 'macvlan0', 'link', 'p0', 'type', 'macvlan', 'mode', 'bridge');
+    ns.ip('link', 'set', 'p0', 'up');
+    ns.ip('link', 'set', 'p1', 'up');
+    ns.ip('link', 'set', 'macvlan0', 'up');
+    await ns.h.addr.add({ dev: 'macvlan0', address: '192.168.1.10/24' });
+    t.match(
+      ns.ipJson('route', 'show', '192.168.1.0/24'),
+      [{ dst: '192.168.1.0/24', dev: 'macvlan0' }],
+      'the prefix route of the address',
+    );
+    await ns.h.route.add({ dst: '192.168.1.60/32', dev: 'macvlan0' });
+    t.same(
+      ns.ipJson('route', 'show', '192.168.1.60'),
+      [{ dst: '192.168.1.60', dev: 'macvlan0', scope: 'link', flags: [] }],
+      'ip sees the host route, scope link',
+    );
+    await ns.h.route.del({ dst: '192.168.1.0/24' });
+    t.same(ns.ipJson('route', 'show', '192.168.1.0/24'), [], 'the /24 is gone');
+    t.same(
+      (await ns.h.route.list({ family: 4 })).map((r) => [r.dst, r.dev, r.scope]),
+      [['192.168.1.60/32', 'macvlan0', 'link']],
+    );
+  },
+);
 
-t.test('kernel refusals are NetlinkErrors with the kernel\'s text', { skip: rootSkip }, async (t) => {
+t.test("kernel refusals are NetlinkErrors with the kernel's text", { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
   setup(ns);
   const { h } = ns;
@@ -205,10 +338,17 @@ t.test('kernel refusals are NetlinkErrors with the kernel\'s text', { skip: root
   t.match(exists, { code: 'EEXIST', errno: 17, op: 'RTM_NEWROUTE' });
   t.match(String(exists), /route\.add 10\.1\.0\.0\/16: /);
   const gw = await h.route.add({ dst: '10.2.0.0/16', via: '10.99.0.1' }).catch((e: unknown) => e);
-  t.match(gw, { name: 'NetlinkError', code: 'ENETUNREACH', extack: { message: /gateway|Nexthop/i } }, 'an unreachable gateway, with the kernel\'s words');
+  t.match(
+    gw,
+    { name: 'NetlinkError', code: 'ENETUNREACH', extack: { message: /gateway|Nexthop/i } },
+    "an unreachable gateway, with the kernel's words",
+  );
   await t.rejects(h.route.del({ dst: '10.77.0.0/16' }), { code: 'ESRCH' });
   await t.rejects(h.route.add({ dst: '10.3.0.0/16', dev: 'nosuch0' }), { code: 'ENODEV' });
-  await t.rejects(h.route.add({ dst: '10.3.0.0/16', nhid: 4242 }), { name: 'NetlinkError', extack: { message: /nexthop/i } });
+  await t.rejects(h.route.add({ dst: '10.3.0.0/16', nhid: 4242 }), {
+    name: 'NetlinkError',
+    extack: { message: /nexthop/i },
+  });
   const hostBits = await h.route.add({ dst: '10.4.1.1/16', via: '192.168.0.2' }).catch((e: unknown) => e);
   t.match(hostBits, { code: 'EINVAL', extack: { message: /prefix/i } }, 'host bits set: the kernel says so');
 });
@@ -221,8 +361,13 @@ t.test('per-route calls issued at once are pipelined and all land', { skip: root
   const dsts = Array.from({ length: n }, (_, i) => `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`);
   await Promise.all(dsts.map((dst) => h.route.add({ dst, via: '192.168.0.2', dev: 'veth0' })));
   const listed = new Set((await h.route.list({ family: 4 })).map((r) => r.dst));
-  t.ok(dsts.every((d) => listed.has(d)), `all ${n} routes are in the kernel`);
-  const res = await Promise.allSettled(dsts.map((dst, i) => (i % 100 === 0 ? h.route.add({ dst, via: '192.168.0.2' }) : h.route.del({ dst }))));
+  t.ok(
+    dsts.every((d) => listed.has(d)),
+    `all ${n} routes are in the kernel`,
+  );
+  const res = await Promise.allSettled(
+    dsts.map((dst, i) => (i % 100 === 0 ? h.route.add({ dst, via: '192.168.0.2' }) : h.route.del({ dst }))),
+  );
   t.equal(res.filter((r) => r.status === 'rejected').length, n / 100, 'the duplicates fail, each on its own promise');
   t.equal((await h.route.list({ family: 4 })).filter((r) => r.dst.startsWith('10.100.')).length, n / 100);
 });

@@ -20,10 +20,18 @@ const skip = rootSkip || (hasSysctl ? false : 'needs sysctl(8) as the oracle (ap
 
 /** Every key a test here writes (in a namespace), read on the host before and after. */
 const TOUCHED = [
-  'net.ipv4.ip_forward', 'net.core.somaxconn', 'net.ipv4.conf.all.rp_filter', 'net.ipv6.conf.all.disable_ipv6',
-  'net.ipv4.neigh.lo.gc_stale_time', 'net.ipv4.neigh.lo.unres_qlen', 'net.ipv4.ip_local_port_range',
-  'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables',
-  'net.ipv4.conf.all.forwarding', 'net.ipv4.conf.default.forwarding',
+  'net.ipv4.ip_forward',
+  'net.core.somaxconn',
+  'net.ipv4.conf.all.rp_filter',
+  'net.ipv6.conf.all.disable_ipv6',
+  'net.ipv4.neigh.lo.gc_stale_time',
+  'net.ipv4.neigh.lo.unres_qlen',
+  'net.ipv4.ip_local_port_range',
+  'net.bridge.bridge-nf-call-iptables',
+  'net.bridge.bridge-nf-call-ip6tables',
+  'net.bridge.bridge-nf-call-arptables',
+  'net.ipv4.conf.all.forwarding',
+  'net.ipv4.conf.default.forwarding',
 ];
 function hostValues(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -46,7 +54,10 @@ function oracle(ns: TempNetns, key: string): string {
 function oracleList(ns: TempNetns, prefix?: string): Record<string, string> {
   let text: string;
   try {
-    text = execFileSync('ip', ['netns', 'exec', ns.name, 'sysctl', '--deprecated', prefix ?? '-a'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    text = execFileSync('ip', ['netns', 'exec', ns.name, 'sysctl', '--deprecated', prefix ?? '-a'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (e) {
     text = String((e as { stdout?: unknown }).stdout ?? ''); // exit 1 when some key was unreadable
   }
@@ -79,7 +90,11 @@ t.test('sysctl in throwaway namespaces', { skip }, async (t) => {
     writeFileSync('/proc/sys/net/core/somaxconn', `${hostMax}\n`);
     t.bailout('a write through a namespace handle reached the host; restored net.core.somaxconn and stopped');
   }
-  t.equal(oracle(canary, 'net.core.somaxconn'), String(Number(hostMax) + 1), 'canary: the write landed in the namespace only');
+  t.equal(
+    oracle(canary, 'net.core.somaxconn'),
+    String(Number(hostMax) + 1),
+    'canary: the write landed in the namespace only',
+  );
 
   t.test('get and set read and write the namespace, as sysctl(8) sees it', async (t) => {
     const ns = tempNetns(t);
@@ -127,57 +142,102 @@ t.test('sysctl in throwaway namespaces', { skip }, async (t) => {
     const errors: [string, SysctlFailure][] = [];
     const mine = await s.list(undefined, { onError: (k, e) => errors.push([k, e]) });
     const theirs = Object.fromEntries(Object.entries(oracleList(ns)).filter(([k]) => k.startsWith('net.')));
-    t.same(Object.keys(mine).sort(), Object.keys(theirs).sort(), `${Object.keys(mine).length} net.* keys, the same as sysctl -a`);
-    for (const k of ['net.ipv4.ip_forward', 'net.core.somaxconn', 'net.ipv4.conf.lo.forwarding', 'net.bridge.bridge-nf-call-iptables']) {
+    t.same(
+      Object.keys(mine).sort(),
+      Object.keys(theirs).sort(),
+      `${Object.keys(mine).length} net.* keys, the same as sysctl -a`,
+    );
+    for (const k of [
+      'net.ipv4.ip_forward',
+      'net.core.somaxconn',
+      'net.ipv4.conf.lo.forwarding',
+      'net.bridge.bridge-nf-call-iptables',
+    ]) {
       t.equal(mine[k], theirs[k], k);
     }
     t.notOk('net.ipv4.route.flush' in mine, 'write-only net.ipv4.route.flush skipped');
-    t.notOk(errors.some(([k]) => k === 'net.ipv4.route.flush'), 'and not reported as an error');
+    t.notOk(
+      errors.some(([k]) => k === 'net.ipv4.route.flush'),
+      'and not reported as an error',
+    );
     const route = await s.list('net.ipv4.route');
-    t.ok(Object.keys(route).length >= 1 && Object.keys(route).every((k) => k.startsWith('net.ipv4.route.')), Object.keys(route).join(' '));
+    t.ok(
+      Object.keys(route).length >= 1 && Object.keys(route).every((k) => k.startsWith('net.ipv4.route.')),
+      Object.keys(route).join(' '),
+    );
     // stable_secret reads EIO until it is set: reported, left out.
     const secret = errors.find(([k]) => k === 'net.ipv6.conf.lo.stable_secret');
     t.ok(secret, 'net.ipv6.conf.lo.stable_secret reported');
     t.equal(secret?.[1].code, 'EIO');
     t.notOk('net.ipv6.conf.lo.stable_secret' in mine);
-    t.same(await s.list('net.ipv4.ip_forward'), { 'net.ipv4.ip_forward': oracle(ns, 'net.ipv4.ip_forward') }, 'a file prefix');
+    t.same(
+      await s.list('net.ipv4.ip_forward'),
+      { 'net.ipv4.ip_forward': oracle(ns, 'net.ipv4.ip_forward') },
+      'a file prefix',
+    );
   });
 
   t.test('apply returns the previous values and apply(previous) restores every key', async (t) => {
     const ns = tempNetns(t);
     const s = ns.h.sysctl;
     const keys = [
-      'net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.core.somaxconn', 'net.ipv6.conf.all.disable_ipv6',
-      'net.ipv4.neigh.lo.gc_stale_time', 'net.ipv4.ip_local_port_range',
+      'net.ipv4.ip_forward',
+      'net.ipv4.conf.all.rp_filter',
+      'net.core.somaxconn',
+      'net.ipv6.conf.all.disable_ipv6',
+      'net.ipv4.neigh.lo.gc_stale_time',
+      'net.ipv4.ip_local_port_range',
     ];
     const before = Object.fromEntries(keys.map((k) => [k, oracle(ns, k)]));
     const values = {
-      'net.ipv4.ip_forward': 1, 'net.ipv4.conf.all.rp_filter': 2, 'net.core.somaxconn': 777,
-      'net.ipv6.conf.all.disable_ipv6': true, 'net.ipv4.neigh.lo.gc_stale_time': 64, 'net.ipv4.ip_local_port_range': '20000 30000',
+      'net.ipv4.ip_forward': 1,
+      'net.ipv4.conf.all.rp_filter': 2,
+      'net.core.somaxconn': 777,
+      'net.ipv6.conf.all.disable_ipv6': true,
+      'net.ipv4.neigh.lo.gc_stale_time': 64,
+      'net.ipv4.ip_local_port_range': '20000 30000',
     } as const;
     const previous = await s.apply(values);
     t.same(previous, before, 'previous values, as sysctl -n printed them');
-    t.same(keys.map((k) => oracle(ns, k)), ['1', '2', '777', '1', '64', '20000\t30000'], 'all applied');
+    t.same(
+      keys.map((k) => oracle(ns, k)),
+      ['1', '2', '777', '1', '64', '20000\t30000'],
+      'all applied',
+    );
     const again = await s.apply(previous);
-    t.same(again, Object.fromEntries(keys.map((k, i) => [k, ['1', '2', '777', '1', '64', '20000\t30000'][i]])), 'apply(previous) returns what apply had set');
+    t.same(
+      again,
+      Object.fromEntries(keys.map((k, i) => [k, ['1', '2', '777', '1', '64', '20000\t30000'][i]])),
+      'apply(previous) returns what apply had set',
+    );
     t.same(Object.fromEntries(keys.map((k) => [k, oracle(ns, k)])), before, 'every key restored');
   });
 
   t.test('a failing apply leaves nothing half-applied and names the key', async (t) => {
     const ns = tempNetns(t);
     const s = ns.h.sysctl;
-    const keys = ['net.core.somaxconn', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.ip_local_port_range', 'net.ipv4.neigh.lo.unres_qlen'];
+    const keys = [
+      'net.core.somaxconn',
+      'net.ipv4.conf.all.rp_filter',
+      'net.ipv4.ip_local_port_range',
+      'net.ipv4.neigh.lo.unres_qlen',
+    ];
     const before = Object.fromEntries(keys.map((k) => [k, oracle(ns, k)]));
-    const e = await failure(s.apply({
-      'net.core.somaxconn': 555,
-      'net.ipv4.conf.all.rp_filter': before['net.ipv4.conf.all.rp_filter'] === '1' ? 2 : 1,
-      'net.ipv4.ip_local_port_range': '5000 1000', // low > high: EINVAL
-      'net.ipv4.neigh.lo.unres_qlen': 99,
-    }));
+    const e = await failure(
+      s.apply({
+        'net.core.somaxconn': 555,
+        'net.ipv4.conf.all.rp_filter': before['net.ipv4.conf.all.rp_filter'] === '1' ? 2 : 1,
+        'net.ipv4.ip_local_port_range': '5000 1000', // low > high: EINVAL
+        'net.ipv4.neigh.lo.unres_qlen': 99,
+      }),
+    );
     t.equal(e.code, 'EINVAL');
     t.equal(e.key, 'net.ipv4.ip_local_port_range');
     t.equal(e.value, '5000 1000');
-    t.match(e.message, /net\.ipv4\.ip_local_port_range="5000 1000".*invalid argument.*restored net\.ipv4\.conf\.all\.rp_filter, net\.core\.somaxconn/i);
+    t.match(
+      e.message,
+      /net\.ipv4\.ip_local_port_range="5000 1000".*invalid argument.*restored net\.ipv4\.conf\.all\.rp_filter, net\.core\.somaxconn/i,
+    );
     t.same(e.restored, ['net.ipv4.conf.all.rp_filter', 'net.core.somaxconn']);
     t.same(Object.fromEntries(keys.map((k) => [k, oracle(ns, k)])), before, 'every key as before');
   });
@@ -186,7 +246,13 @@ t.test('sysctl in throwaway namespaces', { skip }, async (t) => {
     const ns = tempNetns(t);
     const s = ns.h.sysctl;
     let e = await failure(s.get('net.ipv4.no_such_key'));
-    t.match(e, { code: 'ENOENT', errno: 2, syscall: 'open', key: 'net.ipv4.no_such_key', path: '/proc/sys/net/ipv4/no_such_key' });
+    t.match(e, {
+      code: 'ENOENT',
+      errno: 2,
+      syscall: 'open',
+      key: 'net.ipv4.no_such_key',
+      path: '/proc/sys/net/ipv4/no_such_key',
+    });
     t.match(e.message, /net\.ipv4\.no_such_key.*no such key/);
     e = await failure(s.set('net/ipv4/no_such_key', 1));
     t.match(e, { code: 'ENOENT', key: 'net/ipv4/no_such_key' });
@@ -210,22 +276,41 @@ t.test('sysctl in throwaway namespaces', { skip }, async (t) => {
     const gone = tempNetns(t);
     execFileSync('ip', ['netns', 'del', gone.name]);
     e = await failure(gone.h.sysctl.get('net.ipv4.ip_forward'));
-    t.match(e, { code: 'ENOENT', netns: `/run/netns/${gone.name}`, message: /cannot enter the handle's network namespace/ });
+    t.match(e, {
+      code: 'ENOENT',
+      netns: `/run/netns/${gone.name}`,
+      message: /cannot enter the handle's network namespace/,
+    });
   });
 
   t.test('prepareHost in a namespace: the seed settings, reported, undone by apply(previous)', async (t) => {
     const ns = tempNetns(t);
     const s = ns.h.sysctl;
-    const keys = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'];
+    const keys = [
+      'net.ipv4.ip_forward',
+      'net.bridge.bridge-nf-call-iptables',
+      'net.bridge.bridge-nf-call-ip6tables',
+      'net.bridge.bridge-nf-call-arptables',
+    ];
     const want = ['1', '0', '0', '0'];
     // Make one key already right, so `changed` has to tell them apart.
     ns.exec('sysctl', '-qw', 'net.bridge.bridge-nf-call-arptables=0', 'net.bridge.bridge-nf-call-iptables=1');
     const before = Object.fromEntries(keys.map((k) => [k, oracle(ns, k)]));
     const r = await s.prepareHost();
-    t.same(keys.map((k) => oracle(ns, k)), want, 'ip_forward=1, bridge-nf-call-*=0');
+    t.same(
+      keys.map((k) => oracle(ns, k)),
+      want,
+      'ip_forward=1, bridge-nf-call-*=0',
+    );
     t.same(r.previous, before);
-    t.same(r.changed, keys.filter((k, i) => before[k] !== want[i]));
-    t.ok(r.changed.includes('net.bridge.bridge-nf-call-iptables') && !r.changed.includes('net.bridge.bridge-nf-call-arptables'));
+    t.same(
+      r.changed,
+      keys.filter((k, i) => before[k] !== want[i]),
+    );
+    t.ok(
+      r.changed.includes('net.bridge.bridge-nf-call-iptables') &&
+        !r.changed.includes('net.bridge.bridge-nf-call-arptables'),
+    );
     t.same(r.missing, []);
     await s.apply(r.previous);
     t.same(Object.fromEntries(keys.map((k) => [k, oracle(ns, k)])), before, 'undone');
@@ -240,15 +325,29 @@ t.test('sysctl in throwaway namespaces', { skip }, async (t) => {
     };
     const api = new SysctlApi(ns.h, counting);
     const fds = readdirSync('/proc/self/fd').length;
-    const bad = ['../../../etc/passwd', 'net/../../etc/passwd', '/etc/passwd', 'net..ipv4', 'net/ipv4/./ip_forward',
-      'net\0', 'net.ipv4.conf.//.x', 'net/' + 'x'.repeat(300), '', 'kernel.hostname'];
+    const bad = [
+      '../../../etc/passwd',
+      'net/../../etc/passwd',
+      '/etc/passwd',
+      'net..ipv4',
+      'net/ipv4/./ip_forward',
+      'net\0',
+      'net.ipv4.conf.//.x',
+      'net/' + 'x'.repeat(300),
+      '',
+      'kernel.hostname',
+    ];
     for (const k of bad) {
       await t.rejects(api.get(k), TypeError);
       await t.rejects(api.set(k, 0), TypeError);
     }
     t.equal(opened, 0);
     t.equal(readdirSync('/proc/self/fd').length, fds);
-    t.equal(await api.get('net.ipv4.ip_forward'), oracle(ns, 'net.ipv4.ip_forward'), 'the same opener does open valid keys');
+    t.equal(
+      await api.get('net.ipv4.ip_forward'),
+      oracle(ns, 'net.ipv4.ip_forward'),
+      'the same opener does open valid keys',
+    );
     t.equal(opened, 1);
     t.equal(readdirSync('/proc/self/fd').length, fds, 'and closes them');
   });

@@ -11,7 +11,7 @@ const NLMSG_DONE = 3;
 /** Splits a chunk into its netlink messages: type, seq, pid and the whole message. */
 function messages(chunk: Buffer): { type: number; seq: number; pid: number; msg: Buffer }[] {
   const out = [];
-  for (let off = 0; off + 16 <= chunk.length; ) {
+  for (let off = 0; off + 16 <= chunk.length;) {
     const len = chunk.readUInt32LE(off);
     if (len < 16) throw new Error(`bad nlmsg_len ${len} at ${off}`);
     const msg = chunk.subarray(off, off + len);
@@ -80,7 +80,10 @@ if (process.getuid?.() !== 0) {
     t.equal(links.length, 1, 'one link');
     t.ok(links[0]?.msg.includes(Buffer.from('lo\0')), 'named lo');
     t.equal(msgs.at(-1)?.type, NLMSG_DONE, 'DONE last');
-    t.ok(msgs.every((m) => m.seq === 1 && m.pid === port), 'seq and port id echoed');
+    t.ok(
+      msgs.every((m) => m.seq === 1 && m.pid === port),
+      'seq and port id echoed',
+    );
     t.equal(a.socketSend(fd, getlinkDump(2)), 2, 'second sendId');
     close(fd);
     a.closeSocket(fd); // idempotent
@@ -89,7 +92,10 @@ if (process.getuid?.() !== 0) {
 
   t.test('errors are SystemError-shaped and thrown synchronously', async (t) => {
     t.throws(() => a.openSocket({ netnsPath: '/run/netns/rtnl-t-none' }, () => {}), {
-      code: 'ENOENT', errno: -2, syscall: 'open', message: 'open: No such file or directory',
+      code: 'ENOENT',
+      errno: -2,
+      syscall: 'open',
+      message: 'open: No such file or directory',
     });
     t.throws(() => a.openSocket({ netnsPath: '/etc/hostname' }, () => {}), { code: 'EINVAL', syscall: 'setns' });
     t.throws(() => a.openSocket({ rcvbuf: 'x' } as never, () => {}), TypeError);
@@ -121,7 +127,8 @@ if (process.getuid?.() !== 0) {
     t.equal(ip('netns', 'exec', name, 'cat', '/proc/sys/net/ipv4/ip_forward').trim(), value, 'ip netns exec agrees');
     t.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), host, 'host untouched');
     t.throws(() => a.openInNetns({ netnsPath: nsPath }, '/proc/sys/net/ipv4/rtnl-nope', constants.O_RDONLY, 0), {
-      code: 'ENOENT', syscall: 'open',
+      code: 'ENOENT',
+      syscall: 'open',
     });
   });
 
@@ -136,7 +143,15 @@ if (process.getuid?.() !== 0) {
     open.add(fd);
     a.socketMembership(fd, 1, true); // RTNLGRP_LINK
     a.socketRef(fd, true);
-    const tap = { netnsPath: nsPath, name: 'rtnltap0', tap: true, multiQueue: false, vnetHdr: true, noPi: true, persist: true };
+    const tap = {
+      netnsPath: nsPath,
+      name: 'rtnltap0',
+      tap: true,
+      multiQueue: false,
+      vnetHdr: true,
+      noPi: true,
+      persist: true,
+    };
     t.equal(a.tunCreate(tap), 'rtnltap0');
     await heard;
     close(fd);
@@ -159,7 +174,15 @@ if (process.getuid?.() !== 0) {
     a.socketSetRcvbuf(fd, 4096);
     a.socketRef(fd, true);
     // The main thread stays busy: 16 chunks fill the TSFN queue, then the socket overruns.
-    const tun = { netnsPath: nsPath, name: 'rtnltun%d', tap: false, multiQueue: false, vnetHdr: false, noPi: true, persist: false };
+    const tun = {
+      netnsPath: nsPath,
+      name: 'rtnltun%d',
+      tap: false,
+      multiQueue: false,
+      vnetHdr: false,
+      noPi: true,
+      persist: false,
+    };
     for (let i = 0; i < 200; i++) a.tunCreate(tun);
     await overrun;
     close(fd);
@@ -167,7 +190,8 @@ if (process.getuid?.() !== 0) {
   });
 
   t.test('an open socket never keeps the process alive, even with data in flight', async (t) => {
-    const addonPath = process.env['RTNETLINK_ADDON'] ?? fileURLToPath(new URL('../../build/Release/rtnetlink.node', import.meta.url));
+    const addonPath =
+      process.env['RTNETLINK_ADDON'] ?? fileURLToPath(new URL('../../build/Release/rtnetlink.node', import.meta.url));
     const script = `const a = require(${JSON.stringify(addonPath)});
       const fd = a.openSocket({ netnsPath: ${JSON.stringify(nsPath)} }, () => {});
       a.openSocket({}, () => {});

@@ -15,10 +15,16 @@ t.setTimeout(300_000);
 
 /** The environment without the outer `npm test`'s npm_* settings, which would steer the inner npm. */
 const env: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') || k === 'npm_config_cache' || k === 'npm_config_userconfig'),
+  Object.entries(process.env).filter(
+    ([k]) => !k.startsWith('npm_') || k === 'npm_config_cache' || k === 'npm_config_userconfig',
+  ),
 );
 
-function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): { status: number | null; stdout: string; stderr: string } {
+function run(
+  cmd: string,
+  args: string[],
+  opts: SpawnSyncOptions = {},
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 << 20, ...opts });
   if (r.error) throw r.error;
   return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -41,8 +47,14 @@ function walk(dir: string, ext: RegExp): string[] {
 }
 
 const ALLOWED = [
-  /^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^binding\.gyp$/, /^scripts\/build-native\.mjs$/,
-  /^native\/[\w-]+\.(cc|h)$/, /^dist\/(lib|types)\/[\w/-]+\.(js|d\.ts)$/,
+  /^package\.json$/,
+  /^README\.md$/,
+  /^CHANGELOG\.md$/,
+  /^LICENSE$/,
+  /^binding\.gyp$/,
+  /^scripts\/build-native\.mjs$/,
+  /^native\/[\w-]+\.(cc|h)$/,
+  /^dist\/(lib|types)\/[\w/-]+\.(js|d\.ts)$/,
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'rtnl-pack-'));
@@ -56,17 +68,31 @@ t.test('npm pack ships the library, its types and the addon sources, nothing els
   const [info] = JSON.parse(out) as [{ files: { path: string }[]; size: number; entryCount: number }];
   const files = info.files.map((f) => f.path).sort();
   t.comment(`${info.entryCount} files, ${(info.size / 1024).toFixed(0)} KiB packed`);
-  t.same(files.filter((f) => !ALLOWED.some((re) => re.test(f))), [], 'no file outside the allowed set (tests, fixtures, bench, examples, maps, build/)');
+  t.same(
+    files.filter((f) => !ALLOWED.some((re) => re.test(f))),
+    [],
+    'no file outside the allowed set (tests, fixtures, bench, examples, maps, build/)',
+  );
   const need = [
-    'package.json', 'README.md', 'CHANGELOG.md', 'binding.gyp', 'scripts/build-native.mjs',
+    'package.json',
+    'README.md',
+    'CHANGELOG.md',
+    'binding.gyp',
+    'scripts/build-native.mjs',
     ...walk(join(ROOT, 'native'), /\.(cc|h)$/),
   ];
   for (const src of [...walk(join(ROOT, 'lib'), /\.ts$/), ...walk(join(ROOT, 'types'), /\.ts$/)]) {
     need.push(`dist/${src.replace(/\.ts$/, '.js')}`, `dist/${src.replace(/\.ts$/, '.d.ts')}`);
   }
-  t.same(need.filter((f) => !files.includes(f)), [], 'every library module, its declarations, every addon source');
+  t.same(
+    need.filter((f) => !files.includes(f)),
+    [],
+    'every library module, its declarations, every addon source',
+  );
   // A compiled file whose source is gone (a renamed module) would ship as dead code.
-  const orphans = files.filter((f) => f.startsWith('dist/') && !existsSync(join(ROOT, f.slice(5).replace(/(\.d)?\.js$|\.d\.ts$/, '.ts'))));
+  const orphans = files.filter(
+    (f) => f.startsWith('dist/') && !existsSync(join(ROOT, f.slice(5).replace(/(\.d)?\.js$|\.d\.ts$/, '.ts'))),
+  );
   t.same(orphans, [], 'no compiled file without a source (remove dist/ and rebuild if this fails)');
 });
 
@@ -81,8 +107,20 @@ t.test('npm pack', async (t) => {
 t.test('@arethetypeswrong/cli: types resolve for every entry point', async (t) => {
   // Strict profile, except the rule that a require() resolving to ESM is an error: Node ≥ 20.19
   // require()s ESM (engines says so; the CommonJS run below proves it).
-  const r = run(process.execPath, [join(ROOT, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), tgz,
-    '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped', '--no-color', '--no-emoji'], { cwd: ROOT });
+  const r = run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
+      tgz,
+      '--ignore-rules',
+      'cjs-resolves-to-esm',
+      '--format',
+      'table-flipped',
+      '--no-color',
+      '--no-emoji',
+    ],
+    { cwd: ROOT },
+  );
   if (r.status === 0) t.pass('no problems found');
   else t.fail(`attw exited ${r.status}`, { output: r.stdout + r.stderr });
 });
@@ -92,15 +130,24 @@ t.test('the tarball installs offline into an empty project and builds the addon'
   mkdirSync(app, { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   runOk(npm, ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', tgz], { cwd: app });
-  t.ok(existsSync(join(app, 'node_modules', 'rtnetlink', 'build', 'Release', 'rtnetlink.node')), 'addon built at install');
+  t.ok(
+    existsSync(join(app, 'node_modules', 'rtnetlink', 'build', 'Release', 'rtnetlink.node')),
+    'addon built at install',
+  );
   t.notOk(existsSync(join(app, 'node_modules', 'rtnetlink', 'test')), 'no tests installed');
 });
 
 t.test('an ESM import and a CommonJS require both list links and exit by themselves', async (t) => {
-  const expected = (JSON.parse(runOk('ip', ['-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname).sort();
+  const expected = (JSON.parse(runOk('ip', ['-j', 'link', 'show'])) as { ifname: string }[])
+    .map((l) => l.ifname)
+    .sort();
   const esm = "import { link } from 'rtnetlink'; console.log(JSON.stringify((await link.list()).map((l) => l.name)));";
-  const cjs = "const { link } = require('rtnetlink'); link.list().then((ls) => console.log(JSON.stringify(ls.map((l) => l.name))));";
-  for (const [kind, args] of [['ESM', ['--input-type=module', '-e', esm]], ['CommonJS', ['-e', cjs]]] as const) {
+  const cjs =
+    "const { link } = require('rtnetlink'); link.list().then((ls) => console.log(JSON.stringify(ls.map((l) => l.name))));";
+  for (const [kind, args] of [
+    ['ESM', ['--input-type=module', '-e', esm]],
+    ['CommonJS', ['-e', cjs]],
+  ] as const) {
     const r = run(process.execPath, [...args], { cwd: app, timeout: 20_000 });
     t.equal(r.status, 0, `${kind}: exits 0 by itself (no timeout, no open handle)`);
     t.equal(r.stderr, '', `${kind}: nothing on stderr (no warning)`);
@@ -121,13 +168,28 @@ export async function f(): Promise<number> {
   return l.index + (l.mtu ?? 0) + String(spec.dst).length + String(bad).length + NlWriter.length;
 }
 `;
-  writeFileSync(join(app, 'esm.mts'), `import { link, type RouteSpec, type LinkSpec, type Link } from 'rtnetlink';\nimport { NlWriter } from 'rtnetlink/codec';\n${body('')}`);
-  writeFileSync(join(app, 'cjs.cts'), `import rtnl = require('rtnetlink');\nimport codec = require('rtnetlink/codec');\nconst { link } = rtnl; const { NlWriter } = codec;\n${body('rtnl.')}`);
-  writeFileSync(join(app, 'classic.ts'), `import rtnl = require('rtnetlink');\nimport codec = require('rtnetlink/codec');\nconst { link } = rtnl; const { NlWriter } = codec;\n${body('rtnl.')}`);
+  writeFileSync(
+    join(app, 'esm.mts'),
+    `import { link, type RouteSpec, type LinkSpec, type Link } from 'rtnetlink';\nimport { NlWriter } from 'rtnetlink/codec';\n${body('')}`,
+  );
+  writeFileSync(
+    join(app, 'cjs.cts'),
+    `import rtnl = require('rtnetlink');\nimport codec = require('rtnetlink/codec');\nconst { link } = rtnl; const { NlWriter } = codec;\n${body('rtnl.')}`,
+  );
+  writeFileSync(
+    join(app, 'classic.ts'),
+    `import rtnl = require('rtnetlink');\nimport codec = require('rtnetlink/codec');\nconst { link } = rtnl; const { NlWriter } = codec;\n${body('rtnl.')}`,
+  );
   const common = { target: 'es2022', strict: true, noEmit: true, types: ['node'], typeRoots };
   const configs = {
-    'nodenext (ESM .mts, CommonJS .cts)': { compilerOptions: { ...common, module: 'nodenext' }, files: ['esm.mts', 'cjs.cts'] },
-    'node10 (module commonjs)': { compilerOptions: { ...common, module: 'commonjs', moduleResolution: 'node10' }, files: ['classic.ts'] },
+    'nodenext (ESM .mts, CommonJS .cts)': {
+      compilerOptions: { ...common, module: 'nodenext' },
+      files: ['esm.mts', 'cjs.cts'],
+    },
+    'node10 (module commonjs)': {
+      compilerOptions: { ...common, module: 'commonjs', moduleResolution: 'node10' },
+      files: ['classic.ts'],
+    },
   };
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [name, config] of Object.entries(configs)) {

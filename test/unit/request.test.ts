@@ -5,14 +5,36 @@ import t from 'tap';
 import { constants } from 'node:os';
 import { NlWriter } from '../../lib/core/attr.js';
 import {
-  NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_EXCL, NLM_F_MULTI, NLM_F_REPLACE, NLM_F_REQUEST, NLM_F_ROOT,
-  NLMSG_NOOP, RTM_GETLINK, RTM_GETROUTE, RTM_NEWLINK, RTM_NEWROUTE,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_EXCL,
+  NLM_F_MULTI,
+  NLM_F_REPLACE,
+  NLM_F_REQUEST,
+  NLM_F_ROOT,
+  NLMSG_NOOP,
+  RTM_GETLINK,
+  RTM_GETROUTE,
+  RTM_NEWLINK,
+  RTM_NEWROUTE,
 } from '../../lib/core/constants.js';
 import { DecodeError, DumpInterruptedError, HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
 import { ifinfomsg, ifla } from '../../lib/link/ifla.js';
 import { decodeLink } from '../../lib/link/link.js';
 import {
-  ack, cstr, done, fakeHandle, linkPayload, nla, nlmsg, splitMessages, turn, type FakeTransport, type SentMsg,
+  ack,
+  cstr,
+  done,
+  fakeHandle,
+  linkPayload,
+  nla,
+  nlmsg,
+  splitMessages,
+  turn,
+  type FakeTransport,
+  type SentMsg,
 } from '../helpers/fake-transport.js';
 
 const E = constants.errno;
@@ -20,7 +42,10 @@ const E = constants.errno;
 /** Resolves to 'pending' if p has not settled after a few turns, else its outcome. */
 async function state(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
   let s: 'pending' | 'resolved' | 'rejected' = 'pending';
-  p.then(() => (s = 'resolved'), () => (s = 'rejected'));
+  p.then(
+    () => (s = 'resolved'),
+    () => (s = 'rejected'),
+  );
   for (let i = 0; i < 3; i++) await turn();
   return s;
 }
@@ -37,7 +62,12 @@ const newlink = (seq: number, index: number, name: string, flags = NLM_F_MULTI):
 
 t.test('requests issued in one turn leave in one sendmsg, with REQUEST|ACK and distinct seqs', async (t) => {
   const { h, fake } = fakeHandle();
-  const ps: Promise<unknown>[] = [h.link.get('a0'), h.link.get('b0'), h.link.get(7), h.request({ type: RTM_GETLINK, body: ifinfomsgBody(9) })];
+  const ps: Promise<unknown>[] = [
+    h.link.get('a0'),
+    h.link.get('b0'),
+    h.link.get(7),
+    h.request({ type: RTM_GETLINK, body: ifinfomsgBody(9) }),
+  ];
   t.equal(fake.sends.length, 0, 'nothing is sent before the turn ends');
   await turn();
   t.equal(fake.sends.length, 1, 'one sendmsg');
@@ -75,7 +105,10 @@ t.test('replies are matched by seq, in any order; unknown and foreign seqs are i
     fake.deliver(newlink(m.seq, 10 + i, names[i]!, 0), ack(m.seq));
   });
   const got = await Promise.all(ps);
-  t.same(got.map((l) => [l.name, l.index]), names.map((n, i) => [n, 10 + i]));
+  t.same(
+    got.map((l) => [l.name, l.index]),
+    names.map((n, i) => [n, 10 + i]),
+  );
   // A late reply for an answered seq is ignored too.
   t.doesNotThrow(() => fake.deliver(newlink(msgs[0]!.seq, 1, 'late', 0), ack(msgs[0]!.seq)));
   h.close();
@@ -92,7 +125,10 @@ t.test('a multipart dump is assembled up to NLMSG_DONE across chunks', async (t)
   t.equal(await state(p), 'pending', 'no DONE yet');
   fake.deliver(newlink(seq, 3, 'eth1'));
   fake.deliver(done(seq));
-  t.same((await p).map((l) => l.name), ['lo', 'eth0', 'eth1']);
+  t.same(
+    (await p).map((l) => l.name),
+    ['lo', 'eth0', 'eth1'],
+  );
   t.notOk(fake.refd);
   h.close();
 });
@@ -112,16 +148,27 @@ t.test('a dump without NLMSG_DONE stays pending; close() rejects it', async (t) 
 t.test('a second dump is queued until the first completes; both complete with their own rows', async (t) => {
   const { h, fake } = fakeHandle();
   const p1 = h.link.list();
-  const p2 = h.engine.dump(RTM_GETROUTE, (w) => w.zeros(12), (m) => m.type);
+  const p2 = h.engine.dump(
+    RTM_GETROUTE,
+    (w) => w.zeros(12),
+    (m) => m.type,
+  );
   const g = h.link.get('x0'); // an ordinary request is not held back by the dump
   await turn();
   const first = lastSent(fake);
-  t.same(first.map((m) => m.type), [RTM_GETLINK, RTM_GETLINK], 'one dump and the get, not the second dump');
+  t.same(
+    first.map((m) => m.type),
+    [RTM_GETLINK, RTM_GETLINK],
+    'one dump and the get, not the second dump',
+  );
   const dumpSeq = first[0]!.seq;
   fake.deliver(newlink(first[1]!.seq, 5, 'x0', 0), ack(first[1]!.seq));
   t.equal((await g).name, 'x0');
   fake.deliver(newlink(dumpSeq, 1, 'lo'), done(dumpSeq));
-  t.same((await p1).map((l) => l.name), ['lo']);
+  t.same(
+    (await p1).map((l) => l.name),
+    ['lo'],
+  );
   await turn();
   const second = lastSent(fake);
   t.equal(second.length, 1);
@@ -137,7 +184,12 @@ t.test('NLM_F_DUMP_INTR: the dump is retried whole and never returned half-done'
   const p = h.link.list();
   await turn();
   const s1 = lastSent(fake)[0]!.seq;
-  fake.deliver(newlink(s1, 1, 'lo'), newlink(s1, 2, 'old0', NLM_F_MULTI | NLM_F_DUMP_INTR), newlink(s1, 3, 'old1'), done(s1, NLM_F_DUMP_INTR));
+  fake.deliver(
+    newlink(s1, 1, 'lo'),
+    newlink(s1, 2, 'old0', NLM_F_MULTI | NLM_F_DUMP_INTR),
+    newlink(s1, 3, 'old1'),
+    done(s1, NLM_F_DUMP_INTR),
+  );
   await turn();
   const retry = lastSent(fake);
   t.equal(fake.sends.length, 2, 'sent again');
@@ -146,7 +198,11 @@ t.test('NLM_F_DUMP_INTR: the dump is retried whole and never returned half-done'
   // A stray message of the abandoned attempt is ignored.
   fake.deliver(newlink(s1, 4, 'stale0'));
   fake.deliver(newlink(s2, 1, 'lo'), newlink(s2, 3, 'new0'), done(s2));
-  t.same((await p).map((l) => l.name), ['lo', 'new0'], 'only the clean attempt');
+  t.same(
+    (await p).map((l) => l.name),
+    ['lo', 'new0'],
+    'only the clean attempt',
+  );
   h.close();
 });
 
@@ -160,7 +216,10 @@ t.test('NLM_F_DUMP_INTR set only on NLMSG_DONE still retries (the kernel checks 
   t.equal(fake.sends.length, 2, 'retried');
   const s2 = lastSent(fake)[0]!.seq;
   fake.deliver(newlink(s2, 1, 'lo'), newlink(s2, 2, 'whole0'), newlink(s2, 3, 'whole1'), done(s2));
-  t.same((await p).map((l) => l.name), ['lo', 'whole0', 'whole1']);
+  t.same(
+    (await p).map((l) => l.name),
+    ['lo', 'whole0', 'whole1'],
+  );
   h.close();
 });
 
@@ -173,7 +232,10 @@ t.test('NLM_F_DUMP_INTR every time: DumpInterruptedError after the retry limit, 
     const s = lastSent(fake)[0]!.seq;
     fake.deliver(newlink(s, 1, 'lo', NLM_F_MULTI | NLM_F_DUMP_INTR), done(s, NLM_F_DUMP_INTR));
   }
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.type(err, DumpInterruptedError);
   t.equal((err as DumpInterruptedError).code, 'EINTR');
   t.match((err as Error).message, /link\.list.*4 times/);
@@ -181,7 +243,11 @@ t.test('NLM_F_DUMP_INTR every time: DumpInterruptedError after the retry limit, 
   await turn();
   const s = lastSent(fake)[0]!.seq;
   fake.deliver(newlink(s, 1, 'lo'), done(s));
-  t.same((await next).map((l) => l.name), ['lo'], 'the queued dump is not stuck');
+  t.same(
+    (await next).map((l) => l.name),
+    ['lo'],
+    'the queued dump is not stuck',
+  );
   t.notOk(fake.refd);
   h.close();
 });
@@ -203,11 +269,23 @@ t.test('extended ACK: NetlinkError with errno, code, op, the kernel text, and th
   fake.deliver(ack(m!.seq, -E.EINVAL, { msg: 'MTU too large', offset: off }));
   // The same with the request echoed (no NETLINK_CAP_ACK): TLVs follow the echo.
   fake.deliver(ack(m2!.seq, -E.ERANGE, { msg: 'echoed', offset: 16 + 16, echo: m2!.msg }));
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as NetlinkError;
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as NetlinkError;
   t.type(err, NetlinkError);
-  t.match(err, { errno: E.EINVAL, code: 'EINVAL', op: 'RTM_NEWLINK', field: 'mtu', extack: { message: 'MTU too large', offset: off } });
+  t.match(err, {
+    errno: E.EINVAL,
+    code: 'EINVAL',
+    op: 'RTM_NEWLINK',
+    field: 'mtu',
+    extack: { message: 'MTU too large', offset: off },
+  });
   t.match(err.message, /^link\.add x0: .*\(EINVAL\): MTU too large \[field "mtu"\]/);
-  const err2 = (await q.then(() => undefined, (e: unknown) => e)) as NetlinkError;
+  const err2 = (await q.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as NetlinkError;
   t.match(err2, { errno: E.ERANGE, code: 'ERANGE', field: 'name', extack: { message: 'echoed' } });
   h.close();
 });
@@ -219,7 +297,10 @@ t.test('an error without extack, and an error in NLMSG_DONE or NLMSG_ERROR for a
   await turn();
   const [g, dm] = lastSent(fake);
   fake.deliver(ack(g!.seq, -E.ENODEV));
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as NetlinkError;
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as NetlinkError;
   t.match(err, { code: 'ENODEV', errno: E.ENODEV, op: 'RTM_GETLINK', extack: undefined, field: undefined });
   t.match(err.message, /^link\.get nope0: /);
   fake.deliver(newlink(dm!.seq, 1, 'lo'), done(dm!.seq, 0, -E.EMSGSIZE));
@@ -242,13 +323,16 @@ t.test('ENOBUFS on receive rejects everything pending, and the handle goes on wo
   // The kernel paces a dump rather than dropping it: the rejected dump still runs to its DONE,
   // and until then another dump would get EBUSY, so the queued one waits for that DONE.
   await turn();
-  t.equal(fake.sends.length, 1, 'the queued dump waits for the rejected one\'s DONE');
+  t.equal(fake.sends.length, 1, "the queued dump waits for the rejected one's DONE");
   t.ok(fake.refd, 'and keeps the loop alive meanwhile');
   fake.deliver(newlink(dumpSeq, 1, 'lo'), done(dumpSeq));
   await turn();
   const s = lastSent(fake)[0]!.seq;
   fake.deliver(newlink(s, 1, 'lo'), done(s));
-  t.same((await queued).map((l) => l.name), ['lo']);
+  t.same(
+    (await queued).map((l) => l.name),
+    ['lo'],
+  );
   const g = h.link.get('b0');
   await turn();
   const s2 = lastSent(fake)[0]!.seq;
@@ -270,7 +354,10 @@ t.test('a failed sendmsg rejects the requests of that buffer only', async (t) =>
   for (const p of a) t.equal(await state(p), 'pending', 'the other buffer is untouched');
   const ms = splitMessages(first!.buf);
   ms.forEach((m, i) => fake.deliver(newlink(m.seq, i + 1, `a${i}`, 0), ack(m.seq)));
-  t.same((await Promise.all(a)).map((l) => l.name), ['a0', 'a1']);
+  t.same(
+    (await Promise.all(a)).map((l) => l.name),
+    ['a0', 'a1'],
+  );
   t.doesNotThrow(() => fake.failSend(12345, E.EPERM), 'an unknown send id is ignored');
   h.close();
 });
@@ -309,8 +396,13 @@ t.test('AbortSignal: before submit, while pending, while queued; an aborted unse
   await turn();
   const last = lastSent(fake);
   const live = last.filter((m) => m.type !== NLMSG_NOOP);
-  t.same(live.map((m) => m.type), [RTM_GETLINK], 'only the request that was not aborted is live');
-  for (const m of last.filter((x) => x.type === NLMSG_NOOP)) t.notOk(m.flags & NLM_F_ACK, 'a cancelled slot asks for no ACK');
+  t.same(
+    live.map((m) => m.type),
+    [RTM_GETLINK],
+    'only the request that was not aborted is live',
+  );
+  for (const m of last.filter((x) => x.type === NLMSG_NOOP))
+    t.notOk(m.flags & NLM_F_ACK, 'a cancelled slot asks for no ACK');
   fake.deliver(newlink(live[0]!.seq, 3, 'k0', 0), ack(live[0]!.seq));
   t.equal((await kept).name, 'k0');
   t.notOk(fake.refd);
@@ -335,7 +427,10 @@ t.test('aborting a dump in flight answers at once, but the next dump waits for i
   const s2 = lastSent(fake)[0]!.seq;
   t.equal(lastSent(fake)[0]!.type, RTM_GETLINK);
   fake.deliver(newlink(s2, 1, 'lo'), done(s2));
-  t.same((await d2).map((l) => l.name), ['lo']);
+  t.same(
+    (await d2).map((l) => l.name),
+    ['lo'],
+  );
   t.notOk(fake.refd);
   h.close();
 });
@@ -396,9 +491,30 @@ t.test('only GET requests with a DUMP bit are dumps; NEW with REPLACE|EXCL is ac
 t.test('malformed replies reject with DecodeError and never throw out of the receive callback', async (t) => {
   const cases: Array<[string, (seq: number) => Buffer]> = [
     ['truncated header', () => Buffer.alloc(10)],
-    ['length over the buffer', (seq) => { const b = ack(seq); b.writeUInt32LE(b.length + 4, 0); return b; }],
-    ['length under a header', (seq) => { const b = ack(seq); b.writeUInt32LE(8, 0); return b; }],
-    ['length 0', (seq) => { const b = ack(seq); b.writeUInt32LE(0, 0); return b; }],
+    [
+      'length over the buffer',
+      (seq) => {
+        const b = ack(seq);
+        b.writeUInt32LE(b.length + 4, 0);
+        return b;
+      },
+    ],
+    [
+      'length under a header',
+      (seq) => {
+        const b = ack(seq);
+        b.writeUInt32LE(8, 0);
+        return b;
+      },
+    ],
+    [
+      'length 0',
+      (seq) => {
+        const b = ack(seq);
+        b.writeUInt32LE(0, 0);
+        return b;
+      },
+    ],
     ['NLMSG_ERROR shorter than nlmsgerr', (seq) => nlmsg(2, 0, seq, Buffer.alloc(6))],
   ];
   for (const [name, make] of cases) {
@@ -413,10 +529,16 @@ t.test('malformed replies reject with DecodeError and never throw out of the rec
   const attrCases: Array<[string, Buffer]> = [
     ['attribute length under 4', Buffer.concat([Buffer.alloc(16), Buffer.from([2, 0, 3, 0])])],
     ['attribute past the end', Buffer.concat([Buffer.alloc(16), nla(3, cstr('eth0')).subarray(0, 6)])],
-    ['attribute length over the message', Buffer.concat([Buffer.alloc(16), Buffer.from([0xff, 0xff, 3, 0, 0x41, 0, 0, 0])])],
+    [
+      'attribute length over the message',
+      Buffer.concat([Buffer.alloc(16), Buffer.from([0xff, 0xff, 3, 0, 0x41, 0, 0, 0])]),
+    ],
     ['ifinfomsg truncated', Buffer.alloc(8)],
     ['mtu of 2 bytes', Buffer.concat([Buffer.alloc(16), nla(4, Buffer.alloc(2))])],
-    ['nested linkinfo with a bad inner length', Buffer.concat([Buffer.alloc(16), nla(18, Buffer.from([9, 0, 1, 0, 0x76, 0, 0, 0]))])],
+    [
+      'nested linkinfo with a bad inner length',
+      Buffer.concat([Buffer.alloc(16), nla(18, Buffer.from([9, 0, 1, 0, 0x76, 0, 0, 0]))]),
+    ],
   ];
   for (const [name, payload] of attrCases) {
     const { h, fake } = fakeHandle();
@@ -424,7 +546,16 @@ t.test('malformed replies reject with DecodeError and never throw out of the rec
     const g = h.link.get('a0');
     await turn();
     const [dm, gm] = lastSent(fake);
-    t.doesNotThrow(() => fake.deliver(newlink(dm!.seq, 1, 'lo'), nlmsg(RTM_NEWLINK, NLM_F_MULTI, dm!.seq, payload), newlink(dm!.seq, 3, 'eth1'), done(dm!.seq)), `${name}: receive does not throw`);
+    t.doesNotThrow(
+      () =>
+        fake.deliver(
+          newlink(dm!.seq, 1, 'lo'),
+          nlmsg(RTM_NEWLINK, NLM_F_MULTI, dm!.seq, payload),
+          newlink(dm!.seq, 3, 'eth1'),
+          done(dm!.seq),
+        ),
+      `${name}: receive does not throw`,
+    );
     await t.rejects(d, DecodeError, `${name}: the dump rejects with DecodeError`);
     t.equal(await state(g), 'pending', `${name}: other requests are not affected by one bad object`);
     t.doesNotThrow(() => fake.deliver(nlmsg(RTM_NEWLINK, 0, gm!.seq, payload), ack(gm!.seq)));
@@ -436,22 +567,33 @@ t.test('malformed replies reject with DecodeError and never throw out of the rec
 t.test('a dump whose decoder throws keeps its seq until DONE, then the queued dump runs', async (t) => {
   const { h, fake } = fakeHandle();
   let n = 0;
-  const d1 = h.engine.dump(RTM_GETLINK, (w) => ifinfomsg.write(w, {}), (m) => {
-    if (++n === 2) throw new DecodeError('bad', m.off);
-    return decodeLink(m).name;
-  });
+  const d1 = h.engine.dump(
+    RTM_GETLINK,
+    (w) => ifinfomsg.write(w, {}),
+    (m) => {
+      if (++n === 2) throw new DecodeError('bad', m.off);
+      return decodeLink(m).name;
+    },
+  );
   const d2 = h.link.list();
   await turn();
   const s1 = lastSent(fake)[0]!.seq;
   fake.deliver(newlink(s1, 1, 'a'), newlink(s1, 2, 'b'), newlink(s1, 3, 'c'));
   await turn();
-  t.equal(fake.sends.length, 1, 'the second dump waits for the first one\'s DONE (the kernel allows one dump per socket)');
+  t.equal(
+    fake.sends.length,
+    1,
+    "the second dump waits for the first one's DONE (the kernel allows one dump per socket)",
+  );
   fake.deliver(done(s1));
   await t.rejects(d1, DecodeError);
   await turn();
   const s2 = lastSent(fake)[0]!.seq;
   fake.deliver(newlink(s2, 1, 'lo'), done(s2));
-  t.same((await d2).map((l) => l.name), ['lo']);
+  t.same(
+    (await d2).map((l) => l.name),
+    ['lo'],
+  );
   h.close();
 });
 
@@ -459,7 +601,13 @@ t.test('a throwing body sends nothing and leaves the seq sequence intact', async
   const { h, fake } = fakeHandle();
   const bad = h.engine.request(RTM_NEWLINK, 0, (w) => ifla.encode(w, { mtu: -1 }));
   await t.rejects(bad, { name: 'RangeError', message: /"mtu"/ });
-  const badDump = h.engine.dump(RTM_GETLINK, () => { throw new TypeError('Expected "x"'); }, () => 1);
+  const badDump = h.engine.dump(
+    RTM_GETLINK,
+    () => {
+      throw new TypeError('Expected "x"');
+    },
+    () => 1,
+  );
   await t.rejects(badDump, TypeError);
   const ok = h.link.get('a0');
   await turn();
@@ -471,22 +619,34 @@ t.test('a throwing body sends nothing and leaves the seq sequence intact', async
   h.close();
 });
 
-t.test('dumpStream yields as rows arrive; NLM_F_DUMP_INTR after yielding ends it with DumpInterruptedError', async (t) => {
-  const { h, fake } = fakeHandle();
-  const it = h.engine.dumpStream(RTM_GETLINK, (w) => ifinfomsg.write(w, {}), (m) => decodeLink(m).name)[Symbol.asyncIterator]();
-  const first = it.next();
-  const queued = h.link.list();
-  await turn();
-  const s1 = lastSent(fake)[0]!.seq;
-  fake.deliver(newlink(s1, 1, 'lo'));
-  t.same(await first, { value: 'lo', done: false });
-  fake.deliver(newlink(s1, 2, 'x', NLM_F_MULTI | NLM_F_DUMP_INTR), done(s1, NLM_F_DUMP_INTR));
-  await t.rejects(it.next(), DumpInterruptedError);
-  await turn();
-  const s2 = lastSent(fake)[0]!.seq;
-  t.not(s2, s1);
-  fake.deliver(newlink(s2, 1, 'lo'), done(s2));
-  t.same((await queued).map((l) => l.name), ['lo'], 'the queued dump is not stuck behind the failed stream');
-  t.notOk(fake.refd);
-  h.close();
-});
+t.test(
+  'dumpStream yields as rows arrive; NLM_F_DUMP_INTR after yielding ends it with DumpInterruptedError',
+  async (t) => {
+    const { h, fake } = fakeHandle();
+    const stream = h.engine.dumpStream(
+      RTM_GETLINK,
+      (w) => ifinfomsg.write(w, {}),
+      (m) => decodeLink(m).name,
+    );
+    const it = stream[Symbol.asyncIterator]();
+    const first = it.next();
+    const queued = h.link.list();
+    await turn();
+    const s1 = lastSent(fake)[0]!.seq;
+    fake.deliver(newlink(s1, 1, 'lo'));
+    t.same(await first, { value: 'lo', done: false });
+    fake.deliver(newlink(s1, 2, 'x', NLM_F_MULTI | NLM_F_DUMP_INTR), done(s1, NLM_F_DUMP_INTR));
+    await t.rejects(it.next(), DumpInterruptedError);
+    await turn();
+    const s2 = lastSent(fake)[0]!.seq;
+    t.not(s2, s1);
+    fake.deliver(newlink(s2, 1, 'lo'), done(s2));
+    t.same(
+      (await queued).map((l) => l.name),
+      ['lo'],
+      'the queued dump is not stuck behind the failed stream',
+    );
+    t.notOk(fake.refd);
+    h.close();
+  },
+);

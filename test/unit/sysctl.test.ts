@@ -14,14 +14,54 @@ import type { TestLike } from '../helpers/netns.js';
 
 /** Keys that must be refused before anything is opened (≥ 20 traversal and garbage attempts). */
 const REFUSED: readonly unknown[] = [
-  '', '.', '..', '/', '../', '../etc/passwd', 'net/../../etc/passwd', '/etc/passwd', '/proc/sys/net/ipv4/ip_forward',
-  'net..ipv4', 'net.ipv4..ip_forward', '.net.ipv4', 'net.ipv4.', 'net/ipv4/', 'net//ipv4', 'net/ipv4/./ip_forward',
-  'net/./ipv4', 'net.ipv4.conf.//.x', 'net.ipv4.conf./..forwarding', 'net.ipv4.ip_forward/../../../etc',
-  'net/ipv4/conf/lo/../../../../proc/self/root/etc/passwd', 'net\0ipv4', 'net.ipv4.ip_forward\0', 'net/ipv4\0/../x',
-  'net.ipv4.ip_forward\n', ' net.ipv4.ip_forward', 'net.ipv4.ip forward', 'net\tipv4', 'net.ipv4.ip_forward\r',
-  'file:///etc/passwd', '//etc/passwd', 'net/' + 'a'.repeat(256), 'net.' + 'a'.repeat(300), 'a.'.repeat(2100) + 'a',
-  undefined, null, 42, 0, true, {}, [], ['net', 'ipv4', 'ip_forward'], new String('net.ipv4.ip_forward'),
-  Symbol('net.ipv4.ip_forward'), Buffer.from('net.ipv4.ip_forward'), { toString: () => '../../etc/passwd' }, () => 'x', 10n,
+  '',
+  '.',
+  '..',
+  '/',
+  '../',
+  '../etc/passwd',
+  'net/../../etc/passwd',
+  '/etc/passwd',
+  '/proc/sys/net/ipv4/ip_forward',
+  'net..ipv4',
+  'net.ipv4..ip_forward',
+  '.net.ipv4',
+  'net.ipv4.',
+  'net/ipv4/',
+  'net//ipv4',
+  'net/ipv4/./ip_forward',
+  'net/./ipv4',
+  'net.ipv4.conf.//.x',
+  'net.ipv4.conf./..forwarding',
+  'net.ipv4.ip_forward/../../../etc',
+  'net/ipv4/conf/lo/../../../../proc/self/root/etc/passwd',
+  'net\0ipv4',
+  'net.ipv4.ip_forward\0',
+  'net/ipv4\0/../x',
+  'net.ipv4.ip_forward\n',
+  ' net.ipv4.ip_forward',
+  'net.ipv4.ip forward',
+  'net\tipv4',
+  'net.ipv4.ip_forward\r',
+  'file:///etc/passwd',
+  '//etc/passwd',
+  'net/' + 'a'.repeat(256),
+  'net.' + 'a'.repeat(300),
+  'a.'.repeat(2100) + 'a',
+  undefined,
+  null,
+  42,
+  0,
+  true,
+  {},
+  [],
+  ['net', 'ipv4', 'ip_forward'],
+  new String('net.ipv4.ip_forward'),
+  Symbol('net.ipv4.ip_forward'),
+  Buffer.from('net.ipv4.ip_forward'),
+  { toString: () => '../../etc/passwd' },
+  () => 'x',
+  10n,
 ];
 
 function fakeHandle(target: NetnsTarget = {}, closed = false): Handle {
@@ -65,9 +105,14 @@ t.test('every refused key throws a TypeError naming "key" and opens nothing', as
     await t.rejects(api.get(key as string), { name: 'TypeError', message: /"key"/ }, `get ${label}`);
     await t.rejects(api.set(key as string, 1), { name: 'TypeError', message: /"key"/ }, `set ${label}`);
     if (typeof key === 'string') {
-      await t.rejects(api.apply({ 'net.ipv4.ip_forward': 1, [key]: 1 }), { name: 'TypeError', message: /"key"/ }, `apply ${label}`);
+      await t.rejects(
+        api.apply({ 'net.ipv4.ip_forward': 1, [key]: 1 }),
+        { name: 'TypeError', message: /"key"/ },
+        `apply ${label}`,
+      );
     }
-    if (key !== undefined) await t.rejects(api.list(key as string), { name: 'TypeError', message: /"prefix"/ }, `list ${label}`);
+    if (key !== undefined)
+      await t.rejects(api.list(key as string), { name: 'TypeError', message: /"prefix"/ }, `list ${label}`);
   }
   t.equal(opened, 0, 'the opener was never called');
   t.equal(countFds(), fdsBefore, 'no descriptor was opened');
@@ -93,7 +138,8 @@ t.test('bad values, options and closed handles are refused before anything is op
   t.equal(encodeValue(42), '42');
   t.equal(encodeValue(-1), '-1');
   t.equal(encodeValue('32768 60999'), '32768 60999');
-  for (const bad of [1.5, NaN, Infinity, null, undefined, [1, 2], {}, 'a\0b', 10n]) t.throws(() => encodeValue(bad), TypeError, String(bad));
+  for (const bad of [1.5, NaN, Infinity, null, undefined, [1, 2], {}, 'a\0b', 10n])
+    t.throws(() => encodeValue(bad), TypeError, String(bad));
   t.throws(() => encodeValue(2 ** 60), RangeError);
   let opened = 0;
   const api = new SysctlApi(fakeHandle(), () => {
@@ -101,8 +147,14 @@ t.test('bad values, options and closed handles are refused before anything is op
     throw new Error('unreachable');
   });
   await t.rejects(api.set('net.ipv4.ip_forward', 1.5), { name: 'TypeError', message: /"value"/ });
-  await t.rejects(api.apply({ 'net.ipv4.ip_forward': 1, 'net.core.somaxconn': 'x\0' }), { name: 'TypeError', message: /values\["net.core.somaxconn"\]/ });
-  await t.rejects(api.apply({ 'net.ipv4.ip_forward': 1, 'net/ipv4/ip_forward': 0 }), { name: 'TypeError', message: /each key once/ });
+  await t.rejects(api.apply({ 'net.ipv4.ip_forward': 1, 'net.core.somaxconn': 'x\0' }), {
+    name: 'TypeError',
+    message: /values\["net.core.somaxconn"\]/,
+  });
+  await t.rejects(api.apply({ 'net.ipv4.ip_forward': 1, 'net/ipv4/ip_forward': 0 }), {
+    name: 'TypeError',
+    message: /each key once/,
+  });
   await t.rejects(api.apply(null as never), { name: 'TypeError', message: /"values"/ });
   await t.rejects(api.get('net.ipv4.ip_forward', { signal: 'x' } as never), TypeError);
   await t.rejects(api.list('net', { onError: 1 } as never), { name: 'TypeError', message: /"onError"/ });
@@ -117,7 +169,10 @@ t.test('bad values, options and closed handles are refused before anything is op
 });
 
 /** A fake /proc/sys in a temp dir; writes truncate (as a proc file effectively does); keys under net/fail write to /dev/full. */
-function fakeProc(t: TestLike, files: Record<string, string>): { api: SysctlApi; read(rel: string): string; opened: string[] } {
+function fakeProc(
+  t: TestLike,
+  files: Record<string, string>,
+): { api: SysctlApi; read(rel: string): string; opened: string[] } {
   const root = mkdtempSync(join(tmpdir(), 'rtnl-sysctl-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   for (const [rel, v] of Object.entries(files)) {
@@ -162,9 +217,18 @@ t.test('a failing write in apply puts back the keys already written and names th
   t.equal(e.value, '3');
   t.same(e.restored, ['net.b', 'net.a'], 'restored in reverse order');
   t.match(e.message, /net\.fail\.x="3".*restored net\.b, net\.a/);
-  t.same([f.read('net/a'), f.read('net/b'), f.read('net/fail/x'), f.read('net/c')], ['0\n', '0\n', '0\n', '0\n'], 'nothing half-applied');
+  t.same(
+    [f.read('net/a'), f.read('net/b'), f.read('net/fail/x'), f.read('net/c')],
+    ['0\n', '0\n', '0\n', '0\n'],
+    'nothing half-applied',
+  );
   // A missing key fails the reads, before any write.
-  await t.rejects(f.api.apply({ 'net.a': 1, 'net.nope': 1 }), { name: 'SysctlError', code: 'ENOENT', key: 'net.nope', message: /net\.nope.*does not exist/ });
+  await t.rejects(f.api.apply({ 'net.a': 1, 'net.nope': 1 }), {
+    name: 'SysctlError',
+    code: 'ENOENT',
+    key: 'net.nope',
+    message: /net\.nope.*does not exist/,
+  });
   t.equal(f.read('net/a'), '0\n');
 });
 
@@ -181,13 +245,20 @@ t.test('prepareHost: ENOENT naming the missing bridge key before writing, or ski
   t.same(r, {
     previous: { 'net.ipv4.ip_forward': '0' },
     changed: ['net.ipv4.ip_forward'],
-    missing: ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-arptables'],
+    missing: [
+      'net.bridge.bridge-nf-call-iptables',
+      'net.bridge.bridge-nf-call-ip6tables',
+      'net.bridge.bridge-nf-call-arptables',
+    ],
   });
   t.equal(f.read('net/ipv4/ip_forward'), '1\n');
   await f.api.apply(r.previous);
   t.equal(f.read('net/ipv4/ip_forward'), '0\n', 'apply(previous) undoes it');
   t.same(Object.keys(HOST_PREPARATION).sort(), [
-    'net.bridge.bridge-nf-call-arptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.bridge.bridge-nf-call-iptables', 'net.ipv4.ip_forward',
+    'net.bridge.bridge-nf-call-arptables',
+    'net.bridge.bridge-nf-call-ip6tables',
+    'net.bridge.bridge-nf-call-iptables',
+    'net.ipv4.ip_forward',
   ]);
 });
 
@@ -203,8 +274,15 @@ t.test('list walks below the prefix and keys entries in the dotted form', async 
     'net.ipv4.conf.eth0/10.rp_filter': '2',
     'net.ipv4.ip_local_port_range': '32768\t60999',
   });
-  t.same(await f.api.list('net/ipv4/conf/eth0.10'), { 'net.ipv4.conf.eth0/10.forwarding': '1', 'net.ipv4.conf.eth0/10.rp_filter': '2' });
-  t.same(await f.api.list('net.ipv4.ip_local_port_range'), { 'net.ipv4.ip_local_port_range': '32768\t60999' }, 'a file prefix');
+  t.same(await f.api.list('net/ipv4/conf/eth0.10'), {
+    'net.ipv4.conf.eth0/10.forwarding': '1',
+    'net.ipv4.conf.eth0/10.rp_filter': '2',
+  });
+  t.same(
+    await f.api.list('net.ipv4.ip_local_port_range'),
+    { 'net.ipv4.ip_local_port_range': '32768\t60999' },
+    'a file prefix',
+  );
   t.same(Object.keys(await f.api.list()).length, 4, 'no prefix: everything');
   await t.rejects(f.api.list('net.nope'), { code: 'ENOENT', key: 'net.nope' });
   t.equal(await f.api.get('net.ipv4.ip_local_port_range'), '32768\t60999');

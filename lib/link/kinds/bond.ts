@@ -5,34 +5,54 @@ import type { BondOptions } from '../../../types/link.js';
 import { linkIndex, numberedList } from '../words.js';
 import { defineKind } from './define.js';
 
-export const bond = defineKind<BondOptions>({ type: 'bond', portsDown: true }, {
-  mode: [1, enumOf(u8, { 'balance-rr': 0, 'active-backup': 1, 'balance-xor': 2, broadcast: 3, '802.3ad': 4, 'balance-tlb': 5, 'balance-alb': 6 })], // IFLA_BOND_MODE
-  activeSlave: [2, linkIndex], // IFLA_BOND_ACTIVE_SLAVE
-  miimon: [3, u32], // IFLA_BOND_MIIMON
-  updelay: [4, u32], // IFLA_BOND_UPDELAY
-  downdelay: [5, u32], // IFLA_BOND_DOWNDELAY
-  useCarrier: [6, bool8], // IFLA_BOND_USE_CARRIER
-  arpInterval: [7, u32], // IFLA_BOND_ARP_INTERVAL
-  arpIpTarget: [8, numberedList(ipv4, 0)], // IFLA_BOND_ARP_IP_TARGET (items numbered from 0, as iproute2 sends them)
-  arpValidate: [9, enumOf(u32, { none: 0, active: 1, backup: 2, all: 3, filter: 4, filter_active: 5, filter_backup: 6 })], // IFLA_BOND_ARP_VALIDATE
-  arpAllTargets: [10, enumOf(u32, { any: 0, all: 1 })], // IFLA_BOND_ARP_ALL_TARGETS
-  primary: [11, linkIndex], // IFLA_BOND_PRIMARY
-  primaryReselect: [12, enumOf(u8, { always: 0, better: 1, failure: 2 })], // IFLA_BOND_PRIMARY_RESELECT
-  failOverMac: [13, enumOf(u8, { none: 0, active: 1, follow: 2 })], // IFLA_BOND_FAIL_OVER_MAC
-  xmitHashPolicy: [14, enumOf(u8, { layer2: 0, 'layer3+4': 1, 'layer2+3': 2, 'encap2+3': 3, 'encap3+4': 4, 'vlan+srcmac': 5 })], // IFLA_BOND_XMIT_HASH_POLICY
-  resendIgmp: [15, u32], // IFLA_BOND_RESEND_IGMP
-  numGratArp: [16, u8], // IFLA_BOND_NUM_PEER_NOTIF
-  allSlavesActive: [17, bool8], // IFLA_BOND_ALL_SLAVES_ACTIVE
-  minLinks: [18, u32], // IFLA_BOND_MIN_LINKS
-  lpInterval: [19, u32], // IFLA_BOND_LP_INTERVAL
-  packetsPerSlave: [20, u32], // IFLA_BOND_PACKETS_PER_SLAVE
-  lacpRate: [21, enumOf(u8, { slow: 0, fast: 1 })], // IFLA_BOND_AD_LACP_RATE
-  adSelect: [22, enumOf(u8, { stable: 0, bandwidth: 1, count: 2 })], // IFLA_BOND_AD_SELECT
-  adActorSysPrio: [24, u16], // IFLA_BOND_AD_ACTOR_SYS_PRIO
-  adUserPortKey: [25, u16], // IFLA_BOND_AD_USER_PORT_KEY
-  adActorSystem: [26, mac], // IFLA_BOND_AD_ACTOR_SYSTEM
-  tlbDynamicLb: [27, bool8], // IFLA_BOND_TLB_DYNAMIC_LB
-  peerNotifyDelay: [28, u32], // IFLA_BOND_PEER_NOTIF_DELAY
-  lacpActive: [29, bool8], // IFLA_BOND_AD_LACP_ACTIVE
-  missedMax: [30, u8], // IFLA_BOND_MISSED_MAX
-});
+export const bond = defineKind<BondOptions>(
+  { type: 'bond', portsDown: true },
+  {
+    mode: [
+      1,
+      enumOf(u8, {
+        'balance-rr': 0,
+        'active-backup': 1,
+        'balance-xor': 2,
+        broadcast: 3,
+        '802.3ad': 4,
+        'balance-tlb': 5,
+        'balance-alb': 6,
+      }),
+    ], // IFLA_BOND_MODE
+    activeSlave: [2, linkIndex], // IFLA_BOND_ACTIVE_SLAVE
+    miimon: [3, u32], // IFLA_BOND_MIIMON
+    updelay: [4, u32], // IFLA_BOND_UPDELAY
+    downdelay: [5, u32], // IFLA_BOND_DOWNDELAY
+    useCarrier: [6, bool8], // IFLA_BOND_USE_CARRIER
+    arpInterval: [7, u32], // IFLA_BOND_ARP_INTERVAL
+    arpIpTarget: [8, numberedList(ipv4, 0)], // IFLA_BOND_ARP_IP_TARGET (items numbered from 0, as iproute2 sends them)
+    arpValidate: [
+      9,
+      enumOf(u32, { none: 0, active: 1, backup: 2, all: 3, filter: 4, filter_active: 5, filter_backup: 6 }),
+    ], // IFLA_BOND_ARP_VALIDATE
+    arpAllTargets: [10, enumOf(u32, { any: 0, all: 1 })], // IFLA_BOND_ARP_ALL_TARGETS
+    primary: [11, linkIndex], // IFLA_BOND_PRIMARY
+    primaryReselect: [12, enumOf(u8, { always: 0, better: 1, failure: 2 })], // IFLA_BOND_PRIMARY_RESELECT
+    failOverMac: [13, enumOf(u8, { none: 0, active: 1, follow: 2 })], // IFLA_BOND_FAIL_OVER_MAC
+    xmitHashPolicy: [
+      14,
+      enumOf(u8, { layer2: 0, 'layer3+4': 1, 'layer2+3': 2, 'encap2+3': 3, 'encap3+4': 4, 'vlan+srcmac': 5 }),
+    ], // IFLA_BOND_XMIT_HASH_POLICY
+    resendIgmp: [15, u32], // IFLA_BOND_RESEND_IGMP
+    numGratArp: [16, u8], // IFLA_BOND_NUM_PEER_NOTIF
+    allSlavesActive: [17, bool8], // IFLA_BOND_ALL_SLAVES_ACTIVE
+    minLinks: [18, u32], // IFLA_BOND_MIN_LINKS
+    lpInterval: [19, u32], // IFLA_BOND_LP_INTERVAL
+    packetsPerSlave: [20, u32], // IFLA_BOND_PACKETS_PER_SLAVE
+    lacpRate: [21, enumOf(u8, { slow: 0, fast: 1 })], // IFLA_BOND_AD_LACP_RATE
+    adSelect: [22, enumOf(u8, { stable: 0, bandwidth: 1, count: 2 })], // IFLA_BOND_AD_SELECT
+    adActorSysPrio: [24, u16], // IFLA_BOND_AD_ACTOR_SYS_PRIO
+    adUserPortKey: [25, u16], // IFLA_BOND_AD_USER_PORT_KEY
+    adActorSystem: [26, mac], // IFLA_BOND_AD_ACTOR_SYSTEM
+    tlbDynamicLb: [27, bool8], // IFLA_BOND_TLB_DYNAMIC_LB
+    peerNotifyDelay: [28, u32], // IFLA_BOND_PEER_NOTIF_DELAY
+    lacpActive: [29, bool8], // IFLA_BOND_AD_LACP_ACTIVE
+    missedMax: [30, u8], // IFLA_BOND_MISSED_MAX
+  },
+);

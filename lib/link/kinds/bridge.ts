@@ -10,52 +10,55 @@ import { defineKind } from './define.js';
 /** ETH_P_8021Q / ETH_P_8021AD (<linux/if_ether.h>). */
 export const vlanProtocol = enumOf<'802.1Q' | '802.1ad'>(be16, { '802.1Q': 0x8100, '802.1ad': 0x88a8 });
 
-export const bridge = defineKind<BridgeOptions & BridgeState>({ type: 'bridge' }, {
-  forwardDelay: [1, u32], // IFLA_BR_FORWARD_DELAY
-  helloTime: [2, u32], // IFLA_BR_HELLO_TIME
-  maxAge: [3, u32], // IFLA_BR_MAX_AGE
-  ageingTime: [4, u32], // IFLA_BR_AGEING_TIME
-  stpState: [5, u32], // IFLA_BR_STP_STATE
-  priority: [6, u16], // IFLA_BR_PRIORITY
-  vlanFiltering: [7, omitOnCreate(bool8, false)], // IFLA_BR_VLAN_FILTERING
-  vlanProtocol: [8, vlanProtocol], // IFLA_BR_VLAN_PROTOCOL (network byte order)
-  groupFwdMask: [9, u16], // IFLA_BR_GROUP_FWD_MASK
-  rootId: [10, bridgeId], // IFLA_BR_ROOT_ID
-  bridgeId: [11, bridgeId], // IFLA_BR_BRIDGE_ID
-  rootPort: [12, readOnly(u16)], // IFLA_BR_ROOT_PORT
-  rootPathCost: [13, readOnly(u32)], // IFLA_BR_ROOT_PATH_COST
-  topologyChange: [14, readOnly(bool8)], // IFLA_BR_TOPOLOGY_CHANGE
-  topologyChangeDetected: [15, readOnly(bool8)], // IFLA_BR_TOPOLOGY_CHANGE_DETECTED
-  helloTimer: [16, readOnly(u64n)], // IFLA_BR_HELLO_TIMER
-  tcnTimer: [17, readOnly(u64n)], // IFLA_BR_TCN_TIMER
-  topologyChangeTimer: [18, readOnly(u64n)], // IFLA_BR_TOPOLOGY_CHANGE_TIMER
-  gcTimer: [19, readOnly(u64n)], // IFLA_BR_GC_TIMER
-  groupAddress: [20, mac], // IFLA_BR_GROUP_ADDR
-  fdbFlush: [21, flag], // IFLA_BR_FDB_FLUSH
-  mcastRouter: [22, u8], // IFLA_BR_MCAST_ROUTER
-  mcastSnooping: [23, bool8], // IFLA_BR_MCAST_SNOOPING
-  mcastQueryUseIfaddr: [24, bool8], // IFLA_BR_MCAST_QUERY_USE_IFADDR
-  mcastQuerier: [25, bool8], // IFLA_BR_MCAST_QUERIER
-  mcastHashElasticity: [26, u32], // IFLA_BR_MCAST_HASH_ELASTICITY
-  mcastHashMax: [27, u32], // IFLA_BR_MCAST_HASH_MAX
-  mcastLastMemberCount: [28, u32], // IFLA_BR_MCAST_LAST_MEMBER_CNT
-  mcastStartupQueryCount: [29, u32], // IFLA_BR_MCAST_STARTUP_QUERY_CNT
-  mcastLastMemberInterval: [30, u64n], // IFLA_BR_MCAST_LAST_MEMBER_INTVL
-  mcastMembershipInterval: [31, u64n], // IFLA_BR_MCAST_MEMBERSHIP_INTVL
-  mcastQuerierInterval: [32, u64n], // IFLA_BR_MCAST_QUERIER_INTVL
-  mcastQueryInterval: [33, u64n], // IFLA_BR_MCAST_QUERY_INTVL
-  mcastQueryResponseInterval: [34, u64n], // IFLA_BR_MCAST_QUERY_RESPONSE_INTVL
-  mcastStartupQueryInterval: [35, u64n], // IFLA_BR_MCAST_STARTUP_QUERY_INTVL
-  nfCallIptables: [36, bool8], // IFLA_BR_NF_CALL_IPTABLES
-  nfCallIp6tables: [37, bool8], // IFLA_BR_NF_CALL_IP6TABLES
-  nfCallArptables: [38, bool8], // IFLA_BR_NF_CALL_ARPTABLES
-  vlanDefaultPvid: [39, u16], // IFLA_BR_VLAN_DEFAULT_PVID
-  vlanStatsEnabled: [41, bool8], // IFLA_BR_VLAN_STATS_ENABLED
-  mcastStatsEnabled: [42, bool8], // IFLA_BR_MCAST_STATS_ENABLED
-  mcastIgmpVersion: [43, u8], // IFLA_BR_MCAST_IGMP_VERSION
-  mcastMldVersion: [44, u8], // IFLA_BR_MCAST_MLD_VERSION
-  vlanStatsPerPort: [45, bool8], // IFLA_BR_VLAN_STATS_PER_PORT
-  noLinklocalLearn: [46, omitOnCreate(flagBit(1 << 0), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_NO_LL_LEARN
-  mcastVlanSnooping: [46, omitOnCreate(flagBit(1 << 1), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MCAST_VLAN_SNOOPING
-  mstEnabled: [46, omitOnCreate(flagBit(1 << 2), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MST_ENABLE
-});
+export const bridge = defineKind<BridgeOptions & BridgeState>(
+  { type: 'bridge' },
+  {
+    forwardDelay: [1, u32], // IFLA_BR_FORWARD_DELAY
+    helloTime: [2, u32], // IFLA_BR_HELLO_TIME
+    maxAge: [3, u32], // IFLA_BR_MAX_AGE
+    ageingTime: [4, u32], // IFLA_BR_AGEING_TIME
+    stpState: [5, u32], // IFLA_BR_STP_STATE
+    priority: [6, u16], // IFLA_BR_PRIORITY
+    vlanFiltering: [7, omitOnCreate(bool8, false)], // IFLA_BR_VLAN_FILTERING
+    vlanProtocol: [8, vlanProtocol], // IFLA_BR_VLAN_PROTOCOL (network byte order)
+    groupFwdMask: [9, u16], // IFLA_BR_GROUP_FWD_MASK
+    rootId: [10, bridgeId], // IFLA_BR_ROOT_ID
+    bridgeId: [11, bridgeId], // IFLA_BR_BRIDGE_ID
+    rootPort: [12, readOnly(u16)], // IFLA_BR_ROOT_PORT
+    rootPathCost: [13, readOnly(u32)], // IFLA_BR_ROOT_PATH_COST
+    topologyChange: [14, readOnly(bool8)], // IFLA_BR_TOPOLOGY_CHANGE
+    topologyChangeDetected: [15, readOnly(bool8)], // IFLA_BR_TOPOLOGY_CHANGE_DETECTED
+    helloTimer: [16, readOnly(u64n)], // IFLA_BR_HELLO_TIMER
+    tcnTimer: [17, readOnly(u64n)], // IFLA_BR_TCN_TIMER
+    topologyChangeTimer: [18, readOnly(u64n)], // IFLA_BR_TOPOLOGY_CHANGE_TIMER
+    gcTimer: [19, readOnly(u64n)], // IFLA_BR_GC_TIMER
+    groupAddress: [20, mac], // IFLA_BR_GROUP_ADDR
+    fdbFlush: [21, flag], // IFLA_BR_FDB_FLUSH
+    mcastRouter: [22, u8], // IFLA_BR_MCAST_ROUTER
+    mcastSnooping: [23, bool8], // IFLA_BR_MCAST_SNOOPING
+    mcastQueryUseIfaddr: [24, bool8], // IFLA_BR_MCAST_QUERY_USE_IFADDR
+    mcastQuerier: [25, bool8], // IFLA_BR_MCAST_QUERIER
+    mcastHashElasticity: [26, u32], // IFLA_BR_MCAST_HASH_ELASTICITY
+    mcastHashMax: [27, u32], // IFLA_BR_MCAST_HASH_MAX
+    mcastLastMemberCount: [28, u32], // IFLA_BR_MCAST_LAST_MEMBER_CNT
+    mcastStartupQueryCount: [29, u32], // IFLA_BR_MCAST_STARTUP_QUERY_CNT
+    mcastLastMemberInterval: [30, u64n], // IFLA_BR_MCAST_LAST_MEMBER_INTVL
+    mcastMembershipInterval: [31, u64n], // IFLA_BR_MCAST_MEMBERSHIP_INTVL
+    mcastQuerierInterval: [32, u64n], // IFLA_BR_MCAST_QUERIER_INTVL
+    mcastQueryInterval: [33, u64n], // IFLA_BR_MCAST_QUERY_INTVL
+    mcastQueryResponseInterval: [34, u64n], // IFLA_BR_MCAST_QUERY_RESPONSE_INTVL
+    mcastStartupQueryInterval: [35, u64n], // IFLA_BR_MCAST_STARTUP_QUERY_INTVL
+    nfCallIptables: [36, bool8], // IFLA_BR_NF_CALL_IPTABLES
+    nfCallIp6tables: [37, bool8], // IFLA_BR_NF_CALL_IP6TABLES
+    nfCallArptables: [38, bool8], // IFLA_BR_NF_CALL_ARPTABLES
+    vlanDefaultPvid: [39, u16], // IFLA_BR_VLAN_DEFAULT_PVID
+    vlanStatsEnabled: [41, bool8], // IFLA_BR_VLAN_STATS_ENABLED
+    mcastStatsEnabled: [42, bool8], // IFLA_BR_MCAST_STATS_ENABLED
+    mcastIgmpVersion: [43, u8], // IFLA_BR_MCAST_IGMP_VERSION
+    mcastMldVersion: [44, u8], // IFLA_BR_MCAST_MLD_VERSION
+    vlanStatsPerPort: [45, bool8], // IFLA_BR_VLAN_STATS_PER_PORT
+    noLinklocalLearn: [46, omitOnCreate(flagBit(1 << 0), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_NO_LL_LEARN
+    mcastVlanSnooping: [46, omitOnCreate(flagBit(1 << 1), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MCAST_VLAN_SNOOPING
+    mstEnabled: [46, omitOnCreate(flagBit(1 << 2), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MST_ENABLE
+  },
+);

@@ -50,8 +50,9 @@ export class KindSchema<T> extends AttrSchema<T> {
   private readonly byAttr = new Map<number, KindRow[]>();
 
   constructor(name: string, rows: KindRows<T>) {
-    const list = Object.entries(rows as Record<string, readonly [number, KindCodec<unknown>]>)
-      .map(([key, [type, codec]]) => ({ key, type, codec }));
+    const list = Object.entries(rows as Record<string, readonly [number, KindCodec<unknown>]>).map(
+      ([key, [type, codec]]) => ({ key, type, codec }),
+    );
     const firsts = list.filter((r, i) => list.findIndex((x) => x.type === r.type) === i);
     super(name, Object.fromEntries(firsts.map((r) => [r.key, [r.type, r.codec]])) as unknown as Rows<T>);
     (this as { rows: readonly KindRow[] }).rows = list;
@@ -132,33 +133,50 @@ export class KindSchema<T> extends AttrSchema<T> {
   }
 
   private bitFields(obj: Record<string, unknown>, type: number, prefix: string): string {
-    return (this.byAttr.get(type) ?? []).filter((r) => obj[r.key] !== undefined).map((r) => prefix + r.key).join(', ');
+    return (this.byAttr.get(type) ?? [])
+      .filter((r) => obj[r.key] !== undefined)
+      .map((r) => prefix + r.key)
+      .join(', ');
   }
 
   /** Decodes the attributes in b[off, end). Unknown attribute numbers are kept, not dropped. */
   override decode(b: Buffer, off: number, end: number, path: readonly string[] = []): Decoded<T> {
     const out: Record<string, unknown> = {};
     let unknown: UnknownAttr[] | undefined;
-    forEachAttr(b, off, end, (type, o, len) => {
-      const rows = this.byAttr.get(type);
-      if (!rows) {
-        (unknown ??= []).push({ type, data: Buffer.from(b.subarray(o, o + len)) });
-        return;
-      }
-      if (rows[0]!.codec.bit !== undefined) {
-        this.unpackBits(rows, b, o, len, out, path);
-        return;
-      }
-      const r = rows.find((x) => !x.codec.claims || x.codec.claims(b, o, len)) ?? rows[0]!;
-      out[r.key] = r.codec.get(b, o, len, [...path, r.key]);
-    }, path);
+    forEachAttr(
+      b,
+      off,
+      end,
+      (type, o, len) => {
+        const rows = this.byAttr.get(type);
+        if (!rows) {
+          (unknown ??= []).push({ type, data: Buffer.from(b.subarray(o, o + len)) });
+          return;
+        }
+        if (rows[0]!.codec.bit !== undefined) {
+          this.unpackBits(rows, b, o, len, out, path);
+          return;
+        }
+        const r = rows.find((x) => !x.codec.claims || x.codec.claims(b, o, len)) ?? rows[0]!;
+        out[r.key] = r.codec.get(b, o, len, [...path, r.key]);
+      },
+      path,
+    );
     if (unknown) out['unknown'] = unknown;
     return out as Decoded<T>;
   }
 
-  private unpackBits(rows: KindRow[], b: Buffer, o: number, len: number, out: Record<string, unknown>, path: readonly string[]): void {
+  private unpackBits(
+    rows: KindRow[],
+    b: Buffer,
+    o: number,
+    len: number,
+    out: Record<string, unknown>,
+    path: readonly string[],
+  ): void {
     const u16 = rows[0]!.codec.bitLayout === 'u16';
-    if (len < (u16 ? 2 : 8)) throw new DecodeError(`${u16 ? 'u16 flags' : '{flags, mask}'} needs ${u16 ? 2 : 8} bytes, has ${len}`, o, path);
+    if (len < (u16 ? 2 : 8))
+      throw new DecodeError(`${u16 ? 'u16 flags' : '{flags, mask}'} needs ${u16 ? 2 : 8} bytes, has ${len}`, o, path);
     const flags = u16 ? rd16(b, o) : rd32(b, o);
     const mask = u16 ? 0xffff : rd32(b, o + 4);
     for (const r of rows) {

@@ -4,18 +4,21 @@ import type { GeneveOptions } from '../../../types/link.js';
 import { ipEither, ranged } from '../words.js';
 import { defineKind } from './define.js';
 
-export const geneve = defineKind<GeneveOptions>({ type: 'geneve', required: ['id'] }, {
-  id: [1, ranged(u32, 0, 0xffffff)], // IFLA_GENEVE_ID
-  remote: [2, ipEither(7)], // IFLA_GENEVE_REMOTE / IFLA_GENEVE_REMOTE6
-  ttl: [3, u8], // IFLA_GENEVE_TTL
-  tos: [4, u8], // IFLA_GENEVE_TOS
-  port: [5, be16], // IFLA_GENEVE_PORT (network byte order)
-  external: [6, flag], // IFLA_GENEVE_COLLECT_METADATA
-  udpCsum: [8, bool8], // IFLA_GENEVE_UDP_CSUM
-  udpZeroCsum6Tx: [9, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_TX
-  udpZeroCsum6Rx: [10, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_RX
-  flowlabel: [11, be32], // IFLA_GENEVE_LABEL (network byte order)
-  ttlInherit: [12, bool8], // IFLA_GENEVE_TTL_INHERIT
-  df: [13, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_GENEVE_DF
-  innerProtoInherit: [14, flag], // IFLA_GENEVE_INNER_PROTO_INHERIT
-});
+export const geneve = defineKind<GeneveOptions>(
+  { type: 'geneve', required: ['id'] },
+  {
+    id: [1, ranged(u32, 0, 0xffffff)], // IFLA_GENEVE_ID
+    remote: [2, ipEither(7)], // IFLA_GENEVE_REMOTE / IFLA_GENEVE_REMOTE6
+    ttl: [3, u8], // IFLA_GENEVE_TTL
+    tos: [4, u8], // IFLA_GENEVE_TOS
+    port: [5, be16], // IFLA_GENEVE_PORT (network byte order)
+    external: [6, flag], // IFLA_GENEVE_COLLECT_METADATA
+    udpCsum: [8, bool8], // IFLA_GENEVE_UDP_CSUM
+    udpZeroCsum6Tx: [9, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_TX
+    udpZeroCsum6Rx: [10, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_RX
+    flowlabel: [11, be32], // IFLA_GENEVE_LABEL (network byte order)
+    ttlInherit: [12, bool8], // IFLA_GENEVE_TTL_INHERIT
+    df: [13, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_GENEVE_DF
+    innerProtoInherit: [14, flag], // IFLA_GENEVE_INNER_PROTO_INHERIT
+  },
+);

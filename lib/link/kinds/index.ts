@@ -21,7 +21,23 @@ import { wireguard } from './wireguard.js';
 export type { KindDef } from './define.js';
 
 const ALL: readonly KindDef[] = [
-  bridge, bond, team, vlan, vxlan, macvlan, macvtap, ipvlan, ipvtap, veth, dummy, ifb, vrf, geneve, wireguard, tun, tap,
+  bridge,
+  bond,
+  team,
+  vlan,
+  vxlan,
+  macvlan,
+  macvtap,
+  ipvlan,
+  ipvtap,
+  veth,
+  dummy,
+  ifb,
+  vrf,
+  geneve,
+  wireguard,
+  tun,
+  tap,
 ];
 
 /** Public `type` → kind. */

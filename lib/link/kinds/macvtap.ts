@@ -4,4 +4,7 @@ import type { MacvlanOptions, MacvlanState } from '../../../types/link.js';
 import { defineKind } from './define.js';
 import { macvlanRows } from './macvlan.js';
 
-export const macvtap = defineKind<MacvlanOptions & MacvlanState>({ type: 'macvtap', required: ['link'], tapDevice: true }, macvlanRows);
+export const macvtap = defineKind<MacvlanOptions & MacvlanState>(
+  { type: 'macvtap', required: ['link'], tapDevice: true },
+  macvlanRows,
+);

@@ -5,6 +5,9 @@ import type { VethPeer } from '../../../types/link.js';
 import { vethPeer } from '../ifla.js';
 import { defineKind } from './define.js';
 
-export const veth = defineKind<{ peer: VethPeer }>({ type: 'veth', required: ['peer'], changeable: [] }, {
-  peer: [1, vethPeer], // VETH_INFO_PEER
-});
+export const veth = defineKind<{ peer: VethPeer }>(
+  { type: 'veth', required: ['peer'], changeable: [] },
+  {
+    peer: [1, vethPeer], // VETH_INFO_PEER
+  },
+);

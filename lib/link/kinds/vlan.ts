@@ -6,16 +6,25 @@ import { flagBit, ranged } from '../words.js';
 import { vlanProtocol } from './bridge.js';
 import { defineKind } from './define.js';
 
-const qosMapping = structAttr(struct<{ from: number; to: number }>('ifla_vlan_qos_mapping', 8, { from: [0, 'u32'], to: [4, 'u32'] }));
+const qosMapping = structAttr(
+  struct<{ from: number; to: number }>('ifla_vlan_qos_mapping', 8, { from: [0, 'u32'], to: [4, 'u32'] }),
+);
 
-export const vlan = defineKind<VlanOptions>({ type: 'vlan', required: ['link', 'id'], changeable: ['reorderHdr', 'gvrp', 'mvrp', 'looseBinding', 'bridgeBinding', 'egressQosMap', 'ingressQosMap'] }, {
-  id: [1, ranged(u16, 1, 4094)], // IFLA_VLAN_ID
-  reorderHdr: [2, flagBit(0x1)], // IFLA_VLAN_FLAGS, VLAN_FLAG_REORDER_HDR
-  gvrp: [2, flagBit(0x2)], // IFLA_VLAN_FLAGS, VLAN_FLAG_GVRP
-  looseBinding: [2, flagBit(0x4)], // IFLA_VLAN_FLAGS, VLAN_FLAG_LOOSE_BINDING
-  mvrp: [2, flagBit(0x8)], // IFLA_VLAN_FLAGS, VLAN_FLAG_MVRP
-  bridgeBinding: [2, flagBit(0x10)], // IFLA_VLAN_FLAGS, VLAN_FLAG_BRIDGE_BINDING
-  egressQosMap: [3, nestedList(qosMapping, 1)], // IFLA_VLAN_EGRESS_QOS of IFLA_VLAN_QOS_MAPPING
-  ingressQosMap: [4, nestedList(qosMapping, 1)], // IFLA_VLAN_INGRESS_QOS of IFLA_VLAN_QOS_MAPPING
-  protocol: [5, vlanProtocol], // IFLA_VLAN_PROTOCOL (network byte order)
-});
+export const vlan = defineKind<VlanOptions>(
+  {
+    type: 'vlan',
+    required: ['link', 'id'],
+    changeable: ['reorderHdr', 'gvrp', 'mvrp', 'looseBinding', 'bridgeBinding', 'egressQosMap', 'ingressQosMap'],
+  },
+  {
+    id: [1, ranged(u16, 1, 4094)], // IFLA_VLAN_ID
+    reorderHdr: [2, flagBit(0x1)], // IFLA_VLAN_FLAGS, VLAN_FLAG_REORDER_HDR
+    gvrp: [2, flagBit(0x2)], // IFLA_VLAN_FLAGS, VLAN_FLAG_GVRP
+    looseBinding: [2, flagBit(0x4)], // IFLA_VLAN_FLAGS, VLAN_FLAG_LOOSE_BINDING
+    mvrp: [2, flagBit(0x8)], // IFLA_VLAN_FLAGS, VLAN_FLAG_MVRP
+    bridgeBinding: [2, flagBit(0x10)], // IFLA_VLAN_FLAGS, VLAN_FLAG_BRIDGE_BINDING
+    egressQosMap: [3, nestedList(qosMapping, 1)], // IFLA_VLAN_EGRESS_QOS of IFLA_VLAN_QOS_MAPPING
+    ingressQosMap: [4, nestedList(qosMapping, 1)], // IFLA_VLAN_INGRESS_QOS of IFLA_VLAN_QOS_MAPPING
+    protocol: [5, vlanProtocol], // IFLA_VLAN_PROTOCOL (network byte order)
+  },
+);

@@ -5,34 +5,42 @@ import type { VxlanOptions } from '../../../types/link.js';
 import { flagU8, ipEither, linkIndex, ranged } from '../words.js';
 import { defineKind } from './define.js';
 
-export const vxlan = defineKind<VxlanOptions>({ type: 'vxlan', required: ['id'] }, {
-  id: [1, ranged(u32, 0, 0xffffff)], // IFLA_VXLAN_ID
-  group: [2, ipEither(16, 'multicast')], // IFLA_VXLAN_GROUP / IFLA_VXLAN_GROUP6
-  remote: [2, ipEither(16, 'unicast')], // IFLA_VXLAN_GROUP / IFLA_VXLAN_GROUP6
-  dev: [3, linkIndex], // IFLA_VXLAN_LINK
-  local: [4, ipEither(17)], // IFLA_VXLAN_LOCAL / IFLA_VXLAN_LOCAL6
-  ttl: [5, u8], // IFLA_VXLAN_TTL
-  tos: [6, u8], // IFLA_VXLAN_TOS
-  learning: [7, bool8], // IFLA_VXLAN_LEARNING
-  ageing: [8, u32], // IFLA_VXLAN_AGEING
-  maxaddress: [9, u32], // IFLA_VXLAN_LIMIT
-  srcPortRange: [10, structAttr(struct<{ low: number; high: number }>('ifla_vxlan_port_range', 4, { low: [0, 'be16'], high: [2, 'be16'] }))], // IFLA_VXLAN_PORT_RANGE
-  proxy: [11, bool8], // IFLA_VXLAN_PROXY
-  rsc: [12, bool8], // IFLA_VXLAN_RSC
-  l2miss: [13, bool8], // IFLA_VXLAN_L2MISS
-  l3miss: [14, bool8], // IFLA_VXLAN_L3MISS
-  port: [15, be16], // IFLA_VXLAN_PORT (network byte order)
-  udpCsum: [18, bool8], // IFLA_VXLAN_UDP_CSUM
-  udpZeroCsum6Tx: [19, bool8], // IFLA_VXLAN_UDP_ZERO_CSUM6_TX
-  udpZeroCsum6Rx: [20, bool8], // IFLA_VXLAN_UDP_ZERO_CSUM6_RX
-  remcsumTx: [21, bool8], // IFLA_VXLAN_REMCSUM_TX
-  remcsumRx: [22, bool8], // IFLA_VXLAN_REMCSUM_RX
-  gbp: [23, flag], // IFLA_VXLAN_GBP
-  remcsumNopartial: [24, flag], // IFLA_VXLAN_REMCSUM_NOPARTIAL
-  external: [25, bool8], // IFLA_VXLAN_COLLECT_METADATA
-  flowlabel: [26, be32], // IFLA_VXLAN_LABEL (network byte order)
-  gpe: [27, flag], // IFLA_VXLAN_GPE
-  ttlInherit: [28, flagU8], // IFLA_VXLAN_TTL_INHERIT (a flag in, a u8 out)
-  df: [29, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_VXLAN_DF
-  vnifilter: [30, bool8], // IFLA_VXLAN_VNIFILTER
-});
+export const vxlan = defineKind<VxlanOptions>(
+  { type: 'vxlan', required: ['id'] },
+  {
+    id: [1, ranged(u32, 0, 0xffffff)], // IFLA_VXLAN_ID
+    group: [2, ipEither(16, 'multicast')], // IFLA_VXLAN_GROUP / IFLA_VXLAN_GROUP6
+    remote: [2, ipEither(16, 'unicast')], // IFLA_VXLAN_GROUP / IFLA_VXLAN_GROUP6
+    dev: [3, linkIndex], // IFLA_VXLAN_LINK
+    local: [4, ipEither(17)], // IFLA_VXLAN_LOCAL / IFLA_VXLAN_LOCAL6
+    ttl: [5, u8], // IFLA_VXLAN_TTL
+    tos: [6, u8], // IFLA_VXLAN_TOS
+    learning: [7, bool8], // IFLA_VXLAN_LEARNING
+    ageing: [8, u32], // IFLA_VXLAN_AGEING
+    maxaddress: [9, u32], // IFLA_VXLAN_LIMIT
+    srcPortRange: [
+      10,
+      structAttr(
+        struct<{ low: number; high: number }>('ifla_vxlan_port_range', 4, { low: [0, 'be16'], high: [2, 'be16'] }),
+      ),
+    ], // IFLA_VXLAN_PORT_RANGE
+    proxy: [11, bool8], // IFLA_VXLAN_PROXY
+    rsc: [12, bool8], // IFLA_VXLAN_RSC
+    l2miss: [13, bool8], // IFLA_VXLAN_L2MISS
+    l3miss: [14, bool8], // IFLA_VXLAN_L3MISS
+    port: [15, be16], // IFLA_VXLAN_PORT (network byte order)
+    udpCsum: [18, bool8], // IFLA_VXLAN_UDP_CSUM
+    udpZeroCsum6Tx: [19, bool8], // IFLA_VXLAN_UDP_ZERO_CSUM6_TX
+    udpZeroCsum6Rx: [20, bool8], // IFLA_VXLAN_UDP_ZERO_CSUM6_RX
+    remcsumTx: [21, bool8], // IFLA_VXLAN_REMCSUM_TX
+    remcsumRx: [22, bool8], // IFLA_VXLAN_REMCSUM_RX
+    gbp: [23, flag], // IFLA_VXLAN_GBP
+    remcsumNopartial: [24, flag], // IFLA_VXLAN_REMCSUM_NOPARTIAL
+    external: [25, bool8], // IFLA_VXLAN_COLLECT_METADATA
+    flowlabel: [26, be32], // IFLA_VXLAN_LABEL (network byte order)
+    gpe: [27, flag], // IFLA_VXLAN_GPE
+    ttlInherit: [28, flagU8], // IFLA_VXLAN_TTL_INHERIT (a flag in, a u8 out)
+    df: [29, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_VXLAN_DF
+    vnifilter: [30, bool8], // IFLA_VXLAN_VNIFILTER
+  },
+);
