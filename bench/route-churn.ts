@@ -6,18 +6,18 @@
 // bench/results/<date>.json and .svg, and the tables into bench/README.md.
 // A figure never fails the run: the exit status only says whether the bench itself worked.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, release, setPriority, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { chartSvg } from './chart.js';
+import { dirname, join } from 'node:path';
 import { killChildren, hasGnuTime } from './child.js';
+import { finishRun, loadRun, printRun, saveRun } from './output.js';
 import { PHASES, type DriverResult, type PhaseName } from './peers/common.js';
-import { profileText, readProfile, summariseProfile, type PhaseProfile } from './profile.js';
+import { readProfile, summariseProfile, type PhaseProfile } from './profile.js';
 import { Progress } from './progress.js';
-import { cpuTable, markdownTable, sizeLabel, threadText, skippedText, targetText, targets, textTable, type ToolInfo } from './report.js';
+import { sizeLabel, type ToolInfo } from './report.js';
 import { createBenchNs, flushLeftovers, removeStale, removeSync, type BenchNs } from './setup.js';
 import { inSnapshot, runFromSnapshot } from './snapshot.js';
-import { checkRun, summarise, type RunRecord } from './stats.js';
+import { checkRun, type RunRecord } from './stats.js';
 import { allTools, BUILD_DIR, ROOT, type Tool, type ToolOutcome } from './tools.js';
 
 interface Options {
@@ -30,6 +30,7 @@ interface Options {
   diagnostics: boolean;
   full: boolean;
   nice: number;
+  report: string | undefined;
   save: boolean;
   out: string;
 }
@@ -45,12 +46,13 @@ const HELP = `usage: npm run bench -- [options]
   --profile         also run the rtnetlink tools once per N under node --cpu-prof and summarise them
   --nice N          run the harness and every tool at nice N (e.g. -10 on a shared machine; root)
   --no-save         print only (no bench/results files, no README update)
+  --report FILE     no run: redraw the tables, SVG and README section from a saved results JSON
   --no-snapshot     run the build in place (by default a private copy of dist/ and the addon is run,
                     so a rebuild in the working tree during the run cannot mix versions)
   --out DIR         where results go (default bench/results)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, full: false, nice: 0, save: true, out: join(ROOT, 'bench', 'results') };
+  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, full: false, nice: 0, report: undefined, save: true, out: join(ROOT, 'bench', 'results') };
   let sizes: number[] | undefined;
   const ids = new Set(allTools().map((t) => t.id));
   const int = (v: string | undefined, name: string, min: number, max: number): number => {
@@ -74,6 +76,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--nice') o.nice = int(next(), 'nice', -20, 19);
     else if (a === '--no-save') o.save = false;
     else if (a === '--no-snapshot') continue;
+    else if (a === '--report') o.report = next();
     else if (a === '--out') o.out = next() ?? o.out;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(HELP + '\n');
@@ -165,20 +168,9 @@ function revision(): { commit?: string; dirty?: boolean } {
   }
 }
 
-function updateReadme(tables: string): void {
-  const path = join(ROOT, 'bench', 'README.md');
-  if (!existsSync(path)) return;
-  const text = readFileSync(path, 'utf8');
-  const begin = '<!-- results:begin -->';
-  const end = '<!-- results:end -->';
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) return;
-  writeFileSync(path, `${text.slice(0, a + begin.length)}\n${tables}\n${text.slice(b)}`);
-}
-
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.report) return report(o.report, o);
   if (process.getuid?.() !== 0) {
     process.stderr.write('bench: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create its network namespace\n');
     process.exit(1);
@@ -258,71 +250,51 @@ async function main(): Promise<void> {
   progress.end();
   cleanup();
 
-  const rows = summarise(records, limit?.id ?? 'c-batch');
-  const text: string[] = [];
-  const notRun = (n: number): string => {
-    const names = tools.filter((t) => !skipped(t.id) && !applies(t, n, o)).map((t) => (t.smallestOnly ? `${t.label} (only at the smallest N)` : `${t.label} (slow: ${o.full ? '--all-sizes' : '--full or --all-sizes'} runs it here)`));
-    return names.length ? `not run at N = ${sizeLabel(n)}: ${names.join('; ')}` : '';
-  };
-  for (const n of o.sizes) text.push([textTable(n, rows, infos), notRun(n)].filter(Boolean).join('\n'));
-  for (const n of o.sizes) text.push(cpuTable(n, rows, infos));
-  for (const n of o.sizes) text.push(threadText(n, records, infos));
-  const skippedLines = skippedText(infos);
-  const checks = targets(rows, o.sizes);
-  process.stdout.write(`\n${text.filter(Boolean).join('\n\n')}\n\n`);
-  if (records.some((r) => r.sample !== undefined)) process.stdout.write(`~ = extrapolated from a sample of ${o.forkSample} routes per phase\n`);
-  if (rows.some((r) => r.problems.length)) process.stdout.write(`! = some runs did not account for every route (see problems in the JSON)\n`);
-  if (skippedLines) process.stdout.write(`${skippedLines}\n`);
-  process.stdout.write(`\ntargets of issue 7 (medians; informative, never a failure):\n${targetText(checks)}\n`);
-  for (const p of profiles) process.stdout.write(`\n${profileText(`${p.tool} N=${sizeLabel(p.n)} (${p.file})`, p.phases)}\n`);
-
+  const notRun: Record<string, string> = {};
+  for (const n of o.sizes) {
+    const names = tools
+      .filter((t) => !skipped(t.id) && !applies(t, n, o))
+      .map((t) => (t.smallestOnly ? `${t.label} (only at the smallest N)` : `${t.label} (slow: ${o.full ? '--all-sizes' : '--full or --all-sizes'} runs it here)`));
+    if (names.length) notRun[n] = `not run at N = ${sizeLabel(n)}: ${names.join('; ')}`;
+  }
+  const run = finishRun({
+    date: started.toISOString(),
+    machine: {
+      kernel: release(),
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryMb: Math.round(totalmem() / 2 ** 20),
+      node: process.version,
+      // The 1/5/15-minute load averages: other work on the machine shows up as wide min–max.
+      loadBefore: load0,
+      loadAfter: loadavg(),
+    },
+    options: { runs: o.runs, sizes: o.sizes, forkSample: o.forkSample, allSizes: o.allSizes, nice: o.nice, full: o.full, tools: o.tools ?? 'all' },
+    durationS: Math.round((Date.now() - started.getTime()) / 1000),
+    revision: rev,
+    namespace: { built: ns.built },
+    tools: infos.map((i) => ({ ...i, version: tools.find((t) => t.id === i.id)?.version })),
+    notRun,
+    limit: limit?.id ?? 'c-batch',
+    summary: [],
+    targets: [],
+    profiles: profiles.map((p) => ({ n: p.n, tool: p.tool, file: p.file, phases: p.phases })),
+    records,
+  });
+  printRun(run);
   if (o.save) {
-    mkdirSync(o.out, { recursive: true });
-    const date = started.toISOString().slice(0, 10);
-    const versions = Object.fromEntries(tools.filter((t) => t.version).map((t) => [t.id, t.version]));
-    const json = {
-      date: started.toISOString(),
-      machine: {
-        kernel: release(),
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model,
-        memoryMb: Math.round(totalmem() / 2 ** 20),
-        node: process.version,
-        // The 1/5/15-minute load averages: other work on the machine shows up as wide min–max.
-        loadBefore: load0,
-        loadAfter: loadavg(),
-      },
-      options: { runs: o.runs, sizes: o.sizes, forkSample: o.forkSample, allSizes: o.allSizes, nice: o.nice, tools: o.tools ?? 'all' },
-      durationS: Math.round((Date.now() - started.getTime()) / 1000),
-      revision: rev,
-      namespace: { built: ns.built },
-      tools: infos.map((i) => ({ ...i, version: tools.find((t) => t.id === i.id)?.version })),
-      versions,
-      summary: rows,
-      targets: checks,
-      profiles: profiles.map((p) => ({ n: p.n, tool: p.tool, phases: p.phases })),
-      records,
-    };
-    const base = join(o.out, date);
-    writeFileSync(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
-    writeFileSync(`${base}.svg`, chartSvg({ title: `rtnetlink route churn, ${date} (${release()}, ${cpus().length} CPUs, node ${process.version})`, sizes: o.sizes, tools: infos, rows }));
-    if (!o.tools) {
-      const md = [
-        ...o.sizes.map((n) => [markdownTable(n, rows, infos), notRun(n)].filter(Boolean).join('\n\n')),
-        'CPU µs per route, user space + kernel (medians over the runs, every thread of the tool\'s process):',
-        ...o.sizes.map((n) => `N = ${sizeLabel(n)}:\n\n${cpuTable(n, rows, infos, true)}`),
-        ...o.sizes.map((n) => threadText(n, records, infos).replace(/^ {2}/gm, '- ')),
-      ]
-        .filter(Boolean)
-        .join('\n\n');
-      const notes = [
-        `Run of ${date}: \`npm run bench${o.sizes.includes(1_000_000) ? ' -- --full' : ''}\`, ${o.runs} runs, kernel ${release()}, ${cpus().length} CPUs, node ${process.version}, load average ${load0[0]!.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after (other work on the machine widens min–max). Cells: median routes/s (median ratio to the C limit of the same run), min–max below. Raw figures: [results/${date}.json](results/${date}.json), chart: [results/${date}.svg](results/${date}.svg).`,
-        skippedLines ? `\n${skippedLines.split('\n').map((l) => `- ${l}`).join('\n')}` : '',
-        `\nTargets of issue 7 (medians):\n\n${checks.map((c) => `- ${c.met === undefined ? '?' : c.met ? 'met' : '**missed**'}: ${c.target}: ${c.value}`).join('\n')}`,
-      ];
-      updateReadme(`${notes.join('\n')}\n\n${md}\n`);
-    }
-    process.stdout.write(`\nwrote ${base}.json and ${base}.svg\n`);
+    const base = saveRun(run, o.out, o.tools ? undefined : join(ROOT, 'bench', 'README.md'));
+    process.stdout.write(`\nwrote ${base}.json and ${base}.svg${o.tools ? '' : ', and the tables into bench/README.md'}\n`);
+  }
+}
+
+/** --report FILE: redraws the text, the SVG and the README tables from a saved run. */
+function report(file: string, o: Options): void {
+  const run = finishRun(loadRun(file));
+  printRun(run);
+  if (o.save) {
+    const base = saveRun(run, dirname(file), join(ROOT, 'bench', 'README.md'));
+    process.stdout.write(`\nrewrote ${base}.json and ${base}.svg, and the tables in bench/README.md\n`);
   }
 }
 
