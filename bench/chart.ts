@@ -5,9 +5,21 @@ import { PHASES } from './peers/common.js';
 import { si, sizeLabel, type ToolInfo } from './report.js';
 import type { ToolSummary } from './stats.js';
 
-const PALETTE = ['#222222', '#777777', '#d62728', '#ff7f0e', '#1f77b4', '#17becf', '#9467bd', '#2ca02c', '#8c564b', '#e377c2'];
+const PALETTE = [
+  '#222222',
+  '#777777',
+  '#d62728',
+  '#ff7f0e',
+  '#1f77b4',
+  '#17becf',
+  '#9467bd',
+  '#2ca02c',
+  '#8c564b',
+  '#e377c2',
+];
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
 
 /** 10^e as a short label: 100, 1 k, 10 k, 100 k, 1 M, 10 M. */
 function tick(e: number): string {
@@ -34,14 +46,20 @@ export function chartSvg(c: ChartInput): string {
   const panelH = 250;
   const top = 48 + tools.length * 16;
   const height = top + c.sizes.length * (panelH + 40) + 10;
-  const rates = c.rows.flatMap((r) => PHASES.flatMap((p) => (r.phases[p] ? [r.phases[p].rate.min, r.phases[p].rate.max] : [])));
+  const rates = c.rows.flatMap((r) =>
+    PHASES.flatMap((p) => (r.phases[p] ? [r.phases[p].rate.min, r.phases[p].rate.max] : [])),
+  );
   const lo = Math.floor(Math.log10(Math.max(1, Math.min(...rates, 1e3) / 3)));
   const hi = Math.ceil(Math.log10(Math.max(...rates, 1e4)));
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
   out.push(`<text x="${left}" y="20" font-size="14" font-weight="bold">${esc(c.title)}</text>`);
-  out.push(`<text x="${left}" y="36" fill="#555">routes/s, log scale · bar: median, whisker: min–max · light bar with ~: extrapolated from a sample</text>`);
+  out.push(
+    `<text x="${left}" y="36" fill="#555">routes/s, log scale · bar: median, whisker: min–max · light bar with ~: extrapolated from a sample</text>`,
+  );
   tools.forEach((t, i) => {
     const x = left;
     const y = 46 + i * 16;
@@ -69,9 +87,13 @@ export function chartSvg(c: ChartInput): string {
         const approx = s.sample !== undefined && s.sample < s.n;
         const color = PALETTE[ti % PALETTE.length]!;
         const tip = `${t.label}, ${p}, N=${sizeLabel(n)}: ${approx ? '~' : ''}${si(ph.rate.median)} routes/s (${si(ph.rate.min)}–${si(ph.rate.max)})${ph.ratio ? `, ${ph.ratio.median.toFixed(2)}× the limit` : ''}`;
-        out.push(`<rect x="${x}" y="${y.toFixed(1)}" width="${bar - 2}" height="${(y0 + panelH - y).toFixed(1)}" fill="${color}"${approx ? ' fill-opacity="0.4"' : ''}><title>${esc(tip)}</title></rect>`);
+        out.push(
+          `<rect x="${x}" y="${y.toFixed(1)}" width="${bar - 2}" height="${(y0 + panelH - y).toFixed(1)}" fill="${color}"${approx ? ' fill-opacity="0.4"' : ''}><title>${esc(tip)}</title></rect>`,
+        );
         const cx = x + (bar - 2) / 2;
-        out.push(`<line x1="${cx}" x2="${cx}" y1="${yOf(ph.rate.max).toFixed(1)}" y2="${yOf(ph.rate.min).toFixed(1)}" stroke="#000" stroke-width="1"/>`);
+        out.push(
+          `<line x1="${cx}" x2="${cx}" y1="${yOf(ph.rate.max).toFixed(1)}" y2="${yOf(ph.rate.min).toFixed(1)}" stroke="#000" stroke-width="1"/>`,
+        );
         if (approx) out.push(`<text x="${cx}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="9">~</text>`);
       });
     });

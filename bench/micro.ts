@@ -8,7 +8,15 @@
 import { Handle } from '../lib/index.js';
 import type { RouteSpec } from '../types/route.js';
 import type { Receiver, Transport } from '../lib/core/request.js';
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR, RTM_GETROUTE, RTM_NEWROUTE } from '../lib/core/constants.js';
+import {
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_MULTI,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
+} from '../lib/core/constants.js';
 import { forEachMessage, type NlMsg } from '../lib/core/nlmsg.js';
 import { range } from './stats.js';
 import { routeDst } from './peers/common.js';
@@ -62,7 +70,10 @@ function done(b: Buffer, off: number, seq: number): number {
 
 class Loopback implements Transport {
   private id = 0;
-  constructor(private readonly receive: Receiver, private readonly dumpRoutes: () => number) {}
+  constructor(
+    private readonly receive: Receiver,
+    private readonly dumpRoutes: () => number,
+  ) {}
   send(buf: Buffer): number {
     const t0 = process.hrtime.bigint();
     const id = ++this.id;
@@ -119,7 +130,8 @@ interface Case {
 }
 
 function* specs(n: number, via: string | undefined): Generator<RouteSpec> {
-  for (let i = 0; i < n; i++) yield via ? { dst: `${routeDst(i)}/32`, via, dev: IFINDEX } : { dst: `${routeDst(i)}/32` };
+  for (let i = 0; i < n; i++)
+    yield via ? { dst: `${routeDst(i)}/32`, via, dev: IFINDEX } : { dst: `${routeDst(i)}/32` };
 }
 
 const CASES: Case[] = [
@@ -129,18 +141,23 @@ const CASES: Case[] = [
       await new Promise<void>((resolve, reject) => {
         let left = n;
         for (let i = 0; i < n; i++) {
-          h.engine.submit(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, (w) => {
-            w.u32(0x00002002); // family, dst_len, src_len, tos (LE bytes)
-            w.u32(0x01000300 | 254); // table, protocol, scope, type
-            w.u32(0);
-            const s = w.beginAttr(1);
-            w.be32((0x0a000000 | i) >>> 0);
-            w.endAttr(s);
-            const g = w.beginAttr(5);
-            w.be32(0xc0a80002);
-            w.endAttr(g);
-            w.attrU32(4, IFINDEX);
-          }, { onDone: (e) => (e ? reject(e) : --left === 0 && resolve()) });
+          h.engine.submit(
+            RTM_NEWROUTE,
+            NLM_F_CREATE | NLM_F_EXCL,
+            (w) => {
+              w.u32(0x00002002); // family, dst_len, src_len, tos (LE bytes)
+              w.u32(0x01000300 | 254); // table, protocol, scope, type
+              w.u32(0);
+              const s = w.beginAttr(1);
+              w.be32((0x0a000000 | i) >>> 0);
+              w.endAttr(s);
+              const g = w.beginAttr(5);
+              w.be32(0xc0a80002);
+              w.endAttr(g);
+              w.attrU32(4, IFINDEX);
+            },
+            { onDone: (e) => (e ? reject(e) : --left === 0 && resolve()) },
+          );
         }
       });
       return n;
@@ -180,8 +197,12 @@ async function main(): Promise<void> {
   const ci = argv.indexOf('--case');
   const only = ci >= 0 ? argv[ci + 1] : undefined;
   const h = new Handle({}, true, (rx) => new Loopback(rx, () => n));
-  process.stdout.write(`JS cost per route without the kernel (loopback transport), N = ${n}, median of ${rounds} rounds after one warm-up\n`);
-  process.stdout.write(`${'path'.padEnd(52)} ${'CPU µs/route'.padStart(13)} ${'wall µs/route'.padStart(14)} ${'routes/s (CPU)'.padStart(15)}\n`);
+  process.stdout.write(
+    `JS cost per route without the kernel (loopback transport), N = ${n}, median of ${rounds} rounds after one warm-up\n`,
+  );
+  process.stdout.write(
+    `${'path'.padEnd(52)} ${'CPU µs/route'.padStart(13)} ${'wall µs/route'.padStart(14)} ${'routes/s (CPU)'.padStart(15)}\n`,
+  );
   for (const c of CASES) {
     if (only !== undefined && !c.name.includes(only)) continue;
     const cpu: number[] = [];
@@ -200,7 +221,11 @@ async function main(): Promise<void> {
     }
     const c50 = range(cpu)!.median;
     const w50 = range(wall)!.median;
-    process.stdout.write(`${c.name.padEnd(52)} ${c50.toFixed(2).padStart(13)} ${w50.toFixed(2).padStart(14)} ${Math.round(1e6 / c50).toLocaleString('en').padStart(15)}\n`);
+    process.stdout.write(
+      `${c.name.padEnd(52)} ${c50.toFixed(2).padStart(13)} ${w50.toFixed(2).padStart(14)} ${Math.round(1e6 / c50)
+        .toLocaleString('en')
+        .padStart(15)}\n`,
+    );
   }
   h.close();
 }

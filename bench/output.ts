@@ -6,14 +6,40 @@ import { basename, join } from 'node:path';
 import { chartSvg } from './chart.js';
 import type { PhaseProfile } from './profile.js';
 import { profileText } from './profile.js';
-import { cpuTable, markdownTable, sizeLabel, skippedText, targetText, targets, textTable, threadText, type ToolInfo } from './report.js';
+import {
+  cpuTable,
+  markdownTable,
+  sizeLabel,
+  skippedText,
+  targetText,
+  targets,
+  textTable,
+  threadText,
+  type ToolInfo,
+} from './report.js';
 import { summarise, type RunRecord, type ToolSummary } from './stats.js';
 
 /** The JSON of one run. */
 export interface SavedRun {
   date: string;
-  machine: { kernel: string; cpus: number; cpu?: string | undefined; memoryMb: number; node: string; loadBefore: number[]; loadAfter: number[] };
-  options: { runs: number; sizes: number[]; forkSample: number; allSizes: boolean; nice: number; full: boolean; tools: string[] | 'all' };
+  machine: {
+    kernel: string;
+    cpus: number;
+    cpu?: string | undefined;
+    memoryMb: number;
+    node: string;
+    loadBefore: number[];
+    loadAfter: number[];
+  };
+  options: {
+    runs: number;
+    sizes: number[];
+    forkSample: number;
+    allSizes: boolean;
+    nice: number;
+    full: boolean;
+    tools: string[] | 'all';
+  };
   durationS: number;
   revision: { commit?: string; dirty?: boolean };
   namespace: { built: string[] };
@@ -42,12 +68,17 @@ export function printRun(run: SavedRun): void {
   for (const n of sizes) text.push(cpuTable(n, rows, run.tools));
   for (const n of sizes) text.push(threadText(n, run.records, run.tools));
   process.stdout.write(`\n${text.filter(Boolean).join('\n\n')}\n\n`);
-  if (run.records.some((r) => r.sample !== undefined)) process.stdout.write(`~ = extrapolated from a sample of ${run.options.forkSample} routes per phase\n`);
-  if (rows.some((r) => r.problems.length)) process.stdout.write(`! = some runs did not account for every route (see problems in the JSON)\n`);
+  if (run.records.some((r) => r.sample !== undefined))
+    process.stdout.write(`~ = extrapolated from a sample of ${run.options.forkSample} routes per phase\n`);
+  if (rows.some((r) => r.problems.length))
+    process.stdout.write(`! = some runs did not account for every route (see problems in the JSON)\n`);
   const skipped = skippedText(run.tools);
   if (skipped) process.stdout.write(`${skipped}\n`);
   process.stdout.write(`\ntargets of issue 7 (medians; informative, never a failure):\n${targetText(run.targets)}\n`);
-  for (const p of run.profiles) process.stdout.write(`\n${profileText(`${p.tool} N=${sizeLabel(p.n)}${p.file ? ` (${p.file})` : ''}`, p.phases)}\n`);
+  for (const p of run.profiles)
+    process.stdout.write(
+      `\n${profileText(`${p.tool} N=${sizeLabel(p.n)}${p.file ? ` (${p.file})` : ''}`, p.phases)}\n`,
+    );
 }
 
 function markdown(run: SavedRun, file: string): string {
@@ -59,7 +90,12 @@ function markdown(run: SavedRun, file: string): string {
   const head = [
     `Run of ${day}: \`npm run bench${run.options.full ? ' -- --full' : ''}\`, ${run.options.runs} runs, ${Math.round(run.durationS / 60)} minutes, commit ${run.revision.commit?.slice(0, 7) ?? '?'}${run.revision.dirty ? ' with local changes' : ''}, kernel ${m.kernel}, ${m.cpus} CPUs, node ${m.node}, load average ${m.loadBefore[0]?.toFixed(1)} before and ${m.loadAfter[0]?.toFixed(1)} after (other work on the machine widens min–max).`,
     `Cells: median routes/s (median ratio to the C limit of the same run), min–max of both below. Raw figures: [results/${file}.json](results/${file}.json), chart: [results/${file}.svg](results/${file}.svg).`,
-    skipped ? skipped.split('\n').map((l) => `- ${l}`).join('\n') : '',
+    skipped
+      ? skipped
+          .split('\n')
+          .map((l) => `- ${l}`)
+          .join('\n')
+      : '',
   ];
   const goals = `Targets of issue 7 (medians; a bench never fails on them):\n\n${run.targets.map((c) => `- ${c.met === undefined ? '?' : c.met ? 'met' : '**missed**'}: ${c.target}: ${c.value}`).join('\n')}`;
   const tables = [
@@ -89,7 +125,15 @@ export function saveRun(run: SavedRun, outDir: string, readme: string | undefine
   const base = join(outDir, file);
   writeFileSync(`${base}.json`, JSON.stringify(run, null, 1) + '\n');
   const m = run.machine;
-  writeFileSync(`${base}.svg`, chartSvg({ title: `rtnetlink route churn, ${file} (${m.kernel}, ${m.cpus} CPUs, node ${m.node})`, sizes: run.options.sizes, tools: run.tools, rows: run.summary }));
+  writeFileSync(
+    `${base}.svg`,
+    chartSvg({
+      title: `rtnetlink route churn, ${file} (${m.kernel}, ${m.cpus} CPUs, node ${m.node})`,
+      sizes: run.options.sizes,
+      tools: run.tools,
+      rows: run.summary,
+    }),
+  );
   if (readme) updateReadme(readme, markdown(run, basename(base)));
   return base;
 }

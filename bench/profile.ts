@@ -87,7 +87,14 @@ export function summariseProfile(prof: CpuProfile, result?: DriverResult, k = 12
       const fileKey = file || f.functionName || '(native)';
       files.set(fileKey, (files.get(fileKey) ?? 0) + w);
     }
-    out.push({ phase, ms: total / 1000, idleShare: total ? idle / total : 0, gcShare: total ? gc / total : 0, functions: top(fns, total, k), files: top(files, total, 8) });
+    out.push({
+      phase,
+      ms: total / 1000,
+      idleShare: total ? idle / total : 0,
+      gcShare: total ? gc / total : 0,
+      functions: top(fns, total, k),
+      files: top(files, total, 8),
+    });
   }
   return out;
 }
@@ -96,7 +103,9 @@ export function profileText(title: string, phases: PhaseProfile[]): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1).padStart(5)}%`;
   const out = [`profile: ${title}`];
   for (const p of phases) {
-    out.push(`  ${p.phase}: ${p.ms.toFixed(0)} ms sampled, idle ${pct(p.idleShare).trim()}, GC ${pct(p.gcShare).trim()}`);
+    out.push(
+      `  ${p.phase}: ${p.ms.toFixed(0)} ms sampled, idle ${pct(p.idleShare).trim()}, GC ${pct(p.gcShare).trim()}`,
+    );
     out.push(`    by file: ${p.files.map((f) => `${f.name} ${pct(f.share).trim()}`).join(', ')}`);
     for (const f of p.functions) out.push(`    ${pct(f.share)}  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
   }

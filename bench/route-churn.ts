@@ -39,7 +39,9 @@ const HELP = `usage: npm run bench -- [options]
   --runs K          repetitions per tool and N (default 3)
   --full            add N = 1,000,000 to 10,000 and 100,000
   --sizes A,B       the N values (overrides --full)
-  --tools ID,ID     only these tools (${allTools().map((t) => t.id).join(', ')})
+  --tools ID,ID     only these tools (${allTools()
+    .map((t) => t.id)
+    .join(', ')})
   --all-sizes       run the slow peers (pyroute2: 10,000 by default, 100,000 with --full) at every N
   --fork-sample S   routes per phase for 'ip route add' forked per route (default 500)
   --diagnostics     also run the diagnostic tools (engine-raw: the Engine without lib/route)
@@ -52,12 +54,26 @@ const HELP = `usage: npm run bench -- [options]
   --out DIR         where results go (default bench/results)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, sizes: [10_000, 100_000], tools: undefined, allSizes: false, forkSample: 500, profile: false, diagnostics: false, full: false, nice: 0, report: undefined, save: true, out: join(ROOT, 'bench', 'results') };
+  const o: Options = {
+    runs: 3,
+    sizes: [10_000, 100_000],
+    tools: undefined,
+    allSizes: false,
+    forkSample: 500,
+    profile: false,
+    diagnostics: false,
+    full: false,
+    nice: 0,
+    report: undefined,
+    save: true,
+    out: join(ROOT, 'bench', 'results'),
+  };
   let sizes: number[] | undefined;
   const ids = new Set(allTools().map((t) => t.id));
   const int = (v: string | undefined, name: string, min: number, max: number): number => {
     const x = Number(v);
-    if (!Number.isInteger(x) || x < min || x > max) throw new RangeError(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
+    if (!Number.isInteger(x) || x < min || x > max)
+      throw new RangeError(`--${name} must be an integer in ${min}..${max}, got ${String(v)}`);
     return x;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -65,10 +81,12 @@ function parseArgs(argv: string[]): Options {
     const next = (): string | undefined => argv[++i];
     if (a === '--runs') o.runs = int(next(), 'runs', 1, 100);
     else if (a === '--full') o.full = true;
-    else if (a === '--sizes') sizes = (next() ?? '').split(',').map((s) => int(s.replace(/_/g, ''), 'sizes', 1, 1 << 24));
+    else if (a === '--sizes')
+      sizes = (next() ?? '').split(',').map((s) => int(s.replace(/_/g, ''), 'sizes', 1, 1 << 24));
     else if (a === '--tools') {
       o.tools = (next() ?? '').split(',');
-      for (const t of o.tools) if (!ids.has(t)) throw new TypeError(`--tools: unknown tool ${t} (known: ${[...ids].join(', ')})`);
+      for (const t of o.tools)
+        if (!ids.has(t)) throw new TypeError(`--tools: unknown tool ${t} (known: ${[...ids].join(', ')})`);
     } else if (a === '--all-sizes') o.allSizes = true;
     else if (a === '--fork-sample') o.forkSample = int(next(), 'fork-sample', 1, 100_000);
     else if (a === '--profile') o.profile = true;
@@ -115,7 +133,14 @@ function installCleanup(): void {
   }
 }
 
-async function runTool(t: Tool, ns: BenchNs, n: number, o: Options, progress: Progress, prefix: string): Promise<ToolOutcome> {
+async function runTool(
+  t: Tool,
+  ns: BenchNs,
+  n: number,
+  o: Options,
+  progress: Progress,
+  prefix: string,
+): Promise<ToolOutcome> {
   let counted = 0;
   const label = (p: string): string => `${prefix} ${t.id}: ${p}`;
   progress.show(label('start'));
@@ -135,7 +160,12 @@ async function runTool(t: Tool, ns: BenchNs, n: number, o: Options, progress: Pr
   return outcome;
 }
 
-async function profileRuns(tools: Tool[], ns: BenchNs, o: Options, progress: Progress): Promise<{ n: number; tool: string; file: string; phases: PhaseProfile[] }[]> {
+async function profileRuns(
+  tools: Tool[],
+  ns: BenchNs,
+  o: Options,
+  progress: Progress,
+): Promise<{ n: number; tool: string; file: string; phases: PhaseProfile[] }[]> {
   const dir = join(BUILD_DIR, 'profiles');
   mkdirSync(dir, { recursive: true });
   const out: { n: number; tool: string; file: string; phases: PhaseProfile[] }[] = [];
@@ -151,7 +181,12 @@ async function profileRuns(tools: Tool[], ns: BenchNs, o: Options, progress: Pro
         progress.log(`profile ${t.id} N=${sizeLabel(n)}: no profile written (${r.error ?? r.skip ?? 'unknown'})`);
         continue;
       }
-      out.push({ n, tool: t.id, file, phases: summariseProfile(readProfile(file), r.result as DriverResult | undefined) });
+      out.push({
+        n,
+        tool: t.id,
+        file,
+        phases: summariseProfile(readProfile(file), r.result as DriverResult | undefined),
+      });
     }
   }
   return out;
@@ -160,8 +195,15 @@ async function profileRuns(tools: Tool[], ns: BenchNs, o: Options, progress: Pro
 /** The commit measured, and whether lib/ or native/ differed from it (a bench of uncommitted code). */
 function revision(): { commit?: string; dirty?: boolean } {
   try {
-    const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'lib', 'native', 'types'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty =
+      execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'lib', 'native', 'types'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() !== '';
     return { commit, dirty };
   } catch {
     return {};
@@ -188,14 +230,25 @@ async function main(): Promise<void> {
   }
   const skipped = (id: string): boolean => infos.find((i) => i.id === id)?.skipped !== undefined;
   const limit = tools.find((t) => t.limit);
-  if (!limit || skipped(limit.id)) process.stderr.write(`bench: the C limit is not available (${infos.find((i) => i.id === 'c-batch')?.skipped ?? 'not selected'}): no ratios\n`);
-  if (!hasGnuTime) process.stderr.write('bench: /usr/bin/time (GNU time) is missing: peak RSS comes from the drivers themselves, none for ip\n');
+  if (!limit || skipped(limit.id))
+    process.stderr.write(
+      `bench: the C limit is not available (${infos.find((i) => i.id === 'c-batch')?.skipped ?? 'not selected'}): no ratios\n`,
+    );
+  if (!hasGnuTime)
+    process.stderr.write(
+      'bench: /usr/bin/time (GNU time) is missing: peak RSS comes from the drivers themselves, none for ip\n',
+    );
 
   bench = await createBenchNs();
   const ns = bench;
   let total = 0;
-  for (const n of o.sizes) for (const t of tools) if (!skipped(t.id) && applies(t, n, o)) total += PHASES.length * o.runs;
-  if (o.profile) total += PHASES.length * o.sizes.length * tools.filter((t) => (t.id.startsWith('rtnetlink') || t.id === 'engine-raw') && !skipped(t.id)).length;
+  for (const n of o.sizes)
+    for (const t of tools) if (!skipped(t.id) && applies(t, n, o)) total += PHASES.length * o.runs;
+  if (o.profile)
+    total +=
+      PHASES.length *
+      o.sizes.length *
+      tools.filter((t) => (t.id.startsWith('rtnetlink') || t.id === 'engine-raw') && !skipped(t.id)).length;
   const progress = new Progress(total);
   const records: RunRecord[] = [];
   const started = new Date();
@@ -246,7 +299,14 @@ async function main(): Promise<void> {
     }
   }
 
-  const profiles = o.profile ? await profileRuns(tools.filter((t) => !skipped(t.id)), ns, o, progress) : [];
+  const profiles = o.profile
+    ? await profileRuns(
+        tools.filter((t) => !skipped(t.id)),
+        ns,
+        o,
+        progress,
+      )
+    : [];
   progress.end();
   cleanup();
 
@@ -254,7 +314,11 @@ async function main(): Promise<void> {
   for (const n of o.sizes) {
     const names = tools
       .filter((t) => !skipped(t.id) && !applies(t, n, o))
-      .map((t) => (t.smallestOnly ? `${t.label} (only at the smallest N)` : `${t.label} (slow: ${o.full ? '--all-sizes' : '--full or --all-sizes'} runs it here)`));
+      .map((t) =>
+        t.smallestOnly
+          ? `${t.label} (only at the smallest N)`
+          : `${t.label} (slow: ${o.full ? '--all-sizes' : '--full or --all-sizes'} runs it here)`,
+      );
     if (names.length) notRun[n] = `not run at N = ${sizeLabel(n)}: ${names.join('; ')}`;
   }
   const run = finishRun({
@@ -269,7 +333,15 @@ async function main(): Promise<void> {
       loadBefore: load0,
       loadAfter: loadavg(),
     },
-    options: { runs: o.runs, sizes: o.sizes, forkSample: o.forkSample, allSizes: o.allSizes, nice: o.nice, full: o.full, tools: o.tools ?? 'all' },
+    options: {
+      runs: o.runs,
+      sizes: o.sizes,
+      forkSample: o.forkSample,
+      allSizes: o.allSizes,
+      nice: o.nice,
+      full: o.full,
+      tools: o.tools ?? 'all',
+    },
     durationS: Math.round((Date.now() - started.getTime()) / 1000),
     revision: rev,
     namespace: { built: ns.built },
@@ -284,7 +356,9 @@ async function main(): Promise<void> {
   printRun(run);
   if (o.save) {
     const base = saveRun(run, o.out, o.tools ? undefined : join(ROOT, 'bench', 'README.md'));
-    process.stdout.write(`\nwrote ${base}.json and ${base}.svg${o.tools ? '' : ', and the tables into bench/README.md'}\n`);
+    process.stdout.write(
+      `\nwrote ${base}.json and ${base}.svg${o.tools ? '' : ', and the tables into bench/README.md'}\n`,
+    );
   }
 }
 
@@ -299,7 +373,12 @@ function report(file: string, o: Options): void {
 }
 
 async function entry(): Promise<void> {
-  if (!inSnapshot() && !process.argv.includes('--no-snapshot') && !process.argv.includes('--help') && !process.argv.includes('-h')) {
+  if (
+    !inSnapshot() &&
+    !process.argv.includes('--no-snapshot') &&
+    !process.argv.includes('--help') &&
+    !process.argv.includes('-h')
+  ) {
     process.exit(await runFromSnapshot(ROOT, join('bench', 'route-churn.js')));
   }
   installCleanup();

@@ -36,7 +36,10 @@ export async function runFromSnapshot(root: string, script: string): Promise<num
       cpSync(addon, copy);
       env['RTNETLINK_ADDON'] = copy;
     }
-    const child = spawn(process.execPath, [...process.execArgv, join(dir, 'dist', script), ...process.argv.slice(2)], { stdio: 'inherit', env });
+    const child = spawn(process.execPath, [...process.execArgv, join(dir, 'dist', script), ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env,
+    });
     // Ctrl-C reaches the child too (same process group): it cleans up and exits; we wait for it.
     const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
     process.on('SIGINT', () => undefined);

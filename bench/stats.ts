@@ -34,6 +34,8 @@ export interface PhaseSummary {
   runs: number;
   /** Highest per-phase peak RSS seen, KiB (where the driver measures it). */
   peakKb?: number;
+  /** Largest growth of RSS within the phase (peak − RSS at its start), KiB. */
+  growthKb?: number;
   /** CPU µs per route of the tool's process (all its threads): user space and kernel (sys). */
   userUs?: Range;
   sysUs?: Range;
@@ -101,6 +103,7 @@ export function summarise(records: readonly RunRecord[], limitTool: string): Too
       const user: number[] = [];
       const sys: number[] = [];
       let peak = 0;
+      let growth = 0;
       for (const r of runs) {
         const rate = rateOf(r, p);
         if (rate === undefined) continue;
@@ -111,6 +114,8 @@ export function summarise(records: readonly RunRecord[], limitTool: string): Too
           sys.push((ph.sysMs * 1000) / (r.sample ?? r.n));
         }
         peak = Math.max(peak, r.phases[p]?.peakKb ?? 0);
+        const ph0 = r.phases[p];
+        if (ph0?.peakKb !== undefined && ph0.startKb !== undefined) growth = Math.max(growth, ph0.peakKb - ph0.startKb);
         const lim = records.find((x) => x.tool === limitTool && x.n === r.n && x.run === r.run);
         const limRate = lim ? rateOf(lim, p) : undefined;
         if (limRate) ratios.push(rate / limRate);
@@ -121,6 +126,7 @@ export function summarise(records: readonly RunRecord[], limitTool: string): Too
       const ratio = range(ratios);
       if (ratio) ps.ratio = ratio;
       if (peak) ps.peakKb = peak;
+      if (growth) ps.growthKb = growth;
       const u = range(user);
       const k = range(sys);
       if (u && k) {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChild, type ChildOutcome } from './child.js';
 import { ipBatch, ipFork } from './peers/iproute2.js';
-import type { DriverResult, PhaseName } from './peers/common.js';
+import type { DriverResult } from './peers/common.js';
 import type { BenchNs } from './setup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,7 +30,8 @@ export const PEERS_DIR = join(ROOT, 'bench', '.peers');
 export interface RunContext {
   env: BenchNs;
   n: number;
-  onPhase: (p: PhaseName | string) => void;
+  /** Called with each phase name a tool reports (a phase name, or a driver's own label). */
+  onPhase: (p: string) => void;
   /** Write a V8 CPU profile of the run here (rtnetlink tools only). */
   profile?: { dir: string; name: string };
   /** Routes per phase for the fork-per-route tool. */
@@ -68,7 +69,21 @@ export interface Tool {
 
 function driverArgs(ctx: RunContext, mode = ''): string[] {
   const e = ctx.env;
-  return ['--ns', e.name, '--n', String(ctx.n), '--dev', e.dev, '--ifindex', String(e.ifindex), '--gw', e.gw, '--gw2', e.gw2, ...(mode ? ['--mode', mode] : [])];
+  return [
+    '--ns',
+    e.name,
+    '--n',
+    String(ctx.n),
+    '--dev',
+    e.dev,
+    '--ifindex',
+    String(e.ifindex),
+    '--gw',
+    e.gw,
+    '--gw2',
+    e.gw2,
+    ...(mode ? ['--mode', mode] : []),
+  ];
 }
 
 function timeoutFor(n: number): number {
@@ -127,7 +142,20 @@ function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
     },
     async run(ctx) {
       const e = ctx.env;
-      const args = ['--netns', e.path, '--n', String(ctx.n), '--ifindex', String(e.ifindex), '--gw', e.gw, '--gw2', e.gw2, '--batch', String(batch)];
+      const args = [
+        '--netns',
+        e.path,
+        '--n',
+        String(ctx.n),
+        '--ifindex',
+        String(e.ifindex),
+        '--gw',
+        e.gw,
+        '--gw2',
+        e.gw2,
+        '--batch',
+        String(batch),
+      ];
       return outcome(await runChild({ cmd: C_BIN, args, onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) }));
     },
   };
@@ -143,12 +171,20 @@ function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each' | 'raw')
     label,
     ...(mode === 'raw' ? { diagnostic: true } : {}),
     async prepare() {
-      if (!existsSync(script)) return `${script} is missing: run the bench through \`npm run bench\` (it compiles first)`;
+      if (!existsSync(script))
+        return `${script} is missing: run the bench through \`npm run bench\` (it compiles first)`;
       return undefined;
     },
     async run(ctx) {
-      const prof = ctx.profile ? ['--cpu-prof', '--cpu-prof-dir', ctx.profile.dir, '--cpu-prof-name', ctx.profile.name] : [];
-      const o = await runChild({ cmd: process.execPath, args: [...prof, script, ...driverArgs(ctx, mode)], onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) });
+      const prof = ctx.profile
+        ? ['--cpu-prof', '--cpu-prof-dir', ctx.profile.dir, '--cpu-prof-name', ctx.profile.name]
+        : [];
+      const o = await runChild({
+        cmd: process.execPath,
+        args: [...prof, script, ...driverArgs(ctx, mode)],
+        onPhase: ctx.onPhase,
+        timeoutMs: timeoutFor(ctx.n),
+      });
       return outcome(o);
     },
   };
@@ -205,7 +241,10 @@ function findPython(): { exe: string; version: string } | string {
   const tried: string[] = [];
   for (const exe of ['/usr/bin/python3', 'python3']) {
     try {
-      const version = execFileSync(exe, ['-c', 'import pyroute2; print(pyroute2.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      const version = execFileSync(exe, ['-c', 'import pyroute2; print(pyroute2.__version__)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
       return (python = { exe, version });
     } catch {
       tried.push(exe);
@@ -230,7 +269,13 @@ function pyroute2Tool(id: string, label: string, mode: 'batch' | 'loop'): Tool {
     async run(ctx) {
       const p = findPython();
       if (typeof p === 'string') return { skip: p };
-      const o = await runChild({ cmd: p.exe, args: [script, ...driverArgs(ctx, mode)], netnsExec: ctx.env.name, onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) });
+      const o = await runChild({
+        cmd: p.exe,
+        args: [script, ...driverArgs(ctx, mode)],
+        netnsExec: ctx.env.name,
+        onPhase: ctx.onPhase,
+        timeoutMs: timeoutFor(ctx.n),
+      });
       return outcome(o);
     },
   };

@@ -16,6 +16,8 @@ export interface PhaseResult {
   firstError?: string;
   /** Peak RSS during the phase (VmHWM after resetting it through /proc/self/clear_refs). */
   peakKb?: number;
+  /** RSS when the phase began (what earlier phases left: peakKb − startKb is the phase's own growth). */
+  startKb?: number;
   /** CPU time of the whole process (every thread) during the phase: user space and kernel. */
   userMs?: number;
   sysMs?: number;
@@ -55,7 +57,8 @@ export function parseDriverArgs(argv: readonly string[]): DriverArgs {
     o[k.slice(2)] = v;
   }
   const n = Number(o['n']);
-  if (!Number.isInteger(n) || n <= 0 || n > 1 << 24) throw new RangeError(`driver: --n must be an integer in 1..2^24, got ${String(o['n'])}`);
+  if (!Number.isInteger(n) || n <= 0 || n > 1 << 24)
+    throw new RangeError(`driver: --n must be an integer in 1..2^24, got ${String(o['n'])}`);
   return {
     ns: o['ns'] ?? '',
     n,
@@ -123,7 +126,10 @@ export function markIoThreads(): void {
   ioThreads = new Set([...threadTimes().keys()].filter((t) => !threadsBefore!.has(t)));
 }
 
-function groupTimes(before: Map<number, [number, number]>, after: Map<number, [number, number]>): Record<string, { userMs: number; sysMs: number }> {
+function groupTimes(
+  before: Map<number, [number, number]>,
+  after: Map<number, [number, number]>,
+): Record<string, { userMs: number; sysMs: number }> {
   const g: Record<string, { userMs: number; sysMs: number }> = {};
   for (const [tid, [u, k]] of after) {
     const [u0, k0] = before.get(tid) ?? [0, 0];
@@ -149,8 +155,13 @@ export function resetPeak(): void {
 }
 
 /** Runs one phase: announces it, resets the peak, times fn (which returns counts). */
-export async function phase(name: PhaseName, out: DriverResult, fn: () => Promise<Omit<PhaseResult, 'ms'>>): Promise<void> {
+export async function phase(
+  name: PhaseName,
+  out: DriverResult,
+  fn: () => Promise<Omit<PhaseResult, 'ms'>>,
+): Promise<void> {
   process.stdout.write(`phase ${name}\n`);
+  const startKb = vmRssKb();
   resetPeak();
   const thr0 = ioThreads ? threadTimes() : undefined;
   const cpu0 = process.cpuUsage();
@@ -165,6 +176,7 @@ export async function phase(name: PhaseName, out: DriverResult, fn: () => Promis
     ms,
     ...r,
     ...(peakKb !== undefined ? { peakKb } : {}),
+    ...(startKb !== undefined ? { startKb } : {}),
     userMs: cpu.user / 1000,
     sysMs: cpu.system / 1000,
     ...(threads ? { threads } : {}),

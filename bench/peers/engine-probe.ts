@@ -5,9 +5,26 @@
 // validation, so the difference to the rtnetlink rows is the cost of lib/route.
 import { open } from '../../lib/index.js';
 import type { NlWriter } from '../../lib/core/attr.js';
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE } from '../../lib/core/constants.js';
+import {
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELROUTE,
+  RTM_GETROUTE,
+  RTM_NEWROUTE,
+} from '../../lib/core/constants.js';
 import type { NlMsg } from '../../lib/core/nlmsg.js';
-import { markIoThreads, noteThreads, finish, parseDriverArgs, phase, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
+import {
+  markIoThreads,
+  noteThreads,
+  finish,
+  parseDriverArgs,
+  phase,
+  vmRssKb,
+  errorText,
+  type DriverResult,
+  type PhaseResult,
+} from './common.js';
 
 const AF_INET = 2;
 const RT_TABLE_MAIN = 254;
@@ -68,14 +85,19 @@ async function main(): Promise<void> {
       };
       for (let i = 0; i < a.n; i++) {
         const dst = (0x0a000000 | i) >>> 0;
-        e.submit(type, flags, (w) => {
-          rtmsg(w, gw === undefined);
-          attrBe32(w, RTA_DST, dst);
-          if (gw !== undefined) {
-            attrBe32(w, RTA_GATEWAY, gw);
-            w.attrU32(RTA_OIF, a.ifindex);
-          }
-        }, { onDone });
+        e.submit(
+          type,
+          flags,
+          (w) => {
+            rtmsg(w, gw === undefined);
+            attrBe32(w, RTA_DST, dst);
+            if (gw !== undefined) {
+              attrBe32(w, RTA_GATEWAY, gw);
+              w.attrU32(RTA_OIF, a.ifindex);
+            }
+          },
+          { onDone },
+        );
       }
     });
 
@@ -87,7 +109,7 @@ async function main(): Promise<void> {
       const b = m.buf;
       let table = b[m.off + 4]!;
       let first = 0;
-      for (let o = m.off + 12; o + 4 <= m.end; ) {
+      for (let o = m.off + 12; o + 4 <= m.end;) {
         const len = b.readUInt16LE(o);
         const t = b.readUInt16LE(o + 2);
         if (len < 4) break;
@@ -99,10 +121,14 @@ async function main(): Promise<void> {
       return undefined;
     };
     // Family only: the socket has NETLINK_GET_STRICT_CHK, so other header fields would filter.
-    await e.dump(RTM_GETROUTE, (w) => {
-      w.u8(AF_INET);
-      w.zeros(11);
-    }, count);
+    await e.dump(
+      RTM_GETROUTE,
+      (w) => {
+        w.u8(AF_INET);
+        w.zeros(11);
+      },
+      count,
+    );
     return { count: ours, errors: 0 };
   });
   await phase('replace', out, () => churn(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, ipv4(a.gw2)));

@@ -81,14 +81,19 @@ export async function ipBatch(env: IpEnv, n: number, onPhase: (p: PhaseName) => 
       let o: ChildOutcome;
       if (p === 'dump') {
         const c = countOurs();
-        o = await runChild({ cmd: 'ip', args: ['-n', env.name, '-4', 'route', 'show', 'table', 'main'], rawStdout: c.feed });
+        o = await runChild({
+          cmd: 'ip',
+          args: ['-n', env.name, '-4', 'route', 'show', 'table', 'main'],
+          rawStdout: c.feed,
+        });
         out.phases.dump = { ...fromChild(o, n), count: c.count() };
       } else {
         o = await runChild({ cmd: 'ip', args: ['-n', env.name, '-batch', files[p]] });
         out.phases[p] = fromChild(o, n);
       }
       maxRss = Math.max(maxRss, o.maxRssKb ?? 0);
-      if (o.code !== 0) return { result: out, error: `ip ${p}: ${o.error ?? 'failed'}`, ...(maxRss ? { maxRssKb: maxRss } : {}) };
+      if (o.code !== 0)
+        return { result: out, error: `ip ${p}: ${o.error ?? 'failed'}`, ...(maxRss ? { maxRssKb: maxRss } : {}) };
     }
     if (maxRss) out.vmHwmKb = maxRss;
     return { result: out, ...(maxRss ? { maxRssKb: maxRss } : {}) };

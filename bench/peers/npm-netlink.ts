@@ -4,7 +4,17 @@
 // Requests are kept 32 in flight (32 workers each awaiting its own newRoute/delRoute), as a
 // careful user of its promise API would; the dump is its getRoutes() (one array).
 import { createRequire } from 'node:module';
-import { finish, parseDriverArgs, phase, routeDstBytes, skip, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
+import {
+  finish,
+  parseDriverArgs,
+  phase,
+  routeDstBytes,
+  skip,
+  vmRssKb,
+  errorText,
+  type DriverResult,
+  type PhaseResult,
+} from './common.js';
 
 /** The part of the package's API this driver uses (its own typings are not installed at build time). */
 interface RouteHdr {
@@ -80,7 +90,11 @@ async function main(): Promise<void> {
   const base = vmRssKb();
   if (base !== undefined) out.baselineKb = base;
 
-  await phase('add', out, () => pool(a.n, (i) => sock.newRoute(hdr(false), { dst: routeDstBytes(i), gateway: gw, oif: a.ifindex }, { flags: CREATE | EXCL })));
+  await phase('add', out, () =>
+    pool(a.n, (i) =>
+      sock.newRoute(hdr(false), { dst: routeDstBytes(i), gateway: gw, oif: a.ifindex }, { flags: CREATE | EXCL }),
+    ),
+  );
   await phase('dump', out, async () => {
     const all = await sock.getRoutes({ family: AF_INET });
     let ours = 0;
@@ -90,7 +104,11 @@ async function main(): Promise<void> {
     }
     return { count: ours, errors: 0 };
   });
-  await phase('replace', out, () => pool(a.n, (i) => sock.newRoute(hdr(false), { dst: routeDstBytes(i), gateway: gw2, oif: a.ifindex }, { flags: CREATE | REPLACE })));
+  await phase('replace', out, () =>
+    pool(a.n, (i) =>
+      sock.newRoute(hdr(false), { dst: routeDstBytes(i), gateway: gw2, oif: a.ifindex }, { flags: CREATE | REPLACE }),
+    ),
+  );
   await phase('delete', out, () => pool(a.n, (i) => sock.delRoute(hdr(true), { dst: routeDstBytes(i) })));
   finish(out);
   process.exit(0); // its socket keeps no handle we can close portably

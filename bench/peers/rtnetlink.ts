@@ -6,7 +6,18 @@
 //                awaited with Promise.all (automatic pipelining), and route.dump().
 import { open } from '../../lib/index.js';
 import type { BulkResult, RouteSpec as Spec } from '../../types/route.js';
-import { markIoThreads, noteThreads, finish, parseDriverArgs, phase, routeDst, vmRssKb, errorText, type DriverResult, type PhaseResult } from './common.js';
+import {
+  markIoThreads,
+  noteThreads,
+  finish,
+  parseDriverArgs,
+  phase,
+  routeDst,
+  vmRssKb,
+  errorText,
+  type DriverResult,
+  type PhaseResult,
+} from './common.js';
 
 function* specs(n: number, via: string | undefined, dev: string | undefined): Generator<Spec> {
   for (let i = 0; i < n; i++) {
@@ -22,7 +33,12 @@ function bulkCounts(r: BulkResult): Omit<PhaseResult, 'ms'> {
   return { count: r.ok, errors: r.failed.length, ...(first ? { firstError: errorText(first.error) } : {}) };
 }
 
-async function each(fn: (spec: Spec) => Promise<unknown>, n: number, via: string | undefined, dev: string | undefined): Promise<Omit<PhaseResult, 'ms'>> {
+async function each(
+  fn: (spec: Spec) => Promise<unknown>,
+  n: number,
+  via: string | undefined,
+  dev: string | undefined,
+): Promise<Omit<PhaseResult, 'ms'>> {
   const all: Promise<unknown>[] = new Array<Promise<unknown>>(n);
   let i = 0;
   for (const s of specs(n, via, dev)) all[i++] = fn(s);
