@@ -12,6 +12,8 @@ export const GNU_TIME = '/usr/bin/time';
 export const hasGnuTime = existsSync(GNU_TIME);
 
 const live = new Set<ChildProcess>();
+/** GNU time's output directories of running children (removed by killChildren too). */
+const liveDirs = new Set<string>();
 
 /** Kills a child's whole process group (GNU time and `ip netns exec` put the tool one level down). */
 function killGroup(c: ChildProcess): void {
@@ -26,6 +28,8 @@ function killGroup(c: ChildProcess): void {
 export function killChildren(): void {
   for (const c of live) killGroup(c);
   live.clear();
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  liveDirs.clear();
 }
 
 export interface ChildSpec {
@@ -62,6 +66,7 @@ export interface ChildOutcome {
 /** Spawns the child and resolves when it exits (never rejects). */
 export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   const dir = hasGnuTime && spec.rss !== false ? mkdtempSync(join(tmpdir(), 'rtnl-bench-time-')) : undefined;
+  if (dir) liveDirs.add(dir);
   const rssFile = dir ? join(dir, 'rss') : undefined;
   let argv = [spec.cmd, ...spec.args];
   if (rssFile) argv = [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, ...argv];
@@ -132,7 +137,10 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
           out.sysMs = sys * 1000;
         }
       }
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dir) {
+        rmSync(dir, { recursive: true, force: true });
+        liveDirs.delete(dir);
+      }
       if (spawnError) out.error = `${argv[0]!}: ${spawnError.message}`;
       else if (timedOut) out.error = `timed out after ${Math.round((spec.timeoutMs ?? 0) / 1000)} s`;
       else if (signal) out.error = `killed by ${signal}`;
