@@ -32,6 +32,21 @@ export interface NlMsg {
 }
 
 /**
+ * The nlmsg_len of the message at b[off], checked: at least a header, and no further than the
+ * buffer's end (a DecodeError otherwise).
+ */
+export function messageLength(b: Buffer, off: number): number {
+  const total = b.length;
+  if (total - off < NLMSG_HDRLEN)
+    throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
+  const len = rd32(b, off);
+  if (len < NLMSG_HDRLEN || len > total - off) {
+    throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
+  }
+  return len;
+}
+
+/**
  * Calls fn for each message in b. A header whose length is shorter than a header or runs past the
  * buffer is a DecodeError: lengths from the wire are never trusted.
  */
@@ -39,12 +54,7 @@ export function forEachMessage(b: Buffer, fn: (m: NlMsg) => void): void {
   let off = 0;
   const total = b.length;
   while (off < total) {
-    if (total - off < NLMSG_HDRLEN)
-      throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
-    const len = rd32(b, off);
-    if (len < NLMSG_HDRLEN || len > total - off) {
-      throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
-    }
+    const len = messageLength(b, off);
     fn({
       type: rd16(b, off + 4),
       flags: rd16(b, off + 6),

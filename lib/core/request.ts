@@ -15,15 +15,8 @@ import {
   NLMSG_OVERRUN,
   rtmName,
 } from './constants.js';
-import {
-  abortError,
-  DecodeError,
-  DumpInterruptedError,
-  HandleClosedError,
-  NetlinkError,
-  type Extack,
-} from './errors.js';
-import { forEachMessage, parseDone, parseError, type NlMsg } from './nlmsg.js';
+import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
+import { forEachMessage, messageLength, parseDone, parseError, type NlMsg } from './nlmsg.js';
 
 /** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
 export interface Transport {
@@ -392,7 +385,7 @@ export class Engine {
   }
 
   /**
-   * Walks the messages of a chunk (lengths checked as forEachMessage does). A plain ACK
+   * Walks the messages of a chunk (lengths checked by messageLength). A plain ACK
    * (NLMSG_ERROR with error 0) completes its request without allocating: bulk requests are
    * mostly that.
    */
@@ -400,11 +393,7 @@ export class Engine {
     const total = b.length;
     let off = 0;
     while (off < total) {
-      if (total - off < NLMSG_HDRLEN)
-        throw new DecodeError(`${total - off} stray bytes after the messages`, off, ['nlmsghdr']);
-      const len = rd32(b, off);
-      if (len < NLMSG_HDRLEN || len > total - off)
-        throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
+      const len = messageLength(b, off);
       const type = rd16(b, off + 4);
       const seq = rd32(b, off + 8);
       if (type === NLMSG_ERROR && len >= 2 * NLMSG_HDRLEN + 4 && rds32(b, off + NLMSG_HDRLEN) === 0) {
