@@ -57,6 +57,27 @@ export interface Submission {
   onRestart?(): void;
 }
 
+/**
+ * The owner of messages submitted with Engine.post(): requests answered by an ACK, tracked by
+ * sequence number in the engine's ring instead of one Pending object each (bulk operations and
+ * per-call pipelines, where thousands are in flight). `arg` and `tag` are what post() was given.
+ */
+export interface AckOwner<A> {
+  /** Called once per message: null on its ACK, else its error. */
+  settle(arg: A, tag: number, err: Error | null): void;
+  /** Only for an error: the request's context, and its payload written again (extended-ACK offset → field). */
+  context(arg: A, tag: number): RequestContext | undefined;
+  /** Writes the payload after nlmsghdr (as at submission; may throw: nothing is then sent). */
+  write(w: NlWriter, arg: A): void;
+}
+
+/** Ring slots a handle starts with (grown by doubling when two live sequence numbers would share one). */
+const RING_MIN = 1 << 12;
+/** A ring larger than this shrinks back to RING_MIN when its last message is answered. */
+const RING_KEEP = 1 << 16;
+/** Beyond this many slots, post() falls back to a Pending per message. */
+const RING_MAX = 1 << 22;
+
 interface Pending {
   seq: number;
   type: number;
@@ -89,14 +110,20 @@ export interface EngineOptions {
   dumpRetries?: number;
 }
 
+/** EngineOptions and what only tests set. */
+export interface EngineTuning extends EngineOptions {
+  /** Most ring slots for post() before it falls back to a Pending per message (a power of two). */
+  ringMax?: number;
+}
+
 /** Maps an extended-ACK offset back to the field that wrote the attribute there. */
-function fieldAt(p: Pending, offset: number | undefined): string | undefined {
+function fieldAt(type: number, body: (w: NlWriter) => void, offset: number | undefined): string | undefined {
   if (offset === undefined) return undefined;
   const w = new NlWriter(256);
   w.trace = [];
-  const start = w.beginMessage(p.type, p.flags, p.seq);
+  const start = w.beginMessage(type, 0, 0);
   try {
-    p.body(w);
+    body(w);
   } catch {
     return undefined;
   }
@@ -125,14 +152,24 @@ export class Engine {
   private dumpActive: Pending | undefined;
   private readonly dumpQueue: Pending[] = [];
   private refd = false;
+  // The ring of post()ed messages: slot = seq & ringMask. A slot is live while ringOwner[slot] is set.
+  private ringMask = 0;
+  private ringLive = 0;
+  private ringSeq = new Uint32Array(0);
+  private ringType = new Uint16Array(0);
+  private ringTag = new Float64Array(0);
+  private ringOwner: (AckOwner<unknown> | undefined)[] = [];
+  private ringArg: unknown[] = [];
   readonly window: number;
   readonly batchBytes: number;
   readonly dumpRetries: number;
+  private readonly ringMax: number;
 
   constructor(
     private readonly connect: TransportFactory,
-    opts: EngineOptions = {},
+    opts: EngineTuning = {},
   ) {
+    this.ringMax = opts.ringMax ?? RING_MAX;
     this.window = opts.window ?? 8192;
     this.batchBytes = opts.batchBytes ?? 256 * 1024;
     this.dumpRetries = opts.dumpRetries ?? 10;
@@ -151,7 +188,141 @@ export class Engine {
 
   /** Messages submitted and not yet answered. */
   get pendingCount(): number {
-    return this.pending.size + this.dumpQueue.length;
+    return this.pending.size + this.ringLive + this.dumpQueue.length;
+  }
+
+  /**
+   * Submits one request answered by an ACK (NLM_F_REQUEST|NLM_F_ACK are set), without allocating:
+   * the engine keeps (owner, arg, tag) in a ring indexed by sequence number and calls
+   * owner.settle(arg, tag, err) when the ACK or error comes. owner.write(w, arg) writes the payload
+   * now; if it throws, nothing is sent and the error propagates. For a request with an AbortSignal,
+   * use submit().
+   */
+  post<A>(type: number, flags: number, owner: AckOwner<A>, arg: A, tag: number): void {
+    if (this.closed) throw new HandleClosedError();
+    flags |= NLM_F_REQUEST | NLM_F_ACK;
+    const next = (this.seq + 1) >>> 0 || 1;
+    if (!this.ringFree(next)) {
+      // The ring is at its largest and the slot is taken: this message gets a Pending of its own.
+      this.submit(
+        type,
+        flags,
+        (w) => owner.write(w, arg),
+        {
+          onDone: (err) => owner.settle(arg, tag, err),
+        },
+        owner.context(arg, tag),
+      );
+      return;
+    }
+    this.ensureOpen();
+    const w = this.w;
+    const start = w.beginMessage(type, flags, next);
+    try {
+      owner.write(w, arg);
+    } catch (e) {
+      w.pos = start;
+      throw e;
+    }
+    w.endMessage(start);
+    this.seq = next;
+    if (this.wCount === 0) this.wFirst = next;
+    this.wCount++;
+    const i = next & this.ringMask;
+    this.ringSeq[i] = next;
+    this.ringType[i] = type;
+    this.ringTag[i] = tag;
+    this.ringOwner[i] = owner;
+    this.ringArg[i] = arg;
+    this.ringLive++;
+    this.inFlight++;
+    if (w.pos >= this.batchBytes) this.seal();
+    if (!this.refd) this.updateRef();
+    if (!this.flushScheduled) this.scheduleFlush();
+  }
+
+  /** Whether seq's ring slot is free, growing the ring (up to RING_MAX) until it is. */
+  private ringFree(seq: number): boolean {
+    if (this.ringMask === 0) this.resizeRing(Math.min(RING_MIN, this.ringMax));
+    while (this.ringOwner[seq & this.ringMask] !== undefined) {
+      const size = this.ringMask + 1;
+      if (size >= this.ringMax) return false;
+      this.resizeRing(size * 2);
+    }
+    return true;
+  }
+
+  /** Moves the live slots into a ring of `size` slots (a power of two). */
+  private resizeRing(size: number): void {
+    const { ringSeq, ringType, ringTag, ringOwner, ringArg } = this;
+    const mask = size - 1;
+    this.ringSeq = new Uint32Array(size);
+    this.ringType = new Uint16Array(size);
+    this.ringTag = new Float64Array(size);
+    this.ringOwner = new Array<AckOwner<unknown> | undefined>(size).fill(undefined);
+    this.ringArg = new Array<unknown>(size).fill(undefined);
+    for (let i = 0; i < ringOwner.length; i++) {
+      if (ringOwner[i] === undefined) continue;
+      // Two seqs apart by other than a multiple of the old size stay apart in the larger ring.
+      const j = ringSeq[i]! & mask;
+      this.ringSeq[j] = ringSeq[i]!;
+      this.ringType[j] = ringType[i]!;
+      this.ringTag[j] = ringTag[i]!;
+      this.ringOwner[j] = ringOwner[i];
+      this.ringArg[j] = ringArg[i];
+    }
+    this.ringMask = mask;
+  }
+
+  /** The ring slot of a live post()ed message with this seq, or -1. */
+  private ringSlot(seq: number): number {
+    const i = seq & this.ringMask;
+    return this.ringLive !== 0 && this.ringSeq[i] === seq && this.ringOwner[i] !== undefined ? i : -1;
+  }
+
+  /** Settles the post()ed message in ring slot i. */
+  private settleSlot(i: number, err: Error | null): void {
+    const owner = this.ringOwner[i]!;
+    const arg = this.ringArg[i];
+    const tag = this.ringTag[i]!;
+    this.ringOwner[i] = undefined;
+    this.ringArg[i] = undefined;
+    this.ringLive--;
+    this.inFlight--;
+    if (this.inFlight === 0) this.sentRanges.clear();
+    if (this.ringLive === 0) {
+      if (this.ringMask >= RING_KEEP) this.resizeRing(Math.min(RING_MIN, this.ringMax)); // a burst's growth goes
+      if (this.pending.size === 0) this.updateRef();
+    }
+    if (this.sealed.length && !this.flushScheduled) this.scheduleFlush();
+    owner.settle(arg, tag, err);
+  }
+
+  /** The NetlinkError for the post()ed message in ring slot i. */
+  private slotError(i: number, errno: number, extack: Extack | undefined): NetlinkError {
+    const owner = this.ringOwner[i]!;
+    const arg = this.ringArg[i];
+    const type = this.ringType[i]!;
+    const ctx = owner.context(arg, this.ringTag[i]!);
+    return new NetlinkError({
+      errno,
+      op: rtmName(type),
+      subject: ctx?.subject,
+      extack,
+      field: fieldAt(type, (w) => owner.write(w, arg), extack?.offset),
+      hint: ctx?.hint?.(errno, extack),
+    });
+  }
+
+  /**
+   * The seqs of the live post()ed messages, for the rare paths that fail many: settling one may
+   * post more and resize the ring, so each is looked up again with ringSlot() before it is settled.
+   */
+  private liveSeqs(): number[] {
+    const out: number[] = [];
+    if (this.ringLive === 0) return out;
+    for (let i = 0; i <= this.ringMask; i++) if (this.ringOwner[i] !== undefined) out.push(this.ringSeq[i]!);
+    return out;
   }
 
   /**
@@ -280,7 +451,7 @@ export class Engine {
   }
 
   private updateRef(): void {
-    const want = this.pending.size + this.dumpQueue.length > 0;
+    const want = this.pending.size + this.ringLive + this.dumpQueue.length > 0;
     if (want !== this.refd && this.transport) {
       this.refd = want;
       this.transport.ref(want);
@@ -347,7 +518,7 @@ export class Engine {
       op: rtmName(p.type),
       subject: p.ctx?.subject,
       extack,
-      field: fieldAt(p, extack?.offset),
+      field: fieldAt(p.type, p.body, extack?.offset),
       hint: p.ctx?.hint?.(errno, extack),
     });
   }
@@ -357,8 +528,13 @@ export class Engine {
     if (!chunk) {
       if (sendId) {
         const range = this.sentRanges.get(sendId);
+        if (!range) return;
         for (const p of [...this.pending.values()]) {
-          if (range && inRange(p.seq, range[0], range[1])) this.finish(p, this.error(p, errno, undefined));
+          if (inRange(p.seq, range[0], range[1])) this.finish(p, this.error(p, errno, undefined));
+        }
+        for (const seq of this.liveSeqs()) {
+          const i = this.ringSlot(seq);
+          if (i >= 0 && inRange(seq, range[0], range[1])) this.settleSlot(i, this.slotError(i, errno, undefined));
         }
       } else {
         // ENOBUFS: the kernel dropped replies; what was pending can no longer be matched.
@@ -374,6 +550,20 @@ export class Engine {
           if (p.dump && !this.unsent(p.seq)) this.detachDump(p, err);
           else this.finish(p, err);
         }
+        for (const seq of this.liveSeqs()) {
+          const i = this.ringSlot(seq);
+          if (i < 0) continue;
+          const ctx = this.ringOwner[i]!.context(this.ringArg[i], this.ringTag[i]!);
+          this.settleSlot(
+            i,
+            new NetlinkError({
+              errno,
+              op: rtmName(this.ringType[i]!),
+              subject: ctx?.subject,
+              hint: 'the socket receive buffer overran and replies were lost',
+            }),
+          );
+        }
       }
       return;
     }
@@ -381,6 +571,10 @@ export class Engine {
       this.receiveChunk(chunk);
     } catch (e) {
       for (const p of [...this.pending.values()]) this.finish(p, e as Error);
+      for (const seq of this.liveSeqs()) {
+        const i = this.ringSlot(seq);
+        if (i >= 0) this.settleSlot(i, e as Error);
+      }
     }
   }
 
@@ -397,8 +591,12 @@ export class Engine {
       const type = rd16(b, off + 4);
       const seq = rd32(b, off + 8);
       if (type === NLMSG_ERROR && len >= 2 * NLMSG_HDRLEN + 4 && rds32(b, off + NLMSG_HDRLEN) === 0) {
-        const p = this.pending.get(seq);
-        if (p) this.finish(p, null);
+        const i = this.ringSlot(seq);
+        if (i >= 0) this.settleSlot(i, null);
+        else {
+          const p = this.pending.get(seq);
+          if (p) this.finish(p, null);
+        }
       } else {
         this.dispatch({
           type,
@@ -417,7 +615,15 @@ export class Engine {
 
   private dispatch(m: NlMsg): void {
     const p = this.pending.get(m.seq);
-    if (!p) return;
+    if (!p) {
+      const i = this.ringSlot(m.seq);
+      // A post()ed request is answered by its ACK or error; anything else for it is not asked for.
+      if (i >= 0 && m.type === NLMSG_ERROR) {
+        const { error, extack } = parseError(m);
+        this.settleSlot(i, error === 0 ? null : this.slotError(i, -error, extack));
+      }
+      return;
+    }
     if (m.type === NLMSG_ERROR) {
       const { error, extack } = parseError(m);
       this.finish(p, error === 0 ? null : this.error(p, -error, extack));
@@ -474,6 +680,13 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     const all = [...this.pending.values(), ...this.dumpQueue];
+    const posted = this.liveSeqs().map((seq) => {
+      const i = seq & this.ringMask;
+      return [this.ringOwner[i]!, this.ringArg[i], this.ringTag[i]!] as const;
+    });
+    this.ringOwner.fill(undefined);
+    this.ringArg.fill(undefined);
+    this.ringLive = 0;
     this.pending.clear();
     this.dumpQueue.length = 0;
     this.sealed.length = 0;
@@ -484,6 +697,7 @@ export class Engine {
       p.abort?.();
       p.sub.onDone(new HandleClosedError());
     }
+    for (const [owner, arg, tag] of posted) owner.settle(arg, tag, new HandleClosedError());
   }
 
   // ---- promise conveniences over submit() ----

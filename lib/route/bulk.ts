@@ -1,16 +1,16 @@
 // The pipelined bulk engine behind route.addMany / replaceMany / delMany: specs are pulled from
 // an iterable (sync or async), validated, encoded straight into the engine's batch buffer
-// (engine.submit; many messages per sendmsg, which the addon's I/O thread runs while this thread
+// (engine.post; many messages per sendmsg, which the addon's I/O thread runs while this thread
 // encodes the next batch), with at most `window` messages awaiting their ACK. Each ACK is matched
-// by sequence to its spec's index; nothing is lost: every spec ends up counted in `ok` or listed in
-// `failed`.
+// by sequence to its spec's index in the engine's ring, with no object per message; nothing is
+// lost: every spec ends up counted in `ok` or listed in `failed`.
 import type { Handle } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { HandleClosedError, NetlinkError } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
-import type { RequestContext, Submission } from '../core/request.js';
+import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
-import { devNames, parseRoute, type ParsedRoute, type RouteOp } from './encode.js';
+import { devNames, parseRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
 
 /**
  * Messages encoded between two engine.flush() calls: a batch goes to the I/O thread's sendmsg as
@@ -80,20 +80,11 @@ function withSubject(e: Error, op: RouteOp, index: number, spec: RouteSpec): Err
   });
 }
 
-/** One spec in flight: its index and spec, for the result. The engine calls onDone with its ACK. */
-class Item implements Submission {
-  constructor(
-    readonly run: BulkRun,
-    readonly index: number,
-    readonly spec: RouteSpec,
-  ) {}
-  onDone(err: Error | null): void {
-    this.run.settle(this, err);
-  }
-}
-
-/** The state of one bulk call. */
-class BulkRun {
+/**
+ * The state of one bulk call, and the owner of its messages in the engine's ring (engine.post):
+ * a message in flight costs no object of its own, only its spec (the arg) and index (the tag).
+ */
+class BulkRun implements AckOwner<RouteSpec> {
   ok = 0;
   readonly failed: BulkFailure[] = [];
   inflight = 0;
@@ -107,16 +98,28 @@ class BulkRun {
     readonly window: number,
     readonly total: number | undefined,
     readonly onProgress: BulkOptions['onProgress'],
+    private readonly ctx: RequestContext,
+    private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
+    private readonly devIndex: DevIndex,
   ) {
     this.lowWater = Math.max(window >> 1, window - 4096);
+  }
+
+  /** Parses the spec while writing it: a malformed one throws here and nothing of it is sent. */
+  write(w: NlWriter, spec: RouteSpec): void {
+    this.writeRoute(w, parseRoute(spec, this.op, this.devIndex));
+  }
+
+  context(): RequestContext {
+    return this.ctx;
   }
 
   fail(index: number, spec: RouteSpec, e: Error): void {
     this.failed.push({ index, spec, error: withSubject(e, this.op, index, spec) });
   }
 
-  settle(item: Item, err: Error | null): void {
-    if (err) this.fail(item.index, item.spec, err);
+  settle(spec: RouteSpec, index: number, err: Error | null): void {
+    if (err) this.fail(index, spec, err);
     else this.ok++;
     this.inflight--;
     if (this.wake && (this.inflight <= this.lowWater || this.inflight === 0)) this.resume();
@@ -157,10 +160,6 @@ export async function runBulk(
   const { onProgress, signal, window } = checkOptions(opts, Math.max(engine.window * 2, 1));
   const { it, async, total } = iteratorOf(specs);
   const { type, flags } = target.message(op);
-  const ctx: RequestContext = { subject: `route.${op}Many` };
-  const run = new BulkRun(op, window, total, onProgress);
-  const write = target.write;
-
   // Device names resolved once per call; a name that fails fails every spec using it.
   const devs = new Map<string, number | Error>();
   const devIndex = (name: string): number => {
@@ -168,6 +167,7 @@ export async function runBulk(
     if (typeof v === 'number') return v;
     throw v ?? new Error(`internal: device ${name} not resolved`);
   };
+  const run = new BulkRun(op, window, total, onProgress, { subject: `route.${op}Many` }, target.write, devIndex);
   const resolve = async (name: string): Promise<void> => {
     try {
       devs.set(name, await target.lookup(name, signal));
@@ -215,8 +215,7 @@ export async function runBulk(
       if (engine.isClosed) throw new HandleClosedError();
       run.inflight++;
       try {
-        // Parsed inside the body: a malformed spec throws here and nothing of it is sent.
-        engine.submit(type, flags, (w) => write(w, parseRoute(spec, op, devIndex)), new Item(run, i, spec), ctx);
+        engine.post(type, flags, run, spec, i);
       } catch (e) {
         run.inflight--;
         if (e instanceof HandleClosedError) throw e;

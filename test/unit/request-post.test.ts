@@ -1,0 +1,282 @@
+// Engine.post(): requests tracked by sequence number in the engine's ring instead of a Pending
+// object each (the path under route.addMany/replaceMany/delMany and route.add × N). Against a
+// FakeTransport: every message settled exactly once with its own arg and tag, in any ACK order,
+// through ring growth and shrinking, errors with the extended ACK's field, receive and send
+// failures, close, a throwing writer, the window, and the fallback when the ring is at its largest.
+import t from 'tap';
+import { constants } from 'node:os';
+import { type NlWriter } from '../../lib/core/attr.js';
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE } from '../../lib/core/constants.js';
+import { HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
+import { Engine, type AckOwner, type EngineTuning, type RequestContext } from '../../lib/core/request.js';
+import { ack, FakeTransport, splitMessages, turn, type SentMsg } from '../helpers/fake-transport.js';
+
+const E = constants.errno;
+
+/** An owner whose payload is its arg as a u32 attribute (type 1, field "value"), recording settles. */
+class Recorder implements AckOwner<number> {
+  readonly settled = new Map<number, { tag: number; err: Error | null; count: number }>();
+  readonly ctx: RequestContext = { subject: 'test.post' };
+  throwFor = -1;
+  onSettle: ((arg: number, err: Error | null) => void) | undefined;
+
+  write(w: NlWriter, arg: number): void {
+    if (arg === this.throwFor) throw new TypeError(`Expected "value" to be valid, got ${arg}`);
+    w.u32(0); // a 4-byte family header
+    const start = w.beginAttr(1);
+    w.u32(arg);
+    w.endAttr(start);
+    w.trace?.push({ start, end: w.pos, field: 'value' });
+  }
+
+  context(): RequestContext {
+    return this.ctx;
+  }
+
+  settle(arg: number, tag: number, err: Error | null): void {
+    const prev = this.settled.get(arg);
+    this.settled.set(arg, { tag, err, count: (prev?.count ?? 0) + 1 });
+    this.onSettle?.(arg, err);
+  }
+}
+
+function engine(opts: EngineTuning = {}): { e: Engine; fake: () => FakeTransport } {
+  let fake: FakeTransport | undefined;
+  const e = new Engine((rx) => (fake = new FakeTransport(rx)), opts);
+  e.ensureOpen();
+  return { e, fake: () => fake! };
+}
+
+/** Every message sent so far, and the u32 each carries (its arg). */
+function sentArgs(fake: FakeTransport): { m: SentMsg; arg: number }[] {
+  return fake.sends.flatMap((s) => splitMessages(s.buf, s.id)).map((m) => ({ m, arg: m.payload.readUInt32LE(8) }));
+}
+
+/** Deterministic shuffle (xorshift), so a failure can be replayed. */
+function shuffle<T>(a: T[], seed = 12345): T[] {
+  let x = seed;
+  for (let i = a.length - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+const FLAGS = NLM_F_CREATE | NLM_F_EXCL;
+
+t.test('20,000 posts (the ring grows past its first 4,096 slots) settle once each, ACKed in any order', async (t) => {
+  const { e, fake } = engine({ window: 1 << 20 });
+  const rec = new Recorder();
+  const n = 20_000;
+  for (let i = 0; i < n; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i * 3);
+  t.equal(e.pendingCount, n);
+  await turn();
+  const sent = sentArgs(fake());
+  t.equal(sent.length, n, 'every message sent');
+  t.equal(new Set(sent.map((s) => s.m.seq)).size, n, 'distinct seqs');
+  t.ok(
+    sent.every((s) => s.m.type === RTM_NEWROUTE && s.m.flags === (FLAGS | NLM_F_REQUEST | NLM_F_ACK)),
+    'type, and flags with REQUEST|ACK',
+  );
+  t.same(
+    sent.map((s) => s.arg),
+    Array.from({ length: n }, (_, i) => i),
+    'in order',
+  );
+  t.ok(fake().refd, 'posted requests keep the loop alive');
+  // ACKs in a shuffled order, in chunks of 1,000.
+  const order = shuffle(sent.slice());
+  for (let k = 0; k < n; k += 1000) fake().deliver(...order.slice(k, k + 1000).map((s) => ack(s.m.seq)));
+  t.equal(rec.settled.size, n, 'every arg settled');
+  let bad = 0;
+  for (const [arg, s] of rec.settled) if (s.count !== 1 || s.err !== null || s.tag !== arg * 3) bad++;
+  t.equal(bad, 0, 'once each, without error, with its own tag');
+  t.equal(e.pendingCount, 0);
+  t.notOk(fake().refd, 'nothing pending: the loop may exit');
+  // A duplicate ACK settles nothing again.
+  fake().deliver(ack(sent[0]!.m.seq));
+  t.equal(rec.settled.get(0)!.count, 1);
+  e.close();
+});
+
+t.test('posts and submits share the seq space; each gets its own answer', async (t) => {
+  const { e, fake } = engine();
+  const rec = new Recorder();
+  const subs: (Error | null)[] = [];
+  for (let i = 0; i < 100; i++) {
+    e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+    e.submit(RTM_NEWROUTE, FLAGS, (w) => w.u32(0), { onDone: (err) => void subs.push(err) });
+  }
+  await turn();
+  const sent = fake().sent;
+  t.equal(sent.length, 200);
+  // Answer the submits with EEXIST and the posts with ACKs, all in one chunk, reversed.
+  fake().deliver(...sent.reverse().map((m) => (m.payload.length === 4 ? ack(m.seq, -E.EEXIST) : ack(m.seq))));
+  t.equal(subs.length, 100);
+  t.ok(
+    subs.every((x) => x instanceof NetlinkError && x.errno === E.EEXIST),
+    'submits rejected',
+  );
+  t.equal(rec.settled.size, 100);
+  t.ok(
+    [...rec.settled.values()].every((s) => s.err === null && s.count === 1),
+    'posts ACKed',
+  );
+  e.close();
+});
+
+t.test('a kernel error names the field at the extended-ACK offset, with the owner context', async (t) => {
+  const { e, fake } = engine();
+  const rec = new Recorder();
+  e.post(RTM_NEWROUTE, FLAGS, rec, 7, 70);
+  e.post(RTM_NEWROUTE, FLAGS, rec, 8, 80);
+  await turn();
+  const [a, b] = fake().sent;
+  // nlmsghdr 16 + family header 4: the attribute starts at offset 20.
+  fake().deliver(ack(a!.seq, -E.EINVAL, { msg: 'Invalid value', offset: 24 }), ack(b!.seq, -E.ENODEV));
+  const ea = rec.settled.get(7)!.err as NetlinkError;
+  t.type(ea, NetlinkError);
+  t.equal(ea.errno, E.EINVAL);
+  t.equal(ea.code, 'EINVAL');
+  t.equal(ea.op, 'RTM_NEWROUTE');
+  t.equal(ea.field, 'value');
+  t.equal(ea.extack?.message, 'Invalid value');
+  t.match(ea.message, /^test\.post: .*Invalid value/);
+  t.equal(rec.settled.get(7)!.tag, 70);
+  const eb = rec.settled.get(8)!.err as NetlinkError;
+  t.equal(eb.errno, E.ENODEV);
+  t.equal(eb.field, undefined);
+  t.equal(e.pendingCount, 0);
+  e.close();
+});
+
+t.test('a throwing writer: post throws, nothing is sent, the seqs stay contiguous', async (t) => {
+  const { e, fake } = engine();
+  const rec = new Recorder();
+  rec.throwFor = 2;
+  e.post(RTM_NEWROUTE, FLAGS, rec, 1, 0);
+  t.throws(() => e.post(RTM_NEWROUTE, FLAGS, rec, 2, 0), { name: 'TypeError', message: /"value"/ });
+  e.post(RTM_NEWROUTE, FLAGS, rec, 3, 0);
+  t.equal(e.pendingCount, 2);
+  await turn();
+  const sent = sentArgs(fake());
+  t.same(
+    sent.map((s) => s.arg),
+    [1, 3],
+  );
+  t.equal(sent[1]!.m.seq, (sent[0]!.m.seq + 1) >>> 0, 'no seq lost to the failed message');
+  e.close();
+});
+
+t.test('ENOBUFS fails every post with a NetlinkError; an owner may post again from settle', async (t) => {
+  const { e, fake } = engine();
+  const rec = new Recorder();
+  for (let i = 0; i < 10; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  await turn();
+  // Re-posting from inside settle (a bulk run that goes on) must not disturb the failing loop.
+  rec.onSettle = (arg, err) => {
+    if (err && arg < 10) e.post(RTM_NEWROUTE, FLAGS, rec, 100 + arg, 0);
+  };
+  fake().fail(E.ENOBUFS);
+  for (let i = 0; i < 10; i++) {
+    const s = rec.settled.get(i)!;
+    t.equal(s.count, 1);
+    t.ok(s.err instanceof NetlinkError && s.err.errno === E.ENOBUFS, `post ${i}: ENOBUFS`);
+    t.match(s.err!.message, /receive buffer overran/);
+  }
+  t.equal(e.pendingCount, 10, 'the ten re-posted are pending, not failed');
+  await turn();
+  const resent = splitMessages(fake().sends.at(-1)!.buf);
+  t.same(
+    resent.map((m) => m.payload.readUInt32LE(8)),
+    Array.from({ length: 10 }, (_, i) => 100 + i),
+    'the re-posts left in one sendmsg',
+  );
+  fake().deliver(...resent.map((m) => ack(m.seq)));
+  for (let i = 0; i < 10; i++) t.equal(rec.settled.get(100 + i)?.err, null, `re-post ${i} ACKed`);
+  e.close();
+});
+
+t.test('a failed sendmsg fails the posts of that buffer only', async (t) => {
+  const { e, fake } = engine({ batchBytes: 56 });
+  const rec = new Recorder();
+  // 16-byte header + 4-byte family header + 8-byte attribute = 28 bytes: a batch seals after two.
+  for (let i = 0; i < 6; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  await turn();
+  t.equal(fake().sends.length, 3, 'three sendmsg');
+  const second = fake().sends[1]!;
+  fake().failSend(second.id, E.EMSGSIZE);
+  const failed = [...rec.settled].filter(([, s]) => s.err).map(([arg]) => arg);
+  t.same(failed.sort(), [2, 3], 'the two messages of the failed buffer');
+  t.equal((rec.settled.get(2)!.err as NetlinkError).errno, E.EMSGSIZE);
+  t.equal(e.pendingCount, 4);
+  e.close();
+});
+
+t.test('close() settles every post with HandleClosedError; later posts throw', async (t) => {
+  const { e } = engine();
+  const rec = new Recorder();
+  for (let i = 0; i < 5000; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  await turn();
+  e.close();
+  t.equal(rec.settled.size, 5000);
+  t.ok([...rec.settled.values()].every((s) => s.count === 1 && s.err instanceof HandleClosedError));
+  t.equal(e.pendingCount, 0);
+  t.throws(() => e.post(RTM_NEWROUTE, FLAGS, rec, 1, 1), HandleClosedError);
+});
+
+t.test('the window bounds posted messages in flight; the rest leave as ACKs come back', async (t) => {
+  const { e, fake } = engine({ window: 4, batchBytes: 56 });
+  const rec = new Recorder();
+  for (let i = 0; i < 12; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  await turn();
+  t.equal(fake().sent.length, 4, 'one window sent');
+  fake().deliver(...fake().sent.map((m) => ack(m.seq)));
+  await turn();
+  t.equal(fake().sent.length, 8, 'the next window after the ACKs');
+  fake().deliver(
+    ...fake()
+      .sent.slice(4)
+      .map((m) => ack(m.seq)),
+  );
+  await turn();
+  fake().deliver(
+    ...fake()
+      .sent.slice(8)
+      .map((m) => ack(m.seq)),
+  );
+  t.equal(rec.settled.size, 12);
+  t.equal(e.pendingCount, 0);
+  e.close();
+});
+
+t.test('at its largest the ring is full: post falls back to a Pending per message, same results', async (t) => {
+  const { e, fake } = engine({ ringMax: 16, window: 1 << 20 });
+  const rec = new Recorder();
+  const n = 100;
+  for (let i = 0; i < n; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i + 1);
+  t.equal(e.pendingCount, n);
+  await turn();
+  const sent = fake().sent;
+  t.equal(sent.length, n);
+  // Fail the message of arg 50 (a fallback one: only 16 fit the ring) with an extended ACK.
+  fake().deliver(
+    ...shuffle(sent.slice()).map((m) =>
+      m.payload.readUInt32LE(8) === 50 ? ack(m.seq, -E.EINVAL, { offset: 24, msg: 'no' }) : ack(m.seq),
+    ),
+  );
+  t.equal(rec.settled.size, n);
+  t.ok(
+    [...rec.settled].every(([arg, s]) => s.count === 1 && s.tag === arg + 1),
+    'once each with its tag',
+  );
+  const err = rec.settled.get(50)!.err as NetlinkError;
+  t.equal(err.errno, E.EINVAL);
+  t.equal(err.field, 'value');
+  t.match(err.message, /^test\.post: /);
+  t.equal(e.pendingCount, 0);
+  e.close();
+});
