@@ -164,6 +164,11 @@ export class Engine {
   readonly batchBytes: number;
   readonly dumpRetries: number;
   private readonly ringMax: number;
+  /**
+   * Most messages per sendmsg: half the window, so that one batch can be in the kernel while the
+   * next waits, sealed, behind it (a batch the window cannot take must wait for every ACK before it).
+   */
+  private readonly batchMessages: number;
 
   constructor(
     private readonly connect: TransportFactory,
@@ -171,6 +176,7 @@ export class Engine {
   ) {
     this.ringMax = opts.ringMax ?? RING_MAX;
     this.window = opts.window ?? 8192;
+    this.batchMessages = Math.max(1, this.window >> 1);
     this.batchBytes = opts.batchBytes ?? 256 * 1024;
     this.dumpRetries = opts.dumpRetries ?? 10;
     this.w = new NlWriter(Math.min(this.batchBytes * 2, 1 << 20));
@@ -236,7 +242,7 @@ export class Engine {
     this.ringArg[i] = arg;
     this.ringLive++;
     this.inFlight++;
-    if (w.pos >= this.batchBytes) this.seal();
+    if (w.pos >= this.batchBytes || this.wCount >= this.batchMessages) this.sealAndSend();
     if (!this.refd) this.updateRef();
     if (!this.flushScheduled) this.scheduleFlush();
   }
@@ -388,7 +394,7 @@ export class Engine {
     this.pending.set(p.seq, p);
     if (p.dump) this.dumpActive = p;
     this.inFlight++;
-    if (this.w.pos >= this.batchBytes) this.seal();
+    if (this.w.pos >= this.batchBytes || this.wCount >= this.batchMessages) this.sealAndSend();
     this.updateRef();
     this.scheduleFlush();
   }
@@ -397,6 +403,15 @@ export class Engine {
     if (this.wCount === 0) return;
     this.sealed.push({ buf: this.w.take(), count: this.wCount, first: this.wFirst, last: this.seq });
     this.wCount = 0;
+  }
+
+  /**
+   * A full batch leaves at once (as far as the window allows), not at the end of the turn: a caller
+   * issuing many thousands of requests in one synchronous loop keeps the kernel working meanwhile.
+   */
+  private sealAndSend(): void {
+    this.seal();
+    this.flush();
   }
 
   private scheduleFlush(): void {

@@ -1,9 +1,9 @@
 // route.add / replace / del, one call each, built to pipeline when thousands are issued at once
 // (Promise.all): a call is validated synchronously, waits for its device names on a lookup shared
-// by every call of that name in flight (no promise per waiting call), and goes to engine.submit as
-// one small object that is its own Submission. The engine batches what is submitted in one
+// by every call of that name in flight (no promise per waiting call), and goes to engine.post,
+// which tracks it by sequence number with no object of its own. The engine batches what is submitted in one
 // event-loop turn into one sendmsg. Errors get the call's subject only when they happen.
-import type { Engine, Submission } from '../core/request.js';
+import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
 import type { NlWriter } from '../core/attr.js';
 import { NetlinkError } from '../core/errors.js';
 import type { RouteSpec } from '../../types/route.js';
@@ -73,8 +73,11 @@ interface Lookup {
   waiters: { call: Call; field: string }[];
 }
 
-/** Submits calls, sharing device-name lookups among the calls waiting for them. */
-export class CallPipeline {
+/**
+ * Submits calls, sharing device-name lookups among the calls waiting for them. It owns the calls'
+ * messages in the engine's ring (engine.post): a call in flight is its Call and its promise, nothing more.
+ */
+export class CallPipeline implements AckOwner<Call> {
   private readonly lookups = new Map<string, Lookup>();
   private readonly ctx: Record<RouteOp, { subject: string }> = {
     add: { subject: 'route.add' },
@@ -86,7 +89,7 @@ export class CallPipeline {
     private readonly engine: Engine,
     private readonly resolveName: (name: string) => Promise<number>,
     private readonly message: (op: RouteOp) => { type: number; flags: number },
-    private readonly write: (w: NlWriter, r: ParsedRoute) => void,
+    private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
   ) {}
 
   /** Sends the call once its names (if any) are resolved. */
@@ -103,15 +106,16 @@ export class CallPipeline {
         l = entry;
         this.lookups.set(name, entry);
         this.resolveName(name).then(
-          (index) => this.settle(name, entry, index, null),
-          (e: unknown) => this.settle(name, entry, 0, e as Error),
+          (index) => this.resolved(name, entry, index, null),
+          (e: unknown) => this.resolved(name, entry, 0, e as Error),
         );
       }
       l.waiters.push({ call, field });
     }
   }
 
-  private settle(name: string, l: Lookup, index: number, err: Error | null): void {
+  /** A device-name lookup ended: its waiters get the index (and go out when they have all theirs), or fail. */
+  private resolved(name: string, l: Lookup, index: number, err: Error | null): void {
     if (this.lookups.get(name) === l) this.lookups.delete(name);
     for (const { call, field } of l.waiters) {
       if (err) call.fail(err, `${field} ${name}`);
@@ -124,23 +128,28 @@ export class CallPipeline {
 
   private send(call: Call): void {
     const { type, flags } = this.message(call.op);
-    const write = this.write;
     try {
-      // Written once from the parsed route; written again only to map an extended-ACK offset to
-      // a field, from the spec (device indexes then only hold their place: the layout is the same).
-      this.engine.submit(
-        type,
-        flags,
-        (w) => {
-          const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
-          call.r = undefined;
-          write(w, r);
-        },
-        call,
-        this.ctx[call.op],
-      );
+      this.engine.post(type, flags, this, call, 0);
     } catch (e) {
       call.fail(e as Error);
     }
+  }
+
+  /**
+   * Written once from the parsed route; written again only to map an extended-ACK offset to a
+   * field, from the spec (device indexes then only hold their place: the layout is the same).
+   */
+  write(w: NlWriter, call: Call): void {
+    const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
+    call.r = undefined;
+    this.writeRoute(w, r);
+  }
+
+  context(call: Call): RequestContext {
+    return this.ctx[call.op];
+  }
+
+  settle(call: Call, _tag: number, err: Error | null): void {
+    call.onDone(err);
   }
 }
