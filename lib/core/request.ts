@@ -102,7 +102,10 @@ interface Batch {
 }
 
 export interface EngineOptions {
-  /** Most messages sent and not yet answered (their ACKs must fit the receive buffer). */
+  /**
+   * Most messages sent and not yet answered (default 2,048; their ACKs must fit the receive
+   * buffer). A sendmsg carries at most half of it, so one batch is in the kernel while the next waits.
+   */
   window?: number;
   /** Most bytes per sendmsg (must stay under the socket's send buffer). */
   batchBytes?: number;
@@ -175,7 +178,7 @@ export class Engine {
     opts: EngineTuning = {},
   ) {
     this.ringMax = opts.ringMax ?? RING_MAX;
-    this.window = opts.window ?? 8192;
+    this.window = opts.window ?? 2048;
     this.batchMessages = Math.max(1, this.window >> 1);
     this.batchBytes = opts.batchBytes ?? 256 * 1024;
     this.dumpRetries = opts.dumpRetries ?? 10;

@@ -12,13 +12,6 @@ import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
 
-/**
- * Messages encoded between two engine.flush() calls: a batch goes to the I/O thread's sendmsg as
- * soon as it is encoded, instead of at the end of the event-loop turn, so the kernel works on one
- * batch while this thread encodes the next.
- */
-const FLUSH_EVERY = 4096;
-
 /** What the bulk engine needs from RouteApi: how to write one parsed route, and dev lookups. */
 export interface BulkTarget {
   h: Handle;
@@ -185,21 +178,15 @@ export async function runBulk(
 
   try {
     let index = 0;
-    let sinceFlush = 0;
     for (;;) {
       if (run.aborted) break;
       if (run.inflight >= window) {
         // Hand the kernel what is encoded before waiting; once woken, send what the engine held
         // back for its window before encoding more (the I/O thread works while this one encodes).
         engine.flush();
-        sinceFlush = 0;
         await run.waitBelow();
         engine.flush();
         continue;
-      }
-      if (++sinceFlush >= FLUSH_EVERY) {
-        engine.flush();
-        sinceFlush = 0;
       }
       const next = async ? await (it as AsyncIterator<RouteSpec>).next() : (it as Iterator<RouteSpec>).next();
       if (next.done) break;

@@ -280,3 +280,30 @@ t.test('at its largest the ring is full: post falls back to a Pending per messag
   t.equal(e.pendingCount, 0);
   e.close();
 });
+
+t.test('a batch holds at most half the window and leaves as soon as it is full, before the turn ends', async (t) => {
+  const { e, fake } = engine({ window: 8 });
+  const rec = new Recorder();
+  for (let i = 0; i < 3; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  t.equal(fake().sends.length, 0, 'a batch not yet full waits for the end of the turn');
+  e.post(RTM_NEWROUTE, FLAGS, rec, 3, 3);
+  t.equal(fake().sends.length, 1, 'four messages (half the window): sent at once');
+  for (let i = 4; i < 20; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  t.equal(fake().sends.length, 2, 'a second batch joins it in flight; the window holds the rest back');
+  await turn();
+  t.ok(
+    fake().sends.every((s) => splitMessages(s.buf).length === 4),
+    'four messages per sendmsg',
+  );
+  t.equal(fake().sent.length, 8, 'the window is full');
+  for (let k = 0; k < 5 && rec.settled.size < 20; k++) {
+    fake().deliver(
+      ...fake()
+        .sent.filter((m) => !rec.settled.has(m.payload.readUInt32LE(8)))
+        .map((m) => ack(m.seq)),
+    );
+    await turn();
+  }
+  t.equal(rec.settled.size, 20, 'all answered as the window moved');
+  e.close();
+});
