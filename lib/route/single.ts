@@ -20,6 +20,8 @@ export class Call implements Submission {
   /** Device names not yet resolved. */
   waiting = 0;
   failed = false;
+  /** The index of `dev` once resolved (for a call that dropped its parsed route while waiting). */
+  oif = 0;
 
   constructor(
     readonly op: RouteOp,
@@ -44,11 +46,12 @@ export class Call implements Submission {
 
   /** Puts a resolved device index where the spec named the device. */
   place(field: string, index: number): void {
-    if (!this.r) return;
     if (field === 'dev') {
-      this.r.oif = index;
+      this.oif = index;
+      if (this.r) this.r.oif = index;
       return;
     }
+    if (!this.r) return;
     const m = /^nexthops\[(\d+)\]\.dev$/.exec(field);
     const nh = m ? this.r.rest?.nexthops?.[Number(m[1])] : undefined;
     if (!nh) throw new Error(`internal: cannot place ${field}`);
@@ -69,8 +72,10 @@ export function subjectOf(e: Error, subject: string): Error {
   });
 }
 
+/** The calls waiting for one device name, and the field each named it in (parallel arrays). */
 interface Lookup {
-  waiters: { call: Call; field: string }[];
+  calls: Call[];
+  fields: string[];
 }
 
 /**
@@ -99,10 +104,13 @@ export class CallPipeline implements AckOwner<Call> {
       return;
     }
     call.waiting = names.length;
+    // A call waiting for its device only is parsed again when it goes out, rather than holding
+    // its parsed route meanwhile (thousands wait together in a Promise.all).
+    if (names.length === 1 && names[0]!.field === 'dev') call.r = undefined;
     for (const { name, field } of names) {
       let l = this.lookups.get(name);
       if (!l) {
-        const entry: Lookup = { waiters: [] };
+        const entry: Lookup = { calls: [], fields: [] };
         l = entry;
         this.lookups.set(name, entry);
         this.resolveName(name).then(
@@ -110,14 +118,17 @@ export class CallPipeline implements AckOwner<Call> {
           (e: unknown) => this.resolved(name, entry, 0, e as Error),
         );
       }
-      l.waiters.push({ call, field });
+      l.calls.push(call);
+      l.fields.push(field);
     }
   }
 
   /** A device-name lookup ended: its waiters get the index (and go out when they have all theirs), or fail. */
   private resolved(name: string, l: Lookup, index: number, err: Error | null): void {
     if (this.lookups.get(name) === l) this.lookups.delete(name);
-    for (const { call, field } of l.waiters) {
+    for (let i = 0; i < l.calls.length; i++) {
+      const call = l.calls[i]!;
+      const field = l.fields[i]!;
       if (err) call.fail(err, `${field} ${name}`);
       else {
         call.place(field, index);
@@ -136,11 +147,12 @@ export class CallPipeline implements AckOwner<Call> {
   }
 
   /**
-   * Written once from the parsed route; written again only to map an extended-ACK offset to a
-   * field, from the spec (device indexes then only hold their place: the layout is the same).
+   * Written from the parsed route, or parsed again from the spec with the resolved `dev` (a call
+   * that waited for it); written again only to map an extended-ACK offset to a field (device
+   * indexes then only hold their place: the layout is the same).
    */
   write(w: NlWriter, call: Call): void {
-    const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
+    const r = call.r ?? parseRoute(call.spec, call.op, (_name, field) => (field === 'dev' && call.oif) || 1);
     call.r = undefined;
     this.writeRoute(w, r);
   }
