@@ -65,8 +65,27 @@ function ip4(b: Buffer, o: number): string {
   return OCTET[b[o]!]! + '.' + OCTET[b[o + 1]!]! + '.' + OCTET[b[o + 2]!]! + '.' + OCTET[b[o + 3]!]!;
 }
 
+/**
+ * Gateways and preferred sources repeat across a table: their strings come from a small
+ * direct-mapped cache keyed by the address, so a dump builds each once (and a list of a million
+ * routes holds one copy).
+ */
+const SHARED_SIZE = 64;
+const sharedKey = new Float64Array(SHARED_SIZE).fill(-1);
+const sharedText: string[] = new Array<string>(SHARED_SIZE).fill('');
+
+function ip4Shared(b: Buffer, o: number): string {
+  const v = b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+  const i = (b[o + 3]! ^ b[o + 2]! ^ (b[o + 1]! << 1)) & (SHARED_SIZE - 1);
+  if (sharedKey[i] === v) return sharedText[i]!;
+  const s = ip4(b, o);
+  sharedKey[i] = v;
+  sharedText[i] = s;
+  return s;
+}
+
 function addrAt(b: Buffer, o: number, len: number, family: number, path: string): string {
-  if (family === AF_INET && len === 4) return ip4(b, o);
+  if (family === AF_INET && len === 4) return ip4Shared(b, o);
   if (family === AF_INET6 && len === 16) return formatIPv6(b, o);
   throw new DecodeError(`${path} has ${len} bytes for family ${family}`, o, ['RTA', path]);
 }
