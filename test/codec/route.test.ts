@@ -374,6 +374,30 @@ t.test('the direct encoder writes what the table-driven one writes', async (t) =
   }
 });
 
+t.test('gateway and source strings come from the decoder cache right, also when addresses collide', async (t) => {
+  // 10.0.0.1, 10.0.1.0, 10.2.0.1, … share cache slots (the slot mixes the last three bytes): each
+  // must still read as itself, in any order, and repeated ones as the same string.
+  const gws: string[] = [];
+  for (let i = 0; i < 300; i++) gws.push(`10.${i & 7}.${(i >> 3) & 3}.${(i * 37) & 255}`);
+  const order = [...gws, ...gws.slice().reverse(), ...gws.filter((_, i) => i % 3 === 0)];
+  for (const [i, via] of order.entries()) {
+    const w = new NlWriter(128);
+    const s = w.beginMessage(RTM_NEWROUTE, 2, 1);
+    encodeRouteTable(
+      w,
+      { family: 2, dstLen: 32, srcLen: 0, tos: 0, table: 254, protocol: 3, scope: 0, type: 1, flags: 0 },
+      { table: 254, dst: `172.16.${i >> 8}.${i & 255}`, via, src: gws[(i * 7) % gws.length]!, dev: 3 },
+    );
+    w.endMessage(s);
+    const r = decodeRoute(msgOf(w.take()));
+    if (r.via !== via || r.src !== gws[(i * 7) % gws.length]) {
+      t.fail(`route ${i}: via ${r.via} src ${r.src}, wanted ${via} and ${gws[(i * 7) % gws.length]}`);
+      return;
+    }
+  }
+  t.pass(`${order.length} routes read back their own gateway and source`);
+});
+
 t.test('the direct decoder reads what the table-driven one reads', async (t) => {
   const msgs: Buffer[] = [];
   const hdr = (
