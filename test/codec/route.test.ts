@@ -391,7 +391,7 @@ t.test('gateway and source strings come from the decoder cache right, also when 
     w.endMessage(s);
     const r = decodeRoute(msgOf(w.take()));
     if (r.via !== via || r.src !== gws[(i * 7) % gws.length]) {
-      t.fail(`route ${i}: via ${r.via} src ${r.src}, wanted ${via} and ${gws[(i * 7) % gws.length]}`);
+      t.fail(`route ${i}: via ${String(r.via)} src ${r.src}, wanted ${via} and ${gws[(i * 7) % gws.length]}`);
       return;
     }
   }
