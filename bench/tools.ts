@@ -320,7 +320,7 @@ export function allTools(): Tool[] {
     cTool('c-single', 'C, one message per sendmsg, wait for its ACK', 1, false),
     rtnetlinkTool('rtnetlink-bulk', 'rtnetlink addMany / replaceMany / delMany, dump()', 'bulk'),
     rtnetlinkTool('rtnetlink-each', 'rtnetlink route.add / replace / del × N via Promise.all', 'each'),
-    rtnetlinkTool('engine-raw', 'rtnetlink Engine.submit, hand-encoded messages (diagnostic)', 'raw'),
+    rtnetlinkTool('engine-raw', 'rtnetlink Engine.post, hand-encoded messages (diagnostic)', 'raw'),
     ipBatchTool,
     ipForkTool,
     npmNetlinkTool,

@@ -1,5 +1,5 @@
 // A diagnostic driver, not a user's view: the same workload through this package's request
-// Engine (h.engine.submit) with route messages encoded by hand (rtmsg + RTA_DST/GATEWAY/OIF, the
+// Engine (h.engine.post) with route messages encoded by hand (rtmsg + RTA_DST/GATEWAY/OIF, the
 // bytes of bench/ref/route-ref.c) and a dump that only counts. It measures the transport ceiling
 // (engine pipelining, the addon's I/O thread, ACK matching) without the route codec or spec
 // validation, so the difference to the rtnetlink rows is the cost of lib/route.
@@ -14,6 +14,7 @@ import {
   RTM_NEWROUTE,
 } from '../../lib/core/constants.js';
 import type { NlMsg } from '../../lib/core/nlmsg.js';
+import type { AckOwner } from '../../lib/core/request.js';
 import {
   markIoThreads,
   noteThreads,
@@ -73,32 +74,30 @@ async function main(): Promise<void> {
   const base = vmRssKb();
   if (base !== undefined) out.baselineKb = base;
 
+  // Through engine.post, the allocation-free path under route.addMany (one owner for the phase,
+  // the destination as each message's arg).
   const churn = (type: number, flags: number, gw: number | undefined): Promise<Omit<PhaseResult, 'ms'>> =>
     new Promise((resolve) => {
       let done = 0;
       let ok = 0;
       let firstError: string | undefined;
-      const onDone = (err: Error | null): void => {
-        if (err) firstError ??= errorText(err);
-        else ok++;
-        if (++done === a.n) resolve({ count: ok, errors: a.n - ok, ...(firstError ? { firstError } : {}) });
+      const owner: AckOwner<number> = {
+        write(w, dst) {
+          rtmsg(w, gw === undefined);
+          attrBe32(w, RTA_DST, dst);
+          if (gw !== undefined) {
+            attrBe32(w, RTA_GATEWAY, gw);
+            w.attrU32(RTA_OIF, a.ifindex);
+          }
+        },
+        context: () => undefined,
+        settle(_dst, _tag, err) {
+          if (err) firstError ??= errorText(err);
+          else ok++;
+          if (++done === a.n) resolve({ count: ok, errors: a.n - ok, ...(firstError ? { firstError } : {}) });
+        },
       };
-      for (let i = 0; i < a.n; i++) {
-        const dst = (0x0a000000 | i) >>> 0;
-        e.submit(
-          type,
-          flags,
-          (w) => {
-            rtmsg(w, gw === undefined);
-            attrBe32(w, RTA_DST, dst);
-            if (gw !== undefined) {
-              attrBe32(w, RTA_GATEWAY, gw);
-              w.attrU32(RTA_OIF, a.ifindex);
-            }
-          },
-          { onDone },
-        );
-      }
+      for (let i = 0; i < a.n; i++) e.post(type, flags, owner, (0x0a000000 | i) >>> 0, i);
     });
 
   await phase('add', out, () => churn(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ipv4(a.gw)));
