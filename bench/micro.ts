@@ -7,7 +7,7 @@
 //   node --cpu-prof --cpu-prof-dir=bench/.build dist/bench/micro.js --case addMany   (then dist/bench/profile.js)
 import { Handle } from '../lib/index.js';
 import type { RouteSpec } from '../types/route.js';
-import type { Receiver, Transport } from '../lib/core/request.js';
+import type { AckOwner, Receiver, Transport } from '../lib/core/request.js';
 import {
   NLM_F_CREATE,
   NLM_F_EXCL,
@@ -159,6 +159,33 @@ const CASES: Case[] = [
             { onDone: (e) => (e ? reject(e) : --left === 0 && resolve()) },
           );
         }
+      });
+      return n;
+    },
+  },
+  {
+    name: 'engine.post, hand-written body (no route codec)',
+    async run(h, n) {
+      await new Promise<void>((resolve, reject) => {
+        let left = n;
+        const owner: AckOwner<number> = {
+          write(w, dst) {
+            w.u32(0x00002002);
+            w.u32(0x01000300 | 254);
+            w.u32(0);
+            const s = w.beginAttr(1);
+            w.be32(dst);
+            w.endAttr(s);
+            const g = w.beginAttr(5);
+            w.be32(0xc0a80002);
+            w.endAttr(g);
+            w.attrU32(4, IFINDEX);
+          },
+          context: () => undefined,
+          settle: (_dst, _i, e) => (e ? reject(e) : --left === 0 && resolve()),
+        };
+        for (let i = 0; i < n; i++)
+          h.engine.post(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, owner, (0x0a000000 | i) >>> 0, i);
       });
       return n;
     },
