@@ -58,6 +58,8 @@ export interface NativeAddon {
   socketMembership(fd: number, group: number, join: boolean): void;
   /** Sets SO_RCVBUF (not FORCE) to bytes, e.g. small to provoke overruns in tests. */
   socketSetRcvbuf(fd: number, bytes: number): void;
+  /** The receive buffer the kernel granted, in bytes (SO_RCVBUF as read back: twice what was set). */
+  socketRcvbuf(fd: number): number;
   /** Stops the socket's thread and closes the socket. Idempotent; unknown fds are ignored. */
   closeSocket(fd: number): void;
   /** Like `ip netns add`: creates /run/netns (a shared mount), the file, a new namespace bind-mounted on it. */

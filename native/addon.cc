@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"socketPause", rtnl::SocketPause},
       {"socketMembership", rtnl::SocketMembership},
       {"socketSetRcvbuf", rtnl::SocketSetRcvbuf},
+      {"socketRcvbuf", rtnl::SocketRcvbuf},
       {"closeSocket", rtnl::CloseSocket},
       {"netnsCreate", rtnl::NetnsCreate},
       {"netnsDelete", rtnl::NetnsDelete},

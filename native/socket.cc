@@ -420,6 +420,21 @@ Napi::Value SocketSetRcvbuf(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The receive buffer the kernel granted (SO_RCVBUF reads back twice what was set: the kernel counts
+// its overhead), which bounds how many replies may wait unread before the kernel drops them.
+Napi::Value SocketRcvbuf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Socket* s = Find(info);
+  if (!s) return env.Undefined();
+  int b = 0;
+  socklen_t len = sizeof b;
+  if (getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &b, &len) < 0) {
+    ThrowErrno(env, errno, "getsockopt");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, b);
+}
+
 Napi::Value CloseSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = -1;

@@ -301,6 +301,6 @@ export interface BulkOptions {
   onProgress?: (done: number, total?: number) => void;
   /** Stops sending; the result reports what was confirmed. */
   signal?: AbortSignal;
-  /** Most specs sent or encoded and awaiting their ACK at once (default: twice the handle's `window`, 4,096). */
+  /** Most specs sent or encoded and awaiting their ACK at once (default 4,096). */
   window?: number;
 }

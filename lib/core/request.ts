@@ -26,6 +26,8 @@ export interface Transport {
   ref(on: boolean): void;
   /** Stop (true) or resume reading, so a slow stream consumer leaves the rest in the kernel. */
   pause?(on: boolean): void;
+  /** The receive buffer the kernel granted, in bytes: it bounds the window (see Engine.window). */
+  rcvbuf?(): number;
   close(): void;
 }
 
@@ -103,8 +105,9 @@ interface Batch {
 
 export interface EngineOptions {
   /**
-   * Most messages sent and not yet answered (default 2,048; their ACKs must fit the receive
-   * buffer). A sendmsg carries at most half of it, so one batch is in the kernel while the next waits.
+   * Most messages sent and not yet answered (default 32,768). It is lowered to what the socket's
+   * receive buffer can hold the ACKs of (rcvbuf ÷ 2 KiB), so a small buffer (no CAP_NET_ADMIN for
+   * SO_RCVBUFFORCE, or a small `rcvbuf`) slows requests down instead of losing their ACKs.
    */
   window?: number;
   /** Most bytes per sendmsg (must stay under the socket's send buffer). */
@@ -112,6 +115,18 @@ export interface EngineOptions {
   /** How often a dump interrupted by concurrent changes is retried. */
   dumpRetries?: number;
 }
+
+/**
+ * Receive-buffer bytes counted per message awaiting its ACK: an ACK takes 832 bytes of the buffer
+ * (its skb's truesize, measured on Linux 6.18 with NETLINK_CAP_ACK), an error with its extended ACK
+ * somewhat more. The window never exceeds rcvbuf / ACK_BUDGET, so the ACKs of every message in
+ * flight fit even when JavaScript reads none of them meanwhile (else the kernel drops them: ENOBUFS).
+ */
+const ACK_BUDGET = 2048;
+/** The default window (a 32 MiB receive buffer, read back as 64 MiB, holds its ACKs). */
+const WINDOW = 32768;
+/** Most messages per sendmsg (also bounded by batchBytes and half the window). */
+const BATCH_MESSAGES = 1024;
 
 /** EngineOptions and what only tests set. */
 export interface EngineTuning extends EngineOptions {
@@ -163,23 +178,26 @@ export class Engine {
   private ringTag = new Float64Array(0);
   private ringOwner: (AckOwner<unknown> | undefined)[] = [];
   private ringArg: unknown[] = [];
-  readonly window: number;
+  private requestedWindow: number;
+  private effectiveWindow: number;
   readonly batchBytes: number;
   readonly dumpRetries: number;
   private readonly ringMax: number;
   /**
-   * Most messages per sendmsg: half the window, so that one batch can be in the kernel while the
-   * next waits, sealed, behind it (a batch the window cannot take must wait for every ACK before it).
+   * Most messages per sendmsg: BATCH_MESSAGES, and at most half the window, so that one batch can be
+   * in the kernel while the next waits behind it (a batch the window cannot take waits for every
+   * ACK before it).
    */
-  private readonly batchMessages: number;
+  private batchMessages = BATCH_MESSAGES;
 
   constructor(
     private readonly connect: TransportFactory,
     opts: EngineTuning = {},
   ) {
     this.ringMax = opts.ringMax ?? RING_MAX;
-    this.window = opts.window ?? 2048;
-    this.batchMessages = Math.max(1, this.window >> 1);
+    this.requestedWindow = opts.window ?? WINDOW;
+    this.effectiveWindow = this.requestedWindow;
+    this.fitWindow(undefined);
     this.batchBytes = opts.batchBytes ?? 256 * 1024;
     this.dumpRetries = opts.dumpRetries ?? 10;
     this.w = new NlWriter(Math.min(this.batchBytes * 2, 1 << 20));
@@ -188,7 +206,26 @@ export class Engine {
   /** Opens the transport now (open() does, so a bad namespace throws at once). */
   ensureOpen(): void {
     if (this.closed) throw new HandleClosedError();
-    this.transport ??= this.connect((c, e, s) => this.receive(c, e, s));
+    if (this.transport) return;
+    const t = this.connect((c, e, s) => this.receive(c, e, s));
+    this.transport = t;
+    this.fitWindow(t.rcvbuf?.());
+  }
+
+  /**
+   * Most messages sent and not yet answered: the `window` option, lowered to what the socket's
+   * receive buffer holds the ACKs of.
+   */
+  get window(): number {
+    return this.effectiveWindow;
+  }
+
+  /** Sets the window from the option and the receive buffer (bytes, when the transport tells). */
+  private fitWindow(rcvbuf: number | undefined): void {
+    let w = this.requestedWindow;
+    if (rcvbuf !== undefined && rcvbuf > 0) w = Math.min(w, Math.max(1, Math.floor(rcvbuf / ACK_BUDGET)));
+    this.effectiveWindow = w;
+    this.batchMessages = Math.max(1, Math.min(BATCH_MESSAGES, w >> 1));
   }
 
   get isClosed(): boolean {

@@ -12,6 +12,13 @@ import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
 
+/**
+ * Specs encoded and not yet answered, by default: four batches of 1,024 messages, enough to keep
+ * the kernel busy while this thread encodes; more only keeps more specs alive (and the GC busy)
+ * without going faster (measured at 2,048 to 16,384 on two cores).
+ */
+const BULK_WINDOW = 4096;
+
 /** What the bulk engine needs from RouteApi: how to write one parsed route, and dev lookups. */
 export interface BulkTarget {
   h: Handle;
@@ -149,8 +156,7 @@ export async function runBulk(
   opts: BulkOptions | undefined,
 ): Promise<BulkResult> {
   const engine = target.h.engine;
-  // Twice the engine's window: one window in the kernel, one encoded and ready behind it.
-  const { onProgress, signal, window } = checkOptions(opts, Math.max(engine.window * 2, 1));
+  const { onProgress, signal, window } = checkOptions(opts, BULK_WINDOW);
   const { it, async, total } = iteratorOf(specs);
   const { type, flags } = target.message(op);
   // Device names resolved once per call; a name that fails fails every spec using it.

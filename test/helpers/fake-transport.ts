@@ -73,6 +73,13 @@ export class FakeTransport implements Transport {
     this.refs.push(on);
   }
 
+  /** The receive buffer to report (0: none, the engine keeps its window). */
+  static rcvbufBytes = 0;
+
+  rcvbuf(): number {
+    return FakeTransport.rcvbufBytes;
+  }
+
   close(): void {
     this.closeCalls++;
     this.closed = true;

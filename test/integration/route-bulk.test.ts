@@ -5,6 +5,7 @@
 import t from 'tap';
 import type { BulkAbortError } from '../../lib/route.js';
 import type { RouteSpec } from '../../types/route.js';
+import { open } from '../../lib/index.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 const N = 10_000;
@@ -149,4 +150,28 @@ t.test('per-route calls in one Promise.all and an async iterable feed', { skip: 
   }
   t.same(await h.route.delMany(feed()), { ok: n, failed: [] });
   t.equal((await ours(ns)).size, 0);
+});
+
+t.test('a small receive buffer slows the pipeline down instead of losing ACKs', { skip: rootSkip }, async (t) => {
+  // As in a container whose user namespace cannot SO_RCVBUFFORCE: 64 KiB, read back as 128 KiB,
+  // holds the ACKs of 64 messages in flight (at 2 KiB each; one takes 832 bytes).
+  const ns = tempNetns(t);
+  setup(ns);
+  const h = open({ netns: ns.name, rcvbuf: 65536 });
+  t.teardown(() => h.close());
+  t.equal(h.engine.window, 64);
+  const n = 20_000;
+  const r = await h.route.addMany(
+    (function* () {
+      for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
+    })(),
+  );
+  t.same({ ok: r.ok, failed: r.failed.length }, { ok: n, failed: 0 }, 'every spec confirmed');
+  const each = await Promise.allSettled(
+    Array.from({ length: 5000 }, (_, i) => h.route.replace({ dst: dstOf(i), via: '192.168.0.3', dev: 'veth0' })),
+  );
+  t.equal(each.filter((x) => x.status === 'rejected').length, 0, '5,000 route.replace issued at once all confirmed');
+  const routes = await ours(ns);
+  t.equal(routes.size, n, 'all in the kernel');
+  t.equal([...routes.values()].filter((v) => v === '192.168.0.3').length, 5000, 'the replaced ones replaced');
 });

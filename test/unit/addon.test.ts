@@ -90,6 +90,20 @@ if (process.getuid?.() !== 0) {
     t.throws(() => a.socketPortId(fd), { code: 'EBADF' });
   });
 
+  t.test('socketRcvbuf reads back the receive buffer the kernel granted (twice what was set)', async (t) => {
+    const fd = a.openSocket({ netnsPath: nsPath, rcvbuf: 65536 }, () => undefined);
+    open.add(fd);
+    t.equal(a.socketRcvbuf(fd), 131072, 'rcvbuf 65536 at open');
+    a.socketSetRcvbuf(fd, 8192);
+    t.equal(a.socketRcvbuf(fd), 16384, 'after SO_RCVBUF 8192');
+    const big = a.openSocket({ netnsPath: nsPath }, () => undefined);
+    open.add(big);
+    t.equal(a.socketRcvbuf(big), 64 * 1024 * 1024, 'the default 32 MiB, forced past rmem_max');
+    close(fd);
+    close(big);
+    t.throws(() => a.socketRcvbuf(fd), 'a closed socket');
+  });
+
   t.test('errors are SystemError-shaped and thrown synchronously', async (t) => {
     t.throws(() => a.openSocket({ netnsPath: '/run/netns/rtnl-t-none' }, () => {}), {
       code: 'ENOENT',

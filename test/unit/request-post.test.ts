@@ -307,3 +307,35 @@ t.test('a batch holds at most half the window and leaves as soon as it is full, 
   t.equal(rec.settled.size, 20, 'all answered as the window moved');
   e.close();
 });
+
+t.test('the window shrinks to what the receive buffer holds the ACKs of (2 KiB each)', async (t) => {
+  FakeTransport.rcvbufBytes = 131072; // what rcvbuf: 65536 reads back as
+  t.teardown(() => void (FakeTransport.rcvbufBytes = 0));
+  const { e, fake } = engine();
+  t.equal(e.window, 64, '131072 / 2048');
+  const rec = new Recorder();
+  for (let i = 0; i < 200; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  await turn();
+  t.equal(fake().sent.length, 64, 'no more in flight than the ACKs fit');
+  t.ok(
+    fake().sends.every((s) => splitMessages(s.buf).length <= 32),
+    'at most half the window per sendmsg',
+  );
+  for (let k = 0; k < 10 && rec.settled.size < 200; k++) {
+    fake().deliver(
+      ...fake()
+        .sent.filter((m) => !rec.settled.has(m.payload.readUInt32LE(8)))
+        .map((m) => ack(m.seq)),
+    );
+    await turn();
+  }
+  t.equal(rec.settled.size, 200);
+  e.close();
+  const { e: asked } = engine({ window: 16 });
+  t.equal(asked.window, 16, 'a smaller window asked for stays');
+  asked.close();
+  FakeTransport.rcvbufBytes = 1000;
+  const { e: tiny } = engine();
+  t.equal(tiny.window, 1, 'never below one');
+  tiny.close();
+});
