@@ -1,6 +1,7 @@
 // The request engine: sequence numbers, pipelining (requests issued in one event-loop turn leave
-// in one sendmsg, within a window of messages awaiting their ACK), replies matched by sequence,
-// dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
+// together, up to 1,024 per sendmsg, within a window of messages awaiting their ACK that the
+// receive buffer can hold), replies matched by sequence (a Pending per submit(), a ring slot per
+// post()), dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
 import { align4, LITTLE_ENDIAN, NlWriter, rd16, rd32, rds32 } from './attr.js';
 import {
@@ -592,22 +593,23 @@ export class Engine {
           if (i >= 0 && inRange(seq, range[0], range[1])) this.settleSlot(i, this.slotError(i, errno, undefined));
         }
       } else {
-        // ENOBUFS: the kernel dropped replies; what was pending can no longer be matched.
+        // ENOBUFS: the kernel dropped replies; what was sent and pending can no longer be matched
+        // (what is not sent yet lost nothing: it goes out as the window frees).
         // A dump's own replies are paced by the kernel, never dropped: it still ends with DONE.
         for (const p of [...this.pending.values()]) {
-          if (p.detached) continue;
+          if (p.detached || this.unsent(p.seq)) continue;
           const err = new NetlinkError({
             errno,
             op: rtmName(p.type),
             subject: p.ctx?.subject,
             hint: 'the socket receive buffer overran and replies were lost',
           });
-          if (p.dump && !this.unsent(p.seq)) this.detachDump(p, err);
+          if (p.dump) this.detachDump(p, err);
           else this.finish(p, err);
         }
         for (const seq of this.liveSeqs()) {
           const i = this.ringSlot(seq);
-          if (i < 0) continue;
+          if (i < 0 || this.unsent(seq)) continue;
           const ctx = this.ringOwner[i]!.context(this.ringArg[i], this.ringTag[i]!);
           this.settleSlot(
             i,

@@ -339,3 +339,38 @@ t.test('the window shrinks to what the receive buffer holds the ACKs of (2 KiB e
   t.equal(tiny.window, 1, 'never below one');
   tiny.close();
 });
+
+t.test('ENOBUFS fails what was sent; what the window still held goes out and is answered', async (t) => {
+  const { e, fake } = engine({ window: 4, batchBytes: 56 });
+  const rec = new Recorder();
+  for (let i = 0; i < 8; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  const submitted: (Error | null)[] = [];
+  e.submit(RTM_NEWROUTE, FLAGS, (w) => w.u32(0), { onDone: (err) => void submitted.push(err) });
+  await turn();
+  t.equal(fake().sent.length, 4, 'the window: 4 sent, 5 held');
+  fake().fail(E.ENOBUFS);
+  t.same(
+    [...rec.settled.keys()].sort((a, b) => a - b),
+    [0, 1, 2, 3],
+    'only the sent ones failed',
+  );
+  t.ok([...rec.settled.values()].every((s) => s.err instanceof NetlinkError && s.err.errno === E.ENOBUFS));
+  t.same(submitted, [], 'the held submit() is not failed either');
+  await turn();
+  for (let k = 0; k < 5 && submitted.length === 0; k++) {
+    fake().deliver(
+      ...fake()
+        .sent.slice(4)
+        .map((m) => ack(m.seq)),
+    );
+    await turn();
+  }
+  t.equal(fake().sent.length, 9, 'the held ones went out');
+  t.same(
+    [4, 5, 6, 7].map((i) => rec.settled.get(i)?.err),
+    [null, null, null, null],
+    'and were answered',
+  );
+  t.same(submitted, [null]);
+  e.close();
+});
