@@ -1,8 +1,8 @@
 // route.add / replace / del, one call each, built to pipeline when thousands are issued at once
 // (Promise.all): a call is validated synchronously, waits for its device names on a lookup shared
 // by every call of that name in flight (no promise per waiting call), and goes to engine.post,
-// which tracks it by sequence number with no object of its own. The engine batches what is submitted in one
-// event-loop turn into one sendmsg. Errors get the call's subject only when they happen.
+// which tracks it by sequence number with no object of its own and sends what is posted in one
+// event-loop turn together. Errors get the call's subject only when they happen.
 import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
 import type { NlWriter } from '../core/attr.js';
 import { NetlinkError } from '../core/errors.js';
@@ -20,8 +20,6 @@ export class Call implements Submission {
   /** Device names not yet resolved. */
   waiting = 0;
   failed = false;
-  /** The index of `dev` once resolved (for a call that dropped its parsed route while waiting). */
-  oif = 0;
 
   constructor(
     readonly op: RouteOp,
@@ -46,12 +44,11 @@ export class Call implements Submission {
 
   /** Puts a resolved device index where the spec named the device. */
   place(field: string, index: number): void {
+    if (!this.r) return;
     if (field === 'dev') {
-      this.oif = index;
-      if (this.r) this.r.oif = index;
+      this.r.oif = index;
       return;
     }
-    if (!this.r) return;
     const m = /^nexthops\[(\d+)\]\.dev$/.exec(field);
     const nh = m ? this.r.rest?.nexthops?.[Number(m[1])] : undefined;
     if (!nh) throw new Error(`internal: cannot place ${field}`);
@@ -104,9 +101,6 @@ export class CallPipeline implements AckOwner<Call> {
       return;
     }
     call.waiting = names.length;
-    // A call waiting for its device only is parsed again when it goes out, rather than holding
-    // its parsed route meanwhile (thousands wait together in a Promise.all).
-    if (names.length === 1 && names[0]!.field === 'dev') call.r = undefined;
     for (const { name, field } of names) {
       let l = this.lookups.get(name);
       if (!l) {
@@ -147,12 +141,12 @@ export class CallPipeline implements AckOwner<Call> {
   }
 
   /**
-   * Written from the parsed route, or parsed again from the spec with the resolved `dev` (a call
-   * that waited for it); written again only to map an extended-ACK offset to a field (device
-   * indexes then only hold their place: the layout is the same).
+   * Written once from the route parsed when the call was made (a caller may reuse and change its
+   * spec object once the call returns); written again, from the spec, only to map an extended-ACK
+   * offset to a field (device indexes then only hold their place: the layout is the same).
    */
   write(w: NlWriter, call: Call): void {
-    const r = call.r ?? parseRoute(call.spec, call.op, (_name, field) => (field === 'dev' && call.oif) || 1);
+    const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
     call.r = undefined;
     this.writeRoute(w, r);
   }

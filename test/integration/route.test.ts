@@ -5,7 +5,7 @@
 import t from 'tap';
 import { NetlinkError } from '../../lib/index.js';
 import { tableName } from '../../lib/rt-tables.js';
-import type { Route } from '../../types/route.js';
+import type { Route, RouteSpec } from '../../types/route.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 /** What `ip -d -j route show` prints per route (iproute2 6.1 ip/iproute.c print_route). */
@@ -352,6 +352,30 @@ t.test("kernel refusals are NetlinkErrors with the kernel's text", { skip: rootS
   const hostBits = await h.route.add({ dst: '10.4.1.1/16', via: '192.168.0.2' }).catch((e: unknown) => e);
   t.match(hostBits, { code: 'EINVAL', extack: { message: /prefix/i } }, 'host bits set: the kernel says so');
 });
+
+t.test(
+  'a spec object reused and changed between calls: each call sends what it was given',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    setup(ns);
+    const { h } = ns;
+    // All of them wait for one lookup of veth0; the spec changes under them meanwhile.
+    const spec: RouteSpec = { dst: '', via: '192.168.0.2', dev: 'veth0' };
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      spec.dst = `10.77.0.${i}/32`;
+      spec.metric = i + 1;
+      calls.push(h.route.add(spec));
+    }
+    await Promise.all(calls);
+    const got = (await h.route.list({ family: 4 })).filter((r) => r.dst.startsWith('10.77.'));
+    t.same(
+      got.map((r) => [r.dst, r.metric]).sort((a, b) => Number(a[1]) - Number(b[1])),
+      Array.from({ length: 50 }, (_, i) => [`10.77.0.${i}/32`, i + 1]),
+    );
+  },
+);
 
 t.test('per-route calls issued at once are pipelined and all land', { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
