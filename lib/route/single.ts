@@ -181,9 +181,10 @@ export class CallPipeline implements AckOwner<Call> {
   }
 
   /**
-   * Written once from the route parsed when the call was made (a caller may reuse and change its
-   * spec object once the call returns); written again, from the spec, only to map an extended-ACK
-   * offset to a field (device indexes then only hold their place: the layout is the same).
+   * Written once, from the body staged or the route parsed when the call was made (a caller may
+   * reuse and change its spec object once the call returns); written again, from the spec, only to
+   * map an extended-ACK offset to a field (device indexes then only hold their place: the layout is
+   * the same).
    */
   write(w: NlWriter, call: Call): void {
     const staged = call.staged;
