@@ -627,10 +627,11 @@ export class Engine {
     try {
       this.receiveChunk(chunk);
     } catch (e) {
-      for (const p of [...this.pending.values()]) this.finish(p, e as Error);
+      // A chunk that cannot be read may have held any sent request's reply (not an unsent one's).
+      for (const p of [...this.pending.values()]) if (!this.unsent(p.seq)) this.finish(p, e as Error);
       for (const seq of this.liveSeqs()) {
         const i = this.ringSlot(seq);
-        if (i >= 0) this.settleSlot(i, e as Error);
+        if (i >= 0 && !this.unsent(seq)) this.settleSlot(i, e as Error);
       }
     }
   }

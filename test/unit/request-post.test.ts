@@ -7,7 +7,7 @@ import t from 'tap';
 import { constants } from 'node:os';
 import { type NlWriter } from '../../lib/core/attr.js';
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE } from '../../lib/core/constants.js';
-import { HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
+import { DecodeError, HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
 import { Engine, type AckOwner, type EngineTuning, type RequestContext } from '../../lib/core/request.js';
 import { ack, FakeTransport, splitMessages, turn, type SentMsg } from '../helpers/fake-transport.js';
 
@@ -372,5 +372,33 @@ t.test('ENOBUFS fails what was sent; what the window still held goes out and is 
     'and were answered',
   );
   t.same(submitted, [null]);
+  e.close();
+});
+
+t.test('an unreadable chunk fails what was sent; what the window still held goes out', async (t) => {
+  const { e, fake } = engine({ window: 4, batchBytes: 56 });
+  const rec = new Recorder();
+  for (let i = 0; i < 8; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  await turn();
+  const bad = Buffer.alloc(16);
+  bad.writeUInt32LE(8, 0); // nlmsg_len shorter than its header
+  fake().deliver(bad);
+  t.same(
+    [...rec.settled.keys()].sort((a, b) => a - b),
+    [0, 1, 2, 3],
+    'the four sent failed',
+  );
+  t.ok([...rec.settled.values()].every((s) => s.err instanceof DecodeError));
+  await turn();
+  fake().deliver(
+    ...fake()
+      .sent.slice(4)
+      .map((m) => ack(m.seq)),
+  );
+  t.same(
+    [4, 5, 6, 7].map((i) => rec.settled.get(i)?.err),
+    [null, null, null, null],
+    'the held four went out and were answered',
+  );
   e.close();
 });
