@@ -54,7 +54,7 @@ export interface RequestContext {
 export interface Submission {
   /** A reply message (for a dump: each object). May throw to fail the submission. */
   onMessage?: ((m: NlMsg) => void) | undefined;
-  /** Called once: null on ACK / NLMSG_DONE, else the error. */
+  /** Called once: null on ACK / NLMSG_DONE, else the error. What it throws becomes an uncaught exception. */
   onDone(err: Error | null): void;
   /** For dumps: called before a retry after NLM_F_DUMP_INTR, to forget what was collected. */
   onRestart?(): void;
@@ -66,7 +66,7 @@ export interface Submission {
  * per-call pipelines, where thousands are in flight). `arg` and `tag` are what post() was given.
  */
 export interface AckOwner<A> {
-  /** Called once per message: null on its ACK, else its error. */
+  /** Called once per message: null on its ACK, else its error. What it throws becomes an uncaught exception. */
   settle(arg: A, tag: number, err: Error | null): void;
   /** Only for an error: the request's context, and its payload written again (extended-ACK offset → field). */
   context(arg: A, tag: number): RequestContext | undefined;
@@ -342,7 +342,11 @@ export class Engine {
       if (this.pending.size === 0) this.updateRef();
     }
     if (this.sealed.length && !this.flushScheduled) this.scheduleFlush();
-    owner.settle(arg, tag, err);
+    try {
+      owner.settle(arg, tag, err);
+    } catch (e) {
+      rethrow(e);
+    }
   }
 
   /** The NetlinkError for the post()ed message in ring slot i. */
@@ -523,7 +527,11 @@ export class Engine {
     if (this.inFlight === 0) this.sentRanges.clear();
     this.updateRef();
     if (this.sealed.length) this.scheduleFlush();
-    p.sub.onDone(err);
+    try {
+      p.sub.onDone(err);
+    } catch (e) {
+      rethrow(e);
+    }
   }
 
   /** The active dump ended: the next queued one (if any) goes out. */
@@ -535,7 +543,7 @@ export class Engine {
         return;
       } catch (e) {
         next.abort?.();
-        next.sub.onDone(e as Error);
+        callDone(next.sub, e as Error);
       }
     }
   }
@@ -545,7 +553,7 @@ export class Engine {
     if (qi >= 0) {
       this.dumpQueue.splice(qi, 1);
       this.updateRef();
-      p.sub.onDone(abortError(signal));
+      callDone(p.sub, abortError(signal));
       return;
     }
     if (this.pending.get(p.seq) !== p) return;
@@ -565,7 +573,7 @@ export class Engine {
     p.detached = true;
     p.abort?.();
     p.abort = undefined;
-    sub.onDone(err);
+    callDone(sub, err);
   }
 
   private error(p: Pending, errno: number, extack: Extack | undefined): NetlinkError {
@@ -729,7 +737,7 @@ export class Engine {
       p.abort?.();
       this.startNextDump();
       this.updateRef();
-      p.sub.onDone(e as Error);
+      callDone(p.sub, e as Error);
     }
   }
 
@@ -753,9 +761,15 @@ export class Engine {
     this.transport = undefined;
     for (const p of all) {
       p.abort?.();
-      p.sub.onDone(new HandleClosedError());
+      callDone(p.sub, new HandleClosedError());
     }
-    for (const [owner, arg, tag] of posted) owner.settle(arg, tag, new HandleClosedError());
+    for (const [owner, arg, tag] of posted) {
+      try {
+        owner.settle(arg, tag, new HandleClosedError());
+      } catch (e) {
+        rethrow(e);
+      }
+    }
   }
 
   // ---- promise conveniences over submit() ----
@@ -897,6 +911,24 @@ export class Engine {
         return { value: undefined, done: true };
       },
     };
+  }
+}
+
+/**
+ * A caller's callback threw: the exception is rethrown on its own (an uncaught exception, as one
+ * thrown by an event listener), so that the engine's loops over its requests go on.
+ */
+function rethrow(e: unknown): void {
+  queueMicrotask(() => {
+    throw e;
+  });
+}
+
+function callDone(sub: Submission, err: Error | null): void {
+  try {
+    sub.onDone(err);
+  } catch (e) {
+    rethrow(e);
   }
 }
 

@@ -402,3 +402,42 @@ t.test('an unreadable chunk fails what was sent; what the window still held goes
   );
   e.close();
 });
+
+t.test('a callback that throws does not stop the others; its exception is rethrown on its own', async (t) => {
+  const { e, fake } = engine();
+  const rec = new Recorder();
+  rec.onSettle = (arg) => {
+    if (arg === 2) throw new Error('owner bug');
+  };
+  const done: (Error | null)[] = [];
+  e.submit(RTM_NEWROUTE, FLAGS, (w) => w.u32(0), {
+    onDone: () => {
+      throw new Error('submission bug');
+    },
+  });
+  for (let i = 0; i < 5; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, i);
+  e.submit(RTM_NEWROUTE, FLAGS, (w) => w.u32(0), { onDone: (err) => void done.push(err) });
+  await turn();
+  const sent = fake().sent;
+  // Rethrown through queueMicrotask: caught here while the ENOBUFS is delivered, then restored.
+  const thrown: unknown[] = [];
+  const real = globalThis.queueMicrotask;
+  globalThis.queueMicrotask = (fn) => {
+    try {
+      fn();
+    } catch (x) {
+      thrown.push(x);
+    }
+  };
+  try {
+    fake().fail(E.ENOBUFS);
+  } finally {
+    globalThis.queueMicrotask = real;
+  }
+  t.equal(rec.settled.size, 5, 'every post settled');
+  t.equal(done.length, 1, 'the submit after the throwing one settled too');
+  t.same(thrown.map((x) => (x as Error).message).sort(), ['owner bug', 'submission bug']);
+  t.equal(e.pendingCount, 0);
+  t.equal(sent.length, 7);
+  e.close();
+});
