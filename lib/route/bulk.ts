@@ -10,7 +10,7 @@ import { HandleClosedError, NetlinkError } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
-import { devNames, parseRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
+import { devNames, parseRoute, writeSimpleRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
 
 /**
  * Specs encoded and not yet answered, by default: four batches of 1,024 messages, enough to keep
@@ -105,9 +105,14 @@ class BulkRun implements AckOwner<RouteSpec> {
     this.lowWater = Math.max(window >> 1, window - 4096);
   }
 
-  /** Parses the spec while writing it: a malformed one throws here and nothing of it is sent. */
+  /**
+   * Checks the spec while writing it (the commonest shape straight into the buffer): a malformed
+   * one throws here and nothing of it is sent. A writer with a trace (an extended-ACK offset to map
+   * to a field) takes the general path, which records the fields.
+   */
   write(w: NlWriter, spec: RouteSpec): void {
-    this.writeRoute(w, parseRoute(spec, this.op, this.devIndex));
+    if (w.trace || !writeSimpleRoute(w, spec, this.op, this.devIndex))
+      this.writeRoute(w, parseRoute(spec, this.op, this.devIndex));
   }
 
   context(): RequestContext {

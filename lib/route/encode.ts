@@ -519,16 +519,18 @@ const w32: (b: Buffer, p: number, v: number) => void = LITTLE_ENDIAN
       b[p + 3] = v & 0xff;
     };
 
+/** An IPv4 address attribute (the address in network order). */
+function put4(b: Buffer, p: number, type: number, v: number): number {
+  w32(b, p, hdr32(8, type));
+  b[p + 4] = v >>> 24;
+  b[p + 5] = (v >>> 16) & 0xff;
+  b[p + 6] = (v >>> 8) & 0xff;
+  b[p + 7] = v & 0xff;
+  return p + 8;
+}
+
 function putAddr(b: Buffer, p: number, type: number, a: Addr): number {
-  if (a.family === 4) {
-    w32(b, p, hdr32(8, type));
-    const v = a.v4;
-    b[p + 4] = v >>> 24;
-    b[p + 5] = (v >>> 16) & 0xff;
-    b[p + 6] = (v >>> 8) & 0xff;
-    b[p + 7] = v & 0xff;
-    return p + 8;
-  }
+  if (a.family === 4) return put4(b, p, type, a.v4);
   w32(b, p, hdr32(20, type));
   b.set(a.v6!, p + 4);
   return p + 20;
@@ -563,6 +565,70 @@ export function writeParsedFast(w: NlWriter, r: ParsedRoute): void {
   if (r.nhid >= 0) p = putU32(b, p, RTA_NH_ID, r.nhid);
   if (r.oif) p = putU32(b, p, RTA_OIF, r.oif);
   w.pos = p;
+}
+
+/**
+ * The bulk path's shortcut for the commonest spec, `{ dst: 'a.b.c.d[/len]', via?: 'a.b.c.d', dev?:
+ * name | index }` (IPv4, no other key): checked and written straight into w, without the ParsedRoute
+ * and address objects, as the very bytes parseRoute + writeParsedFast write (test/codec/route.test.ts
+ * compares both on generated specs). For any other spec, or a value it does not take, it writes
+ * nothing and returns false: the caller takes the general path, which also words the error.
+ */
+export function writeSimpleRoute(w: NlWriter, spec: RouteSpec, op: RouteOp, devIndex: DevIndex): boolean {
+  if (spec === null || typeof spec !== 'object') return false;
+  for (const k in spec) if (k !== 'dst' && k !== 'via' && k !== 'dev') return false;
+  const dst: unknown = spec.dst;
+  if (typeof dst !== 'string') return false;
+  const slash = dst.indexOf('/');
+  const d = parse4(dst, 0, slash < 0 ? dst.length : slash);
+  if (d < 0) return false;
+  let len = 32;
+  if (slash >= 0) {
+    const digits = dst.length - slash - 1;
+    if (digits < 1 || digits > 3) return false;
+    len = 0;
+    for (let i = slash + 1; i < dst.length; i++) {
+      const c = dst.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+      len = len * 10 + (c - 48);
+    }
+    if (len > 32) return false;
+  }
+  const via: unknown = spec.via;
+  let gw = -1;
+  if (via !== undefined) {
+    if (typeof via !== 'string') return false;
+    gw = parse4(via, 0, via.length);
+    if (gw < 0) return false;
+  }
+  const dev: unknown = spec.dev;
+  let oif = 0;
+  if (typeof dev === 'number') {
+    if (!Number.isInteger(dev) || dev < 1 || dev > 0x7fffffff) return false;
+    oif = dev;
+  } else if (typeof dev === 'string') {
+    oif = devIndex(dev, 'dev'); // may throw, after dst and via were checked, as in parseRoute
+  } else if (dev !== undefined) return false;
+
+  w.ensure(12 + 3 * 8);
+  const b = w.buf;
+  let p = w.pos;
+  const del = op === 'del';
+  b[p] = AF_INET;
+  b[p + 1] = len;
+  b[p + 2] = 0;
+  b[p + 3] = 0;
+  b[p + 4] = RT_TABLE_MAIN;
+  b[p + 5] = del ? 0 : RTPROT_BOOT;
+  b[p + 6] = del ? RT_SCOPE_NOWHERE : gw >= 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+  b[p + 7] = del ? RTN_UNSPEC : RTN_UNICAST;
+  w32(b, p + 8, 0);
+  p += 12;
+  p = put4(b, p, RTA_DST, d);
+  if (gw >= 0) p = put4(b, p, RTA_GATEWAY, gw);
+  if (oif) p = putU32(b, p, RTA_OIF, oif);
+  w.pos = p;
+  return true;
 }
 
 /**

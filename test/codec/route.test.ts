@@ -5,6 +5,7 @@
 // decoder agree with the table-driven ones; bad input is refused naming its field before
 // anything is sent; dump requests carry the kernel-side filter. No root.
 import t from 'tap';
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,14 @@ import type { Handle } from '../../lib/handle.js';
 import { decodeRoute } from '../../lib/route.js';
 import { protocolId, protocolName, scopeId, setNameDirs, tableId, tableName } from '../../lib/rt-tables.js';
 import { decodeRouteSlow } from '../../lib/route/decode.js';
-import { parse4, writeRoute, type RouteOp } from '../../lib/route/encode.js';
+import {
+  parse4,
+  parseRoute,
+  writeParsedFast,
+  writeRoute,
+  writeSimpleRoute,
+  type RouteOp,
+} from '../../lib/route/encode.js';
 import { encodeRouteTable, RTA_CACHEINFO, RTA_PREF, RTA_TABLE, type RtaAttrs } from '../../lib/route/schema.js';
 import type { Decoded } from '../../lib/core/schema.js';
 import type { Route, RouteSpec } from '../../types/route.js';
@@ -396,6 +404,82 @@ t.test('gateway and source strings come from the decoder cache right, also when 
     }
   }
   t.pass(`${order.length} routes read back their own gateway and source`);
+});
+
+t.test("the bulk shortcut writes parseRoute's bytes for every spec it takes, and leaves the rest", async (t) => {
+  const octet = fc.oneof(
+    { weight: 30, arbitrary: fc.integer({ min: 0, max: 255 }).map(String) },
+    { weight: 1, arbitrary: fc.constantFrom('256', '01', '', 'x', '1e1') },
+  );
+  const v4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+  const text = fc.oneof(
+    { weight: 12, arbitrary: v4 },
+    { weight: 1, arbitrary: fc.constantFrom('default', '::1', '2001:db8::/64', '10.0.0.0/', '1.2.3.4 ', '') },
+    { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+  );
+  const prefix = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(v4, fc.integer({ min: 0, max: 40 })).map(([a, l]) => `${a}/${l}`) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(v4, fc.constantFrom('08', '032', '0032', 'x', '-1', '3 ')).map(([a, l]) => `${a}/${l}`),
+    },
+    { weight: 2, arbitrary: text },
+  );
+  const value = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | number | undefined | null> =>
+    fc.oneof({ weight: 20, arbitrary: a }, fc.constant(undefined), fc.constant(null), fc.integer());
+  const spec = fc
+    .tuple(
+      fc.record(
+        {
+          dst: value(prefix),
+          via: value(text),
+          dev: fc.oneof(
+            { weight: 10, arbitrary: fc.constantFrom('veth0', 'eth1', 3, 2 ** 31 - 1) },
+            { weight: 1, arbitrary: fc.constantFrom('nosuch', 0, -1, 2 ** 31, 1.5, Number.NaN, undefined, true) },
+          ),
+        },
+        { requiredKeys: ['dst'] },
+      ),
+      fc.option(fc.constantFrom<[string, unknown]>(['metric', 5], ['table', 'main'], ['tabel', 1], ['family', 4]), {
+        freq: 10,
+      }),
+    )
+    .map(([r, extra]) => (extra ? { ...r, [extra[0]]: extra[1] } : r));
+  const devIndex = (name: string): number => {
+    if (name === 'nosuch') throw new Error('no such device');
+    return name === 'veth0' ? 3 : 7;
+  };
+  let taken = 0;
+  let left = 0;
+  fc.assert(
+    fc.property(spec, fc.constantFrom<RouteOp>('add', 'replace', 'del'), (s, op) => {
+      const fast = new NlWriter(64);
+      let fastErr: unknown;
+      let took = false;
+      try {
+        took = writeSimpleRoute(fast, s as RouteSpec, op, devIndex);
+      } catch (e) {
+        fastErr = e;
+      }
+      if (!took && fastErr === undefined) {
+        left++;
+        return fast.pos === 0; // nothing written: the general path takes it
+      }
+      taken++;
+      const slow = new NlWriter(64);
+      let slowErr: unknown;
+      try {
+        writeParsedFast(slow, parseRoute(s as RouteSpec, op, devIndex));
+      } catch (e) {
+        slowErr = e;
+      }
+      if (fastErr !== undefined) return slowErr instanceof Error && (fastErr as Error).message === slowErr.message;
+      return slowErr === undefined && Buffer.compare(fast.take(), slow.take()) === 0;
+    }),
+    { numRuns: 40000, seed: 7 },
+  );
+  t.ok(taken > 1000, `the shortcut took ${taken} specs (and left ${left} to the general path)`);
+  t.ok(left > 3000, 'and left many');
 });
 
 t.test('the direct decoder reads what the table-driven one reads', async (t) => {
