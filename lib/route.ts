@@ -408,6 +408,10 @@ export class RouteApi {
    * calls pipelines like a bulk operation.
    */
   private modify(op: RouteOp, spec: RouteSpec, opts: CallOptions | undefined): Promise<void> {
+    if (opts === undefined) {
+      const simple = this.calls.startSimple(op, spec);
+      if (simple) return simple;
+    }
     let signal: AbortSignal | undefined;
     let r: ParsedRoute;
     let names: NameSlot[] | undefined;

@@ -6,8 +6,9 @@
 import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
 import { NlWriter, rd16 } from '../core/attr.js';
 import { NetlinkError } from '../core/errors.js';
+import { checkIfName } from '../core/validate.js';
 import type { RouteSpec } from '../../types/route.js';
-import { parseRoute, type ParsedRoute, type RouteOp } from './encode.js';
+import { parseRoute, writeSimpleRoute, type ParsedRoute, type RouteOp } from './encode.js';
 import { RTA_OIF } from './schema.js';
 
 /** A device name a call still needs, and where its index goes. */
@@ -29,6 +30,8 @@ export class Call implements Submission {
   staged: NlWriter | undefined;
   at = 0;
   len = 0;
+  /** Made by startSimple(): written by writeSimpleRoute from the spec (nothing was parsed). */
+  simple = false;
 
   constructor(
     readonly op: RouteOp,
@@ -82,6 +85,16 @@ export function subjectOf(e: Error, subject: string): Error {
   });
 }
 
+/** Whether checkIfName() takes name (else the general path throws its error). */
+function isIfName(name: string): boolean {
+  try {
+    checkIfName(name, 'dev');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The calls waiting for one device name, and the field each named it in (parallel arrays). */
 interface Lookup {
   calls: Call[];
@@ -109,6 +122,60 @@ export class CallPipeline implements AckOwner<Call> {
     private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
   ) {}
 
+  /**
+   * The commonest call, `{ dst, via?, dev? }` (IPv4, no other key, no options), without parsing:
+   * a call naming its device writes its body now into that name's lookup buffer (as stage() does),
+   * any other goes out at once. Returns undefined, having done nothing, for any other spec or a
+   * value the shortcut does not take: the caller then takes the general path (which words errors).
+   */
+  startSimple(op: RouteOp, spec: RouteSpec): Promise<void> | undefined {
+    if (spec === null || typeof spec !== 'object') return undefined;
+    const dev: unknown = spec.dev;
+    if (typeof dev !== 'string') {
+      const probe = this.probe;
+      probe.pos = 0;
+      if (!writeSimpleRoute(probe, spec, op, () => 1)) return undefined;
+      return new Promise<void>((resolve, reject) => {
+        const call = new Call(op, spec, undefined, resolve, reject);
+        call.simple = true;
+        this.send(call);
+      });
+    }
+    if (!isIfName(dev)) return undefined;
+    let l = this.lookups.get(dev);
+    const w = l ? (l.bodies ??= new NlWriter(16384)) : new NlWriter(16384);
+    const start = w.pos;
+    if (!writeSimpleRoute(w, spec, op, () => 1)) return undefined;
+    if (!l) {
+      l = this.lookup(dev);
+      l.bodies = w;
+    }
+    const entry = l;
+    return new Promise<void>((resolve, reject) => {
+      const call = new Call(op, spec, undefined, resolve, reject);
+      call.waiting = 1;
+      call.staged = w;
+      call.at = start;
+      call.len = w.pos - start;
+      entry.calls.push(call);
+      entry.fields.push('dev');
+    });
+  }
+
+  /** A scratch writer where startSimple() checks a spec that needs no lookup. */
+  private readonly probe = new NlWriter(256);
+
+  /** The lookup of a device name, started now. */
+  private lookup(name: string): Lookup {
+    const entry: Lookup = { calls: [], fields: [], bodies: undefined };
+    this.lookups.set(name, entry);
+    this.resolveName(name).then(
+      (index) => this.resolved(name, entry, index, null),
+      (e: unknown) => this.resolved(name, entry, 0, e as Error),
+    );
+    return entry;
+  }
+
   /** Sends the call once its names (if any) are resolved. */
   start(call: Call, names: NameSlot[] | undefined): void {
     if (!names) {
@@ -117,16 +184,7 @@ export class CallPipeline implements AckOwner<Call> {
     }
     call.waiting = names.length;
     for (const { name, field } of names) {
-      let l = this.lookups.get(name);
-      if (!l) {
-        const entry: Lookup = { calls: [], fields: [], bodies: undefined };
-        l = entry;
-        this.lookups.set(name, entry);
-        this.resolveName(name).then(
-          (index) => this.resolved(name, entry, index, null),
-          (e: unknown) => this.resolved(name, entry, 0, e as Error),
-        );
-      }
+      const l = this.lookups.get(name) ?? this.lookup(name);
       l.calls.push(call);
       l.fields.push(field);
       if (names.length === 1 && field === 'dev') this.stage(call, l);
@@ -195,6 +253,7 @@ export class CallPipeline implements AckOwner<Call> {
       call.staged = undefined;
       return;
     }
+    if (call.simple && !w.trace && writeSimpleRoute(w, call.spec, call.op, () => 1)) return;
     const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
     call.r = undefined;
     this.writeRoute(w, r);

@@ -746,6 +746,35 @@ t.test("an extended ACK offset names the caller's field; the kernel's text is ke
   }
 });
 
+t.test('the same for the commonest spec, which takes the shortcut (dev by name and by index, no dev)', async (t) => {
+  // nlmsghdr 16 + rtmsg 12: RTA_DST at 28, RTA_GATEWAY at 36, RTA_OIF at 44
+  const cases: [RouteSpec, number, string][] = [
+    [{ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0' }, 36, 'via'],
+    [{ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0' }, 44, 'dev'],
+    [{ dst: '10.1.0.0/16', via: '192.168.0.2', dev: 3 }, 28, 'dst'],
+    [{ dst: '10.1.0.0/16', via: '192.168.0.2' }, 36, 'via'],
+  ];
+  for (const [spec, offset, field] of cases) {
+    const { h, fake } = fakeHandle();
+    scriptKernel(fake, {
+      links: LINKS,
+      fail: (m) =>
+        m.type === RTM_NEWROUTE ? { error: -22, ack: { msg: 'Nexthop has invalid gateway', offset } } : undefined,
+    });
+    const err = await h.route.add(spec).catch((e: unknown) => e);
+    t.match(err, { code: 'EINVAL', field }, `${JSON.stringify(spec)} at ${offset}`);
+    t.match(String(err), /route\.add 10\.1\.0\.0\/16: .*Nexthop has invalid gateway/);
+    const sent = fake.sent.find((m) => m.type === RTM_NEWROUTE)!;
+    const want = new NlWriter(64);
+    writeParsedFast(
+      want,
+      parseRoute(spec, 'add', (n) => LINKS.get(n)!),
+    );
+    t.same(sent.payload, want.take(), 'the bytes the general path writes');
+    h.close();
+  }
+});
+
 t.test('list / dump: the kernel filters (strict dump request), the client filters again', async (t) => {
   const route = (
     family: number,
