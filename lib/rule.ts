@@ -79,8 +79,8 @@ const ACTION_BY_VALUE = new Map<number, RuleAction>([
   ...Object.entries(FR_ACT).map(([k, v]): [number, RuleAction] => [v, k as RuleAction]),
 ]);
 
-/** struct fib_rule_hdr (12 bytes). */
-export const fibRuleHdr = struct<{
+/** The fields of struct fib_rule_hdr (a type, not an interface: struct() wants a record of numbers). */
+type FibRuleHdr = {
   /** AF_INET or AF_INET6. */
   family: number;
   /** dst_len: the destination prefix length. */
@@ -95,7 +95,10 @@ export const fibRuleHdr = struct<{
   action: number;
   /** flags: FIB_RULE_* (FIB_RULE_INVERT for `not`). */
   flags: number;
-}>('fib_rule_hdr', 12, {
+};
+
+/** struct fib_rule_hdr (12 bytes). */
+export const fibRuleHdr = struct<FibRuleHdr>('fib_rule_hdr', 12, {
   family: [0, 'u8'],
   dstLen: [1, 'u8'],
   srcLen: [2, 'u8'],
@@ -272,16 +275,6 @@ export function decodeRule(m: NlMsg): Rule | undefined {
 
 // ---- input checks: RuleSpec → fib_rule_hdr + FRA_* ----
 
-interface Hdr {
-  family: number;
-  dstLen: number;
-  srcLen: number;
-  tos: number;
-  table: number;
-  action: number;
-  flags: number;
-}
-
 /** A prefix: '10.0.0.0/24', a bare address (host prefix) or 'all' (undefined: match any). */
 function prefix(v: unknown, field: string): { family: Family; addr: string; len: number } | undefined {
   if (v === 'all') return undefined;
@@ -354,9 +347,9 @@ function ipproto(v: unknown): IpProto {
 const ACTIONS = [...Object.keys(FR_ACT), 'lookup'];
 
 /** Checks a RuleSpec as ip/iprule.c's iprule_modify parses its arguments; `add` fills its defaults. */
-function ruleReq(spec: RuleSpec, add: boolean): { hdr: Hdr; attrs: Partial<FraAttrs> } {
+function ruleReq(spec: RuleSpec, add: boolean): { hdr: FibRuleHdr; attrs: Partial<FraAttrs> } {
   const s = checkObject(spec, 'spec');
-  const hdr: Hdr = { family: AF_UNSPEC, dstLen: 0, srcLen: 0, tos: 0, table: 0, action: 0, flags: 0 };
+  const hdr: FibRuleHdr = { family: AF_UNSPEC, dstLen: 0, srcLen: 0, tos: 0, table: 0, action: 0, flags: 0 };
   const attrs: Partial<FraAttrs> = {};
   let family: Family | undefined;
   if (s['family'] !== undefined) {
