@@ -55,18 +55,23 @@ export function forEachMessage(b: Buffer, fn: (m: NlMsg) => void): void {
   const total = b.length;
   while (off < total) {
     const len = messageLength(b, off);
-    fn({
-      type: rd16(b, off + 4),
-      flags: rd16(b, off + 6),
-      seq: rd32(b, off + 8),
-      pid: rd32(b, off + 12),
-      buf: b,
-      start: off,
-      off: off + NLMSG_HDRLEN,
-      end: off + len,
-    });
+    fn(messageAt(b, off, len));
     off += align4(len);
   }
+}
+
+/** The message at b[off] whose length messageLength() returned. */
+export function messageAt(b: Buffer, off: number, len: number): NlMsg {
+  return {
+    type: rd16(b, off + 4),
+    flags: rd16(b, off + 6),
+    seq: rd32(b, off + 8),
+    pid: rd32(b, off + 12),
+    buf: b,
+    start: off,
+    off: off + NLMSG_HDRLEN,
+    end: off + len,
+  };
 }
 
 /** The payload of NLMSG_ERROR or NLMSG_DONE: error (0 or a negative errno) and the extended ACK. */

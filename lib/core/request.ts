@@ -17,7 +17,7 @@ import {
   rtmName,
 } from './constants.js';
 import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
-import { forEachMessage, messageLength, parseDone, parseError, type NlMsg } from './nlmsg.js';
+import { forEachMessage, messageAt, messageLength, parseDone, parseError, type NlMsg } from './nlmsg.js';
 
 /** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
 export interface Transport {
@@ -606,12 +606,7 @@ export class Engine {
         // A dump's own replies are paced by the kernel, never dropped: it still ends with DONE.
         for (const p of [...this.pending.values()]) {
           if (p.detached || this.unsent(p.seq)) continue;
-          const err = new NetlinkError({
-            errno,
-            op: rtmName(p.type),
-            subject: p.ctx?.subject,
-            hint: 'the socket receive buffer overran and replies were lost',
-          });
+          const err = overrunError(errno, p.type, p.ctx);
           if (p.dump) this.detachDump(p, err);
           else this.finish(p, err);
         }
@@ -619,15 +614,7 @@ export class Engine {
           const i = this.ringSlot(seq);
           if (i < 0 || this.unsent(seq)) continue;
           const ctx = this.ringOwner[i]!.context(this.ringArg[i], this.ringTag[i]!);
-          this.settleSlot(
-            i,
-            new NetlinkError({
-              errno,
-              op: rtmName(this.ringType[i]!),
-              subject: ctx?.subject,
-              hint: 'the socket receive buffer overran and replies were lost',
-            }),
-          );
+          this.settleSlot(i, overrunError(errno, this.ringType[i]!, ctx));
         }
       }
       return;
@@ -664,16 +651,7 @@ export class Engine {
           if (p) this.finish(p, null);
         }
       } else {
-        this.dispatch({
-          type,
-          flags: rd16(b, off + 6),
-          seq,
-          pid: rd32(b, off + 12),
-          buf: b,
-          start: off,
-          off: off + NLMSG_HDRLEN,
-          end: off + len,
-        });
+        this.dispatch(messageAt(b, off, len));
       }
       off += align4(len);
     }
@@ -912,6 +890,16 @@ export class Engine {
       },
     };
   }
+}
+
+/** The error of a request whose reply the kernel dropped (ENOBUFS). */
+function overrunError(errno: number, type: number, ctx: RequestContext | undefined): NetlinkError {
+  return new NetlinkError({
+    errno,
+    op: rtmName(type),
+    subject: ctx?.subject,
+    hint: 'the socket receive buffer overran and replies were lost',
+  });
 }
 
 /**
