@@ -54,6 +54,14 @@ export class Call implements Submission {
     this.reject(subjectOf(err, `route.${this.op} ${String(this.spec.dst)}${what ? `: ${what}` : ''}`));
   }
 
+  /** Keeps the body just written into w from start (and no parsed route) until the name resolves. */
+  stageIn(w: NlWriter, start: number): void {
+    this.staged = w;
+    this.at = start;
+    this.len = w.pos - start;
+    this.r = undefined;
+  }
+
   /** Puts a resolved device index where the spec named the device. */
   place(field: string, index: number): void {
     if (this.staged) {
@@ -154,9 +162,7 @@ export class CallPipeline implements AckOwner<Call> {
     return new Promise<void>((resolve, reject) => {
       const call = new Call(op, spec, undefined, resolve, reject);
       call.waiting = 1;
-      call.staged = w;
-      call.at = start;
-      call.len = w.pos - start;
+      call.stageIn(w, start);
       entry.calls.push(call);
       entry.fields.push('dev');
     });
@@ -209,10 +215,7 @@ export class CallPipeline implements AckOwner<Call> {
       w.pos = start;
       return;
     }
-    call.staged = w;
-    call.at = start;
-    call.len = w.pos - start;
-    call.r = undefined;
+    call.stageIn(w, start);
   }
 
   /** A device-name lookup ended: its waiters get the index (and go out when they have all theirs), or fail. */
