@@ -3,26 +3,15 @@
 // `ip neigh` / `bridge fdb` sent byte for byte, decodes to a hand-written object, and bad input
 // is refused naming its field before anything is sent. No root.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { NLM_F_DUMP, RTM_GETLINK, RTM_GETNEIGH, RTM_NEWNEIGH } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import { decodeFdb, decodeNeigh } from '../../lib/neigh.js';
 import type { Handle } from '../../lib/handle.js';
 import { ack, done, fakeHandle, linkPayload, nla, nlmsg, turn, type SentMsg } from '../helpers/fake-transport.js';
+import { hexFixture } from '../fixtures/hex.js';
 
-/** A .hex fixture: '#' comment lines, then the message as hex bytes. */
-function fixture(name: string): Buffer {
-  const text = readFileSync(new URL(`../fixtures/neigh/${name}.hex`, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .replace(/\s+/g, ''),
-    'hex',
-  );
-}
+const fixture = (name: string): Buffer => hexFixture('neigh', name);
 
 function msgOf(b: Buffer): NlMsg {
   let m: NlMsg | undefined;

@@ -2,7 +2,6 @@
 // test/fixtures/rule/*.hex): our request equals ip's byte for byte, the fixture decodes to a
 // hand-written Rule, and bad input is refused naming its field before anything is sent. No root.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { NLM_F_DUMP, RTM_GETRULE, RTM_NEWRULE } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
@@ -10,18 +9,9 @@ import { decodeRule } from '../../lib/rule.js';
 import type { Handle } from '../../lib/handle.js';
 import type { RuleSpec } from '../../types/rule.js';
 import { ack, done, fakeHandle, nla, nlmsg, turn, type SentMsg } from '../helpers/fake-transport.js';
+import { hexFixture } from '../fixtures/hex.js';
 
-function fixture(name: string): Buffer {
-  const text = readFileSync(new URL(`../fixtures/rule/${name}.hex`, import.meta.url), 'utf8');
-  return Buffer.from(
-    text
-      .split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .join('')
-      .replace(/\s+/g, ''),
-    'hex',
-  );
-}
+const fixture = (name: string): Buffer => hexFixture('rule', name);
 
 function msgOf(b: Buffer): NlMsg {
   let m: NlMsg | undefined;
