@@ -44,17 +44,40 @@ constexpr unsigned kSlots = 32;      // datagrams per recvmmsg (an ACK each, in 
 constexpr int64_t kDefaultSndbuf = 4 << 20;
 constexpr int64_t kDefaultRcvbuf = 32 << 20;
 
+// What the I/O thread and JS share about the chunks handed over: how many JS has not taken yet, and
+// the eventfd that wakes the thread (for sends, close, and when JS has taken every chunk). Owned by
+// the socket and by each chunk in flight, so a chunk JS takes after close still finds it.
+struct Handover {
+  std::atomic<unsigned> queued{0};
+  int efd = -1;
+  Handover() = default;
+  Handover(const Handover&) = delete;
+  Handover& operator=(const Handover&) = delete;
+  ~Handover() {
+    if (efd >= 0) close(efd);
+  }
+  void Wake() const {
+    uint64_t one = 1;
+    if (write(efd, &one, sizeof one) < 0) {
+      // Only EAGAIN at a counter of 2^64-2 is possible: the thread is awake anyway.
+    }
+  }
+};
+
 // One onData(chunk, errno, sendId) call: bytes, or an errno (with the sendId of a failed send).
 struct Chunk {
   std::vector<uint8_t> bytes;
   int err = 0;
   uint32_t sendId = 0;
+  std::shared_ptr<Handover> handover;
 };
 
 // Raw Node-API on purpose: while Node tears down, calls fail with a status, and node-addon-api
 // would turn that into a fatal "cannot throw".
 void CallJs(Napi::Env env, Napi::Function onData, std::nullptr_t*, Chunk* raw) {
   std::unique_ptr<Chunk> c(raw);
+  // JS takes its last chunk: a thread holding replies back (see Drain) hands them over now.
+  if (c->handover->queued.fetch_sub(1) == 1) c->handover->Wake();
   if (static_cast<napi_env>(env) == nullptr || onData.IsEmpty()) return;  // finalizing
   napi_value argv[3];
   if (c->err != 0) {
@@ -89,7 +112,7 @@ using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Chunk, CallJs>;
 
 struct Socket {
   int fd = -1;
-  int efd = -1;  // eventfd: wakes the thread for sends and close
+  std::shared_ptr<Handover> handover = std::make_shared<Handover>();
   uint32_t portId = 0;
   uint32_t lastSendId = 0;
   Tsfn tsfn;
@@ -108,34 +131,42 @@ struct Registry {
 void NoFinalize(Napi::Env, Registry*) {}  // the cleanup hook owns the registry
 
 void Wake(Socket* s) {
-  uint64_t one = 1;
-  if (write(s->efd, &one, sizeof one) < 0) {
-    // Only EAGAIN at a counter of 2^64-2 is possible: the thread is awake anyway.
-  }
+  s->handover->Wake();
 }
 
 // Runs on the thread that owns s. False once JS is gone (napi_closing): stop using the TSFN.
 bool Deliver(Socket* s, Chunk* c) {
+  s->handover->queued.fetch_add(1);
   if (s->tsfn.BlockingCall(c) == napi_ok) return true;
+  s->handover->queued.fetch_sub(1);
   delete c;
   return false;
 }
 
 bool DeliverError(Socket* s, int err, uint32_t sendId) {
-  return Deliver(s, new Chunk{{}, err, sendId});
+  return Deliver(s, new Chunk{{}, err, sendId, s->handover});
 }
 
 bool Flush(Socket* s, std::vector<uint8_t>& batch) {
   if (batch.empty()) return true;
-  auto* c = new Chunk{std::move(batch), 0, 0};
+  auto* c = new Chunk{std::move(batch), 0, 0, s->handover};
   batch = std::vector<uint8_t>();
   return Deliver(s, c);
 }
 
+// Whether replies read so far should go to JS now rather than wait for more: yes when JS has taken
+// every chunk (it may be waiting for these), or the batch is full. While JS is busy (issuing
+// thousands of requests in one synchronous loop), ACKs gather into full chunks instead of one small
+// chunk per sendmsg, so the bounded queue holds ~100,000 of them and the sends go on meanwhile.
+bool ShouldFlush(const Socket* s, const std::vector<uint8_t>& batch) {
+  return batch.size() >= kBatchBytes || s->handover->queued.load() == 0;
+}
+
 bool Drain(Socket* s, std::vector<uint8_t>& batch);
 
-// Sends the queued buffers; after each, hands its replies to JS before the next goes out, so JS
-// works on one buffer's ACKs while the kernel works on the next buffer.
+// Sends the queued buffers; after each, reads its replies and hands them to JS (at once if JS is
+// waiting, see ShouldFlush) before the next goes out, so JS works on one buffer's ACKs while the
+// kernel works on the next buffer.
 bool SendQueued(Socket* s, std::vector<uint8_t>& batch) {
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> queue;
   {
@@ -189,6 +220,7 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
     }
     int err = errno;
     if (err == EINTR) continue;
+    if ((err == EAGAIN || err == EWOULDBLOCK) && !ShouldFlush(s, batch)) return true;
     if (!Flush(s, batch)) return false;
     if (err == EAGAIN || err == EWOULDBLOCK) return true;
     // ENOBUFS (overrun) is reported once and reading goes on; anything else goes back to poll.
@@ -200,8 +232,10 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
 
 void IoLoop(Socket* s) {
   std::vector<uint8_t> batch;
-  pollfd fds[2] = {{s->fd, POLLIN, 0}, {s->efd, POLLIN, 0}};
+  pollfd fds[2] = {{s->fd, POLLIN, 0}, {s->handover->efd, POLLIN, 0}};
   while (!s->stop.load()) {
+    // Replies held back while JS was busy go once it has taken the rest (CallJs wakes us).
+    if (!batch.empty() && ShouldFlush(s, batch) && !Flush(s, batch)) return;
     fds[0].events = s->paused.load() ? 0 : POLLIN;
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
@@ -210,7 +244,7 @@ void IoLoop(Socket* s) {
     }
     if (fds[1].revents != 0) {
       uint64_t count;
-      if (read(s->efd, &count, sizeof count) < 0) {
+      if (read(s->handover->efd, &count, sizeof count) < 0) {
         // EAGAIN: another wake-up already consumed it.
       }
       if (!SendQueued(s, batch)) return;
@@ -265,7 +299,6 @@ void Shutdown(Socket* s) {
   s->tsfn.Abort();
   s->thread.join();
   close(s->fd);
-  close(s->efd);
 }
 
 void CloseAll(void* data) {
@@ -318,16 +351,13 @@ Napi::Value OpenSocket(const Napi::CallbackInfo& info) {
   if (!ReadNsTarget(env, opts, &ns)) return env.Undefined();
 
   auto s = std::make_unique<Socket>();
-  s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (s->efd < 0) {
+  s->handover->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s->handover->efd < 0) {
     ThrowErrno(env, errno, "eventfd");
     return env.Undefined();
   }
   s->tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "rtnetlink", kMaxQueue, 1);
-  if (env.IsExceptionPending()) {
-    close(s->efd);
-    return env.Undefined();
-  }
+  if (env.IsExceptionPending()) return env.Undefined();
   s->tsfn.Unref(env);  // an idle socket never keeps the process alive
 
   std::promise<Outcome> opened;
@@ -338,7 +368,6 @@ Napi::Value OpenSocket(const Napi::CallbackInfo& info) {
   if (o.err != 0) {
     s->thread.join();
     s->tsfn.Abort();
-    close(s->efd);
     ThrowOutcome(env, o);
     return env.Undefined();
   }

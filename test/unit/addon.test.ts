@@ -184,20 +184,17 @@ if (process.getuid?.() !== 0) {
       });
     });
     open.add(fd);
-    a.socketMembership(fd, 1, true);
+    a.socketMembership(fd, 7, true); // RTNLGRP_IPV4_ROUTE
     a.socketSetRcvbuf(fd, 4096);
     a.socketRef(fd, true);
-    // The main thread stays busy: 16 chunks fill the TSFN queue, then the socket overruns.
-    const tun = {
-      netnsPath: nsPath,
-      name: 'rtnltun%d',
-      tap: false,
-      multiQueue: false,
-      vnetHdr: false,
-      noPi: true,
-      persist: false,
-    };
-    for (let i = 0; i < 200; i++) a.tunCreate(tun);
+    // The main thread stays blocked (in ip) while 100,000 routes are added, each an RTM_NEWROUTE of
+    // ~60 bytes to the member: 16 full chunks (256 KiB each) fill the TSFN queue, then the socket
+    // overruns.
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++)
+      lines.push(`route add 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 dev lo`);
+    execFileSync('ip', ['-n', name, '-batch', '-'], { input: lines.join('\n') });
     await overrun;
     close(fd);
     t.same([...new Set(errors)], [105]);
