@@ -26,11 +26,22 @@ export interface OpenOptions extends EngineOptions {
   netnsPath?: string;
   /** An open descriptor of a namespace file. */
   netnsFd?: number;
-  /** Socket receive buffer in bytes (default 32 MiB, forced where CAP_NET_ADMIN allows). */
+  /**
+   * Socket receive buffer in bytes (default 128 MiB, forced where CAP_NET_ADMIN allows): a limit, not
+   * an allocation. It bounds the window (see `window`): the kernel's default sysctl limit, where
+   * forcing is not allowed, leaves room for the ACKs of about 200 messages in flight.
+   */
   rcvbuf?: number;
   /** Socket send buffer in bytes (default 4 MiB). */
   sndbuf?: number;
 }
+
+/**
+ * The request socket's receive buffer unless `rcvbuf` says otherwise: read back as 256 MiB, it holds
+ * the ACKs of the default window of 131,072 messages (lib/core/request.ts) even while JavaScript reads
+ * none of them, as when a caller issues that many calls in one synchronous loop.
+ */
+const REQUEST_RCVBUF = 128 << 20;
 
 /** A raw request for a message this package does not model. */
 export interface RawRequest {
@@ -106,8 +117,7 @@ export class Handle {
   constructor(opts: OpenOptions = {}, lazy = false, factory?: TransportFactory) {
     this.options = opts;
     this.target = namespaceTarget(opts);
-    const sock: { rcvbuf?: number; sndbuf?: number } = {};
-    if (opts.rcvbuf !== undefined) sock.rcvbuf = opts.rcvbuf;
+    const sock: { rcvbuf?: number; sndbuf?: number } = { rcvbuf: opts.rcvbuf ?? REQUEST_RCVBUF };
     if (opts.sndbuf !== undefined) sock.sndbuf = opts.sndbuf;
     // The socket's callback holds the engine, so the engine must not hold the handle: a dropped
     // handle is then collected, and its engine closed (socket and thread with it).

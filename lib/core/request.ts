@@ -106,7 +106,7 @@ interface Batch {
 
 export interface EngineOptions {
   /**
-   * Most messages sent and not yet answered (default 32,768). It is lowered to what the socket's
+   * Most messages sent and not yet answered (default 131,072). It is lowered to what the socket's
    * receive buffer can hold the ACKs of (rcvbuf ÷ 2 KiB), so a small buffer (no CAP_NET_ADMIN for
    * SO_RCVBUFFORCE, or a small `rcvbuf`) slows requests down instead of losing their ACKs.
    */
@@ -124,8 +124,12 @@ export interface EngineOptions {
  * flight fit even when JavaScript reads none of them meanwhile (else the kernel drops them: ENOBUFS).
  */
 const ACK_BUDGET = 2048;
-/** The default window (a 32 MiB receive buffer, read back as 64 MiB, holds its ACKs). */
-const WINDOW = 32768;
+/**
+ * The default window: a caller issuing 100,000 calls in one synchronous loop keeps the kernel busy
+ * meanwhile (the socket's thread sends and gathers their ACKs while JavaScript cannot read them).
+ * open()'s default receive buffer of 128 MiB, read back as 256 MiB, holds its ACKs.
+ */
+const WINDOW = 131072;
 /** Most messages per sendmsg (also bounded by batchBytes and half the window). */
 const BATCH_MESSAGES = 1024;
 

@@ -2,6 +2,7 @@
 // failing specs (kernel refusals and malformed input) → each failure reported by its index, every
 // other route really in the kernel (checked by a dump and by ip); an abort mid-way reports exactly
 // what the kernel confirmed; replaceMany converges; delMany empties; dump() streams them all.
+import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import type { BulkAbortError } from '../../lib/route.js';
 import type { RouteSpec } from '../../types/route.js';
@@ -151,6 +152,45 @@ t.test('per-route calls in one Promise.all and an async iterable feed', { skip: 
   t.same(await h.route.delMany(feed()), { ok: n, failed: [] });
   t.equal((await ours(ns)).size, 0);
 });
+
+t.test(
+  'calls issued in one long synchronous loop are applied while the loop still runs',
+  { skip: rootSkip },
+  async (t) => {
+    // The socket's thread sends each full batch and keeps the ACKs it reads while JavaScript cannot
+    // take them (in full chunks, not one per sendmsg, so its bounded queue holds ~100,000): the kernel
+    // works through the calls during the caller's loop. The default window (131,072) needs the default
+    // receive buffer (128 MiB, read back as 256 MiB) to hold their ACKs.
+    const ns = tempNetns(t);
+    setup(ns);
+    const h = open({ netns: ns.name });
+    t.teardown(() => h.close());
+    t.equal(h.engine.window, 131072, 'the default window, which the default receive buffer holds');
+    const dev = await h.link.indexOf('veth0', 'dev');
+    const n = 60 * 1024; // whole batches of 1,024 messages: each leaves as soon as it is full
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) calls.push(h.route.add({ dst: dstOf(i), via: '192.168.0.2', dev }));
+    // Still in the same turn: count what the kernel holds (ip as the oracle), waiting up to 10 s
+    // without yielding.
+    const count = (): number =>
+      execFileSync('ip', ['-n', ns.name, '-4', 'route', 'show', 'table', 'main'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      })
+        .split('\n')
+        .filter((l) => l.startsWith('10.')).length;
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    let applied = count();
+    for (const deadline = Date.now() + 10_000; applied < n && Date.now() < deadline;) {
+      Atomics.wait(sleep, 0, 0, 50);
+      applied = count();
+    }
+    t.equal(applied, n, 'every route in the kernel before the loop yielded');
+    const settled = await Promise.allSettled(calls);
+    t.equal(settled.filter((x) => x.status === 'fulfilled').length, n, 'and every call then confirmed');
+    t.equal((await ours(ns)).size, n);
+  },
+);
 
 t.test('a small receive buffer slows the pipeline down instead of losing ACKs', { skip: rootSkip }, async (t) => {
   // As in a container whose user namespace cannot SO_RCVBUFFORCE: 64 KiB, read back as 128 KiB,
