@@ -164,7 +164,7 @@ function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
 
 // ---- this package ----
 
-function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each' | 'raw'): Tool {
+function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each' | 'each-ifindex' | 'raw'): Tool {
   const script = join(here, 'peers', mode === 'raw' ? 'engine-probe.js' : 'rtnetlink.js');
   return {
     id,
@@ -319,7 +319,12 @@ export function allTools(): Tool[] {
     cTool('c-batch', 'C, 5,000 messages per sendmsg, ACK on each (the limit)', 5000, true),
     cTool('c-single', 'C, one message per sendmsg, wait for its ACK', 1, false),
     rtnetlinkTool('rtnetlink-bulk', 'rtnetlink addMany / replaceMany / delMany, dump()', 'bulk'),
-    rtnetlinkTool('rtnetlink-each', 'rtnetlink route.add / replace / del × N via Promise.all', 'each'),
+    rtnetlinkTool('rtnetlink-each', "rtnetlink route.add / replace / del × N via Promise.all, dev: 'veth0'", 'each'),
+    rtnetlinkTool(
+      'rtnetlink-each-ifindex',
+      'rtnetlink route.add / replace / del × N via Promise.all, dev: its index',
+      'each-ifindex',
+    ),
     rtnetlinkTool('engine-raw', 'rtnetlink Engine.post, hand-encoded messages (diagnostic)', 'raw'),
     ipBatchTool,
     ipForkTool,

@@ -3,7 +3,10 @@
 //   --mode bulk: route.addMany / route.dump() / route.replaceMany / route.delMany over a lazy
 //                iterable of specs (built as a streaming caller would, inside the timed phase).
 //   --mode each: route.add / replace / del called once per route, all issued at once and
-//                awaited with Promise.all (automatic pipelining), and route.dump().
+//                awaited with Promise.all (automatic pipelining), and route.dump(). The device is
+//                named (`dev: 'veth0'`): every call waits for one lookup of the name.
+//   --mode each-ifindex: the same with `dev` the index resolved once before (as the C, npm netlink
+//                and pyroute2 drivers send it), so the calls go out as they are made.
 import { open } from '../../lib/index.js';
 import type { BulkResult, RouteSpec as Spec } from '../../types/route.js';
 import {
@@ -19,7 +22,7 @@ import {
   type PhaseResult,
 } from './common.js';
 
-function* specs(n: number, via: string | undefined, dev: string | undefined): Generator<Spec> {
+function* specs(n: number, via: string | undefined, dev: string | number | undefined): Generator<Spec> {
   for (let i = 0; i < n; i++) {
     const s: Spec = { dst: `${routeDst(i)}/32` };
     if (via !== undefined) s.via = via;
@@ -37,7 +40,7 @@ async function each(
   fn: (spec: Spec) => Promise<unknown>,
   n: number,
   via: string | undefined,
-  dev: string | undefined,
+  dev: string | number | undefined,
 ): Promise<Omit<PhaseResult, 'ms'>> {
   const all: Promise<unknown>[] = new Array<Promise<unknown>>(n);
   let i = 0;
@@ -64,14 +67,17 @@ async function main(): Promise<void> {
   const r = h.route;
   const out: DriverResult = { phases: {} };
   // Resolve the device once before measuring (the first use of a name may cost a lookup).
-  await h.link.indexOf(a.dev, 'dev');
+  const ifindex = await h.link.indexOf(a.dev, 'dev');
+  if (a.mode === 'each-ifindex' && ifindex !== a.ifindex)
+    throw new Error(`${a.dev} is index ${ifindex} here, not ${a.ifindex}`);
+  const dev = a.mode === 'each-ifindex' ? ifindex : a.dev;
   const base = vmRssKb();
   if (base !== undefined) out.baselineKb = base;
 
   if (a.mode === 'bulk') {
     await phase('add', out, async () => bulkCounts(await r.addMany(specs(a.n, a.gw, a.dev))));
   } else {
-    await phase('add', out, () => each((x) => r.add(x), a.n, a.gw, a.dev));
+    await phase('add', out, () => each((x) => r.add(x), a.n, a.gw, dev));
   }
   await phase('dump', out, async () => {
     let ours = 0;
@@ -84,7 +90,7 @@ async function main(): Promise<void> {
     await phase('replace', out, async () => bulkCounts(await r.replaceMany(specs(a.n, a.gw2, a.dev))));
     await phase('delete', out, async () => bulkCounts(await r.delMany(specs(a.n, undefined, undefined))));
   } else {
-    await phase('replace', out, () => each((x) => r.replace(x), a.n, a.gw2, a.dev));
+    await phase('replace', out, () => each((x) => r.replace(x), a.n, a.gw2, dev));
     await phase('delete', out, () => each((x) => r.del(x), a.n, undefined, undefined));
   }
   h.close();
