@@ -12,6 +12,12 @@ import type { Monitor, MonitorEvent, MonitorGroup } from '../../lib/index.js';
 import { netns } from '../../lib/index.js';
 import { main as monitorExample } from '../../examples/monitor.js';
 
+/**
+ * Changes made while JS is blocked that overrun a 4 KiB receive buffer: more than the 4 MiB the
+ * socket's thread queues for JS before it stops reading (an event is ~70-90 bytes).
+ */
+const BURST = 60_000;
+
 const LIB = fileURLToPath(new URL('../../lib/index.js', import.meta.url));
 
 interface IpLink {
@@ -379,10 +385,11 @@ t.test('an overrun is reported and later events still arrive', { skip: rootSkip 
   ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
   const m = ns.h.monitor(['neigh'], { rcvbuf: 4096 });
   t.teardown(() => m.close());
-  // 2000 changes while this thread is blocked in execFileSync: the 4 KiB buffer overflows.
+  // 60,000 changes (~5 MB of events) while this thread is blocked in execFileSync: the socket's
+  // thread queues 4 MiB for JS (16 chunks of 256 KiB), then the 4 KiB buffer overflows.
   batch(
     ns,
-    Array.from({ length: 2000 }, (_, i) => `neigh add 10.1.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:01 dev mv0`),
+    Array.from({ length: BURST }, (_, i) => `neigh add 10.1.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:01 dev mv0`),
   );
   const before = await until(m, (e) => e.kind === 'overrun');
   t.ok(m.overruns >= 1, `m.overruns = ${m.overruns}`);
@@ -395,7 +402,7 @@ t.test('an overrun is reported and later events still arrive', { skip: rootSkip 
     isEv('neigh', 'new', (o) => o['dst'] === '10.200.0.1'),
   );
   const delivered = [...before, ...after].filter((e) => e.kind === 'neigh' && e.object.dst.startsWith('10.1.')).length;
-  t.ok(delivered < 2000, `events were lost, so the overrun was real (${delivered} of 2000 delivered)`);
+  t.ok(delivered < BURST, `events were lost, so the overrun was real (${delivered} of ${BURST} delivered)`);
 });
 
 t.test(
@@ -607,10 +614,10 @@ t.test(
     ns.ip('link', 'set', 'mv0', 'up');
     ns.ip('route', 'add', '10.50.0.0/16', 'dev', 'mv0');
     await a.compare('after the link came up');
-    // A burst that overruns a 4 KiB buffer.
+    // A burst that overruns a 4 KiB buffer (and the 4 MiB the socket's thread queues for JS).
     const b = await watch({ rcvbuf: 4096 });
     batch(ns, [
-      ...Array.from({ length: 1000 }, (_, i) => `route add 10.60.${i >> 8}.${i & 255}/32 dev mv0`),
+      ...Array.from({ length: BURST }, (_, i) => `route add 10.60.${i >> 8}.${i & 255}/32 dev mv0`),
       ...Array.from({ length: 1000 }, (_, i) => `addr add 10.70.${i >> 8}.${i & 255}/32 dev mv0`),
       ...Array.from({ length: 300 }, (_, i) => `route del 10.60.${i >> 8}.${i & 255}/32 dev mv0`),
     ]);
