@@ -30,8 +30,6 @@ export class Call implements Submission {
   staged: NlWriter | undefined;
   at = 0;
   len = 0;
-  /** Made by startSimple(): written by writeSimpleRoute from the spec (nothing was parsed). */
-  simple = false;
 
   constructor(
     readonly op: RouteOp,
@@ -78,6 +76,61 @@ export class Call implements Submission {
     if (!nh) throw new Error(`internal: cannot place ${field}`);
     nh.ifindex = index;
   }
+}
+
+/**
+ * A call startSimple() wrote at once (no device name to wait for). Until its ACK it keeps only its
+ * spec (for an error's subject and field) and its promise's resolve function, so that 100,000 of
+ * them in flight are little for the garbage collector to copy; an error rejects the promise by
+ * resolving it with a rejected one.
+ */
+class QuickCall {
+  resolve: (v: PromiseLike<void> | void) => void = noop;
+  constructor(readonly spec: RouteSpec) {}
+}
+
+/** The owner of one operation's QuickCalls in the engine's ring. */
+class QuickOwner implements AckOwner<QuickCall> {
+  private readonly ctx: RequestContext;
+
+  constructor(
+    private readonly op: RouteOp,
+    private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
+  ) {
+    this.ctx = { subject: `route.${op}` };
+  }
+
+  /** At post(): the shortcut, or NOT_SIMPLE (nothing written); again for an error's trace: parsed. */
+  write(w: NlWriter, call: QuickCall): void {
+    if (w.trace) {
+      this.writeRoute(
+        w,
+        parseRoute(call.spec, this.op, () => 1),
+      );
+      return;
+    }
+    if (!writeSimpleRoute(w, call.spec, this.op, () => 1)) throw NOT_SIMPLE;
+  }
+
+  context(): RequestContext {
+    return this.ctx;
+  }
+
+  settle(call: QuickCall, _tag: number, err: Error | null): void {
+    if (!err) call.resolve();
+    else call.resolve(Promise.reject(subjectOf(err, `route.${this.op} ${String(call.spec.dst)}`)));
+  }
+}
+
+function noop(): void {}
+
+/** Thrown by QuickOwner.write() at post() for a spec the shortcut does not take. */
+const NOT_SIMPLE = new Error('internal: not the simple shape (startSimple catches this)');
+
+/** The resolve function of the promise just made with `new Promise(grab)` (no closure per call). */
+let grabbed: (v: PromiseLike<void> | void) => void = noop;
+function grab(resolve: (v: PromiseLike<void> | void) => void): void {
+  grabbed = resolve;
 }
 
 /** The kernel's error with a subject naming the call (the shared request context has none). */
@@ -128,26 +181,35 @@ export class CallPipeline implements AckOwner<Call> {
     private readonly resolveName: (name: string) => Promise<number>,
     private readonly message: (op: RouteOp) => { type: number; flags: number },
     private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
-  ) {}
+  ) {
+    this.quick = {
+      add: new QuickOwner('add', writeRoute),
+      replace: new QuickOwner('replace', writeRoute),
+      del: new QuickOwner('del', writeRoute),
+    };
+  }
 
   /**
    * The commonest call, `{ dst, via?, dev? }` (IPv4, no other key, no options), without parsing:
    * a call naming its device writes its body now into that name's lookup buffer (as stage() does),
-   * any other goes out at once. Returns undefined, having done nothing, for any other spec or a
+   * any other is written at once into the engine's batch (a QuickCall). Returns undefined, having done nothing, for any other spec or a
    * value the shortcut does not take: the caller then takes the general path (which words errors).
    */
   startSimple(op: RouteOp, spec: RouteSpec): Promise<void> | undefined {
     if (spec === null || typeof spec !== 'object') return undefined;
     const dev: unknown = spec.dev;
     if (typeof dev !== 'string') {
-      const probe = this.probe;
-      probe.pos = 0;
-      if (!writeSimpleRoute(probe, spec, op, () => 1)) return undefined;
-      return new Promise<void>((resolve, reject) => {
-        const call = new Call(op, spec, undefined, resolve, reject);
-        call.simple = true;
-        this.send(call);
-      });
+      const call = new QuickCall(spec);
+      const { type, flags } = this.message(op);
+      try {
+        this.engine.post(type, flags, this.quick[op], call, 0);
+      } catch (e) {
+        if (e === NOT_SIMPLE) return undefined;
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      const p = new Promise<void>(grab);
+      call.resolve = grabbed;
+      return p;
     }
     if (!isIfName(dev)) return undefined;
     let l = this.lookups.get(dev);
@@ -168,8 +230,8 @@ export class CallPipeline implements AckOwner<Call> {
     });
   }
 
-  /** A scratch writer where startSimple() checks a spec that needs no lookup. */
-  private readonly probe = new NlWriter(256);
+  /** The owners of startSimple()'s calls that wait for nothing, one per operation. */
+  private readonly quick: Record<RouteOp, QuickOwner>;
 
   /** The lookup of a device name, started now. */
   private lookup(name: string): Lookup {
@@ -256,7 +318,6 @@ export class CallPipeline implements AckOwner<Call> {
       call.staged = undefined;
       return;
     }
-    if (call.simple && !w.trace && writeSimpleRoute(w, call.spec, call.op, () => 1)) return;
     const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
     call.r = undefined;
     this.writeRoute(w, r);

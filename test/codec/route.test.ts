@@ -775,6 +775,28 @@ t.test('the same for the commonest spec, which takes the shortcut (dev by name a
   }
 });
 
+t.test('a shortcut call the kernel refuses rejects with its NetlinkError, and leaves nothing unhandled', async (t) => {
+  // Calls that wait for no device keep only their promise's resolve function: an error resolves the
+  // promise with a rejected one.
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', record);
+  t.teardown(() => void process.off('unhandledRejection', record));
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS, fail: (m) => (m.type === RTM_NEWROUTE ? { error: -17 } : undefined) });
+  const calls = [
+    h.route.add({ dst: '10.1.0.0/16', dev: 3 }),
+    h.route.replace({ dst: '10.2.0.0/16', via: '192.168.0.2' }),
+  ];
+  const [a, b] = await Promise.allSettled(calls);
+  t.ok(a?.status === 'rejected' && a.reason instanceof NetlinkError, 'a NetlinkError');
+  t.match(a, { reason: { code: 'EEXIST', op: 'RTM_NEWROUTE', message: /^route\.add 10\.1\.0\.0\/16: / } });
+  t.match(b, { reason: { code: 'EEXIST', message: /^route\.replace 10\.2\.0\.0\/16: / } });
+  await new Promise((r) => setTimeout(r, 20));
+  t.same(unhandled, [], 'no unhandled rejection');
+  h.close();
+});
+
 t.test('list / dump: the kernel filters (strict dump request), the client filters again', async (t) => {
   const route = (
     family: number,
