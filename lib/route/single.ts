@@ -79,46 +79,70 @@ export class Call implements Submission {
 }
 
 /**
- * A call startSimple() wrote at once (no device name to wait for). Until its ACK it keeps only its
- * spec (for an error's subject and field) and its promise's resolve function, so that 100,000 of
- * them in flight are little for the garbage collector to copy; an error rejects the promise by
- * resolving it with a rejected one.
+ * A call startSimple() took: `{ dst, via?, dev? }` written without parsing, at once into the
+ * engine's batch, or (naming its device) into its lookup's buffer until the name resolves. Until its
+ * ACK it keeps only its spec (for an error's subject and field), that staged body, and its promise's
+ * resolve function, so that 100,000 of them in flight are little for the garbage collector to copy.
+ * An error rejects the promise by resolving it with a rejected one.
  */
 class QuickCall {
   resolve: (v: PromiseLike<void> | void) => void = noop;
-  constructor(readonly spec: RouteSpec) {}
-}
-
-/** The owner of one operation's QuickCalls in the engine's ring. */
-class QuickOwner implements AckOwner<QuickCall> {
-  private readonly ctx: RequestContext;
+  /** The body staged at [at, at + len) of a lookup's buffer, RTA_OIF last; dropped once sent. */
+  staged: NlWriter | undefined = undefined;
+  at = 0;
+  len = 0;
 
   constructor(
-    private readonly op: RouteOp,
-    private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
-  ) {
-    this.ctx = { subject: `route.${op}` };
-  }
+    readonly op: RouteOp,
+    readonly spec: RouteSpec,
+  ) {}
 
-  /** At post(): the shortcut, or NOT_SIMPLE (nothing written); again for an error's trace: parsed. */
+  /** Rejects the call's promise; `what` adds to the subject (e.g. the device that was not found). */
+  fail(err: Error, what?: string): void {
+    this.resolve(Promise.reject(subjectOf(err, `route.${this.op} ${String(this.spec.dst)}${what ? `: ${what}` : ''}`)));
+  }
+}
+
+/** The owner of the QuickCalls in the engine's ring. */
+class QuickOwner implements AckOwner<QuickCall> {
+  private readonly ctx: Record<RouteOp, RequestContext> = {
+    add: { subject: 'route.add' },
+    replace: { subject: 'route.replace' },
+    del: { subject: 'route.del' },
+  };
+
+  constructor(private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void) {}
+
+  /**
+   * At post(): the staged body, or the shortcut (NOT_SIMPLE, nothing written, for a spec it does not
+   * take); again for an error's trace: parsed from the spec (the device index holds its place).
+   */
   write(w: NlWriter, call: QuickCall): void {
     if (w.trace) {
       this.writeRoute(
         w,
-        parseRoute(call.spec, this.op, () => 1),
+        parseRoute(call.spec, call.op, () => 1),
       );
       return;
     }
-    if (!writeSimpleRoute(w, call.spec, this.op, () => 1)) throw NOT_SIMPLE;
+    const staged = call.staged;
+    if (staged) {
+      w.ensure(call.len);
+      staged.buf.copy(w.buf, w.pos, call.at, call.at + call.len);
+      w.pos += call.len;
+      call.staged = undefined;
+      return;
+    }
+    if (!writeSimpleRoute(w, call.spec, call.op, () => 1)) throw NOT_SIMPLE;
   }
 
-  context(): RequestContext {
-    return this.ctx;
+  context(call: QuickCall): RequestContext {
+    return this.ctx[call.op];
   }
 
   settle(call: QuickCall, _tag: number, err: Error | null): void {
     if (!err) call.resolve();
-    else call.resolve(Promise.reject(subjectOf(err, `route.${this.op} ${String(call.spec.dst)}`)));
+    else call.fail(err);
   }
 }
 
@@ -156,11 +180,14 @@ function isIfName(name: string): boolean {
   }
 }
 
-/** The calls waiting for one device name, and the field each named it in (parallel arrays). */
+/**
+ * The calls waiting for one device name, in the order they were made, and the field each named it
+ * in (parallel arrays; a QuickCall's is always `dev`).
+ */
 interface Lookup {
-  calls: Call[];
+  calls: (Call | QuickCall)[];
   fields: string[];
-  /** The staged message bodies of the calls that wait for this name alone (see Call.staged). */
+  /** The staged message bodies of the calls that wait for this name alone (see QuickCall, Call.staged). */
   bodies: NlWriter | undefined;
 }
 
@@ -182,27 +209,24 @@ export class CallPipeline implements AckOwner<Call> {
     private readonly message: (op: RouteOp) => { type: number; flags: number },
     private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
   ) {
-    this.quick = {
-      add: new QuickOwner('add', writeRoute),
-      replace: new QuickOwner('replace', writeRoute),
-      del: new QuickOwner('del', writeRoute),
-    };
+    this.quick = new QuickOwner(writeRoute);
   }
 
   /**
-   * The commonest call, `{ dst, via?, dev? }` (IPv4, no other key, no options), without parsing:
-   * a call naming its device writes its body now into that name's lookup buffer (as stage() does),
-   * any other is written at once into the engine's batch (a QuickCall). Returns undefined, having done nothing, for any other spec or a
-   * value the shortcut does not take: the caller then takes the general path (which words errors).
+   * The commonest call, `{ dst, via?, dev? }` (IPv4, no other key, no options), without parsing, as
+   * a QuickCall: a call naming its device writes its body now into that name's lookup buffer, any
+   * other is written at once into the engine's batch. Returns undefined, having done nothing, for any
+   * other spec or a value the shortcut does not take: the caller then takes the general path (which
+   * words errors).
    */
   startSimple(op: RouteOp, spec: RouteSpec): Promise<void> | undefined {
     if (spec === null || typeof spec !== 'object') return undefined;
     const dev: unknown = spec.dev;
     if (typeof dev !== 'string') {
-      const call = new QuickCall(spec);
+      const call = new QuickCall(op, spec);
       const { type, flags } = this.message(op);
       try {
-        this.engine.post(type, flags, this.quick[op], call, 0);
+        this.engine.post(type, flags, this.quick, call, 0);
       } catch (e) {
         if (e === NOT_SIMPLE) return undefined;
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
@@ -220,18 +244,19 @@ export class CallPipeline implements AckOwner<Call> {
       l = this.lookup(dev);
       l.bodies = w;
     }
-    const entry = l;
-    return new Promise<void>((resolve, reject) => {
-      const call = new Call(op, spec, undefined, resolve, reject);
-      call.waiting = 1;
-      call.stageIn(w, start);
-      entry.calls.push(call);
-      entry.fields.push('dev');
-    });
+    const call = new QuickCall(op, spec);
+    call.staged = w;
+    call.at = start;
+    call.len = w.pos - start;
+    l.calls.push(call);
+    l.fields.push('dev');
+    const p = new Promise<void>(grab);
+    call.resolve = grabbed;
+    return p;
   }
 
-  /** The owners of startSimple()'s calls that wait for nothing, one per operation. */
-  private readonly quick: Record<RouteOp, QuickOwner>;
+  /** The owner of startSimple()'s calls in the engine's ring. */
+  private readonly quick: QuickOwner;
 
   /** The lookup of a device name, started now. */
   private lookup(name: string): Lookup {
@@ -287,7 +312,10 @@ export class CallPipeline implements AckOwner<Call> {
       const call = l.calls[i]!;
       const field = l.fields[i]!;
       if (err) call.fail(err, `${field} ${name}`);
-      else {
+      else if (call instanceof QuickCall) {
+        call.staged!.put32(call.at + call.len - 4, index);
+        this.post(call, this.quick);
+      } else {
         call.place(field, index);
         if (--call.waiting === 0 && !call.failed) this.send(call);
       }
@@ -295,9 +323,13 @@ export class CallPipeline implements AckOwner<Call> {
   }
 
   private send(call: Call): void {
+    this.post(call, this);
+  }
+
+  private post<C extends Call | QuickCall>(call: C, owner: AckOwner<C>): void {
     const { type, flags } = this.message(call.op);
     try {
-      this.engine.post(type, flags, this, call, 0);
+      this.engine.post(type, flags, owner, call, 0);
     } catch (e) {
       call.fail(e as Error);
     }
