@@ -60,6 +60,8 @@ export interface NativeAddon {
   socketSetRcvbuf(fd: number, bytes: number): void;
   /** The receive buffer the kernel granted, in bytes (SO_RCVBUF as read back: twice what was set). */
   socketRcvbuf(fd: number): number;
+  /** The index of the device named `name` in the socket's namespace (SIOCGIFINDEX), 0 if there is none. */
+  socketIfIndex(fd: number, name: string): number;
   /** Stops the socket's thread and closes the socket. Idempotent; unknown fds are ignored. */
   closeSocket(fd: number): void;
   /** Like `ip netns add`: creates /run/netns (a shared mount), the file, a new namespace bind-mounted on it. */

@@ -21,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"socketMembership", rtnl::SocketMembership},
       {"socketSetRcvbuf", rtnl::SocketSetRcvbuf},
       {"socketRcvbuf", rtnl::SocketRcvbuf},
+      {"socketIfIndex", rtnl::SocketIfIndex},
       {"closeSocket", rtnl::CloseSocket},
       {"netnsCreate", rtnl::NetnsCreate},
       {"netnsDelete", rtnl::NetnsDelete},

@@ -104,6 +104,31 @@ if (process.getuid?.() !== 0) {
     t.throws(() => a.socketRcvbuf(fd), 'a closed socket');
   });
 
+  t.test("socketIfIndex reads a device's index in the socket's namespace (SIOCGIFINDEX)", async (t) => {
+    const fd = a.openSocket({ netnsPath: nsPath }, () => undefined);
+    open.add(fd);
+    ip('-n', name, 'link', 'add', 'rtnlv0', 'type', 'veth', 'peer', 'name', 'rtnlv1');
+    const want = (dev: string): number =>
+      (JSON.parse(ip('-n', name, '-j', 'link', 'show', dev)) as { ifindex: number }[])[0]!.ifindex;
+    t.equal(a.socketIfIndex(fd, 'lo'), 1);
+    t.equal(a.socketIfIndex(fd, 'rtnlv1'), want('rtnlv1'), 'as ip -j link show reports it');
+    t.equal(a.socketIfIndex(fd, 'nosuch0'), 0, 'none: 0');
+    const host = a.openSocket({}, () => undefined);
+    open.add(host);
+    t.equal(a.socketIfIndex(host, 'rtnlv0'), 0, 'not in the host namespace');
+    ip('-n', name, 'link', 'set', 'rtnlv0', 'name', 'rtnlv9');
+    t.equal(a.socketIfIndex(fd, 'rtnlv0'), 0, 'renamed: the old name is gone at once');
+    t.equal(a.socketIfIndex(fd, 'rtnlv9'), want('rtnlv9'));
+    ip('-n', name, 'link', 'del', 'rtnlv9');
+    t.throws(() => a.socketIfIndex(fd, 'x'.repeat(16)), RangeError);
+    t.throws(() => a.socketIfIndex(fd, ''), RangeError);
+    t.throws(() => a.socketIfIndex(fd, 'a\0b'), RangeError);
+    t.throws(() => a.socketIfIndex(fd, 3 as never), TypeError);
+    close(fd);
+    close(host);
+    t.throws(() => a.socketIfIndex(fd, 'lo'), { code: 'EBADF' }, 'a closed socket');
+  });
+
   t.test('errors are SystemError-shaped and thrown synchronously', async (t) => {
     t.throws(() => a.openSocket({ netnsPath: '/run/netns/rtnl-t-none' }, () => {}), {
       code: 'ENOENT',
