@@ -418,7 +418,9 @@ export class RouteApi {
     try {
       signal = checkCallOptions(opts);
       r = parseRoute(spec, op, (name, field) => {
-        (names ??= []).push({ name: checkIfName(name, field), field });
+        const index = this.calls.indexNow(checkIfName(name, field));
+        if (index > 0) return index;
+        (names ??= []).push({ name, field });
         return 0;
       });
     } catch (e) {

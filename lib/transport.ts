@@ -47,6 +47,7 @@ export function openNativeTransport(opts: SocketOptions, receive: Receiver, owne
     membership: (group, join) => a.socketMembership(fd, group, join),
     setRcvbuf: (bytes) => a.socketSetRcvbuf(fd, bytes),
     rcvbuf: () => a.socketRcvbuf(fd),
+    ifIndex: (name) => a.socketIfIndex(fd, name),
     close: () => {
       if (!open) return;
       open = false;

@@ -29,6 +29,8 @@ export interface Transport {
   pause?(on: boolean): void;
   /** The receive buffer the kernel granted, in bytes: it bounds the window (see Engine.window). */
   rcvbuf?(): number;
+  /** The index of the device named `name` in the socket's namespace, 0 if there is none, at once. */
+  ifIndex?(name: string): number;
   close(): void;
 }
 
@@ -231,6 +233,20 @@ export class Engine {
     if (rcvbuf !== undefined && rcvbuf > 0) w = Math.min(w, Math.max(1, Math.floor(rcvbuf / ACK_BUDGET)));
     this.effectiveWindow = w;
     this.batchMessages = Math.max(1, Math.min(BATCH_MESSAGES, w >> 1));
+  }
+
+  /**
+   * The index of the device named `name` in the socket's namespace, read at once where the transport
+   * can (the native one asks the kernel with SIOCGIFINDEX); 0 if there is no such device or the
+   * transport cannot tell (an RTM_GETLINK then answers).
+   */
+  ifIndexNow(name: string): number {
+    try {
+      this.ensureOpen();
+      return this.transport?.ifIndex?.(name) ?? 0;
+    } catch {
+      return 0; // closed, or the kernel refused: the request path says why
+    }
   }
 
   get isClosed(): boolean {

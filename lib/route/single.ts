@@ -87,6 +87,8 @@ export class Call implements Submission {
  */
 class QuickCall {
   resolve: (v: PromiseLike<void> | void) => void = noop;
+  /** The index of the device the spec names, read when the call was made (see indexNow). */
+  ifindex = 0;
   /** The body staged at [at, at + len) of a lookup's buffer, RTA_OIF last; dropped once sent. */
   staged: NlWriter | undefined = undefined;
   at = 0;
@@ -111,6 +113,10 @@ class QuickOwner implements AckOwner<QuickCall> {
     del: { subject: 'route.del' },
   };
 
+  /** The device index of the call being written (writeSimpleRoute asks for it by name). */
+  private writing = 0;
+  private readonly devIndex = (): number => this.writing;
+
   constructor(private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void) {}
 
   /**
@@ -133,7 +139,8 @@ class QuickOwner implements AckOwner<QuickCall> {
       call.staged = undefined;
       return;
     }
-    if (!writeSimpleRoute(w, call.spec, call.op, () => 1)) throw NOT_SIMPLE;
+    this.writing = call.ifindex;
+    if (!writeSimpleRoute(w, call.spec, call.op, this.devIndex)) throw NOT_SIMPLE;
   }
 
   context(call: QuickCall): RequestContext {
@@ -222,8 +229,10 @@ export class CallPipeline implements AckOwner<Call> {
   startSimple(op: RouteOp, spec: RouteSpec): Promise<void> | undefined {
     if (spec === null || typeof spec !== 'object') return undefined;
     const dev: unknown = spec.dev;
-    if (typeof dev !== 'string') {
+    const ifindex = typeof dev === 'string' && isIfName(dev) ? this.indexNow(dev) : 0;
+    if (typeof dev !== 'string' || ifindex > 0) {
       const call = new QuickCall(op, spec);
+      call.ifindex = ifindex;
       const { type, flags } = this.message(op);
       try {
         this.engine.post(type, flags, this.quick, call, 0);
@@ -236,6 +245,7 @@ export class CallPipeline implements AckOwner<Call> {
       return p;
     }
     if (!isIfName(dev)) return undefined;
+    // The transport cannot tell at once, or there is no such device: a lookup answers (or words the error).
     let l = this.lookups.get(dev);
     const w = l ? (l.bodies ??= new NlWriter(16384)) : new NlWriter(16384);
     const start = w.pos;
@@ -257,6 +267,25 @@ export class CallPipeline implements AckOwner<Call> {
 
   /** The owner of startSimple()'s calls in the engine's ring. */
   private readonly quick: QuickOwner;
+
+  /** Device indexes read in this turn (see indexNow). */
+  private readonly turnIndex = new Map<string, number>();
+  private readonly endTurn = (): void => this.turnIndex.clear();
+
+  /**
+   * The index of a device name, read at once from the kernel where the transport can (0 where it
+   * cannot, or there is no such device: a lookup then answers). Calls made in one synchronous run
+   * share one reading, as they share one lookup: the name means the same device for all of them.
+   */
+  indexNow(name: string): number {
+    let index = this.turnIndex.get(name);
+    if (index === undefined) {
+      if (this.turnIndex.size === 0) queueMicrotask(this.endTurn);
+      index = this.engine.ifIndexNow(name);
+      this.turnIndex.set(name, index);
+    }
+    return index;
+  }
 
   /** The lookup of a device name, started now. */
   private lookup(name: string): Lookup {

@@ -14,6 +14,7 @@ import {
   NLM_F_ACK,
   NLM_F_DUMP,
   RTM_DELROUTE,
+  RTM_GETLINK,
   RTM_GETROUTE,
   RTM_NEWROUTE,
 } from '../../lib/core/constants.js';
@@ -794,6 +795,69 @@ t.test('a shortcut call the kernel refuses rejects with its NetlinkError, and le
   t.match(b, { reason: { code: 'EEXIST', message: /^route\.replace 10\.2\.0\.0\/16: / } });
   await new Promise((r) => setTimeout(r, 20));
   t.same(unhandled, [], 'no unhandled rejection');
+  h.close();
+});
+
+t.test('a device name the transport reads at once: no lookup, one reading per name per turn', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const asked: string[] = [];
+  fake.ifIndex = (name) => {
+    asked.push(name);
+    return name === 'nosuch0' ? 0 : (LINKS.get(name) ?? 0);
+  };
+  const specs: RouteSpec[] = [
+    { dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0' }, // the shortcut
+    { dst: '10.2.0.0/16', dev: 'veth0', metric: 5 }, // the general path
+    { dst: '10.3.0.0/16', dev: 'nosuch0' }, // not there: a lookup words the error
+  ];
+  const r = await Promise.allSettled(specs.map((s) => h.route.add(s)));
+  t.same(asked, ['veth0', 'nosuch0'], 'one reading per name in the turn');
+  t.same(
+    r.map((x) => x.status),
+    ['fulfilled', 'fulfilled', 'rejected'],
+  );
+  t.match(r[2], { reason: { code: 'ENODEV', message: /route\.add 10\.3\.0\.0\/16: dev nosuch0/ } });
+  const lookups = fake.sent.filter((m) => m.type === RTM_GETLINK);
+  t.equal(lookups.length, 1, 'one RTM_GETLINK, for the name the transport did not know');
+  const sent = fake.sent.filter((m) => m.type === RTM_NEWROUTE);
+  t.equal(sent.length, 2);
+  for (const [i, spec] of specs.slice(0, 2).entries()) {
+    const want = new NlWriter(64);
+    writeParsedFast(
+      want,
+      parseRoute(spec, 'add', (n) => LINKS.get(n)!),
+    );
+    t.same(sent[i]!.payload, want.take(), `${JSON.stringify(spec)}: the index written as a lookup would`);
+  }
+  await h.route.del({ dst: '10.1.0.0/16', dev: 'veth0' });
+  t.same(asked, ['veth0', 'nosuch0', 'veth0'], 'a later turn reads again');
+  h.close();
+});
+
+t.test('a spec reused and changed while its calls wait for a lookup: each sends what it was given', async (t) => {
+  const { h, fake } = fakeHandle(); // no ifIndex: every call naming veth0 waits for one RTM_GETLINK
+  scriptKernel(fake, { links: LINKS });
+  const spec: RouteSpec = { dst: '', via: '192.168.0.2', dev: 'veth0' };
+  const want: Buffer[] = [];
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < 20; i++) {
+    spec.dst = `10.77.0.${i}/32`;
+    if (i >= 10) spec.metric = i; // the general path from here on
+    const w = new NlWriter(64);
+    writeParsedFast(
+      w,
+      parseRoute(spec, 'add', (n) => LINKS.get(n)!),
+    );
+    want.push(w.take());
+    calls.push(h.route.add(spec));
+  }
+  await Promise.all(calls);
+  t.equal(fake.sent.filter((m) => m.type === RTM_GETLINK).length, 1, 'one lookup');
+  t.same(
+    fake.sent.filter((m) => m.type === RTM_NEWROUTE).map((m) => m.payload),
+    want,
+  );
   h.close();
 });
 

@@ -55,6 +55,8 @@ export class FakeTransport implements Transport {
   closed = false;
   closeCalls = 0;
   private nextId = 1;
+  /** Reads a device index at once, as the native transport's SIOCGIFINDEX does (unset: cannot). */
+  ifIndex?: (name: string) => number;
   /** Called on each send (after it is recorded); may answer with deliver() etc. */
   onSend: ((msgs: SentMsg[], id: number) => void) | undefined;
 
