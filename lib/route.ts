@@ -183,7 +183,12 @@ export class RouteApi {
     this.calls = new CallPipeline(h.engine, (name) => this.lookup(name, undefined), messageOf, writeParsed);
   }
 
-  /** `ip route add …` (NLM_F_CREATE|NLM_F_EXCL): fails with EEXIST if the route exists. */
+  /**
+   * `ip route add …` (NLM_F_CREATE|NLM_F_EXCL): fails with EEXIST if the route exists. A device
+   * given by name (here and in replace / del) is the device with that name when the call is made;
+   * calls made in one synchronous run share one reading of it. Calls issued together (Promise.all)
+   * are pipelined: they leave in batches while the caller is still issuing more.
+   */
   add(spec: RouteSpec, opts?: CallOptions): Promise<void> {
     return this.modify('add', spec, opts);
   }
