@@ -156,11 +156,19 @@ export class LinkApi {
     return decodeLink(m);
   }
 
-  /** The ifindex of a link given by name or index (an index is checked to be a positive integer only). */
+  /**
+   * The ifindex of a link given by name or index (an index is checked to be a positive integer
+   * only). A name is read at once from the kernel where the transport can (SIOCGIFINDEX), else, or
+   * when there is no such link, asked with RTM_GETLINK (whose ENODEV names the field).
+   */
   async indexOf(ref: LinkRef, field: string, opts?: CallOptions): Promise<number> {
     if (typeof ref === 'number') return checkInt(ref, field, 1, 0x7fffffff);
     const signal = checkCallOptions(opts);
     const body = this.lookupBody(ref, field);
+    if (!signal?.aborted) {
+      const now = this.h.engine.ifIndexNow(ref);
+      if (now > 0) return now;
+    }
     const replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject: `${field} ${ref}`, signal });
     const m = replies.find((r) => r.type === RTM_NEWLINK);
     if (!m) throw new Error(`${field} ${ref}: the kernel sent no RTM_NEWLINK`);

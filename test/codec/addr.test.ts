@@ -2,7 +2,7 @@
 // test/fixtures/addr/*.hex): addr.add / del on a scripted socket send ip's request byte for byte,
 // and kernel replies decode to Addr objects as `ip -j address` names them. No root.
 import t from 'tap';
-import { NLM_F_DUMP, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from '../../lib/core/constants.js';
+import { NLM_F_DUMP, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR } from '../../lib/core/constants.js';
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
@@ -260,6 +260,27 @@ t.test('list: strict dump by ifindex; flush deletes each, ignoring secondaries a
   const dels = r.sent.filter((m) => m.type === RTM_DELADDR);
   t.equal(dels.length, 3, 'one RTM_DELADDR per address, pipelined');
   t.equal(r.result, 2, 'EADDRNOTAVAIL (a secondary that went with its primary) is not counted nor thrown');
+});
+
+t.test('a device name the transport reads at once (SIOCGIFINDEX) needs no RTM_GETLINK', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const asked: string[] = [];
+  fake.ifIndex = (name) => {
+    asked.push(name);
+    return name === 'veth0' ? 3 : 0;
+  };
+  await h.addr.add({ dev: 'veth0', address: '10.0.0.1/24' });
+  t.equal(fake.sent.filter((m) => m.type === RTM_GETLINK).length, 0, 'no lookup');
+  t.equal(msgOf(fake.sent.find((m) => m.type === RTM_NEWADDR)!.msg).buf.readUInt32LE(20), 3, 'ifa_index 3');
+  await h.addr.add({ dev: 'veth1', address: '10.0.1.1/24' });
+  t.equal(fake.sent.filter((m) => m.type === RTM_GETLINK).length, 1, 'a name it does not know: RTM_GETLINK');
+  const err = await h.addr.add({ dev: 'nosuch0', address: '10.0.2.1/24' }).catch((e: unknown) => e);
+  t.match(err, { code: 'ENODEV' }, "the lookup's error");
+  t.same(asked, ['veth0', 'veth1', 'nosuch0']);
+  await t.rejects(h.link.indexOf('bad name', 'dev'), TypeError, 'a bad name is refused before it is read');
+  t.same(asked, ['veth0', 'veth1', 'nosuch0']);
+  h.close();
 });
 
 t.test('bad input: TypeError / RangeError naming the field, nothing sent', async (t) => {
