@@ -53,11 +53,17 @@ export async function main({ name = 'rtnl-ex-monitor', log = console.log }: Opti
     made = true;
     const h = open({ netns: name });
     handles.push(h);
-    // Subscribed when this returns: nothing done after it is missed.
+    // Subscribed when this returns. With resync, what is already there comes first (as `new`
+    // events, then `sync`); a change the initial dump already shows (or one made and undone before
+    // it) is not repeated as an event. Every change made after the first `sync` is.
     const m = h.monitor(['link', 'ipv4-addr', 'ipv4-route', 'neigh'], { resync: true });
     const events: MonitorEvent[] = [];
     const view = new Map<string, unknown>();
     let synced = false;
+    // What the script waits to see in the view before it goes on (checked after each event).
+    const waiting: { until: () => boolean; resolve: () => void }[] = [];
+    const seen = (until: () => boolean): Promise<void> =>
+      until() ? Promise.resolve() : new Promise((resolve) => waiting.push({ until, resolve }));
     const consumer = (async () => {
       for await (const ev of m) {
         events.push(ev);
@@ -67,16 +73,26 @@ export async function main({ name = 'rtnl-ex-monitor', log = console.log }: Opti
           if (ev.action === 'new') view.set(`${ev.kind} ${ev.key}`, ev.object);
           else view.delete(`${ev.kind} ${ev.key}`);
         }
+        for (const w of waiting.splice(0)) {
+          if (w.until()) w.resolve();
+          else waiting.push(w);
+        }
       }
     })();
+    const hasRoute = (dst: string): boolean => [...view.values()].some((o) => (o as { dst?: unknown }).dst === dst);
 
-    // Meanwhile, someone wires the namespace (another handle: a monitor is a socket of its own).
+    // Then someone wires the namespace (another handle: a monitor is a socket of its own).
+    await seen(() => synced);
     const admin = open({ netns: name });
     handles.push(admin);
     await admin.link.add({ type: 'veth', name: 'veth0', up: true, peer: { name: 'veth1' } });
     await admin.link.set('veth1', { up: true });
     await admin.addr.add({ dev: 'veth0', address: '10.20.0.1/24' });
     await admin.route.add({ dst: '10.30.0.0/16', via: '10.20.0.2' });
+    // A link that comes up makes the monitor re-list routes (the kernel drops some without a
+    // word when links go down); a route added and removed again during that re-listing would
+    // never show. Wait until the view has it, as a manager checking its own change would.
+    await seen(() => hasRoute('10.30.0.0/16'));
     await admin.neigh.add({ dev: 'veth0', dst: '10.20.0.2', lladdr: '02:00:00:00:00:02' });
     await admin.link.set('veth0', { mtu: 1400 });
     await admin.route.del({ dst: '10.30.0.0/16' });
