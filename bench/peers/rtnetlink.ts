@@ -4,9 +4,9 @@
 //                iterable of specs (built as a streaming caller would, inside the timed phase).
 //   --mode each: route.add / replace / del called once per route, all issued at once and
 //                awaited with Promise.all (automatic pipelining), and route.dump(). The device is
-//                named (`dev: 'veth0'`): every call waits for one lookup of the name.
+//                named (`dev: 'veth0'`): the library reads its index when the calls are made.
 //   --mode each-ifindex: the same with `dev` the index resolved once before (as the C, npm netlink
-//                and pyroute2 drivers send it), so the calls go out as they are made.
+//                and pyroute2 drivers send it).
 import { open } from '../../lib/index.js';
 import type { BulkResult, RouteSpec as Spec } from '../../types/route.js';
 import {
