@@ -1,8 +1,9 @@
 // route.add / replace / del, one call each, built to pipeline when thousands are issued at once
-// (Promise.all): a call is validated synchronously, waits for its device names on a lookup shared
-// by every call of that name in flight (no promise per waiting call), and goes to engine.post,
-// which tracks it by sequence number with no object of its own and sends what is posted in one
-// event-loop turn together. Errors get the call's subject only when they happen.
+// (Promise.all): a call is validated synchronously, gets its device names' indexes at once where
+// the transport can read them (else waits on a lookup shared by every call of that name in flight,
+// no promise per waiting call), and goes to engine.post, which tracks it by sequence number with
+// no object of its own; full batches leave while the caller is still issuing. Errors get the
+// call's subject only when they happen.
 import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
 import { NlWriter, rd16 } from '../core/attr.js';
 import { NetlinkError } from '../core/errors.js';
