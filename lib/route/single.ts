@@ -50,14 +50,12 @@ export class Call implements Submission {
   fail(err: Error, what?: string): void {
     if (this.failed) return;
     this.failed = true;
-    this.reject(subjectOf(err, `route.${this.op} ${String(this.spec.dst)}${what ? `: ${what}` : ''}`));
+    this.reject(callError(this, err, what));
   }
 
   /** Keeps the body just written into w from start (and no parsed route) until the name resolves. */
   stageIn(w: NlWriter, start: number): void {
-    this.staged = w;
-    this.at = start;
-    this.len = w.pos - start;
+    stage(this, w, start);
     this.r = undefined;
   }
 
@@ -102,18 +100,12 @@ class QuickCall {
 
   /** Rejects the call's promise; `what` adds to the subject (e.g. the device that was not found). */
   fail(err: Error, what?: string): void {
-    this.resolve(Promise.reject(subjectOf(err, `route.${this.op} ${String(this.spec.dst)}${what ? `: ${what}` : ''}`)));
+    this.resolve(Promise.reject(callError(this, err, what)));
   }
 }
 
 /** The owner of the QuickCalls in the engine's ring. */
 class QuickOwner implements AckOwner<QuickCall> {
-  private readonly ctx: Record<RouteOp, RequestContext> = {
-    add: { subject: 'route.add' },
-    replace: { subject: 'route.replace' },
-    del: { subject: 'route.del' },
-  };
-
   /** The device index of the call being written (writeSimpleRoute asks for it by name). */
   private writing = 0;
   private readonly devIndex = (): number => this.writing;
@@ -132,20 +124,13 @@ class QuickOwner implements AckOwner<QuickCall> {
       );
       return;
     }
-    const staged = call.staged;
-    if (staged) {
-      w.ensure(call.len);
-      staged.buf.copy(w.buf, w.pos, call.at, call.at + call.len);
-      w.pos += call.len;
-      call.staged = undefined;
-      return;
-    }
+    if (writeStaged(w, call)) return;
     this.writing = call.ifindex;
     if (!writeSimpleRoute(w, call.spec, call.op, this.devIndex)) throw NOT_SIMPLE;
   }
 
   context(call: QuickCall): RequestContext {
-    return this.ctx[call.op];
+    return CONTEXTS[call.op];
   }
 
   settle(call: QuickCall, _tag: number, err: Error | null): void {
@@ -155,6 +140,50 @@ class QuickOwner implements AckOwner<QuickCall> {
 }
 
 function noop(): void {}
+
+/** Each operation's request context: the subject naming the call is added only to an error. */
+const CONTEXTS: Readonly<Record<RouteOp, RequestContext>> = {
+  add: { subject: 'route.add' },
+  replace: { subject: 'route.replace' },
+  del: { subject: 'route.del' },
+};
+
+/** A call's error, its subject naming the call; `what` adds to it (e.g. the device not found). */
+function callError(call: Call | QuickCall, err: Error, what: string | undefined): Error {
+  return subjectOf(err, `route.${call.op} ${String(call.spec.dst)}${what ? `: ${what}` : ''}`);
+}
+
+/** Where a call keeps a message body staged in its lookup's buffer (see Call.staged). */
+interface Staged {
+  staged: NlWriter | undefined;
+  at: number;
+  len: number;
+}
+
+/** Keeps the body just written into w from start as the call's staged body. */
+function stage(call: Staged, w: NlWriter, start: number): void {
+  call.staged = w;
+  call.at = start;
+  call.len = w.pos - start;
+}
+
+/** Copies the call's staged body (if it has one) into w, once; false if it has none. */
+function writeStaged(w: NlWriter, call: Staged): boolean {
+  const staged = call.staged;
+  if (!staged) return false;
+  w.ensure(call.len);
+  staged.buf.copy(w.buf, w.pos, call.at, call.at + call.len);
+  w.pos += call.len;
+  call.staged = undefined;
+  return true;
+}
+
+/** The promise of a QuickCall, its resolve function kept by the call (no closure per call). */
+function promiseOf(call: QuickCall): Promise<void> {
+  const p = new Promise<void>(grab);
+  call.resolve = grabbed;
+  return p;
+}
 
 /** Thrown by QuickOwner.write() at post() for a spec the shortcut does not take. */
 const NOT_SIMPLE = new Error('internal: not the simple shape (startSimple catches this)');
@@ -205,11 +234,6 @@ interface Lookup {
  */
 export class CallPipeline implements AckOwner<Call> {
   private readonly lookups = new Map<string, Lookup>();
-  private readonly ctx: Record<RouteOp, { subject: string }> = {
-    add: { subject: 'route.add' },
-    replace: { subject: 'route.replace' },
-    del: { subject: 'route.del' },
-  };
 
   constructor(
     private readonly engine: Engine,
@@ -230,10 +254,10 @@ export class CallPipeline implements AckOwner<Call> {
   startSimple(op: RouteOp, spec: RouteSpec): Promise<void> | undefined {
     if (spec === null || typeof spec !== 'object') return undefined;
     const dev: unknown = spec.dev;
-    const ifindex = typeof dev === 'string' && isIfName(dev) ? this.indexNow(dev) : 0;
-    if (typeof dev !== 'string' || ifindex > 0) {
-      const call = new QuickCall(op, spec);
-      call.ifindex = ifindex;
+    if (typeof dev === 'string' && !isIfName(dev)) return undefined;
+    const call = new QuickCall(op, spec);
+    if (typeof dev === 'string') call.ifindex = this.indexNow(dev);
+    if (typeof dev !== 'string' || call.ifindex > 0) {
       const { type, flags } = this.message(op);
       try {
         this.engine.post(type, flags, this.quick, call, 0);
@@ -241,11 +265,8 @@ export class CallPipeline implements AckOwner<Call> {
         if (e === NOT_SIMPLE) return undefined;
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
-      const p = new Promise<void>(grab);
-      call.resolve = grabbed;
-      return p;
+      return promiseOf(call);
     }
-    if (!isIfName(dev)) return undefined;
     // The transport cannot tell at once, or there is no such device: a lookup answers (or words the error).
     let l = this.lookups.get(dev);
     const w = l ? (l.bodies ??= new NlWriter(16384)) : new NlWriter(16384);
@@ -255,15 +276,10 @@ export class CallPipeline implements AckOwner<Call> {
       l = this.lookup(dev);
       l.bodies = w;
     }
-    const call = new QuickCall(op, spec);
-    call.staged = w;
-    call.at = start;
-    call.len = w.pos - start;
+    stage(call, w, start);
     l.calls.push(call);
     l.fields.push('dev');
-    const p = new Promise<void>(grab);
-    call.resolve = grabbed;
-    return p;
+    return promiseOf(call);
   }
 
   /** The owner of startSimple()'s calls in the engine's ring. */
@@ -372,21 +388,14 @@ export class CallPipeline implements AckOwner<Call> {
    * the same).
    */
   write(w: NlWriter, call: Call): void {
-    const staged = call.staged;
-    if (staged && !w.trace) {
-      w.ensure(call.len);
-      staged.buf.copy(w.buf, w.pos, call.at, call.at + call.len);
-      w.pos += call.len;
-      call.staged = undefined;
-      return;
-    }
+    if (!w.trace && writeStaged(w, call)) return;
     const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
     call.r = undefined;
     this.writeRoute(w, r);
   }
 
   context(call: Call): RequestContext {
-    return this.ctx[call.op];
+    return CONTEXTS[call.op];
   }
 
   settle(call: Call, _tag: number, err: Error | null): void {
