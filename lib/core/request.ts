@@ -362,11 +362,7 @@ export class Engine {
       if (this.pending.size === 0) this.updateRef();
     }
     if (this.sealed.length && !this.flushScheduled) this.scheduleFlush();
-    try {
-      owner.settle(arg, tag, err);
-    } catch (e) {
-      rethrow(e);
-    }
+    callSettle(owner, arg, tag, err);
   }
 
   /** The NetlinkError for the post()ed message in ring slot i. */
@@ -547,11 +543,7 @@ export class Engine {
     if (this.inFlight === 0) this.sentRanges.clear();
     this.updateRef();
     if (this.sealed.length) this.scheduleFlush();
-    try {
-      p.sub.onDone(err);
-    } catch (e) {
-      rethrow(e);
-    }
+    callDone(p.sub, err);
   }
 
   /** The active dump ended: the next queued one (if any) goes out. */
@@ -761,13 +753,7 @@ export class Engine {
       p.abort?.();
       callDone(p.sub, new HandleClosedError());
     }
-    for (const [owner, arg, tag] of posted) {
-      try {
-        owner.settle(arg, tag, new HandleClosedError());
-      } catch (e) {
-        rethrow(e);
-      }
-    }
+    for (const [owner, arg, tag] of posted) callSettle(owner, arg, tag, new HandleClosedError());
   }
 
   // ---- promise conveniences over submit() ----
@@ -930,6 +916,14 @@ function rethrow(e: unknown): void {
   queueMicrotask(() => {
     throw e;
   });
+}
+
+function callSettle<A>(owner: AckOwner<A>, arg: A, tag: number, err: Error | null): void {
+  try {
+    owner.settle(arg, tag, err);
+  } catch (e) {
+    rethrow(e);
+  }
 }
 
 function callDone(sub: Submission, err: Error | null): void {
