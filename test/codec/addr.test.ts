@@ -265,11 +265,7 @@ t.test('list: strict dump by ifindex; flush deletes each, ignoring secondaries a
 t.test('a device name the transport reads at once (SIOCGIFINDEX) needs no RTM_GETLINK', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });
-  const asked: string[] = [];
-  fake.ifIndex = (name) => {
-    asked.push(name);
-    return name === 'veth0' ? 3 : 0;
-  };
+  const asked = fake.readsIndexes((name) => (name === 'veth0' ? 3 : 0));
   await h.addr.add({ dev: 'veth0', address: '10.0.0.1/24' });
   t.equal(fake.sent.filter((m) => m.type === RTM_GETLINK).length, 0, 'no lookup');
   t.equal(msgOf(fake.sent.find((m) => m.type === RTM_NEWADDR)!.msg).buf.readUInt32LE(20), 3, 'ifa_index 3');

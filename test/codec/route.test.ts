@@ -801,11 +801,7 @@ t.test('a shortcut call the kernel refuses rejects with its NetlinkError, and le
 t.test('a device name the transport reads at once: no lookup, one reading per name per turn', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });
-  const asked: string[] = [];
-  fake.ifIndex = (name) => {
-    asked.push(name);
-    return name === 'nosuch0' ? 0 : (LINKS.get(name) ?? 0);
-  };
+  const asked = fake.readsIndexes((name) => (name === 'nosuch0' ? 0 : (LINKS.get(name) ?? 0)));
   const specs: RouteSpec[] = [
     { dst: '10.1.0.0/16', via: '192.168.0.2', dev: 'veth0' }, // the shortcut
     { dst: '10.2.0.0/16', dev: 'veth0', metric: 5 }, // the general path

@@ -57,6 +57,16 @@ export class FakeTransport implements Transport {
   private nextId = 1;
   /** Reads a device index at once, as the native transport's SIOCGIFINDEX does (unset: cannot). */
   ifIndex?: (name: string) => number;
+
+  /** Sets ifIndex to answer with `index`; returns the names it is then asked, in order. */
+  readsIndexes(index: (name: string) => number): string[] {
+    const asked: string[] = [];
+    this.ifIndex = (name) => {
+      asked.push(name);
+      return index(name);
+    };
+    return asked;
+  }
   /** Called on each send (after it is recorded); may answer with deliver() etc. */
   onSend: ((msgs: SentMsg[], id: number) => void) | undefined;
 

@@ -52,6 +52,14 @@ function sentArgs(fake: FakeTransport): { m: SentMsg; arg: number }[] {
   return fake.sends.flatMap((s) => splitMessages(s.buf, s.id)).map((m) => ({ m, arg: m.payload.readUInt32LE(8) }));
 }
 
+/** ACKs every sent message not settled yet, a turn at a time, until n are settled (at most `rounds` turns). */
+async function ackOutstanding(fake: FakeTransport, rec: Recorder, n: number, rounds: number): Promise<void> {
+  for (let k = 0; k < rounds && rec.settled.size < n; k++) {
+    fake.deliver(...fake.sent.filter((m) => !rec.settled.has(m.payload.readUInt32LE(8))).map((m) => ack(m.seq)));
+    await turn();
+  }
+}
+
 /** Deterministic shuffle (xorshift), so a failure can be replayed. */
 function shuffle<T>(a: T[], seed = 12345): T[] {
   let x = seed;
@@ -296,14 +304,7 @@ t.test('a batch holds at most half the window and leaves as soon as it is full, 
     'four messages per sendmsg',
   );
   t.equal(fake().sent.length, 8, 'the window is full');
-  for (let k = 0; k < 5 && rec.settled.size < 20; k++) {
-    fake().deliver(
-      ...fake()
-        .sent.filter((m) => !rec.settled.has(m.payload.readUInt32LE(8)))
-        .map((m) => ack(m.seq)),
-    );
-    await turn();
-  }
+  await ackOutstanding(fake(), rec, 20, 5);
   t.equal(rec.settled.size, 20, 'all answered as the window moved');
   e.close();
 });
@@ -321,14 +322,7 @@ t.test('the window shrinks to what the receive buffer holds the ACKs of (2 KiB e
     fake().sends.every((s) => splitMessages(s.buf).length <= 32),
     'at most half the window per sendmsg',
   );
-  for (let k = 0; k < 10 && rec.settled.size < 200; k++) {
-    fake().deliver(
-      ...fake()
-        .sent.filter((m) => !rec.settled.has(m.payload.readUInt32LE(8)))
-        .map((m) => ack(m.seq)),
-    );
-    await turn();
-  }
+  await ackOutstanding(fake(), rec, 200, 10);
   t.equal(rec.settled.size, 200);
   e.close();
   const { e: asked } = engine({ window: 16 });
