@@ -122,7 +122,7 @@ export class Handle {
     // The socket's callback holds the engine, so the engine must not hold the handle: a dropped
     // handle is then collected, and its engine closed (socket and thread with it).
     this.engine = new Engine(factory ?? nativeTransportFactory({ ...this.target, ...sock }), opts);
-    dropped.register(this, this.engine);
+    dropped.register(this, this.engine, this);
     if (!lazy) this.engine.ensureOpen();
     this.link = new LinkApi(this);
     this.addr = new AddrApi(this);
@@ -173,6 +173,9 @@ export class Handle {
 
   /** Closes the socket; pending requests reject with HandleClosedError. Idempotent. */
   close(): void {
+    // The registry holds the engine strongly until the handle is collected and its cleanup task
+    // runs; unregistered, a closed handle's engine goes with the handle at the next collection.
+    dropped.unregister(this);
     this.engine.close();
   }
 

@@ -31,7 +31,11 @@ export function openNativeTransport(opts: SocketOptions, receive: Receiver, owne
   if (opts.netnsFd !== undefined) clean.netnsFd = opts.netnsFd;
   if (opts.rcvbuf !== undefined) clean.rcvbuf = opts.rcvbuf;
   if (opts.sndbuf !== undefined) clean.sndbuf = opts.sndbuf;
-  const fd = a.openSocket(clean, receive);
+  // The addon holds its callback until Node's loop runs the socket's teardown, after close(): this
+  // trampoline lets go of the receiver (and the engine it holds) at close() instead, so handles
+  // opened and closed in one synchronous loop do not all stay alive until the loop turns.
+  let to: Receiver | null = receive;
+  const fd = a.openSocket(clean, (chunk, errno, sendId) => to?.(chunk, errno, sendId));
   let open = true;
   const token = {};
   const t: NativeTransport = {
@@ -51,6 +55,7 @@ export function openNativeTransport(opts: SocketOptions, receive: Receiver, owne
     close: () => {
       if (!open) return;
       open = false;
+      to = null;
       collected.unregister(token);
       a.closeSocket(fd);
     },
