@@ -44,7 +44,8 @@ const HELP = `usage: npm run bench -- [options]
     .join(', ')})
   --all-sizes       run the slow peers (pyroute2: 10,000 by default, 100,000 with --full) at every N
   --fork-sample S   routes per phase for 'ip route add' forked per route (default 500)
-  --diagnostics     also run the diagnostic tools (engine-raw: the Engine without lib/route)
+  --diagnostics     also run the diagnostic tools (engine-raw: the Engine without lib/route;
+                    rtnetlink-bulk-warm: the bulk workload after 3 unmeasured rounds in the process)
   --profile         also run the rtnetlink tools once per N under node --cpu-prof and summarise them
   --nice N          run the harness and every tool at nice N (e.g. -10 on a shared machine; root)
   --no-save         print only (no bench/results files, no README update)

@@ -164,12 +164,12 @@ function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
 
 // ---- this package ----
 
-function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'each' | 'each-ifindex' | 'raw'): Tool {
+function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'bulk-warm' | 'each' | 'each-ifindex' | 'raw'): Tool {
   const script = join(here, 'peers', mode === 'raw' ? 'engine-probe.js' : 'rtnetlink.js');
   return {
     id,
     label,
-    ...(mode === 'raw' ? { diagnostic: true } : {}),
+    ...(mode === 'raw' || mode === 'bulk-warm' ? { diagnostic: true } : {}),
     async prepare() {
       if (!existsSync(script))
         return `${script} is missing: run the bench through \`npm run bench\` (it compiles first)`;
@@ -324,6 +324,11 @@ export function allTools(): Tool[] {
       'rtnetlink-each-ifindex',
       'rtnetlink route.add / replace / del × N via Promise.all, dev: its index',
       'each-ifindex',
+    ),
+    rtnetlinkTool(
+      'rtnetlink-bulk-warm',
+      'rtnetlink addMany / replaceMany / delMany, dump(), after 3 unmeasured rounds (diagnostic)',
+      'bulk-warm',
     ),
     rtnetlinkTool('engine-raw', 'rtnetlink Engine.post, hand-encoded messages (diagnostic)', 'raw'),
     ipBatchTool,
