@@ -246,18 +246,11 @@ function viaOf(v: RouteVia, field: string, family: 4 | 6 | 0): { addr: Addr; oth
   return { addr, other: family !== 0 && want !== family };
 }
 
-/** Everything validated about one spec, ready to write: rtmsg fields, then attributes. */
-export interface ParsedRoute {
-  family: number;
-  dstLen: number;
-  srcLen: number;
-  tos: number;
-  /** rtm_table (0 when the table travels in RTA_TABLE). */
-  table: number;
-  protocol: number;
-  scope: number;
-  type: number;
-  flags: number;
+/**
+ * Everything validated about one spec, ready to write: rtmsg fields (rtm_table 0 when the table
+ * travels in RTA_TABLE), then attributes.
+ */
+export interface ParsedRoute extends RtmsgFields {
   dst: Addr | undefined;
   src: Addr | undefined;
   via: Addr | undefined;
