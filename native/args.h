@@ -2,6 +2,7 @@
 #pragma once
 
 #include <napi.h>
+#include <net/if.h>
 
 #include <cmath>
 #include <cstdint>
@@ -44,6 +45,20 @@ inline bool ReadString(Napi::Env env, Napi::Value v, const char* name, std::stri
     return false;
   }
   *out = v.As<Napi::String>().Utf8Value();
+  return true;
+}
+
+// An interface name for ifr_name: a string under IFNAMSIZ bytes, without NUL (the kernel would read
+// only up to it); empty only where the kernel picks the name (allowEmpty). Else a RangeError.
+inline bool ReadIfName(Napi::Env env, Napi::Value v, bool allowEmpty, std::string* out) {
+  if (!ReadString(env, v, "name", out)) return false;
+  if ((out->empty() && !allowEmpty) || out->size() >= IFNAMSIZ ||
+      out->find('\0') != std::string::npos) {
+    Napi::RangeError::New(env, allowEmpty ? "Expected \"name\" to be at most 15 bytes, without NUL"
+                                          : "Expected \"name\" to be 1 to 15 bytes, without NUL")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
   return true;
 }
 

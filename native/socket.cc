@@ -476,12 +476,7 @@ Napi::Value SocketIfIndex(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name;
   Socket* s = Find(info);
-  if (!s || !ReadString(env, info[1], "name", &name)) return env.Undefined();
-  if (name.empty() || name.size() >= IFNAMSIZ || name.find('\0') != std::string::npos) {
-    Napi::RangeError::New(env, "Expected \"name\" to be 1 to 15 bytes, without NUL")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!s || !ReadIfName(env, info[1], false, &name)) return env.Undefined();
   ifreq ifr{};
   std::memcpy(ifr.ifr_name, name.data(), name.size());
   if (ioctl(s->fd, SIOCGIFINDEX, &ifr) < 0) {

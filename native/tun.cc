@@ -32,7 +32,7 @@ struct TunSpec {
 
 bool ReadTunSpec(Napi::Env env, Napi::Object o, TunSpec* spec) {
   bool tap = false, multiQueue = false, vnetHdr = false, noPi = false;
-  if (!ReadString(env, o.Get("name"), "name", &spec->name) ||
+  if (!ReadIfName(env, o.Get("name"), true, &spec->name) ||
       !ReadBool(env, o.Get("tap"), "tap", &tap) ||
       !ReadBool(env, o.Get("multiQueue"), "multiQueue", &multiQueue) ||
       !ReadBool(env, o.Get("vnetHdr"), "vnetHdr", &vnetHdr) ||
@@ -40,11 +40,6 @@ bool ReadTunSpec(Napi::Env env, Napi::Object o, TunSpec* spec) {
       !ReadBool(env, o.Get("persist"), "persist", &spec->persist) ||
       !ReadOptInt(o, "owner", 0, UINT32_MAX - 1, &spec->owner, &spec->hasOwner) ||
       !ReadOptInt(o, "group", 0, UINT32_MAX - 1, &spec->group, &spec->hasGroup)) {
-    return false;
-  }
-  if (spec->name.size() >= IFNAMSIZ) {
-    Napi::RangeError::New(env, "Expected \"name\" to be at most 15 bytes")
-        .ThrowAsJavaScriptException();
     return false;
   }
   spec->flags = (tap ? IFF_TAP : IFF_TUN) | (noPi ? IFF_NO_PI : 0) |

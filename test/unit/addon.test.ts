@@ -197,6 +197,7 @@ if (process.getuid?.() !== 0) {
     t.match(ip('-n', name, '-d', 'link', 'show', 'rtnltap0'), /tun type tap .*vnet_hdr on/s);
     t.throws(() => ip('link', 'show', 'rtnltap0'), 'not in the host namespace');
     t.throws(() => a.tunCreate({ ...tap, name: 'x'.repeat(16) }), RangeError);
+    t.throws(() => a.tunCreate({ ...tap, name: 'a\0b' }), RangeError, 'a NUL in the name');
   });
 
   t.test('a blocked consumer backs up to the kernel: overrun arrives as ENOBUFS', async (t) => {
