@@ -181,6 +181,19 @@ function addrOf(v: unknown, field: string, family: 4 | 6 | 0): Addr {
 }
 
 /** 'a.b.c.d/len' or 'addr' (a host prefix); 'default' (also 'all', 'any', as ip takes them) is undefined. */
+/** The prefix length in s from `start` to its end: 1 to 3 decimal digits; -1 if it is not that. */
+function prefixLength(s: string, start: number): number {
+  const digits = s.length - start;
+  if (digits < 1 || digits > 3) return -1;
+  let len = 0;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    len = len * 10 + (c - 48);
+  }
+  return len;
+}
+
 function prefixOf(v: unknown, field: string, family: 4 | 6 | 0): Addr | undefined {
   if (typeof v !== 'string')
     throw new TypeError(`Expected "${field}" to be a prefix like '10.0.0.0/24' or 'default', got ${describe(v)}`);
@@ -195,15 +208,8 @@ function prefixOf(v: unknown, field: string, family: 4 | 6 | 0): Addr | undefine
   }
   if (family && a.family !== family) throw wrongFamily(field, v, family, a.family, 'prefix');
   if (slash < 0) return a;
-  let len = 0;
-  const n = v.length - slash - 1;
-  for (let i = slash + 1; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 48 || c > 57 || n > 3)
-      throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
-    len = len * 10 + (c - 48);
-  }
-  if (n === 0) throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
+  const len = prefixLength(v, slash + 1);
+  if (len < 0) throw new TypeError(`Expected "${field}" to have a prefix length after '/', got ${describe(v)}`);
   if (len > a.len)
     throw new TypeError(
       `Expected "${field}" prefix length to be at most ${a.len} for ${familyName(a.family)}, got ${describe(v)}`,
@@ -575,18 +581,8 @@ export function writeSimpleRoute(w: NlWriter, spec: RouteSpec, op: RouteOp, devI
   const slash = dst.indexOf('/');
   const d = parse4(dst, 0, slash < 0 ? dst.length : slash);
   if (d < 0) return false;
-  let len = 32;
-  if (slash >= 0) {
-    const digits = dst.length - slash - 1;
-    if (digits < 1 || digits > 3) return false;
-    len = 0;
-    for (let i = slash + 1; i < dst.length; i++) {
-      const c = dst.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-      len = len * 10 + (c - 48);
-    }
-    if (len > 32) return false;
-  }
+  const len = slash < 0 ? 32 : prefixLength(dst, slash + 1);
+  if (len < 0 || len > 32) return false;
   const via: unknown = spec.via;
   let gw = -1;
   if (via !== undefined) {
