@@ -18,6 +18,14 @@ export function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** `ip -n NS -batch -` with the given lines (one command each). */
+export function ipBatch(name: string, lines: string[]): void {
+  execFileSync('ip', ['-n', name, '-batch', '-'], {
+    input: lines.join('\n') + '\n',
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+}
+
 /** Runs `ip -j …` and parses its JSON. */
 export function ipJson<T = unknown>(...args: string[]): T {
   const out = ip('-j', ...args).trim();

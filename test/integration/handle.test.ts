@@ -5,8 +5,8 @@
 import t from 'tap';
 import { readlinkSync, statSync } from 'node:fs';
 import { HandleClosedError, netns, open } from '../../lib/index.js';
-import { ip, rootSkip, tempNetns, uniqueName } from '../helpers/netns.js';
-import { fdCount, ipBatch, LIB, runNode, threadNamespaces, warmThreadpool } from './hygiene-helpers.js';
+import { ip, ipBatch, rootSkip, tempNetns, uniqueName } from '../helpers/netns.js';
+import { fdCount, LIB, runNode, threadNamespaces, warmThreadpool } from './hygiene-helpers.js';
 
 t.test('foundation', { skip: rootSkip }, async (t) => {
   t.test('netns.add is visible to ip netns, and ip netns add to netns.list; both delete', async (t) => {

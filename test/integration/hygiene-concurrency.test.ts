@@ -11,8 +11,7 @@ import { attrTable } from '../../lib/core/attr.js';
 import { AF_INET, NLM_F_DUMP, RTM_GETADDR, RTM_NEWADDR } from '../../lib/core/constants.js';
 import { formatIPv4 } from '../../lib/core/inet.js';
 import { open, type Handle, type Link } from '../../lib/index.js';
-import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
-import { ipBatch } from './hygiene-helpers.js';
+import { ipBatch, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 /** Every link name and index in the namespace, by `ip -j link`. */
 function oracleLinks(ns: TempNetns): Map<string, number> {

@@ -1,7 +1,7 @@
 // Helpers of the foundation and hygiene integration tests (not a test file): descriptor and
 // thread-namespace snapshots, RSS, child `node` scripts that import lib/ through tap's
-// TypeScript loader, and `ip -batch`.
-import { execFileSync, spawn } from 'node:child_process';
+// TypeScript loader.
+import { spawn } from 'node:child_process';
 import { pbkdf2 } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
@@ -78,13 +78,5 @@ export function runNode(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
     });
-  });
-}
-
-/** `ip -n NS -batch -` with the given lines. */
-export function ipBatch(name: string, lines: string[]): void {
-  execFileSync('ip', ['-n', name, '-batch', '-'], {
-    input: lines.join('\n') + '\n',
-    stdio: ['pipe', 'ignore', 'pipe'],
   });
 }

@@ -3,11 +3,8 @@
 // ends a for-await loop; a process with a closed monitor exits by itself.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { ipBatch, rootSkip, tempNetns } from '../helpers/netns.js';
 import type { Monitor, MonitorEvent, MonitorGroup } from '../../lib/index.js';
 import { netns } from '../../lib/index.js';
 import { main as monitorExample } from '../../examples/monitor.js';
@@ -88,16 +85,6 @@ const isEv =
   (kind: string, action: string, pred: (o: Record<string, unknown>) => boolean = () => true) =>
   (ev: MonitorEvent): boolean =>
     ev.kind === kind && 'action' in ev && ev.action === action && pred(ev.object as unknown as Record<string, unknown>);
-
-function batch(ns: TempNetns, lines: string[]): void {
-  const dir = mkdtempSync(join(tmpdir(), 'rtnl-mon-'));
-  try {
-    writeFileSync(join(dir, 'batch'), lines.join('\n') + '\n');
-    ns.ip('-batch', join(dir, 'batch'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 t.test('links and neighbours added and removed with ip arrive as typed events', { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
@@ -387,8 +374,8 @@ t.test('an overrun is reported and later events still arrive', { skip: rootSkip 
   t.teardown(() => m.close());
   // 60,000 changes (~5 MB of events) while this thread is blocked in execFileSync: the socket's
   // thread queues 4 MiB for JS (16 chunks of 256 KiB), then the 4 KiB buffer overflows.
-  batch(
-    ns,
+  ipBatch(
+    ns.name,
     Array.from({ length: BURST }, (_, i) => `neigh add 10.1.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:01 dev mv0`),
   );
   const before = await until(m, (e) => e.kind === 'overrun');
@@ -413,8 +400,8 @@ t.test(
     ns.ip('link', 'add', 'mv0', 'type', 'veth', 'peer', 'name', 'mv1');
     const m = ns.h.monitor(['neigh'], { maxQueue: 50 });
     t.teardown(() => m.close());
-    batch(
-      ns,
+    ipBatch(
+      ns.name,
       Array.from({ length: 200 }, (_, i) => `neigh add 10.1.0.${i + 1} lladdr 02:00:00:00:00:01 dev mv0`),
     );
     ns.ip('neigh', 'add', '10.200.0.1', 'lladdr', '02:00:00:00:00:02', 'dev', 'mv0');
@@ -443,7 +430,7 @@ t.test(
     ns.ip('link', 'set', 'mv0', 'up');
     ns.ip('link', 'set', 'mv1', 'up');
     ns.ip('addr', 'add', '10.2.255.1/16', 'dev', 'mv0');
-    batch(ns, [
+    ipBatch(ns.name, [
       ...Array.from({ length: 500 }, (_, i) => `neigh add 10.2.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:03 dev mv0`),
       ...Array.from({ length: 20 }, (_, i) => `rule add from 10.20.${i}.0/24 table ${100 + i} priority ${1000 + i}`),
       ...Array.from({ length: 20 }, (_, i) => `nexthop add id ${i + 1} via 10.2.255.${i + 2} dev mv0`),
@@ -472,7 +459,7 @@ t.test(
       apply(ev);
     };
     // Deletions, additions, a changed entry, rules, nexthops, FDB entries and link changes in one burst.
-    batch(ns, [
+    ipBatch(ns.name, [
       ...Array.from({ length: 250 }, (_, i) => `neigh del 10.2.${i >> 8}.${i & 255} dev mv0`),
       ...Array.from({ length: 2000 }, (_, i) => `neigh add 10.3.${i >> 8}.${i & 255} lladdr 02:00:00:00:00:04 dev mv0`),
       'neigh replace 10.2.1.250 lladdr 02:00:00:00:00:05 dev mv0',
@@ -616,7 +603,7 @@ t.test(
     await a.compare('after the link came up');
     // A burst that overruns a 4 KiB buffer (and the 4 MiB the socket's thread queues for JS).
     const b = await watch({ rcvbuf: 4096 });
-    batch(ns, [
+    ipBatch(ns.name, [
       ...Array.from({ length: BURST }, (_, i) => `route add 10.60.${i >> 8}.${i & 255}/32 dev mv0`),
       ...Array.from({ length: 1000 }, (_, i) => `addr add 10.70.${i >> 8}.${i & 255}/32 dev mv0`),
       ...Array.from({ length: 300 }, (_, i) => `route del 10.60.${i >> 8}.${i & 255}/32 dev mv0`),

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { addon } from '../../lib/binding.js';
+import { ipBatch } from '../helpers/netns.js';
 
 const RTM_NEWLINK = 16;
 const NLMSG_DONE = 3;
@@ -220,7 +221,7 @@ if (process.getuid?.() !== 0) {
     const lines: string[] = [];
     for (let i = 0; i < 100_000; i++)
       lines.push(`route add 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 dev lo`);
-    execFileSync('ip', ['-n', name, '-batch', '-'], { input: lines.join('\n') });
+    ipBatch(name, lines);
     await overrun;
     close(fd);
     t.same([...new Set(errors)], [105]);
