@@ -46,6 +46,16 @@ const LINKS = new Map([
 ]);
 const NAMES = new Map([...LINKS].map(([n, i]) => [i, n]));
 
+/** The body the general path (parseRoute, writeParsedFast) writes for an `add` of spec, devices from LINKS. */
+function generalBody(spec: RouteSpec): Buffer {
+  const w = new NlWriter(64);
+  writeParsedFast(
+    w,
+    parseRoute(spec, 'add', (n) => LINKS.get(n)!),
+  );
+  return w.take();
+}
+
 function msgOf(b: Buffer): NlMsg {
   let m: NlMsg | undefined;
   forEachMessage(b, (x) => (m ??= x));
@@ -766,12 +776,7 @@ t.test('the same for the commonest spec, which takes the shortcut (dev by name a
     t.match(err, { code: 'EINVAL', field }, `${JSON.stringify(spec)} at ${offset}`);
     t.match(String(err), /route\.add 10\.1\.0\.0\/16: .*Nexthop has invalid gateway/);
     const sent = fake.sent.find((m) => m.type === RTM_NEWROUTE)!;
-    const want = new NlWriter(64);
-    writeParsedFast(
-      want,
-      parseRoute(spec, 'add', (n) => LINKS.get(n)!),
-    );
-    t.same(sent.payload, want.take(), 'the bytes the general path writes');
+    t.same(sent.payload, generalBody(spec), 'the bytes the general path writes');
     h.close();
   }
 });
@@ -820,12 +825,7 @@ t.test('a device name the transport reads at once: no lookup, one reading per na
   const sent = fake.sent.filter((m) => m.type === RTM_NEWROUTE);
   t.equal(sent.length, 2);
   for (const [i, spec] of specs.slice(0, 2).entries()) {
-    const want = new NlWriter(64);
-    writeParsedFast(
-      want,
-      parseRoute(spec, 'add', (n) => LINKS.get(n)!),
-    );
-    t.same(sent[i]!.payload, want.take(), `${JSON.stringify(spec)}: the index written as a lookup would`);
+    t.same(sent[i]!.payload, generalBody(spec), `${JSON.stringify(spec)}: the index written as a lookup would`);
   }
   await h.route.del({ dst: '10.1.0.0/16', dev: 'veth0' });
   t.same(asked, ['veth0', 'nosuch0', 'nosuch0', 'veth0'], 'a later turn reads again');
@@ -841,12 +841,7 @@ t.test('a spec reused and changed while its calls wait for a lookup: each sends 
   for (let i = 0; i < 20; i++) {
     spec.dst = `10.77.0.${i}/32`;
     if (i >= 10) spec.metric = i; // the general path from here on
-    const w = new NlWriter(64);
-    writeParsedFast(
-      w,
-      parseRoute(spec, 'add', (n) => LINKS.get(n)!),
-    );
-    want.push(w.take());
+    want.push(generalBody(spec));
     calls.push(h.route.add(spec));
   }
   await Promise.all(calls);
