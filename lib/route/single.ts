@@ -234,6 +234,12 @@ interface Lookup {
  */
 export class CallPipeline implements AckOwner<Call> {
   private readonly lookups = new Map<string, Lookup>();
+  /** The owner of startSimple()'s calls in the engine's ring. */
+  private readonly quick: QuickOwner;
+
+  /** Device indexes read in this turn (see indexNow). */
+  private readonly turnIndex = new Map<string, number>();
+  private readonly endTurn = (): void => this.turnIndex.clear();
 
   constructor(
     private readonly engine: Engine,
@@ -281,13 +287,6 @@ export class CallPipeline implements AckOwner<Call> {
     l.fields.push('dev');
     return promiseOf(call);
   }
-
-  /** The owner of startSimple()'s calls in the engine's ring. */
-  private readonly quick: QuickOwner;
-
-  /** Device indexes read in this turn (see indexNow). */
-  private readonly turnIndex = new Map<string, number>();
-  private readonly endTurn = (): void => this.turnIndex.clear();
 
   /**
    * The index of a device name, read at once from the kernel where the transport can (0 where it
