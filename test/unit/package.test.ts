@@ -6,7 +6,7 @@
 // @arethetypeswrong/cli. Needs no root: listing links is unprivileged.
 import t from 'tap';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT, ensureBuilt } from '../helpers/build.js';
@@ -129,6 +129,14 @@ const app = join(tmp, 'app');
 t.test('the tarball installs offline into an empty project and builds the addon', async (t) => {
   mkdirSync(app, { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+  // The dependencies come from npm's cache, as they would from the registry. A lockfile install of
+  // this repository caches their tarballs but not the registry's metadata, which an install without
+  // a lockfile resolves from: fetch it now if the registry answers (the cache may already hold it),
+  // so that what the offline install below proves is that nothing else is downloaded.
+  const deps = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+  ).dependencies;
+  for (const [name, range] of Object.entries(deps ?? {})) run(npm, ['cache', 'add', `${name}@${range}`]);
   runOk(npm, ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', tgz], { cwd: app });
   t.ok(
     existsSync(join(app, 'node_modules', 'rtnetlink', 'build', 'Release', 'rtnetlink.node')),
