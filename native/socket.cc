@@ -42,8 +42,10 @@ namespace {
 
 constexpr size_t kBatchBytes = 256 * 1024;  // deliver once a batch holds this much
 constexpr size_t kMaxQueue = 16;            // chunks waiting for JS before the thread blocks
-constexpr size_t kSlot = 64 * 1024;  // one datagram per slot: above netlink's 32 KiB dump cap
-constexpr unsigned kSlots = 32;      // datagrams per recvmmsg (an ACK each, in bulk work)
+constexpr size_t kSlot = 64 * 1024;     // one datagram per slot: above netlink's 32 KiB dump cap
+constexpr unsigned kSlots = 32;         // datagrams per recvmmsg (an ACK each, in bulk work)
+constexpr size_t kDumpDatagram = 2048;  // a datagram this large is part of a dump (an ACK is ~36 B)
+constexpr size_t kEarlyBytes = 16 * 1024;  // a dump's replies worth handing over before its end
 constexpr int64_t kDefaultSndbuf = 4 << 20;
 constexpr int64_t kDefaultRcvbuf = 32 << 20;
 
@@ -198,18 +200,26 @@ bool SendQueued(Socket* s, std::vector<uint8_t>& batch) {
 // Reads datagrams until EAGAIN, up to kSlots per recvmmsg. A slot is larger than any datagram
 // rtnetlink sends (dumps are capped at 32 KiB by netlink_recvmsg), so none is cut; one that
 // still is (MSG_TRUNC) is reported as EMSGSIZE rather than delivered half.
+// A dump never reaches EAGAIN before its end: the kernel builds its next datagram inside each
+// recvmsg, so one recvmmsg of 32 would return only once the kernel had built 32 datagrams (~16,000
+// routes) or the whole dump. So the first read is of one datagram, and while they are a dump's,
+// the next ones too; once 16 KiB of them are read they go to JS whenever it has taken every chunk
+// (ShouldFlush): JS decodes while the kernel builds the rest. ACKs (~36 bytes each) are read 32 at
+// a time, and a small dump (a few links) still arrives in one chunk with its NLMSG_DONE.
 bool Drain(Socket* s, std::vector<uint8_t>& batch) {
   uint8_t* area = s->recvArea.get();
+  unsigned vlen = 1;
   while (!s->stop.load()) {
     mmsghdr msgs[kSlots] = {};
     iovec iov[kSlots];
-    for (unsigned i = 0; i < kSlots; i++) {
+    for (unsigned i = 0; i < vlen; i++) {
       iov[i] = {area + i * kSlot, kSlot};
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
     }
-    int n = recvmmsg(s->fd, msgs, kSlots, MSG_DONTWAIT, nullptr);
+    int n = recvmmsg(s->fd, msgs, vlen, MSG_DONTWAIT, nullptr);
     if (n > 0) {
+      bool dump = false;
       for (int i = 0; i < n; i++) {
         const uint8_t* at = area + static_cast<size_t>(i) * kSlot;
         if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
@@ -217,8 +227,11 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
           continue;
         }
         batch.insert(batch.end(), at, at + msgs[i].msg_len);
+        if (msgs[i].msg_len >= kDumpDatagram) dump = true;
       }
-      if (batch.size() >= kBatchBytes && !Flush(s, batch)) return false;
+      vlen = dump ? 1 : kSlots;
+      bool early = dump && batch.size() >= kEarlyBytes && ShouldFlush(s, batch);
+      if ((early || batch.size() >= kBatchBytes) && !Flush(s, batch)) return false;
       continue;
     }
     int err = errno;

@@ -7,6 +7,8 @@ import { addon } from '../../lib/binding.js';
 import { ipBatch } from '../helpers/netns.js';
 
 const RTM_NEWLINK = 16;
+const RTM_NEWROUTE = 24;
+const RTM_GETROUTE = 26;
 const NLMSG_DONE = 3;
 
 /** Splits a chunk into its netlink messages: type, seq, pid and the whole message. */
@@ -199,6 +201,43 @@ if (process.getuid?.() !== 0) {
     t.throws(() => ip('link', 'show', 'rtnltap0'), 'not in the host namespace');
     t.throws(() => a.tunCreate({ ...tap, name: 'x'.repeat(16) }), RangeError);
     t.throws(() => a.tunCreate({ ...tap, name: 'a\0b' }), RangeError, 'a NUL in the name');
+  });
+
+  t.test("a dump's first replies reach JS before the kernel has built the rest", async (t) => {
+    // 20,000 routes are ~1.2 MB of RTM_NEWROUTE. The kernel builds a dump's next datagram (at most
+    // 32 KiB) inside each recvmsg, so a thread that read 32 datagrams per recvmmsg handed JS its
+    // first routes only once ~1 MiB was built; JS, idle, now gets them after the first 16 KiB.
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) lines.push(`route add 172.16.${(i >> 8) & 255}.${i & 255}/32 dev lo`);
+    ipBatch(name, lines);
+    t.teardown(() => ip('-n', name, '-4', 'route', 'flush', 'root', '172.16.0.0/16'));
+    const chunks: Buffer[] = [];
+    let fd = -1;
+    const done = new Promise<void>((resolve, reject) => {
+      fd = a.openSocket({ netnsPath: nsPath }, (chunk, errno, sendId) => {
+        if (!chunk) return reject(new Error(`onData error ${errno} (send ${sendId})`));
+        chunks.push(chunk);
+        if (messages(chunk).some((m) => m.type === NLMSG_DONE)) resolve();
+      });
+    });
+    open.add(fd);
+    const req = Buffer.alloc(28); // nlmsghdr + rtmsg { family AF_INET }
+    req.writeUInt32LE(28, 0);
+    req.writeUInt16LE(RTM_GETROUTE, 4);
+    req.writeUInt16LE(0x301, 6); // NLM_F_REQUEST | NLM_F_DUMP
+    req.writeUInt32LE(1, 8);
+    req[16] = 2;
+    a.socketSend(fd, req);
+    a.socketRef(fd, true);
+    await done;
+    close(fd);
+    const msgs = messages(Buffer.concat(chunks));
+    const ours = msgs.filter((m) => m.type === RTM_NEWROUTE && m.msg.includes(Buffer.from([172, 16]), 28));
+    t.equal(ours.length, 20_000, 'every route, once');
+    t.equal(msgs.at(-1)?.type, NLMSG_DONE, 'DONE last');
+    t.ok(chunks[0]!.length <= 64 * 1024, `the first chunk holds ${chunks[0]!.length} bytes (at most 64 KiB)`);
+    t.ok(chunks.length > 1, `${chunks.length} chunks`);
   });
 
   t.test('a blocked consumer backs up to the kernel: overrun arrives as ENOBUFS', async (t) => {
