@@ -39,6 +39,8 @@ export interface SavedRun {
     nice: number;
     full: boolean;
     tools: string[] | 'all';
+    /** $RTNL_BENCH_NODE_FLAGS: node options the rtnetlink drivers ran with (absent: none). */
+    nodeFlags?: string[];
   };
   durationS: number;
   revision: { commit?: string; dirty?: boolean };
@@ -74,11 +76,21 @@ export function printRun(run: SavedRun): void {
     process.stdout.write(`! = some runs did not account for every route (see problems in the JSON)\n`);
   const skipped = skippedText(run.tools);
   if (skipped) process.stdout.write(`${skipped}\n`);
+  const flags = nodeFlagsText(run);
+  if (flags) process.stdout.write(`${flags}\n`);
   process.stdout.write(`\ntargets of issue 7 (medians; informative, never a failure):\n${targetText(run.targets)}\n`);
   for (const p of run.profiles)
     process.stdout.write(
       `\n${profileText(`${p.tool} N=${sizeLabel(p.n)}${p.file ? ` (${p.file})` : ''}`, p.phases)}\n`,
     );
+}
+
+/** Says which node options the rtnetlink drivers ran with, when they were not Node's defaults. */
+function nodeFlagsText(run: SavedRun): string {
+  const f = run.options.nodeFlags;
+  return f?.length
+    ? `the rtnetlink drivers ran with node ${f.join(' ')} (RTNL_BENCH_NODE_FLAGS), not Node's defaults`
+    : '';
 }
 
 function markdown(run: SavedRun, file: string): string {
@@ -96,6 +108,7 @@ function markdown(run: SavedRun, file: string): string {
           .map((l) => `- ${l}`)
           .join('\n')
       : '',
+    nodeFlagsText(run),
   ];
   const goals = `Targets of issue 7 (medians; a bench never fails on them):\n\n${run.targets.map((c) => `- ${c.met === undefined ? '?' : c.met ? 'met' : '**missed**'}: ${c.target}: ${c.value}`).join('\n')}`;
   const tables = [

@@ -18,7 +18,7 @@ import { sizeLabel, type ToolInfo } from './report.js';
 import { createBenchNs, flushLeftovers, removeStale, removeSync, type BenchNs } from './setup.js';
 import { inSnapshot, runFromSnapshot } from './snapshot.js';
 import { checkRun, type RunRecord } from './stats.js';
-import { allTools, BUILD_DIR, ROOT, type Tool, type ToolOutcome } from './tools.js';
+import { allTools, BUILD_DIR, DRIVER_NODE_FLAGS, ROOT, type Tool, type ToolOutcome } from './tools.js';
 
 interface Options {
   runs: number;
@@ -342,6 +342,7 @@ async function main(): Promise<void> {
       nice: o.nice,
       full: o.full,
       tools: o.tools ?? 'all',
+      ...(DRIVER_NODE_FLAGS.length ? { nodeFlags: DRIVER_NODE_FLAGS } : {}),
     },
     durationS: Math.round((Date.now() - started.getTime()) / 1000),
     revision: rev,
