@@ -103,14 +103,30 @@ function ipAll(ns: TempNetns): IpRoute[] {
   ].map((r) => fromIp(r));
 }
 
-/** A namespace with lo up and veth0/veth1 up, 192.168.0.1/24 and 2001:db8::1/64 on veth0. */
+/**
+ * A namespace with lo up and veth0/veth1 up, 192.168.0.1/24 and 2001:db8::1/64 on veth0, once both
+ * veths have their IPv6 link-local address. The kernel adds that address, and its route in table
+ * local, after the carrier comes up and (by default) a second of duplicate address detection: a
+ * test listing routes twice could otherwise see them appear in between (seen under ASan). So DAD
+ * is off in the namespace, and setup waits for the two routes (a few ms).
+ */
 function setup(ns: TempNetns): void {
+  ns.exec('sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0');
   ns.ip('link', 'set', 'lo', 'up');
   ns.ip('link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1');
   ns.ip('link', 'set', 'veth0', 'up');
   ns.ip('link', 'set', 'veth1', 'up');
   ns.ip('addr', 'add', '192.168.0.1/24', 'dev', 'veth0');
   ns.ip('addr', 'add', '2001:db8::1/64', 'dev', 'veth0', 'nodad');
+  const linkLocal = (dev: string): boolean =>
+    ns
+      .ipJson<IpRoute[]>('-6', 'route', 'show', 'table', 'local', 'dev', dev)
+      .some((r) => r.type === 'local' && r.dst.startsWith('fe80:'));
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; !(linkLocal('veth0') && linkLocal('veth1')); i++) {
+    if (i === 500) throw new Error('veth0 and veth1 have no IPv6 link-local route after 5 s');
+    Atomics.wait(pause, 0, 0, 10);
+  }
 }
 
 t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (t) => {
