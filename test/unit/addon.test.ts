@@ -55,13 +55,8 @@ if (process.getuid?.() !== 0) {
     a.netnsDelete(nsPath);
   });
 
-  t.test('netnsCreate is visible to ip netns, and refuses a second time', async (t) => {
-    t.match(ip('netns', 'list'), new RegExp(`^${name}\\b`, 'm'));
-    t.throws(() => a.netnsCreate(nsPath), { code: 'EEXIST', errno: -17, syscall: 'open' });
-    t.throws(() => a.netnsDelete('/run/netns/rtnl-t-none'), { code: 'ENOENT', errno: -2 });
-  });
-
-  t.test('a RTM_GETLINK dump in the namespace sees only lo', async (t) => {
+  /** A socket in the namespace that keeps what it receives, until a chunk holds NLMSG_DONE. */
+  const dumpSocket = (): { fd: number; chunks: Buffer[]; done: Promise<void> } => {
     const chunks: Buffer[] = [];
     let fd = -1;
     const done = new Promise<void>((resolve, reject) => {
@@ -72,6 +67,17 @@ if (process.getuid?.() !== 0) {
       });
     });
     open.add(fd);
+    return { fd, chunks, done };
+  };
+
+  t.test('netnsCreate is visible to ip netns, and refuses a second time', async (t) => {
+    t.match(ip('netns', 'list'), new RegExp(`^${name}\\b`, 'm'));
+    t.throws(() => a.netnsCreate(nsPath), { code: 'EEXIST', errno: -17, syscall: 'open' });
+    t.throws(() => a.netnsDelete('/run/netns/rtnl-t-none'), { code: 'ENOENT', errno: -2 });
+  });
+
+  t.test('a RTM_GETLINK dump in the namespace sees only lo', async (t) => {
+    const { fd, chunks, done } = dumpSocket();
     const port = a.socketPortId(fd);
     t.ok(port > 0, 'kernel-assigned port id');
     t.equal(a.socketSend(fd, getlinkDump(1)), 1, 'first sendId');
@@ -212,16 +218,7 @@ if (process.getuid?.() !== 0) {
     for (let i = 0; i < 20_000; i++) lines.push(`route add 172.16.${(i >> 8) & 255}.${i & 255}/32 dev lo`);
     ipBatch(name, lines);
     t.teardown(() => ip('-n', name, '-4', 'route', 'flush', 'root', '172.16.0.0/16'));
-    const chunks: Buffer[] = [];
-    let fd = -1;
-    const done = new Promise<void>((resolve, reject) => {
-      fd = a.openSocket({ netnsPath: nsPath }, (chunk, errno, sendId) => {
-        if (!chunk) return reject(new Error(`onData error ${errno} (send ${sendId})`));
-        chunks.push(chunk);
-        if (messages(chunk).some((m) => m.type === NLMSG_DONE)) resolve();
-      });
-    });
-    open.add(fd);
+    const { fd, chunks, done } = dumpSocket();
     const req = Buffer.alloc(28); // nlmsghdr + rtmsg { family AF_INET }
     req.writeUInt32LE(28, 0);
     req.writeUInt16LE(RTM_GETROUTE, 4);
