@@ -56,6 +56,12 @@ export interface RequestContext {
 export interface Submission {
   /** A reply message (for a dump: each object). May throw to fail the submission. */
   onMessage?: ((m: NlMsg) => void) | undefined;
+  /**
+   * onMessage's m is lent: the engine fills one NlMsg object again for each message, so the
+   * handler keeps none of it past the call (a dump of a million routes then costs no object per
+   * message). For handlers that copy what they keep, as the route dump stream does.
+   */
+  lendMessage?: boolean;
   /** Called once: null on ACK / NLMSG_DONE, else the error. What it throws becomes an uncaught exception. */
   onDone(err: Error | null): void;
   /** For dumps: called before a retry after NLM_F_DUMP_INTR, to forget what was collected. */
@@ -165,6 +171,7 @@ export class Engine {
   private closed = false;
   private seq = (Math.random() * 0x7fffffff) >>> 0;
   private readonly pending = new Map<number, Pending>();
+  private readonly lent: NlMsg = { type: 0, flags: 0, seq: 0, pid: 0, buf: Buffer.alloc(0), start: 0, off: 0, end: 0 };
   private readonly w: NlWriter;
   private wCount = 0;
   private wFirst = 0;
@@ -663,14 +670,29 @@ export class Engine {
           if (p) this.finish(p, null);
         }
       } else {
-        this.dispatch(messageAt(b, off, len));
+        const p = this.pending.get(seq);
+        this.dispatch(p?.sub.lendMessage ? this.lentAt(b, off, len) : messageAt(b, off, len), p);
       }
       off += align4(len);
     }
   }
 
-  private dispatch(m: NlMsg): void {
-    const p = this.pending.get(m.seq);
+  /** The engine's one lent NlMsg (Submission.lendMessage), filled for the message at b[off]. */
+  private lentAt(b: Buffer, off: number, len: number): NlMsg {
+    const m = this.lent;
+    m.type = rd16(b, off + 4);
+    m.flags = rd16(b, off + 6);
+    m.seq = rd32(b, off + 8);
+    m.pid = rd32(b, off + 12);
+    m.buf = b;
+    m.start = off;
+    m.off = off + NLMSG_HDRLEN;
+    m.end = off + len;
+    return m;
+  }
+
+  /** Hands m to p, the request whose seq it carries (none: an answer to a post()ed request, or stray). */
+  private dispatch(m: NlMsg, p: Pending | undefined): void {
     if (!p) {
       const i = this.ringSlot(m.seq);
       // A post()ed request is answered by its ACK or error; anything else for it is not asked for.

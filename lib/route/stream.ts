@@ -46,6 +46,8 @@ export class DumpStream<T> implements AsyncIterator<T> {
       NLM_F_DUMP,
       this.body,
       {
+        // Only buf, off and end are kept: the engine may lend one NlMsg for every message.
+        lendMessage: true,
         onMessage: (m) => {
           if (this.cancelled) return;
           this.bufs.push(m.buf);

@@ -23,6 +23,7 @@ import {
 import { DecodeError, DumpInterruptedError, HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
 import { ifinfomsg, ifla } from '../../lib/link/ifla.js';
 import { decodeLink } from '../../lib/link/link.js';
+import type { NlMsg } from '../../lib/core/nlmsg.js';
 import {
   ack,
   cstr,
@@ -594,6 +595,45 @@ t.test('a dump whose decoder throws keeps its seq until DONE, then the queued du
     (await d2).map((l) => l.name),
     ['lo'],
   );
+  h.close();
+});
+
+t.test('lendMessage: one NlMsg filled again for each message; without it, an object each', async (t) => {
+  const { h, fake } = fakeHandle();
+  const dump = (lendMessage: boolean): { got: { m: NlMsg; name: string; off: number }[]; end: Promise<void> } => {
+    const got: { m: NlMsg; name: string; off: number }[] = [];
+    const end = new Promise<void>((resolve, reject) =>
+      h.engine.submit(RTM_GETLINK, NLM_F_DUMP, (w) => ifinfomsg.write(w, {}), {
+        lendMessage,
+        onMessage: (m) => got.push({ m, name: decodeLink(m).name, off: m.off }),
+        onDone: (e) => (e ? reject(e) : resolve()),
+      }),
+    );
+    return { got, end };
+  };
+  for (const lend of [true, false]) {
+    const d = dump(lend);
+    await turn();
+    const seq = lastSent(fake)[0]!.seq;
+    fake.deliver(Buffer.concat([newlink(seq, 1, 'a'), newlink(seq, 2, 'b')]), newlink(seq, 3, 'c'), done(seq));
+    await d.end;
+    t.same(
+      d.got.map((x) => x.name),
+      ['a', 'b', 'c'],
+      `${lend ? 'lent' : 'own'}: each message read during its call`,
+    );
+    const objects = new Set(d.got.map((x) => x.m)).size;
+    if (lend) {
+      t.equal(objects, 1, 'one object lent for the three messages');
+    } else {
+      t.equal(objects, 3, 'an object per message');
+      t.same(
+        d.got.map((x) => x.m.off),
+        d.got.map((x) => x.off),
+        'each still describes its own message',
+      );
+    }
+  }
   h.close();
 });
 
