@@ -27,7 +27,7 @@ export const ROOT = ((): string => {
 export const BUILD_DIR = join(ROOT, 'bench', '.build');
 /**
  * Node options for the rtnetlink drivers' processes, from $RTNL_BENCH_NODE_FLAGS (an experiment
- * knob, e.g. `--v8-pool-size=1`: bench/README.md; the run records it and the table says so).
+ * knob, e.g. `--v8-pool-size=0`: bench/README.md; the run records it and the table says so).
  */
 export const DRIVER_NODE_FLAGS = (process.env['RTNL_BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
 export const PEERS_DIR = join(ROOT, 'bench', '.peers');

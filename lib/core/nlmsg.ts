@@ -62,16 +62,26 @@ export function forEachMessage(b: Buffer, fn: (m: NlMsg) => void): void {
 
 /** The message at b[off] whose length messageLength() returned. */
 export function messageAt(b: Buffer, off: number, len: number): NlMsg {
-  return {
-    type: rd16(b, off + 4),
-    flags: rd16(b, off + 6),
-    seq: rd32(b, off + 8),
-    pid: rd32(b, off + 12),
-    buf: b,
-    start: off,
-    off: off + NLMSG_HDRLEN,
-    end: off + len,
-  };
+  return messageInto(emptyMessage(), b, off, len);
+}
+
+/** An NlMsg for no message, to be filled by messageInto (one object reused for many messages). */
+export function emptyMessage(): NlMsg {
+  return { type: 0, flags: 0, seq: 0, pid: 0, buf: EMPTY, start: 0, off: 0, end: 0 };
+}
+const EMPTY = Buffer.alloc(0);
+
+/** Fills m with the message at b[off] (as messageAt, without a new object); returns m. */
+export function messageInto(m: NlMsg, b: Buffer, off: number, len: number): NlMsg {
+  m.type = rd16(b, off + 4);
+  m.flags = rd16(b, off + 6);
+  m.seq = rd32(b, off + 8);
+  m.pid = rd32(b, off + 12);
+  m.buf = b;
+  m.start = off;
+  m.off = off + NLMSG_HDRLEN;
+  m.end = off + len;
+  return m;
 }
 
 /** The payload of NLMSG_ERROR or NLMSG_DONE: error (0 or a negative errno) and the extended ACK. */

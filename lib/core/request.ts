@@ -17,7 +17,16 @@ import {
   rtmName,
 } from './constants.js';
 import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
-import { forEachMessage, messageAt, messageLength, parseDone, parseError, type NlMsg } from './nlmsg.js';
+import {
+  emptyMessage,
+  forEachMessage,
+  messageAt,
+  messageInto,
+  messageLength,
+  parseDone,
+  parseError,
+  type NlMsg,
+} from './nlmsg.js';
 
 /** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
 export interface Transport {
@@ -171,7 +180,8 @@ export class Engine {
   private closed = false;
   private seq = (Math.random() * 0x7fffffff) >>> 0;
   private readonly pending = new Map<number, Pending>();
-  private readonly lent: NlMsg = { type: 0, flags: 0, seq: 0, pid: 0, buf: Buffer.alloc(0), start: 0, off: 0, end: 0 };
+  /** The one NlMsg lent to submissions that ask for it (Submission.lendMessage). */
+  private readonly lent = emptyMessage();
   private readonly w: NlWriter;
   private wCount = 0;
   private wFirst = 0;
@@ -671,24 +681,10 @@ export class Engine {
         }
       } else {
         const p = this.pending.get(seq);
-        this.dispatch(p?.sub.lendMessage ? this.lentAt(b, off, len) : messageAt(b, off, len), p);
+        this.dispatch(p?.sub.lendMessage ? messageInto(this.lent, b, off, len) : messageAt(b, off, len), p);
       }
       off += align4(len);
     }
-  }
-
-  /** The engine's one lent NlMsg (Submission.lendMessage), filled for the message at b[off]. */
-  private lentAt(b: Buffer, off: number, len: number): NlMsg {
-    const m = this.lent;
-    m.type = rd16(b, off + 4);
-    m.flags = rd16(b, off + 6);
-    m.seq = rd32(b, off + 8);
-    m.pid = rd32(b, off + 12);
-    m.buf = b;
-    m.start = off;
-    m.off = off + NLMSG_HDRLEN;
-    m.end = off + len;
-    return m;
   }
 
   /** Hands m to p, the request whose seq it carries (none: an answer to a post()ed request, or stray). */

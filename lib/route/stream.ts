@@ -8,7 +8,7 @@ import type { Engine, RequestContext } from '../core/request.js';
 import type { NlWriter } from '../core/attr.js';
 import { NLM_F_DUMP, rtmName } from '../core/constants.js';
 import { DumpInterruptedError } from '../core/errors.js';
-import type { NlMsg } from '../core/nlmsg.js';
+import { emptyMessage, type NlMsg } from '../core/nlmsg.js';
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -29,7 +29,7 @@ export class DumpStream<T> implements AsyncIterator<T> {
   private cancelled = false;
   private wake: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | undefined;
   /** Reused view handed to the decoder. */
-  private readonly view: NlMsg = { type: 0, flags: 0, seq: 0, pid: 0, buf: Buffer.alloc(0), start: 0, off: 0, end: 0 };
+  private readonly view: NlMsg = emptyMessage();
 
   constructor(
     private readonly engine: Engine,
