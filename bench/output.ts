@@ -8,6 +8,7 @@ import type { PhaseProfile } from './profile.js';
 import { profileText } from './profile.js';
 import {
   cpuTable,
+  dumpCurveText,
   markdownTable,
   sizeLabel,
   skippedText,
@@ -69,6 +70,7 @@ export function printRun(run: SavedRun): void {
   for (const n of sizes) text.push([textTable(n, rows, run.tools), run.notRun[n] ?? ''].filter(Boolean).join('\n'));
   for (const n of sizes) text.push(cpuTable(n, rows, run.tools));
   for (const n of sizes) text.push(threadText(n, run.records, run.tools));
+  for (const n of sizes) text.push(dumpCurveText(n, run.records, run.tools));
   process.stdout.write(`\n${text.filter(Boolean).join('\n\n')}\n\n`);
   if (run.records.some((r) => r.sample !== undefined))
     process.stdout.write(`~ = extrapolated from a sample of ${run.options.forkSample} routes per phase\n`);
@@ -116,6 +118,7 @@ function markdown(run: SavedRun, file: string): string {
     "CPU µs per route, user space + kernel (medians over the runs, every thread of the tool's process):",
     ...sizes.map((n) => `N = ${sizeLabel(n)}:\n\n${cpuTable(n, rows, run.tools, true)}`),
     ...sizes.map((n) => threadText(n, run.records, run.tools).replace(/^ {2}/gm, '- ')),
+    ...sizes.map((n) => dumpCurveText(n, run.records, run.tools).replace(/^ {2}/gm, '- ')),
   ];
   return [...head, ...tables, goals].filter(Boolean).join('\n\n');
 }

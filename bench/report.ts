@@ -232,6 +232,33 @@ export function skippedText(tools: ToolInfo[]): string {
     .join('\n');
 }
 
+/**
+ * The curve of the rtnetlink drivers' dump (their `tenthsMs`; a fresh process's first dump but in the warm row): ms until
+ * each tenth of the routes had been read, and the rates of the first and of the last tenth (medians
+ * over the runs).
+ */
+export function dumpCurveText(n: number, records: readonly RunRecord[], tools: ToolInfo[]): string {
+  const out: string[] = [];
+  for (const t of tools) {
+    const curves = records
+      .filter((r) => r.tool === t.id && r.n === n)
+      .map((r) => r.phases.dump?.tenthsMs)
+      .filter((c): c is number[] => c?.length === 10);
+    if (!curves.length) continue;
+    const median = (f: (c: number[]) => number): number => range(curves.map(f))!.median;
+    const marks = [...Array(10).keys()].map((k) => median((c) => c[k]!));
+    const rate = (ms: number): string => (ms > 0 ? si((n / 10 / ms) * 1000) : '∞');
+    const first = rate(median((c) => c[0]!));
+    const last = rate(median((c) => c[9]! - c[8]!));
+    out.push(
+      `  ${t.label}: ${marks.map((x) => x.toFixed(0)).join(' ')} ms; first tenth ${first}/s, last tenth ${last}/s`,
+    );
+  }
+  return out.length
+    ? `N = ${sizeLabel(n)}: dump(), ms until each tenth of the routes was read (medians)\n${out.join('\n')}`
+    : '';
+}
+
 /** Where a Node tool's CPU went, µs per route (medians): its JS thread, its socket thread, the rest (V8's GC helpers, libuv). */
 export function threadText(n: number, records: readonly RunRecord[], tools: ToolInfo[]): string {
   const out: string[] = [];

@@ -23,6 +23,11 @@ export interface PhaseResult {
   sysMs?: number;
   /** CPU per thread group (Node drivers): the JS thread, the socket's I/O thread(s), the rest (GC, libuv). */
   threads?: Record<string, { userMs: number; sysMs: number }>;
+  /**
+   * Dump phase of the rtnetlink drivers: ms from the phase's start until each tenth of the N
+   * routes had been read (ten entries), the warm-up curve of a fresh process's first dump.
+   */
+  tenthsMs?: number[];
   /** When the phase ran, CLOCK_MONOTONIC µs (as V8 CPU profiles count time), to split a profile. */
   startUs?: number;
   endUs?: number;

@@ -95,11 +95,20 @@ async function main(): Promise<void> {
     await phase('add', out, () => each((x) => r.add(x), a.n, a.gw, dev));
   }
   await phase('dump', out, async () => {
+    // The time at which each tenth of our routes had been read: the first dump's warm-up curve.
+    const t0 = performance.now();
+    const tenthsMs: number[] = [];
+    const tenth = (k: number): number => Math.ceil((a.n * k) / 10);
+    let mark = tenth(1);
     let ours = 0;
     for await (const x of r.dump({ family: 4 })) {
-      if (x.table === 254 && x.dst.startsWith('10.') && x.dst.endsWith('/32')) ours++;
+      if (x.table === 254 && x.dst.startsWith('10.') && x.dst.endsWith('/32') && ++ours === mark) {
+        const ms = performance.now() - t0;
+        while (tenthsMs.length < 10 && tenth(tenthsMs.length + 1) <= ours) tenthsMs.push(ms);
+        mark = tenthsMs.length < 10 ? tenth(tenthsMs.length + 1) : -1;
+      }
     }
-    return { count: ours, errors: 0 };
+    return { count: ours, errors: 0, tenthsMs };
   });
   if (bulk) {
     await phase('replace', out, async () => bulkCounts(await r.replaceMany(specs(a.n, a.gw2, a.dev))));
