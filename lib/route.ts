@@ -31,7 +31,7 @@ import {
   type RouteOp,
 } from './route/encode.js';
 import { runBulk } from './route/bulk.js';
-import { DumpStream } from './route/stream.js';
+import { DumpStream, type DumpRequest } from './route/stream.js';
 import { Call, CallPipeline, subjectOf, type NameSlot } from './route/single.js';
 import { rta, rtmsg, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, type RtaAttrs } from './route/schema.js';
 import type { Decoded } from './core/schema.js';
@@ -250,36 +250,13 @@ export class RouteApi {
     const signal = checkCallOptions(opts);
     const f = checkFilter(filter);
     const h = this.h;
+    const request = async (): Promise<DumpRequest<Route>> => {
+      const { links, oif } = await prepare(h, f, 'route.dump', signal);
+      return { body: dumpBody(f, oif), decode: dumpDecoder(f, links, oif) };
+    };
     return {
-      [Symbol.asyncIterator](): AsyncIterator<Route> {
-        let inner: AsyncIterator<Route> | undefined;
-        let closed = false;
-        const start = async (): Promise<AsyncIterator<Route>> => {
-          const { links, oif } = await prepare(h, f, 'route.dump', signal);
-          return new DumpStream(h.engine, RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), {
-            subject: 'route.dump',
-            signal,
-          });
-        };
-        return {
-          next(): Promise<IteratorResult<Route>> {
-            if (inner) return inner.next();
-            if (closed) return Promise.resolve({ value: undefined, done: true });
-            return start().then((it) => {
-              inner = it;
-              return it.next().catch((e: unknown): IteratorResult<Route> => {
-                if (noSuchTable(e, f)) return { value: undefined, done: true };
-                throw e;
-              });
-            });
-          },
-          async return(): Promise<IteratorResult<Route>> {
-            closed = true;
-            await inner?.return?.();
-            return { value: undefined, done: true };
-          },
-        };
-      },
+      [Symbol.asyncIterator]: () =>
+        new DumpStream(h.engine, RTM_GETROUTE, request, { subject: 'route.dump', signal }, (e) => noSuchTable(e, f)),
     };
   }
 

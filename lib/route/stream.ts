@@ -1,9 +1,11 @@
-// route.dump(): a route dump as an async iterator over engine.submit. Messages are kept as
-// offsets into the received chunks (a few bytes each, the chunk shared) and decoded when the
-// consumer asks, so what waits for a slow consumer is the raw dump, not Route objects; next()
-// is a plain function returning a settled promise while routes are queued (no async frame per
-// route). NLM_F_DUMP_INTR before the first route restarts the dump; after it, the stream ends
-// with DumpInterruptedError (what was yielded cannot be taken back).
+// route.dump(): a route dump as an async iterator over engine.submit. The first next() runs the
+// caller's preparation (device names, the filter's body and decoder), then sends the dump.
+// Messages are kept as offsets into the received chunks (a few bytes each, the chunk shared) and
+// decoded when the consumer asks, so what waits for a slow consumer is the raw dump, not Route
+// objects; next() is a plain function returning a settled promise while routes are queued (no
+// async frame per route), and `for await` calls it directly (no wrapper per route).
+// NLM_F_DUMP_INTR before the first route restarts the dump; after it, the stream ends with
+// DumpInterruptedError (what was yielded cannot be taken back).
 import type { Engine, RequestContext } from '../core/request.js';
 import type { NlWriter } from '../core/attr.js';
 import { NLM_F_DUMP, rtmName } from '../core/constants.js';
@@ -17,7 +19,13 @@ function asError(e: unknown): Error {
 /** A decoder that returns undefined for messages the filter drops. */
 export type Decode<T> = (m: NlMsg) => T | undefined;
 
-export class DumpStream<T> implements AsyncIterator<T> {
+/** What the first next() prepares: the request's body and the decoder of its messages. */
+export interface DumpRequest<T> {
+  body: (w: NlWriter) => void;
+  decode: Decode<T>;
+}
+
+export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   private bufs: Buffer[] = [];
   private offs: number[] = [];
   private ends: number[] = [];
@@ -30,21 +38,38 @@ export class DumpStream<T> implements AsyncIterator<T> {
   private wake: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | undefined;
   /** Reused view handed to the decoder. */
   private readonly view: NlMsg = emptyMessage();
+  private decode: Decode<T> = () => undefined;
 
+  /**
+   * `prepare` runs on the first next(); an error it throws, or the dump's, rejects a next(). A
+   * dump error before any route for which `empty` says true ends the stream as an empty one.
+   */
   constructor(
     private readonly engine: Engine,
     private readonly type: number,
-    private readonly body: (w: NlWriter) => void,
-    private readonly decode: Decode<T>,
+    private readonly prepare: () => Promise<DumpRequest<T>>,
     private readonly ctx: RequestContext,
+    private readonly empty: (e: Error) => boolean = () => false,
   ) {}
 
-  private start(): void {
-    this.started = true;
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Runs the preparation, then sends the dump (unless return() came meanwhile) and reads on. */
+  private async begin(): Promise<IteratorResult<T>> {
+    const req = await this.prepare();
+    if (this.cancelled) return { value: undefined, done: true };
+    this.decode = req.decode;
+    this.submit(req.body);
+    return this.next();
+  }
+
+  private submit(body: (w: NlWriter) => void): void {
     this.engine.submit(
       this.type,
       NLM_F_DUMP,
-      this.body,
+      body,
       {
         // Only buf, off and end are kept: the engine may lend one NlMsg for every message.
         lendMessage: true,
@@ -64,7 +89,8 @@ export class DumpStream<T> implements AsyncIterator<T> {
         },
         onDone: (err) => {
           this.finished = true;
-          this.failure = err;
+          // A failure before any route (a table that does not exist) may just mean none.
+          this.failure = err && (this.yielded || !this.empty(err)) ? err : null;
           if (this.wake) this.pump();
         },
       },
@@ -123,11 +149,9 @@ export class DumpStream<T> implements AsyncIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (!this.started) {
-      try {
-        this.start();
-      } catch (e) {
-        return Promise.reject(asError(e));
-      }
+      this.started = true;
+      if (this.cancelled) return Promise.resolve({ value: undefined, done: true });
+      return this.begin();
     }
     let x: T | undefined;
     try {

@@ -203,9 +203,32 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
     'filtered by device, as ip route show dev (plus multipath routes through it)',
   );
   t.same(await h.route.list({ table: 4242 }), [], 'a table that does not exist lists as empty');
+  // Asked of IPv4 alone, the kernel answers ENOENT "FIB table does not exist" (not for AF_UNSPEC).
+  t.same(await h.route.list({ table: 4242, family: 4 }), [], 'and so for IPv4 alone');
   const streamed: Route[] = [];
   for await (const r of h.route.dump({ table: 'all' })) streamed.push(r);
   t.same(streamed.map(toIp), ours, 'dump() streams what list() returns');
+  const none: Route[] = [];
+  for await (const r of h.route.dump({ table: 4242, family: 4 })) none.push(r);
+  t.same(none, [], 'a table that does not exist dumps as empty');
+  await t.rejects(
+    (async () => {
+      for await (const r of h.route.dump({ dev: 'nosuch0' })) none.push(r);
+    })(),
+    { code: 'ENODEV' },
+    'an unknown device in the filter rejects the first next()',
+  );
+  // Leaving a dump early: before it was sent, and after its first route; the handle goes on.
+  const early = h.route.dump({ table: 'all' })[Symbol.asyncIterator]();
+  t.same(await early.return!(), { value: undefined, done: true });
+  t.same(await early.next(), { value: undefined, done: true }, 'returned before the first next(): nothing sent');
+  let first: Route | undefined;
+  for await (const r of h.route.dump({ table: 'all' })) {
+    first = r;
+    break;
+  }
+  t.same(first && toIp(first), ours[0], 'break after the first route');
+  t.same((await h.route.list({ table: 'all' })).map(toIp), ours, 'the handle answers after both');
 
   // del selects like ip route del: dst, table, and what else is given
   await h.route.del({ dst: '10.1.0.0/16', table: 100 });
