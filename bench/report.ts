@@ -233,9 +233,9 @@ export function skippedText(tools: ToolInfo[]): string {
 }
 
 /**
- * The curve of the rtnetlink drivers' dump (their `tenthsMs`; a fresh process's first dump but in the warm row): ms until
- * each tenth of the routes had been read, and the rates of the first and of the last tenth (medians
- * over the runs).
+ * When each tenth of a dump's routes had been read (the rtnetlink drivers' `tenthsMs`: a fresh
+ * process's first dump, or in the warm row the dump after its unmeasured rounds): medians over the
+ * runs, and the rates of the first and of the last tenth.
  */
 export function dumpCurveText(n: number, records: readonly RunRecord[], tools: ToolInfo[]): string {
   const out: string[] = [];

@@ -25,7 +25,7 @@ export interface PhaseResult {
   threads?: Record<string, { userMs: number; sysMs: number }>;
   /**
    * Dump phase of the rtnetlink drivers: ms from the phase's start until each tenth of the N
-   * routes had been read (ten entries), the warm-up curve of a fresh process's first dump.
+   * routes had been read (ten entries): the warm-up curve of a fresh process's first dump.
    */
   tenthsMs?: number[];
   /** When the phase ran, CLOCK_MONOTONIC µs (as V8 CPU profiles count time), to split a profile. */

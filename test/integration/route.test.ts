@@ -221,7 +221,7 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
   // Leaving a dump early: before it was sent, and after its first route; the handle goes on.
   const early = h.route.dump({ table: 'all' })[Symbol.asyncIterator]();
   t.same(await early.return!(), { value: undefined, done: true });
-  t.same(await early.next(), { value: undefined, done: true }, 'returned before the first next(): nothing sent');
+  t.same(await early.next(), { value: undefined, done: true }, 'return() before the first next() ends it');
   let first: Route | undefined;
   for await (const r of h.route.dump({ table: 'all' })) {
     first = r;
