@@ -32,6 +32,20 @@ export function ipJson<T = unknown>(...args: string[]): T {
   return (out ? JSON.parse(out) : []) as T;
 }
 
+/**
+ * Checks `holds` every `stepMs` until it is true or `timeoutMs` have passed, without yielding to
+ * the event loop (a test that must not let JavaScript run meanwhile). Returns whether it held.
+ */
+export function pollSync(holds: () => boolean, timeoutMs: number, stepMs: number): boolean {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + timeoutMs;
+  while (!holds()) {
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(pause, 0, 0, stepMs);
+  }
+  return true;
+}
+
 export interface TempNetns {
   name: string;
   h: Handle;

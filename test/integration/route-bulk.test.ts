@@ -7,7 +7,7 @@ import t from 'tap';
 import type { BulkAbortError } from '../../lib/route.js';
 import type { RouteSpec } from '../../types/route.js';
 import { open } from '../../lib/index.js';
-import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { pollSync, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 const N = 10_000;
 const dstOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
@@ -181,12 +181,8 @@ t.test(
       })
         .split('\n')
         .filter((l) => l.startsWith('10.')).length;
-    const sleep = new Int32Array(new SharedArrayBuffer(4));
-    let applied = count();
-    for (const deadline = Date.now() + 10_000; applied < n && Date.now() < deadline;) {
-      Atomics.wait(sleep, 0, 0, 50);
-      applied = count();
-    }
+    let applied = 0;
+    pollSync(() => (applied = count()) >= n, 10_000, 50);
     t.equal(applied, n, 'every route in the kernel before the loop yielded');
     const settled = await Promise.allSettled(calls);
     t.equal(settled.filter((x) => x.status === 'fulfilled').length, n, 'and every call then confirmed');

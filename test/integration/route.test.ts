@@ -6,7 +6,7 @@ import t from 'tap';
 import { NetlinkError } from '../../lib/index.js';
 import { tableName } from '../../lib/rt-tables.js';
 import type { Route, RouteSpec } from '../../types/route.js';
-import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { pollSync, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
 /** What `ip -d -j route show` prints per route (iproute2 6.1 ip/iproute.c print_route). */
 interface IpRoute {
@@ -122,11 +122,8 @@ function setup(ns: TempNetns): void {
     ns
       .ipJson<IpRoute[]>('-6', 'route', 'show', 'table', 'local', 'dev', dev)
       .some((r) => r.type === 'local' && r.dst.startsWith('fe80:'));
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let i = 0; !(linkLocal('veth0') && linkLocal('veth1')); i++) {
-    if (i === 500) throw new Error('veth0 and veth1 have no IPv6 link-local route after 5 s');
-    Atomics.wait(pause, 0, 0, 10);
-  }
+  if (!pollSync(() => linkLocal('veth0') && linkLocal('veth1'), 5000, 10))
+    throw new Error('veth0 and veth1 have no IPv6 link-local route after 5 s');
 }
 
 t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (t) => {
