@@ -230,8 +230,10 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
         if (msgs[i].msg_len >= kDumpDatagram) dump = true;
       }
       vlen = dump ? 1 : kSlots;
-      bool early = dump && batch.size() >= kEarlyBytes && ShouldFlush(s, batch);
-      if ((early || batch.size() >= kBatchBytes) && !Flush(s, batch)) return false;
+      // From kEarlyBytes of a dump on, flush as at EAGAIN (JS has taken every chunk, or full).
+      bool flush =
+          dump && batch.size() >= kEarlyBytes ? ShouldFlush(s, batch) : batch.size() >= kBatchBytes;
+      if (flush && !Flush(s, batch)) return false;
       continue;
     }
     int err = errno;
