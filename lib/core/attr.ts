@@ -22,12 +22,41 @@ export const rd32: (b: Buffer, o: number) => number = LITTLE_ENDIAN
   : (b, o) => b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 /** Reads a host-order s32 (no bounds check: callers check first). */
 export const rds32: (b: Buffer, o: number) => number = LITTLE_ENDIAN
-  ? (b, o) => b.readInt32LE(o)
-  : (b, o) => b.readInt32BE(o);
+  ? (b, o) => b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)
+  : (b, o) => (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 /** Reads a host-order u64 as a bigint (no bounds check: callers check first). */
 export const rd64: (b: Buffer, o: number) => bigint = LITTLE_ENDIAN
   ? (b, o) => b.readBigUInt64LE(o)
   : (b, o) => b.readBigUInt64BE(o);
+
+/**
+ * Stores a host-order u16 / u32 byte by byte, without Buffer's range checks and calls (the message
+ * and attribute headers of every request go through these; a fresh process runs them before V8 has
+ * compiled anything). The offset must be inside b (ensure() first): out of range, nothing is stored.
+ */
+export const wr16: (b: Buffer, o: number, v: number) => void = LITTLE_ENDIAN
+  ? (b, o, v) => {
+      b[o] = v & 0xff;
+      b[o + 1] = (v >>> 8) & 0xff;
+    }
+  : (b, o, v) => {
+      b[o] = (v >>> 8) & 0xff;
+      b[o + 1] = v & 0xff;
+    };
+/** Stores a host-order u32 (v is taken modulo 2^32, as `v >>> 0`); see wr16. */
+export const wr32: (b: Buffer, o: number, v: number) => void = LITTLE_ENDIAN
+  ? (b, o, v) => {
+      b[o] = v & 0xff;
+      b[o + 1] = (v >>> 8) & 0xff;
+      b[o + 2] = (v >>> 16) & 0xff;
+      b[o + 3] = v >>> 24;
+    }
+  : (b, o, v) => {
+      b[o] = v >>> 24;
+      b[o + 1] = (v >>> 16) & 0xff;
+      b[o + 2] = (v >>> 8) & 0xff;
+      b[o + 3] = v & 0xff;
+    };
 
 /** Where an attribute written by a schema row begins and ends, for mapping extack offsets to fields. */
 export interface TraceEntry {
@@ -68,19 +97,22 @@ export class NlWriter {
   /** Starts a message: writes nlmsghdr with a length patched by endMessage. Returns its start. */
   beginMessage(type: number, flags: number, seq: number, pid = 0): number {
     this.ensure(NLMSG_HDRLEN);
+    const b = this.buf;
     const start = this.pos;
-    this.u32(0);
-    this.u16(type);
-    this.u16(flags);
-    this.u32(seq);
-    this.u32(pid);
+    wr32(b, start, 0);
+    wr16(b, start + 4, type);
+    wr16(b, start + 6, flags);
+    wr32(b, start + 8, seq);
+    wr32(b, start + 12, pid);
+    this.pos = start + NLMSG_HDRLEN;
     return start;
   }
 
   /** Ends the message begun at start: patches nlmsg_len and pads to 4 bytes. */
   endMessage(start: number): void {
-    this.pad();
-    this.put32(start, this.pos - start);
+    const end = (this.pos + 3) & ~3;
+    if (end !== this.pos) this.zeros(end - this.pos);
+    wr32(this.buf, start, end - start);
   }
 
   // ---- raw (struct) fields, no attribute header ----
@@ -92,8 +124,7 @@ export class NlWriter {
   /** Writes a host-order u16. */
   u16(v: number): void {
     this.ensure(2);
-    if (LITTLE_ENDIAN) this.buf.writeUInt16LE(v & 0xffff, this.pos);
-    else this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    wr16(this.buf, this.pos, v);
     this.pos += 2;
   }
   /** Writes a host-order u32. */
@@ -147,8 +178,7 @@ export class NlWriter {
   }
   /** Overwrites a host-order u32 at an earlier offset (a length, a count). */
   put32(at: number, v: number): void {
-    if (LITTLE_ENDIAN) this.buf.writeUInt32LE(v >>> 0, at);
-    else this.buf.writeUInt32BE(v >>> 0, at);
+    wr32(this.buf, at, v);
   }
 
   // ---- attributes ----
@@ -164,8 +194,7 @@ export class NlWriter {
   endAttr(start: number): void {
     const len = this.pos - start;
     if (len > 0xffff) throw new RangeError(`netlink attribute too long (${len} bytes)`);
-    if (LITTLE_ENDIAN) this.buf.writeUInt16LE(len, start);
-    else this.buf.writeUInt16BE(len, start);
+    wr16(this.buf, start, len);
     this.pad();
   }
   /** Starts a nested attribute (its type with NLA_F_NESTED); returns its start, for endNest. */

@@ -3,7 +3,7 @@
 // receive buffer can hold), replies matched by sequence (a Pending per submit(), a ring slot per
 // post()), dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
-import { align4, LITTLE_ENDIAN, NlWriter, rd16, rd32, rds32 } from './attr.js';
+import { align4, NlWriter, rd16, rd32, rds32, wr16 } from './attr.js';
 import {
   NLM_F_ACK,
   NLM_F_DUMP,
@@ -286,7 +286,8 @@ export class Engine {
     if (this.closed) throw new HandleClosedError();
     flags |= NLM_F_REQUEST | NLM_F_ACK;
     const next = (this.seq + 1) >>> 0 || 1;
-    if (!this.ringFree(next)) {
+    // Most messages find their slot free: ringFree() is for the first one and for a full ring.
+    if ((this.ringMask === 0 || this.ringOwner[next & this.ringMask] !== undefined) && !this.ringFree(next)) {
       // The ring is at its largest and the slot is taken: this message gets a Pending of its own.
       this.submit(
         type,
@@ -299,7 +300,7 @@ export class Engine {
       );
       return;
     }
-    this.ensureOpen();
+    if (!this.transport) this.ensureOpen();
     const w = this.w;
     const start = w.beginMessage(type, flags, next);
     try {
@@ -527,13 +528,8 @@ export class Engine {
     forEachMessage(buf, (m) => {
       if (!this.cancelled.delete(m.seq)) return;
       const flags = m.flags & ~NLM_F_ACK;
-      if (LITTLE_ENDIAN) {
-        buf.writeUInt16LE(NLMSG_NOOP, m.start + 4);
-        buf.writeUInt16LE(flags, m.start + 6);
-      } else {
-        buf.writeUInt16BE(NLMSG_NOOP, m.start + 4);
-        buf.writeUInt16BE(flags, m.start + 6);
-      }
+      wr16(buf, m.start + 4, NLMSG_NOOP);
+      wr16(buf, m.start + 6, flags);
     });
   }
 

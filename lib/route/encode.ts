@@ -3,7 +3,7 @@
 // is a TypeError/RangeError naming it. The common shape (dst, src, via, metric, table, nhid, dev)
 // is written by direct NlWriter calls; everything else goes through the RTA table (schema.ts),
 // and test/codec/route-encode.test.ts checks that both write the same bytes.
-import { LITTLE_ENDIAN, type NlWriter } from '../core/attr.js';
+import { LITTLE_ENDIAN, wr32, type NlWriter } from '../core/attr.js';
 import { AF_INET, AF_INET6 } from '../core/constants.js';
 import { parseIPv6 } from '../core/inet.js';
 import type { Decoded, UnknownAttr } from '../core/schema.js';
@@ -503,24 +503,17 @@ const hdr32: (len: number, type: number) => number = LITTLE_ENDIAN
   ? (len, type) => ((type << 16) | len) >>> 0
   : (len, type) => ((len << 16) | type) >>> 0;
 
-/** Stores a host-order u32 without Buffer's range checks (v is already a checked u32). */
-const w32: (b: Buffer, p: number, v: number) => void = LITTLE_ENDIAN
-  ? (b, p, v) => {
-      b[p] = v & 0xff;
-      b[p + 1] = (v >>> 8) & 0xff;
-      b[p + 2] = (v >>> 16) & 0xff;
-      b[p + 3] = v >>> 24;
-    }
-  : (b, p, v) => {
-      b[p] = v >>> 24;
-      b[p + 1] = (v >>> 16) & 0xff;
-      b[p + 2] = (v >>> 8) & 0xff;
-      b[p + 3] = v & 0xff;
-    };
+// The headers of the 8-byte attributes written below, computed once.
+const H_DST4 = hdr32(8, RTA_DST);
+const H_GATEWAY4 = hdr32(8, RTA_GATEWAY);
+const H_PRIORITY = hdr32(8, RTA_PRIORITY);
+const H_TABLE = hdr32(8, RTA_TABLE);
+const H_NH_ID = hdr32(8, RTA_NH_ID);
+const H_OIF = hdr32(8, RTA_OIF);
 
-/** An IPv4 address attribute (the address in network order). */
-function put4(b: Buffer, p: number, type: number, v: number): number {
-  w32(b, p, hdr32(8, type));
+/** An IPv4 address attribute with header word hdr (the address in network order). */
+function put4(b: Buffer, p: number, hdr: number, v: number): number {
+  wr32(b, p, hdr);
   b[p + 4] = v >>> 24;
   b[p + 5] = (v >>> 16) & 0xff;
   b[p + 6] = (v >>> 8) & 0xff;
@@ -529,15 +522,16 @@ function put4(b: Buffer, p: number, type: number, v: number): number {
 }
 
 function putAddr(b: Buffer, p: number, type: number, a: Addr): number {
-  if (a.family === 4) return put4(b, p, type, a.v4);
-  w32(b, p, hdr32(20, type));
+  if (a.family === 4) return put4(b, p, hdr32(8, type), a.v4);
+  wr32(b, p, hdr32(20, type));
   b.set(a.v6!, p + 4);
   return p + 20;
 }
 
-function putU32(b: Buffer, p: number, type: number, v: number): number {
-  w32(b, p, hdr32(8, type));
-  w32(b, p + 4, v);
+/** A u32 attribute with header word hdr. */
+function putU32(b: Buffer, p: number, hdr: number, v: number): number {
+  wr32(b, p, hdr);
+  wr32(b, p + 4, v);
   return p + 8;
 }
 
@@ -554,15 +548,15 @@ export function writeParsedFast(w: NlWriter, r: ParsedRoute): void {
   b[p + 5] = r.protocol;
   b[p + 6] = r.scope;
   b[p + 7] = r.type;
-  w32(b, p + 8, r.flags);
+  wr32(b, p + 8, r.flags);
   p += 12;
   if (r.dst) p = putAddr(b, p, RTA_DST, r.dst);
   if (r.src) p = putAddr(b, p, RTA_PREFSRC, r.src);
   if (r.via) p = putAddr(b, p, RTA_GATEWAY, r.via);
-  if (r.metric >= 0) p = putU32(b, p, RTA_PRIORITY, r.metric);
-  if (r.tableAttr >= 0) p = putU32(b, p, RTA_TABLE, r.tableAttr);
-  if (r.nhid >= 0) p = putU32(b, p, RTA_NH_ID, r.nhid);
-  if (r.oif) p = putU32(b, p, RTA_OIF, r.oif);
+  if (r.metric >= 0) p = putU32(b, p, H_PRIORITY, r.metric);
+  if (r.tableAttr >= 0) p = putU32(b, p, H_TABLE, r.tableAttr);
+  if (r.nhid >= 0) p = putU32(b, p, H_NH_ID, r.nhid);
+  if (r.oif) p = putU32(b, p, H_OIF, r.oif);
   w.pos = p;
 }
 
@@ -611,11 +605,11 @@ export function writeSimpleRoute(w: NlWriter, spec: RouteSpec, op: RouteOp, devI
   b[p + 5] = del ? 0 : RTPROT_BOOT;
   b[p + 6] = del ? RT_SCOPE_NOWHERE : gw >= 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
   b[p + 7] = del ? RTN_UNSPEC : RTN_UNICAST;
-  w32(b, p + 8, 0);
+  wr32(b, p + 8, 0);
   p += 12;
-  p = put4(b, p, RTA_DST, d);
-  if (gw >= 0) p = put4(b, p, RTA_GATEWAY, gw);
-  if (oif) p = putU32(b, p, RTA_OIF, oif);
+  p = put4(b, p, H_DST4, d);
+  if (gw >= 0) p = put4(b, p, H_GATEWAY4, gw);
+  if (oif) p = putU32(b, p, H_OIF, oif);
   w.pos = p;
   return true;
 }
