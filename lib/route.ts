@@ -25,6 +25,7 @@ import { decodeRoute, type LinkNames } from './route/decode.js';
 import {
   addrText,
   parseRoute,
+  PLACEHOLDER_DEV,
   writeParsedFast,
   writeParsedTable,
   type ParsedRoute,
@@ -272,7 +273,7 @@ export class RouteApi {
     const names: { oif?: string; iif?: string } = {};
     const probe: RouteSpec = { dst };
     if (o.src !== undefined) probe.from = o.src;
-    const parsed = parseRoute(probe, 'del', () => 0);
+    const parsed = parseRoute(probe, 'del', PLACEHOLDER_DEV);
     const fam = parsed.family;
     const full = fam === AF_INET ? 32 : 128;
     if (!parsed.dst || parsed.dstLen !== full)
@@ -399,11 +400,13 @@ export class RouteApi {
     let names: NameSlot[] | undefined;
     try {
       signal = checkCallOptions(opts);
-      r = parseRoute(spec, op, (name, field) => {
-        const index = this.calls.indexNow(checkIfName(name, field));
-        if (index > 0) return index;
-        (names ??= []).push({ name, field });
-        return 0;
+      r = parseRoute(spec, op, {
+        index: (name, field) => {
+          const index = this.calls.indexNow(checkIfName(name, field));
+          if (index > 0) return index;
+          (names ??= []).push({ name, field });
+          return 0;
+        },
       });
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));

@@ -80,6 +80,25 @@ function withSubject(e: Error, op: RouteOp, index: number, spec: RouteSpec): Err
   });
 }
 
+/** Device names resolved once per bulk call; a name that fails fails every spec using it. */
+class ResolvedDevs implements DevIndex {
+  private readonly names = new Map<string, number | Error>();
+
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  set(name: string, v: number | Error): void {
+    this.names.set(name, v);
+  }
+
+  index(name: string): number {
+    const v = this.names.get(name);
+    if (typeof v === 'number') return v;
+    throw v ?? new Error(`internal: device ${name} not resolved`);
+  }
+}
+
 /**
  * The state of one bulk call, and the owner of its messages in the engine's ring (engine.post):
  * a message in flight costs no object of its own, only its spec (the arg) and index (the tag).
@@ -164,14 +183,8 @@ export async function runBulk(
   const { onProgress, signal, window } = checkOptions(opts, BULK_WINDOW);
   const { it, async, total } = iteratorOf(specs);
   const { type, flags } = target.message(op);
-  // Device names resolved once per call; a name that fails fails every spec using it.
-  const devs = new Map<string, number | Error>();
-  const devIndex = (name: string): number => {
-    const v = devs.get(name);
-    if (typeof v === 'number') return v;
-    throw v ?? new Error(`internal: device ${name} not resolved`);
-  };
-  const run = new BulkRun(op, window, total, onProgress, { subject: `route.${op}Many` }, target.write, devIndex);
+  const devs = new ResolvedDevs();
+  const run = new BulkRun(op, window, total, onProgress, { subject: `route.${op}Many` }, target.write, devs);
   const resolve = async (name: string): Promise<void> => {
     try {
       devs.set(name, await target.lookup(name, signal));

@@ -50,8 +50,18 @@ import {
 /** add/replace take iproute2's add defaults (protocol boot, type unicast); del selects loosely. */
 export type RouteOp = 'add' | 'replace' | 'del';
 
-/** Resolves a device name to its ifindex (from a cache filled beforehand); throws if it cannot. */
-export type DevIndex = (name: string, field: string) => number;
+/**
+ * Resolves a device name to its ifindex (from a cache filled beforehand); throws if it cannot. An
+ * object with a method rather than a closure: each bulk call has its own, and the method is one
+ * function for all of them, where a closure per call made V8 throw away the compiled encoder at the
+ * second call (a deopt, "wrong call target").
+ */
+export interface DevIndex {
+  index(name: string, field: string): number;
+}
+
+/** The DevIndex of a spec parsed only for its layout or its checks: any name gets index 1. */
+export const PLACEHOLDER_DEV: DevIndex = { index: () => 1 };
 
 /** Keys a spec may carry: RouteSpec's, plus the read-only ones of a Route read back (ignored). */
 const SPEC_KEYS = new Set([
@@ -235,7 +245,7 @@ function devOf(v: unknown, field: string, devIndex: DevIndex): number {
   if (typeof v === 'number') return checkInt(v, field, 1, 0x7fffffff);
   if (typeof v !== 'string')
     throw new TypeError(`Expected "${field}" to be a device name or index, got ${describe(v)}`);
-  return devIndex(v, field);
+  return devIndex.index(v, field);
 }
 
 /** A via: same-family text → RTA_GATEWAY (other = false); `{ inet6 }` / `{ inet }` of the other family → RTA_VIA. */
@@ -590,7 +600,7 @@ export function writeSimpleRoute(w: NlWriter, spec: RouteSpec, op: RouteOp, devI
     if (!Number.isInteger(dev) || dev < 1 || dev > 0x7fffffff) return false;
     oif = dev;
   } else if (typeof dev === 'string') {
-    oif = devIndex(dev, 'dev'); // may throw, after dst and via were checked, as in parseRoute
+    oif = devIndex.index(dev, 'dev'); // may throw, after dst and via were checked, as in parseRoute
   } else if (dev !== undefined) return false;
 
   w.ensure(12 + 3 * 8);

@@ -9,7 +9,14 @@ import { NlWriter, rd16 } from '../core/attr.js';
 import { NetlinkError } from '../core/errors.js';
 import { checkIfName } from '../core/validate.js';
 import type { RouteSpec } from '../../types/route.js';
-import { parseRoute, writeSimpleRoute, type ParsedRoute, type RouteOp } from './encode.js';
+import {
+  parseRoute,
+  PLACEHOLDER_DEV,
+  writeSimpleRoute,
+  type DevIndex,
+  type ParsedRoute,
+  type RouteOp,
+} from './encode.js';
 import { RTA_OIF } from './schema.js';
 
 /** A device name a call still needs, and where its index goes. */
@@ -105,10 +112,9 @@ class QuickCall {
 }
 
 /** The owner of the QuickCalls in the engine's ring. */
-class QuickOwner implements AckOwner<QuickCall> {
-  /** The device index of the call being written (writeSimpleRoute asks for it by name). */
+class QuickOwner implements AckOwner<QuickCall>, DevIndex {
+  /** The device index of the call being written (writeSimpleRoute asks this for it by name). */
   private writing = 0;
-  private readonly devIndex = (): number => this.writing;
 
   constructor(private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void) {}
 
@@ -118,15 +124,17 @@ class QuickOwner implements AckOwner<QuickCall> {
    */
   write(w: NlWriter, call: QuickCall): void {
     if (w.trace) {
-      this.writeRoute(
-        w,
-        parseRoute(call.spec, call.op, () => 1),
-      );
+      this.writeRoute(w, parseRoute(call.spec, call.op, PLACEHOLDER_DEV));
       return;
     }
     if (writeStaged(w, call)) return;
     this.writing = call.ifindex;
-    if (!writeSimpleRoute(w, call.spec, call.op, this.devIndex)) throw NOT_SIMPLE;
+    if (!writeSimpleRoute(w, call.spec, call.op, this)) throw NOT_SIMPLE;
+  }
+
+  /** DevIndex: the index of the call being written, whatever its device's name. */
+  index(): number {
+    return this.writing;
   }
 
   context(call: QuickCall): RequestContext {
@@ -277,7 +285,7 @@ export class CallPipeline implements AckOwner<Call> {
     let l = this.lookups.get(dev);
     const w = l ? (l.bodies ??= new NlWriter(16384)) : new NlWriter(16384);
     const start = w.pos;
-    if (!writeSimpleRoute(w, spec, op, () => 1)) return undefined;
+    if (!writeSimpleRoute(w, spec, op, PLACEHOLDER_DEV)) return undefined;
     if (!l) {
       l = this.lookup(dev);
       l.bodies = w;
@@ -388,7 +396,7 @@ export class CallPipeline implements AckOwner<Call> {
    */
   write(w: NlWriter, call: Call): void {
     if (!w.trace && writeStaged(w, call)) return;
-    const r = call.r ?? parseRoute(call.spec, call.op, () => 1);
+    const r = call.r ?? parseRoute(call.spec, call.op, PLACEHOLDER_DEV);
     call.r = undefined;
     this.writeRoute(w, r);
   }

@@ -31,6 +31,7 @@ import {
   writeParsedFast,
   writeRoute,
   writeSimpleRoute,
+  type DevIndex,
   type RouteOp,
 } from '../../lib/route/encode.js';
 import { encodeRouteTable, RTA_CACHEINFO, RTA_PREF, RTA_TABLE, type RtaAttrs } from '../../lib/route/schema.js';
@@ -49,10 +50,7 @@ const NAMES = new Map([...LINKS].map(([n, i]) => [i, n]));
 /** The body the general path (parseRoute, writeParsedFast) writes for an `add` of spec, devices from LINKS. */
 function generalBody(spec: RouteSpec): Buffer {
   const w = new NlWriter(64);
-  writeParsedFast(
-    w,
-    parseRoute(spec, 'add', (n) => LINKS.get(n)!),
-  );
+  writeParsedFast(w, parseRoute(spec, 'add', { index: (n) => LINKS.get(n)! }));
   return w.take();
 }
 
@@ -351,7 +349,7 @@ t.test("route requests equal ip route's bytes and decode to the route", async (t
 });
 
 t.test('the direct encoder writes what the table-driven one writes', async (t) => {
-  const dev = (name: string): number => LINKS.get(name) ?? 9;
+  const dev: DevIndex = { index: (name) => LINKS.get(name) ?? 9 };
   const specs: RouteSpec[] = [
     { dst: '10.0.0.0/8' },
     { dst: 'default', via: '192.168.0.1' },
@@ -456,9 +454,11 @@ t.test("the bulk shortcut writes parseRoute's bytes for every spec it takes, and
       }),
     )
     .map(([r, extra]) => (extra ? { ...r, [extra[0]]: extra[1] } : r));
-  const devIndex = (name: string): number => {
-    if (name === 'nosuch') throw new Error('no such device');
-    return name === 'veth0' ? 3 : 7;
+  const devIndex: DevIndex = {
+    index: (name) => {
+      if (name === 'nosuch') throw new Error('no such device');
+      return name === 'veth0' ? 3 : 7;
+    },
   };
   let taken = 0;
   let left = 0;
