@@ -32,7 +32,8 @@ export const rd64: (b: Buffer, o: number) => bigint = LITTLE_ENDIAN
 /**
  * Stores a host-order u16 / u32 byte by byte, without Buffer's range checks and calls (the message
  * and attribute headers of every request go through these; a fresh process runs them before V8 has
- * compiled anything). The offset must be inside b (ensure() first): out of range, nothing is stored.
+ * compiled anything). The offset must be inside b (ensure() first): bytes past its end are dropped
+ * without an error, where Buffer's writers threw.
  */
 export const wr16: (b: Buffer, o: number, v: number) => void = LITTLE_ENDIAN
   ? (b, o, v) => {

@@ -2,7 +2,7 @@
 // attribute word, nesting, strings, addresses, unknown attributes, nlmsghdr framing, NLMSG_ERROR /
 // NLMSG_DONE with extended ACKs, and malformed bytes, which must give DecodeError and nothing else.
 import t from 'tap';
-import { forEachAttr, attrTable, NlWriter } from '../../lib/core/attr.js';
+import { forEachAttr, attrTable, LITTLE_ENDIAN, NlWriter, rds32, wr16, wr32 } from '../../lib/core/attr.js';
 import { NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_ERROR, RTM_NEWLINK } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { formatIPv4, formatIPv6, formatMac, parseIPv4, parseIPv6, parseMac, parsePrefix } from '../../lib/core/inet.js';
@@ -524,4 +524,42 @@ t.test('NlWriter: message framing and patching', async (t) => {
   t.equal(b.readUInt32LE(0), b.length);
   t.equal(b.readUInt16LE(20), 16, 'nest length');
   t.equal(b.readUInt16LE(22), 18 | 0x8000, 'NLA_F_NESTED');
+});
+
+t.test('NlWriter: an odd-length body is padded with zeros, and nlmsg_len counts the padding', async (t) => {
+  const w = new NlWriter(64);
+  w.buf.fill(0xee);
+  const s = w.beginMessage(RTM_NEWLINK, 1, 2, 3);
+  w.u8(7);
+  w.u8(8);
+  w.u8(9);
+  w.endMessage(s);
+  const b = w.take();
+  t.equal(b.length, 20);
+  t.equal(b.readUInt32LE(0), 20);
+  t.same([...b.subarray(16)], [7, 8, 9, 0]);
+});
+
+t.test('wr16 / wr32 / rds32 store and load exactly as Buffer does in host byte order', async (t) => {
+  const values = [0, 1, 0xff, 0x100, 0x1234, 0xffff, 0x12345678, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+  for (const v of values) {
+    const ours = Buffer.alloc(6);
+    const theirs = Buffer.alloc(6);
+    wr32(ours, 1, v);
+    if (LITTLE_ENDIAN) theirs.writeUInt32LE(v, 1);
+    else theirs.writeUInt32BE(v, 1);
+    t.same(ours, theirs, `wr32 ${v}`);
+    t.equal(rds32(ours, 1), LITTLE_ENDIAN ? theirs.readInt32LE(1) : theirs.readInt32BE(1), `rds32 ${v}`);
+    const ours16 = Buffer.alloc(4);
+    const theirs16 = Buffer.alloc(4);
+    wr16(ours16, 1, v & 0xffff);
+    if (LITTLE_ENDIAN) theirs16.writeUInt16LE(v & 0xffff, 1);
+    else theirs16.writeUInt16BE(v & 0xffff, 1);
+    t.same(ours16, theirs16, `wr16 ${v & 0xffff}`);
+  }
+  // A negative errno as the kernel writes it (s32), and wr32 taking v modulo 2^32 as `v >>> 0` does.
+  const e = Buffer.alloc(4);
+  wr32(e, 0, -17);
+  t.equal(rds32(e, 0), -17);
+  t.same(e, Buffer.from(LITTLE_ENDIAN ? [0xef, 0xff, 0xff, 0xff] : [0xff, 0xff, 0xff, 0xef]));
 });
