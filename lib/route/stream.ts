@@ -56,9 +56,19 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     return this;
   }
 
-  /** Runs the preparation, then sends the dump (unless return() came meanwhile) and reads on. */
+  /**
+   * Runs the preparation, then sends the dump (unless return() came meanwhile) and reads on. A
+   * preparation that fails ends the stream with its error, as a failed dump does.
+   */
   private async begin(): Promise<IteratorResult<T>> {
-    const req = await this.prepare();
+    let req: DumpRequest<T>;
+    try {
+      req = await this.prepare();
+    } catch (e) {
+      this.finished = true;
+      this.failure = asError(e);
+      throw this.failure;
+    }
     if (this.cancelled) return { value: undefined, done: true };
     this.decode = req.decode;
     this.submit(req.body);
@@ -148,9 +158,10 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    // After return() the stream is done, whether or not its dump was sent (or is still running).
+    if (this.cancelled) return Promise.resolve({ value: undefined, done: true });
     if (!this.started) {
       this.started = true;
-      if (this.cancelled) return Promise.resolve({ value: undefined, done: true });
       return this.begin();
     }
     let x: T | undefined;

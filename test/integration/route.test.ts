@@ -215,10 +215,18 @@ t.test('what we add, ip lists with the same fields', { skip: rootSkip }, async (
     { code: 'ENODEV' },
     'an unknown device in the filter rejects the first next()',
   );
+  const failed = h.route.dump({ dev: 'nosuch0' })[Symbol.asyncIterator]();
+  await t.rejects(failed.next(), { code: 'ENODEV' });
+  await t.rejects(failed.next(), { code: 'ENODEV' }, 'and every next() after it, as after a failed dump');
   // Leaving a dump early: before it was sent, and after its first route; the handle goes on.
   const early = h.route.dump({ table: 'all' })[Symbol.asyncIterator]();
   t.same(await early.return!(), { value: undefined, done: true });
   t.same(await early.next(), { value: undefined, done: true }, 'return() before the first next() ends it');
+  const preparing = h.route.dump({ dev: 'veth0' })[Symbol.asyncIterator]();
+  const pending = preparing.next();
+  t.same(await preparing.return!(), { value: undefined, done: true });
+  t.same(await pending, { value: undefined, done: true }, 'return() while the dump is being prepared ends it');
+  t.same(await preparing.next(), { value: undefined, done: true }, 'and a next() after return() is done');
   let first: Route | undefined;
   for await (const r of h.route.dump({ table: 'all' })) {
     first = r;
