@@ -286,8 +286,7 @@ export class Engine {
     if (this.closed) throw new HandleClosedError();
     flags |= NLM_F_REQUEST | NLM_F_ACK;
     const next = (this.seq + 1) >>> 0 || 1;
-    // Most messages find their slot free: ringFree() is for the first one and for a full ring.
-    if ((this.ringMask === 0 || this.ringOwner[next & this.ringMask] !== undefined) && !this.ringFree(next)) {
+    if (!this.ringFree(next)) {
       // The ring is at its largest and the slot is taken: this message gets a Pending of its own.
       this.submit(
         type,
