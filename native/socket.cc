@@ -210,6 +210,9 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
   uint8_t* area = s->recvArea.get();
   unsigned vlen = 1;
   while (!s->stop.load()) {
+    // JS holds enough of a dump (socketPause): the rest waits in the kernel, which builds a dump's
+    // next datagram only as the socket is read. What was read goes to JS; poll resumes on unpause.
+    if (s->paused.load()) return Flush(s, batch);
     mmsghdr msgs[kSlots] = {};
     iovec iov[kSlots];
     for (unsigned i = 0; i < vlen; i++) {

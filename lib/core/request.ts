@@ -43,11 +43,6 @@ export interface Transport {
   close(): void;
 }
 
-/** A streaming dump holds at most this many decoded objects before reading pauses… */
-const STREAM_HIGH_WATER = 16384;
-/** …and resumes when the consumer has taken it down to this many. */
-const STREAM_LOW_WATER = 4096;
-
 /** How a transport reports what it received (see lib/binding.ts OnData). */
 export type Receiver = (chunk: Buffer | null, errno: number, sendId: number) => void;
 export type TransportFactory = (receive: Receiver) => Transport;
@@ -192,6 +187,10 @@ export class Engine {
   private inFlight = 0;
   private flushScheduled = false;
   private dumpActive: Pending | undefined;
+  /** The active dump's consumer holds enough (holdReading): read no more while nothing else waits. */
+  private dumpHeld = false;
+  /** The transport was asked to stop reading (transport.pause). */
+  private readPaused = false;
   private readonly dumpQueue: Pending[] = [];
   private refd = false;
   // The ring of post()ed messages: slot = seq & ringMask. A slot is live while ringOwner[slot] is set.
@@ -320,6 +319,7 @@ export class Engine {
     this.ringArg[i] = arg;
     this.ringLive++;
     this.inFlight++;
+    if (this.dumpHeld) this.syncPause();
     if (w.pos >= this.batchBytes || this.wCount >= this.batchMessages) this.sealAndSend();
     if (!this.refd) this.updateRef();
     if (!this.flushScheduled) this.scheduleFlush();
@@ -374,6 +374,7 @@ export class Engine {
     this.ringLive--;
     this.inFlight--;
     if (this.inFlight === 0) this.sentRanges.clear();
+    if (this.dumpHeld) this.syncPause();
     if (this.ringLive === 0) {
       if (this.ringMask >= RING_KEEP) this.resizeRing(Math.min(RING_MIN, this.ringMax)); // a burst's growth goes
       if (this.pending.size === 0) this.updateRef();
@@ -431,6 +432,7 @@ export class Engine {
       if (dump && this.dumpActive) {
         this.validate(p);
         this.dumpQueue.push(p);
+        if (this.dumpHeld) this.syncPause();
         this.updateRef();
         return;
       }
@@ -472,6 +474,7 @@ export class Engine {
     this.pending.set(p.seq, p);
     if (p.dump) this.dumpActive = p;
     this.inFlight++;
+    if (this.dumpHeld) this.syncPause();
     if (this.w.pos >= this.batchBytes || this.wCount >= this.batchMessages) this.sealAndSend();
     this.updateRef();
     this.scheduleFlush();
@@ -552,6 +555,7 @@ export class Engine {
     this.inFlight--;
     p.abort?.();
     if (p.dump && this.dumpActive === p) this.startNextDump();
+    if (this.dumpHeld) this.syncPause();
     if (this.inFlight === 0) this.sentRanges.clear();
     this.updateRef();
     if (this.sealed.length) this.scheduleFlush();
@@ -561,6 +565,7 @@ export class Engine {
   /** The active dump ended: the next queued one (if any) goes out. */
   private startNextDump(): void {
     this.dumpActive = undefined;
+    this.dropHold();
     for (let next = this.dumpQueue.shift(); next; next = this.dumpQueue.shift()) {
       try {
         this.enqueue(next);
@@ -576,6 +581,7 @@ export class Engine {
     const qi = this.dumpQueue.indexOf(p);
     if (qi >= 0) {
       this.dumpQueue.splice(qi, 1);
+      if (this.dumpHeld) this.syncPause();
       this.updateRef();
       callDone(p.sub, abortError(signal));
       return;
@@ -597,6 +603,7 @@ export class Engine {
     p.detached = true;
     p.abort?.();
     p.abort = undefined;
+    if (this.dumpActive === p) this.dropHold();
     callDone(sub, err);
   }
 
@@ -732,6 +739,7 @@ export class Engine {
     }
     this.pending.delete(p.seq);
     this.inFlight--;
+    this.dropHold(); // what the consumer held is forgotten (onRestart)
     p.intr = false;
     try {
       p.sub.onRestart?.();
@@ -814,100 +822,39 @@ export class Engine {
     });
   }
 
-  /**
-   * A dump as an async iterable, decoded as it arrives: memory stays bounded by what the consumer
-   * has not yet taken. It cannot be retried once objects were yielded, so NLM_F_DUMP_INTR ends it
-   * with DumpInterruptedError (a retry is made when nothing was yielded yet).
-   */
-  dumpStream<T>(
-    type: number,
-    body: (w: NlWriter) => void,
-    decode: (m: NlMsg) => T | undefined,
-    ctx?: RequestContext,
-  ): AsyncIterable<T> {
-    return { [Symbol.asyncIterator]: () => this.streamIterator(type, body, decode, ctx) };
-  }
-
-  private readPaused = false;
-
   private pauseReading(on: boolean): void {
     if (on === this.readPaused || !this.transport?.pause) return;
     this.readPaused = on;
     this.transport.pause(on);
   }
 
-  private streamIterator<T>(
-    type: number,
-    body: (w: NlWriter) => void,
-    decode: (m: NlMsg) => T | undefined,
-    ctx?: RequestContext,
-  ): AsyncIterator<T> {
-    let queue: T[] = [];
-    let head = 0;
-    let done = false;
-    let failure: Error | null = null;
-    let wake: (() => void) | undefined;
-    let started = false;
-    let yielded = false;
-    let cancelled = false;
-    const start = (): void => {
-      started = true;
-      this.submit(
-        type,
-        NLM_F_DUMP,
-        body,
-        {
-          onMessage: (m) => {
-            if (cancelled) return;
-            const x = decode(m);
-            if (x !== undefined && queue.push(x) - head > STREAM_HIGH_WATER) this.pauseReading(true);
-            wake?.();
-          },
-          onRestart: () => {
-            if (yielded) throw new DumpInterruptedError(ctx?.subject ?? rtmName(type), 1);
-            queue = [];
-            head = 0;
-          },
-          onDone: (err) => {
-            done = true;
-            failure = err;
-            this.pauseReading(false);
-            wake?.();
-          },
-        },
-        ctx,
-      );
-    };
-    return {
-      next: async (): Promise<IteratorResult<T>> => {
-        if (!started) start();
-        for (;;) {
-          if (head < queue.length) {
-            yielded = true;
-            const value = queue[head++] as T;
-            if (this.readPaused && queue.length - head < STREAM_LOW_WATER) this.pauseReading(false);
-            if (head > 4096 && head * 2 > queue.length) {
-              queue = queue.slice(head);
-              head = 0;
-            }
-            return { value, done: false };
-          }
-          if (done) {
-            if (failure) throw failure;
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((r) => (wake = r));
-          wake = undefined;
-        }
-      },
-      return: async (): Promise<IteratorResult<T>> => {
-        cancelled = true;
-        queue = [];
-        head = 0;
-        this.pauseReading(false);
-        return { value: undefined, done: true };
-      },
-    };
+  /**
+   * Backpressure for a dump whose consumer keeps the raw messages (route.dump()): with `on`, the
+   * consumer of `sub` (which must be the active dump's) holds enough, so the socket is not read
+   * while no other request waits for its reply — the rest of the dump stays in the kernel, which
+   * builds a dump's next datagram only as the socket is read. Another request sent meanwhile
+   * resumes reading (its reply queues behind the dump's datagrams), and the hold applies again
+   * once it is answered. The dump's end or detachment drops the hold.
+   */
+  holdReading(sub: Submission, on: boolean): void {
+    const p = this.dumpActive;
+    if (!p || p.sub !== sub || p.detached || on === this.dumpHeld) return;
+    this.dumpHeld = on;
+    this.syncPause();
+  }
+
+  /** The active dump's hold ends (its end, restart or detachment). */
+  private dropHold(): void {
+    if (!this.dumpHeld) return;
+    this.dumpHeld = false;
+    this.syncPause();
+  }
+
+  /** Reading is paused exactly while the active dump is held and nothing else waits (queued dumps too). */
+  private syncPause(): void {
+    this.pauseReading(
+      this.dumpHeld && this.inFlight === 1 && this.dumpQueue.length === 0 && this.dumpActive !== undefined,
+    );
   }
 }
 

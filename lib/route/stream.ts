@@ -1,16 +1,26 @@
 // route.dump(): a route dump as an async iterator over engine.submit. The first next() runs the
 // caller's preparation (device names, the filter's body and decoder), then sends the dump.
 // Messages are kept as offsets into the received chunks (a few bytes each, the chunk shared) and
-// decoded when the consumer asks, so what waits for a slow consumer is the raw dump, not Route
-// objects; next() is a plain function returning a settled promise while routes are queued (no
-// async frame per route), and `for await` calls it directly (no wrapper per route).
+// decoded when the consumer asks, so what waits for a slow consumer is raw messages, not Route
+// objects, and no more than HIGH_WATER of them: then reading stops and the rest of the dump waits
+// in the kernel (Engine.holdReading; another request on the handle still gets its reply). next()
+// is a plain function returning a settled promise while routes are queued (no async frame per
+// route), and `for await` calls it directly (no wrapper per route).
 // NLM_F_DUMP_INTR before the first route restarts the dump; after it, the stream ends with
 // DumpInterruptedError (what was yielded cannot be taken back).
-import type { Engine, RequestContext } from '../core/request.js';
+import type { Engine, RequestContext, Submission } from '../core/request.js';
 import type { NlWriter } from '../core/attr.js';
 import { NLM_F_DUMP, rtmName } from '../core/constants.js';
 import { DumpInterruptedError } from '../core/errors.js';
 import { emptyMessage, type NlMsg } from '../core/nlmsg.js';
+
+/**
+ * Messages received and not yet taken by the consumer before the stream asks the engine to stop
+ * reading (Engine.holdReading), so a slow consumer leaves the rest of the dump in the kernel…
+ */
+const HIGH_WATER = 16384;
+/** …and the backlog at which reading goes on. */
+const LOW_WATER = 4096;
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -35,6 +45,9 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   private failure: Error | null = null;
   private yielded = false;
   private cancelled = false;
+  /** The engine was asked to stop reading (the backlog passed HIGH_WATER). */
+  private held = false;
+  private sub: Submission | undefined;
   private wake: { resolve: (r: IteratorResult<T>) => void; reject: (e: Error) => void } | undefined;
   /** Reused view handed to the decoder. */
   private readonly view: NlMsg = emptyMessage();
@@ -76,36 +89,40 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   }
 
   private submit(body: (w: NlWriter) => void): void {
-    this.engine.submit(
-      this.type,
-      NLM_F_DUMP,
-      body,
-      {
-        // Only buf, off and end are kept: the engine may lend one NlMsg for every message.
-        lendMessage: true,
-        onMessage: (m) => {
-          if (this.cancelled) return;
-          this.bufs.push(m.buf);
-          this.offs.push(m.off);
-          this.ends.push(m.end);
-          if (this.wake) this.pump();
-        },
-        onRestart: () => {
-          if (this.yielded) throw new DumpInterruptedError(this.ctx.subject ?? rtmName(this.type), 1);
-          this.bufs = [];
-          this.offs = [];
-          this.ends = [];
-          this.head = 0;
-        },
-        onDone: (err) => {
-          this.finished = true;
-          // A failure before any route (a table that does not exist) may just mean none.
-          this.failure = err && (this.yielded || !this.empty(err)) ? err : null;
-          if (this.wake) this.pump();
-        },
+    const sub: Submission = {
+      // Only buf, off and end are kept: the engine may lend one NlMsg for every message.
+      lendMessage: true,
+      onMessage: (m) => {
+        if (this.cancelled) return;
+        this.bufs.push(m.buf);
+        this.offs.push(m.off);
+        if (this.ends.push(m.end) - this.head > HIGH_WATER && !this.held) this.hold(true);
+        if (this.wake) this.pump();
       },
-      this.ctx,
-    );
+      onRestart: () => {
+        if (this.yielded) throw new DumpInterruptedError(this.ctx.subject ?? rtmName(this.type), 1);
+        this.held = false; // the engine dropped the hold
+        this.bufs = [];
+        this.offs = [];
+        this.ends = [];
+        this.head = 0;
+      },
+      onDone: (err) => {
+        this.finished = true;
+        this.held = false; // the engine dropped the hold
+        // A failure before any route (a table that does not exist) may just mean none.
+        this.failure = err && (this.yielded || !this.empty(err)) ? err : null;
+        if (this.wake) this.pump();
+      },
+    };
+    this.sub = sub;
+    this.engine.submit(this.type, NLM_F_DUMP, body, sub, this.ctx);
+  }
+
+  /** Asks the engine to stop (true) or go on (false) reading this dump. */
+  private hold(on: boolean): void {
+    this.held = on;
+    this.engine.holdReading(this.sub!, on);
   }
 
   /** The next kept route, decoded; undefined when the queue is empty. */
@@ -126,8 +143,12 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     return undefined;
   }
 
-  /** Drops what was consumed once it is most of the queue (amortised O(1)). */
+  /**
+   * After a take: lets reading go on once the backlog is under LOW_WATER, and drops what was
+   * consumed once it is most of the queue (amortised O(1)).
+   */
   private compact(): void {
+    if (this.held && this.offs.length - this.head < LOW_WATER) this.hold(false);
     if (this.head < 4096 || this.head * 2 < this.offs.length) return;
     this.bufs = this.bufs.slice(this.head);
     this.offs = this.offs.slice(this.head);
@@ -181,6 +202,7 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
 
   return(): Promise<IteratorResult<T>> {
     this.cancelled = true;
+    if (this.held) this.hold(false);
     this.bufs = [];
     this.offs = [];
     this.ends = [];

@@ -52,6 +52,8 @@ export class FakeTransport implements Transport {
   readonly sends: { id: number; buf: Buffer }[] = [];
   /** ref() calls, in order. */
   readonly refs: boolean[] = [];
+  /** pause() calls, in order (the native transport stops reading the socket while paused). */
+  readonly pauses: boolean[] = [];
   closed = false;
   closeCalls = 0;
   private nextId = 1;
@@ -83,6 +85,15 @@ export class FakeTransport implements Transport {
 
   ref(on: boolean): void {
     this.refs.push(on);
+  }
+
+  pause(on: boolean): void {
+    this.pauses.push(on);
+  }
+
+  /** Whether reading is paused now. */
+  get paused(): boolean {
+    return this.pauses.at(-1) ?? false;
   }
 
   /** The receive buffer to report (0: none, the engine keeps its window). */

@@ -213,3 +213,52 @@ t.test('a small receive buffer slows the pipeline down instead of losing ACKs', 
   t.equal(routes.size, n, 'all in the kernel');
   t.equal([...routes.values()].filter((v) => v === '192.168.0.3').length, 5000, 'the replaced ones replaced');
 });
+
+t.test(
+  'a dump whose consumer lags stays in the kernel; requests on the same handle meanwhile still complete',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    setup(ns);
+    const { h } = ns;
+    const n = 60_000;
+    const feed = function* (): Generator<RouteSpec> {
+      for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
+    };
+    t.same(await h.route.addMany(feed()), { ok: n, failed: [] });
+    const portId = (h.engine as unknown as { transport: { portId: number } }).transport.portId;
+    /** Our socket's line of /proc/net/netlink in the namespace: Rmem (bytes queued) and Dump (running). */
+    const sock = (): { rmem: number; dump: number } => {
+      for (const line of ns.exec('cat', '/proc/net/netlink').split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f[1] === '0' && Number(f[2]) === portId) return { rmem: Number(f[4]), dump: Number(f[6]) };
+      }
+      throw new Error(`no NETLINK_ROUTE socket with port id ${portId}`);
+    };
+    let seen = 0;
+    let extra = 0;
+    for await (const r of h.route.dump({ family: 4 })) {
+      if (r.dst.startsWith('10.') && r.dst.endsWith('/32')) seen++;
+      if (seen === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const s = sock();
+        t.equal(s.dump, 1, 'after 200 ms the kernel still runs the dump: the consumer holds reading');
+        t.ok(s.rmem > 0, `the next datagram waits in the socket (${s.rmem} bytes)`);
+      }
+      if (seen === 2) {
+        // Requests (and a dump, queued behind this one) from inside the loop: their replies queue
+        // behind the dump's datagrams, so reading resumes for them.
+        await h.route.add({ dst: '10.255.0.1/32', via: '192.168.0.2', table: 100 });
+        t.same(
+          (await h.route.list({ table: 100 })).map((x) => x.dst),
+          ['10.255.0.1/32'],
+          'a request and a queued dump complete while the dump is held',
+        );
+        extra = 1;
+      }
+    }
+    t.equal(seen, n, 'the dump saw every route once');
+    t.equal(extra, 1);
+    t.equal(sock().dump, 0, 'and ended');
+  },
+);

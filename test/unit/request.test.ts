@@ -1,7 +1,7 @@
 // The request engine (lib/core/request.ts) against a FakeTransport: batching, seq matching,
 // dumps (multipart, queued, NLM_F_DUMP_INTR), extended ACKs, receive and send failures, abort,
 // close, and malformed replies. No root, no socket.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { constants } from 'node:os';
 import { NlWriter } from '../../lib/core/attr.js';
 import {
@@ -34,6 +34,7 @@ import {
   nlmsg,
   splitMessages,
   turn,
+  u32le,
   type FakeTransport,
   type SentMsg,
 } from '../helpers/fake-transport.js';
@@ -659,34 +660,140 @@ t.test('a throwing body sends nothing and leaves the seq sequence intact', async
   h.close();
 });
 
+/** RTM_NEWROUTE of a route.dump(): 10.0.x.y/32 in table main (rtmsg, RTA_DST, RTA_TABLE). */
+function newroute(seq: number, i: number, flags = NLM_F_MULTI): Buffer {
+  const rtm = Buffer.from([2, 32, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0]);
+  return nlmsg(
+    RTM_NEWROUTE,
+    flags,
+    seq,
+    Buffer.concat([rtm, nla(1, Buffer.from([10, 0, (i >> 8) & 255, i & 255])), nla(15, u32le(254))]),
+  );
+}
+
+/** route.dump()'s first next(), with its link-names dump answered by `lo`: the route dump's seq. */
+async function startRouteDump(
+  t: Test,
+  h: ReturnType<typeof fakeHandle>['h'],
+  fake: FakeTransport,
+): Promise<{ it: AsyncIterator<{ dst: string }>; first: Promise<IteratorResult<{ dst: string }>>; seq: number }> {
+  const it = h.route.dump({ family: 4 })[Symbol.asyncIterator]();
+  const first = it.next();
+  await turn();
+  const names = lastSent(fake)[0]!;
+  t.equal(names.type, RTM_GETLINK, 'the device names are read first');
+  const sends = fake.sends.length;
+  fake.deliver(newlink(names.seq, 1, 'lo'), done(names.seq));
+  while (fake.sends.length === sends) await turn();
+  const req = lastSent(fake)[0]!;
+  t.equal(req.type, RTM_GETROUTE, 'then the routes');
+  return { it, first, seq: req.seq };
+}
+
 t.test(
-  'dumpStream yields as rows arrive; NLM_F_DUMP_INTR after yielding ends it with DumpInterruptedError',
+  'route.dump(): NLM_F_DUMP_INTR after a route was yielded ends it with DumpInterruptedError; a queued dump then runs',
   async (t) => {
     const { h, fake } = fakeHandle();
-    const stream = h.engine.dumpStream(
-      RTM_GETLINK,
-      (w) => ifinfomsg.write(w, {}),
-      (m) => decodeLink(m).name,
-    );
-    const it = stream[Symbol.asyncIterator]();
-    const first = it.next();
+    const { it, first, seq } = await startRouteDump(t, h, fake);
     const queued = h.link.list();
-    await turn();
-    const s1 = lastSent(fake)[0]!.seq;
-    fake.deliver(newlink(s1, 1, 'lo'));
-    t.same(await first, { value: 'lo', done: false });
-    fake.deliver(newlink(s1, 2, 'x', NLM_F_MULTI | NLM_F_DUMP_INTR), done(s1, NLM_F_DUMP_INTR));
+    fake.deliver(newroute(seq, 1));
+    t.match(await first, { value: { dst: '10.0.0.1/32' }, done: false });
+    fake.deliver(newroute(seq, 2, NLM_F_MULTI | NLM_F_DUMP_INTR), done(seq, NLM_F_DUMP_INTR));
     await t.rejects(it.next(), DumpInterruptedError);
     await turn();
-    const s2 = lastSent(fake)[0]!.seq;
-    t.not(s2, s1);
-    fake.deliver(newlink(s2, 1, 'lo'), done(s2));
+    const s2 = lastSent(fake)[0]!;
+    t.equal(s2.type, RTM_GETLINK);
+    fake.deliver(newlink(s2.seq, 1, 'lo'), done(s2.seq));
     t.same(
       (await queued).map((l) => l.name),
       ['lo'],
       'the queued dump is not stuck behind the failed stream',
     );
     t.notOk(fake.refd);
+    h.close();
+  },
+);
+
+t.test('route.dump(): a consumer that lags holds reading, which any other request resumes', async (t) => {
+  const { h, fake } = fakeHandle();
+  const { it, first, seq } = await startRouteDump(t, h, fake);
+  const chunk = (from: number, n: number): Buffer[] => Array.from({ length: n }, (_, k) => newroute(seq, from + k));
+  // 1 route is taken by the waiting next(); the rest wait undecoded.
+  for (let i = 0; i < 16; i++) fake.deliver(...chunk(i * 1000, 1000));
+  t.match(await first, { value: { dst: '10.0.0.0/32' } });
+  t.same(fake.pauses, [], '15,999 waiting: reading goes on');
+  fake.deliver(...chunk(16000, 1000));
+  t.same(fake.pauses, [true], '16,999 waiting: reading stops');
+
+  // A request sent meanwhile: its ACK queues behind the dump's datagrams, so reading resumes.
+  const add = h.route.add({ dst: '10.9.9.9/32', dev: 1 });
+  t.same(fake.pauses, [true, false], 'resumed as soon as the request is made');
+  await turn();
+  const a = lastSent(fake)[0]!;
+  t.equal(a.type, RTM_NEWROUTE);
+  fake.deliver(...chunk(17000, 100), ack(a.seq));
+  await add;
+  t.same(fake.pauses, [true, false, true], 'held again once it is answered');
+
+  // A dump queued behind this one (route.list's link names) could not start: reading resumes.
+  const listed = h.route.list({ table: 'all' });
+  t.same(fake.pauses, [true, false, true, false], 'a queued dump resumes reading');
+
+  fake.deliver(done(seq));
+  let taken = 1;
+  for (let r = await it.next(); !r.done; r = await it.next()) taken++;
+  t.equal(taken, 17_100, 'every route delivered is yielded once');
+  t.notOk(fake.paused, 'not paused after the dump');
+  await turn();
+  const names = lastSent(fake)[0]!;
+  t.equal(names.type, RTM_GETLINK, 'the queued dump went out after DONE');
+  const sends = fake.sends.length;
+  fake.deliver(newlink(names.seq, 1, 'lo'), done(names.seq));
+  while (fake.sends.length === sends) await turn();
+  const r2 = lastSent(fake)[0]!;
+  fake.deliver(newroute(r2.seq, 5), done(r2.seq));
+  t.same(
+    (await listed).map((r) => r.dst),
+    ['10.0.0.5/32'],
+  );
+  h.close();
+});
+
+t.test(
+  'route.dump(): the hold ends once the consumer has taken the backlog below 4,096, at return() and at DONE',
+  async (t) => {
+    const { h, fake } = fakeHandle();
+    let { it, first, seq } = await startRouteDump(t, h, fake);
+    const many = (from: number, n = 17_000): Buffer[] => Array.from({ length: n }, (_, k) => newroute(seq, from + k));
+    fake.deliver(...many(0));
+    await first;
+    t.same(fake.pauses, [true], 'held with 16,999 waiting');
+    let taken = 1;
+    while (fake.paused) {
+      await it.next();
+      taken++;
+    }
+    t.equal(taken, 12_905, 'resumed when 4,095 wait');
+    fake.deliver(...many(17_000));
+    t.same(fake.pauses, [true, false, true], 'held again');
+    await it.return!();
+    t.same(
+      fake.pauses,
+      [true, false, true, false],
+      'return() resumes reading: the rest of the dump is read and dropped',
+    );
+    fake.deliver(newroute(seq, 1), done(seq));
+
+    // A held dump that ends (its DONE was read before the hold took effect) releases the hold too.
+    ({ it, first, seq } = await startRouteDump(t, h, fake));
+    fake.deliver(...many(0));
+    await first;
+    t.ok(fake.paused);
+    fake.deliver(done(seq));
+    t.notOk(fake.paused, 'DONE resumes reading');
+    taken = 1;
+    for (let r = await it.next(); !r.done; r = await it.next()) taken++;
+    t.equal(taken, 17_000);
     h.close();
   },
 );
