@@ -12,21 +12,13 @@ import {
   NLMSG_DONE,
   NLMSG_ERROR,
   NLMSG_HDRLEN,
+  NLMSG_MIN_TYPE,
   NLMSG_NOOP,
   NLMSG_OVERRUN,
   rtmName,
 } from './constants.js';
 import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
-import {
-  emptyMessage,
-  forEachMessage,
-  messageAt,
-  messageInto,
-  messageLength,
-  parseDone,
-  parseError,
-  type NlMsg,
-} from './nlmsg.js';
+import { forEachMessage, messageAt, messageLength, parseDone, parseError, type NlMsg } from './nlmsg.js';
 
 /** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
 export interface Transport {
@@ -61,11 +53,12 @@ export interface Submission {
   /** A reply message (for a dump: each object). May throw to fail the submission. */
   onMessage?: ((m: NlMsg) => void) | undefined;
   /**
-   * onMessage's m is lent: the engine fills one NlMsg object again for each message, so the
-   * handler keeps none of it past the call (a dump of a million routes then costs no object per
-   * message). For handlers that copy what they keep, as the route dump stream does.
+   * For dumps, instead of onMessage for the objects: the payload's bounds in the received chunk
+   * (after nlmsghdr; the length checked against the chunk), with no NlMsg at all, so a dump of a
+   * million routes costs no object per message. The kernel's DONE, errors and NLM_F_DUMP_INTR are
+   * the engine's, as with onMessage; a throw fails the dump as onMessage's does.
    */
-  lendMessage?: boolean;
+  onDumpPayload?: ((buf: Buffer, off: number, end: number) => void) | undefined;
   /** Called once: null on ACK / NLMSG_DONE, else the error. What it throws becomes an uncaught exception. */
   onDone(err: Error | null): void;
   /** For dumps: called before a retry after NLM_F_DUMP_INTR, to forget what was collected. */
@@ -175,8 +168,6 @@ export class Engine {
   private closed = false;
   private seq = (Math.random() * 0x7fffffff) >>> 0;
   private readonly pending = new Map<number, Pending>();
-  /** The one NlMsg lent to submissions that ask for it (Submission.lendMessage). */
-  private readonly lent = emptyMessage();
   private readonly w: NlWriter;
   private wCount = 0;
   private wFirst = 0;
@@ -665,7 +656,8 @@ export class Engine {
   /**
    * Walks the messages of a chunk (lengths checked by messageLength). A plain ACK
    * (NLMSG_ERROR with error 0) completes its request without allocating: bulk requests are
-   * mostly that.
+   * mostly that. A dump's objects go to its onDumpPayload, where it has one, also without an
+   * object; anything else goes through dispatch.
    */
   private receiveChunk(b: Buffer): void {
     const total = b.length;
@@ -683,7 +675,14 @@ export class Engine {
         }
       } else {
         const p = this.pending.get(seq);
-        this.dispatch(p?.sub.lendMessage ? messageInto(this.lent, b, off, len) : messageAt(b, off, len), p);
+        const payload = p?.sub.onDumpPayload;
+        if (payload && type >= NLMSG_MIN_TYPE && !p.intr && (rd16(b, off + 6) & NLM_F_DUMP_INTR) === 0) {
+          try {
+            payload(b, off + NLMSG_HDRLEN, off + len);
+          } catch (e) {
+            this.handlerFailed(p, e as Error);
+          }
+        } else this.dispatch(messageAt(b, off, len), p);
       }
       off += align4(len);
     }
@@ -718,16 +717,22 @@ export class Engine {
       try {
         p.sub.onMessage?.(m);
       } catch (e) {
-        if (p.dump) {
-          // Keep the seq registered until DONE so the rest of the dump is swallowed.
-          p.sub.onMessage = undefined;
-          const sub = p.sub;
-          const done = sub.onDone.bind(sub);
-          sub.onDone = () => done(e as Error);
-        } else {
-          this.finish(p, e as Error);
-        }
+        this.handlerFailed(p, e as Error);
       }
+    }
+  }
+
+  /** onMessage or onDumpPayload threw: p fails with that error. */
+  private handlerFailed(p: Pending, e: Error): void {
+    if (p.dump) {
+      // Keep the seq registered until DONE so the rest of the dump is swallowed.
+      const sub = p.sub;
+      sub.onMessage = undefined;
+      sub.onDumpPayload = undefined;
+      const done = sub.onDone.bind(sub);
+      sub.onDone = () => done(e);
+    } else {
+      this.finish(p, e);
     }
   }
 

@@ -90,13 +90,11 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
 
   private submit(body: (w: NlWriter) => void): void {
     const sub: Submission = {
-      // Only buf, off and end are kept: the engine may lend one NlMsg for every message.
-      lendMessage: true,
-      onMessage: (m) => {
+      onDumpPayload: (buf, off, end) => {
         if (this.cancelled) return;
-        this.bufs.push(m.buf);
-        this.offs.push(m.off);
-        if (this.ends.push(m.end) - this.head > HIGH_WATER && !this.held) this.hold(true);
+        this.bufs.push(buf);
+        this.offs.push(off);
+        if (this.ends.push(end) - this.head > HIGH_WATER && !this.held) this.hold(true);
         if (this.wake) this.pump();
       },
       onRestart: () => {

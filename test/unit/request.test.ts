@@ -599,44 +599,87 @@ t.test('a dump whose decoder throws keeps its seq until DONE, then the queued du
   h.close();
 });
 
-t.test('lendMessage: one NlMsg filled again for each message; without it, an object each', async (t) => {
-  const { h, fake } = fakeHandle();
-  const dump = (lendMessage: boolean): { got: { m: NlMsg; name: string; off: number }[]; end: Promise<void> } => {
-    const got: { m: NlMsg; name: string; off: number }[] = [];
-    const end = new Promise<void>((resolve, reject) =>
-      h.engine.submit(RTM_GETLINK, NLM_F_DUMP, (w) => ifinfomsg.write(w, {}), {
-        lendMessage,
-        onMessage: (m) => got.push({ m, name: decodeLink(m).name, off: m.off }),
-        onDone: (e) => (e ? reject(e) : resolve()),
-      }),
-    );
-    return { got, end };
-  };
-  for (const lend of [true, false]) {
-    const d = dump(lend);
-    await turn();
-    const seq = lastSent(fake)[0]!.seq;
-    fake.deliver(Buffer.concat([newlink(seq, 1, 'a'), newlink(seq, 2, 'b')]), newlink(seq, 3, 'c'), done(seq));
-    await d.end;
-    t.same(
-      d.got.map((x) => x.name),
-      ['a', 'b', 'c'],
-      `${lend ? 'lent' : 'own'}: each message read during its call`,
-    );
-    const objects = new Set(d.got.map((x) => x.m)).size;
-    if (lend) {
-      t.equal(objects, 1, 'one object lent for the three messages');
-    } else {
-      t.equal(objects, 3, 'an object per message');
-      t.same(
-        d.got.map((x) => x.m.off),
-        d.got.map((x) => x.off),
-        'each still describes its own message',
+t.test(
+  "onDumpPayload: each object message as bounds in its chunk; DONE, INTR and a throw are the engine's",
+  async (t) => {
+    const { h, fake } = fakeHandle();
+    const dump = (
+      onDumpPayload: (buf: Buffer, off: number, end: number) => void,
+      onRestart?: () => void,
+    ): Promise<void> =>
+      new Promise<void>((resolve, reject) =>
+        h.engine.submit(RTM_GETLINK, NLM_F_DUMP, (w) => ifinfomsg.write(w, {}), {
+          onDumpPayload,
+          ...(onRestart ? { onRestart } : {}),
+          onDone: (e) => (e ? reject(e) : resolve()),
+        }),
       );
-    }
-  }
-  h.close();
-});
+    const names = (buf: Buffer, off: number, end: number): string => {
+      const m: NlMsg = { type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0, buf, start: off - 16, off, end };
+      return decodeLink(m).name;
+    };
+
+    let got: string[] = [];
+    const seen: string[] = [];
+    let restarts = 0;
+    const d = dump(
+      (buf, off, end) => {
+        t.equal(end - off, buf.readUInt32LE(off - 16) - 16, 'the payload of exactly one message');
+        got.push(names(buf, off, end));
+        seen.push(names(buf, off, end));
+      },
+      () => {
+        restarts++;
+        got = [];
+      },
+    );
+    await turn();
+    let seq = lastSent(fake)[0]!.seq;
+    fake.deliver(
+      Buffer.concat([newlink(seq, 1, 'a'), nlmsg(NLMSG_NOOP, NLM_F_MULTI, seq), newlink(seq, 2, 'b')]),
+      newlink(seq, 3, 'x', NLM_F_MULTI | NLM_F_DUMP_INTR),
+      newlink(seq, 4, 'y'),
+      done(seq, NLM_F_DUMP_INTR),
+    );
+    t.same(seen, ['a', 'b'], 'NLM_F_DUMP_INTR: nothing from it on is delivered');
+    t.same(got, [], 'and the dump restarts');
+    t.equal(restarts, 1);
+    await turn();
+    seq = lastSent(fake)[0]!.seq;
+    fake.deliver(newlink(seq, 1, 'a'), newlink(seq, 2, 'b'), done(seq));
+    await d;
+    t.same(got, ['a', 'b'], 'NOOP and DONE are not objects');
+
+    // A throw fails the dump with that error; the rest of it is swallowed until DONE.
+    let calls = 0;
+    const failing = dump(() => {
+      calls++;
+      throw new RangeError('bad row');
+    });
+    await turn();
+    seq = lastSent(fake)[0]!.seq;
+    fake.deliver(newlink(seq, 1, 'a'), newlink(seq, 2, 'b'));
+    t.equal(calls, 1, 'not called after it threw');
+    t.equal(await state(failing), 'pending', 'the dump waits for its DONE');
+    fake.deliver(newlink(seq, 3, 'c'), done(seq));
+    await t.rejects(failing, { name: 'RangeError', message: 'bad row' });
+    t.same(
+      (
+        await Promise.all([
+          h.link.list(),
+          (async () => {
+            await turn();
+            const s2 = lastSent(fake)[0]!.seq;
+            fake.deliver(newlink(s2, 1, 'lo'), done(s2));
+          })(),
+        ])
+      )[0].map((l) => l.name),
+      ['lo'],
+      'the handle goes on',
+    );
+    h.close();
+  },
+);
 
 t.test('a throwing body sends nothing and leaves the seq sequence intact', async (t) => {
   const { h, fake } = fakeHandle();
