@@ -532,8 +532,13 @@ export class Engine {
     return this.sealed.some((b) => inRange(seq, b.first, b.last));
   }
 
+  /**
+   * Keeps the event loop alive while replies are awaited — not while reading is paused: then only
+   * the held dump waits, and only its consumer can resume it (one that dropped its iterator
+   * without return() must not keep the process alive).
+   */
   private updateRef(): void {
-    const want = this.pending.size + this.ringLive + this.dumpQueue.length > 0;
+    const want = !this.readPaused && this.pending.size + this.ringLive + this.dumpQueue.length > 0;
     if (want !== this.refd && this.transport) {
       this.refd = want;
       this.transport.ref(want);
@@ -831,6 +836,7 @@ export class Engine {
     if (on === this.readPaused || !this.transport?.pause) return;
     this.readPaused = on;
     this.transport.pause(on);
+    this.updateRef();
   }
 
   /**

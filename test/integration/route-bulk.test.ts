@@ -8,6 +8,7 @@ import type { BulkAbortError } from '../../lib/route.js';
 import type { RouteSpec } from '../../types/route.js';
 import { open } from '../../lib/index.js';
 import { pollSync, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { LIB, runNode } from './hygiene-helpers.js';
 
 const N = 10_000;
 const dstOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
@@ -221,7 +222,9 @@ t.test(
     const ns = tempNetns(t);
     setup(ns);
     const { h } = ns;
-    const n = 60_000;
+    // More than the stream holds (16,384) plus what the socket's thread may have queued for
+    // JavaScript before the hold took effect (16 chunks of at most 256 KiB, ~70,000 routes).
+    const n = 150_000;
     const feed = function* (): Generator<RouteSpec> {
       for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
     };
@@ -262,3 +265,24 @@ t.test(
     t.equal(sock().dump, 0, 'and ended');
   },
 );
+
+t.test('a process that drops a held dump without return() still exits', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const r = await runNode(
+    `import { open } from ${JSON.stringify(LIB)};
+     const h = open({ netns: ${JSON.stringify(ns.name)} });
+     const specs = function* () {
+       for (let i = 0; i < 150000; i++) yield { dst: '10.' + (i >> 16) + '.' + ((i >> 8) & 255) + '.' + (i & 255) + '/32', dev: 'veth0' };
+     };
+     const added = await h.route.addMany(specs());
+     const it = h.route.dump({ family: 4 })[Symbol.asyncIterator]();
+     const first = await it.next();
+     await new Promise((resolve) => setTimeout(resolve, 200));
+     console.log(added.ok, first.done, h.engine.pendingCount);`,
+    { timeoutMs: 20_000 },
+  );
+  t.equal(r.signal, null, `exits by itself (took ${r.ms} ms; stderr: ${r.stderr.trim()})`);
+  t.equal(r.code, 0);
+  t.equal(r.stdout.trim(), '150000 false 1', 'the dump was held: one request pending');
+});

@@ -767,10 +767,12 @@ t.test('route.dump(): a consumer that lags holds reading, which any other reques
   t.same(fake.pauses, [], '15,999 waiting: reading goes on');
   fake.deliver(...chunk(16000, 1000));
   t.same(fake.pauses, [true], '16,999 waiting: reading stops');
+  t.notOk(fake.refd, 'a held dump does not keep the event loop alive: only its consumer can resume it');
 
   // A request sent meanwhile: its ACK queues behind the dump's datagrams, so reading resumes.
   const add = h.route.add({ dst: '10.9.9.9/32', dev: 1 });
   t.same(fake.pauses, [true, false], 'resumed as soon as the request is made');
+  t.ok(fake.refd);
   await turn();
   const a = lastSent(fake)[0]!;
   t.equal(a.type, RTM_NEWROUTE);
