@@ -244,8 +244,10 @@ export class RouteApi {
 
   /**
    * `ip route show …` as a stream: routes are decoded as they arrive, so a table of a million
-   * routes is read in bounded memory. The filter is checked now (TypeError); the dump starts on
-   * the first next().
+   * routes is read in bounded memory. A consumer that lags holds at most 16,384 received routes:
+   * beyond that the rest of the dump waits in the kernel until it has taken all but 4,096 (another
+   * request made on this handle meanwhile resumes reading, so awaiting one in the loop is safe).
+   * The filter is checked now (TypeError); the dump starts on the first next().
    */
   dump(filter?: RouteFilter, opts?: CallOptions): AsyncIterable<Route> {
     const signal = checkCallOptions(opts);
