@@ -714,6 +714,16 @@ function newroute(seq: number, i: number, flags = NLM_F_MULTI): Buffer {
   );
 }
 
+/** Answers the link-names dump just sent (`what` says whose) with `lo`; returns what is sent next. */
+async function answerLinkNames(t: Test, fake: FakeTransport, what: string): Promise<SentMsg> {
+  const names = lastSent(fake)[0]!;
+  t.equal(names.type, RTM_GETLINK, what);
+  const sends = fake.sends.length;
+  fake.deliver(newlink(names.seq, 1, 'lo'), done(names.seq));
+  while (fake.sends.length === sends) await turn();
+  return lastSent(fake)[0]!;
+}
+
 /** route.dump()'s first next(), with its link-names dump answered by `lo`: the route dump's seq. */
 async function startRouteDump(
   t: Test,
@@ -723,12 +733,7 @@ async function startRouteDump(
   const it = h.route.dump({ family: 4 })[Symbol.asyncIterator]();
   const first = it.next();
   await turn();
-  const names = lastSent(fake)[0]!;
-  t.equal(names.type, RTM_GETLINK, 'the device names are read first');
-  const sends = fake.sends.length;
-  fake.deliver(newlink(names.seq, 1, 'lo'), done(names.seq));
-  while (fake.sends.length === sends) await turn();
-  const req = lastSent(fake)[0]!;
+  const req = await answerLinkNames(t, fake, 'the device names are read first');
   t.equal(req.type, RTM_GETROUTE, 'then the routes');
   return { it, first, seq: req.seq };
 }
@@ -790,12 +795,7 @@ t.test('route.dump(): a consumer that lags holds reading, which any other reques
   t.equal(taken, 17_100, 'every route delivered is yielded once');
   t.notOk(fake.paused, 'not paused after the dump');
   await turn();
-  const names = lastSent(fake)[0]!;
-  t.equal(names.type, RTM_GETLINK, 'the queued dump went out after DONE');
-  const sends = fake.sends.length;
-  fake.deliver(newlink(names.seq, 1, 'lo'), done(names.seq));
-  while (fake.sends.length === sends) await turn();
-  const r2 = lastSent(fake)[0]!;
+  const r2 = await answerLinkNames(t, fake, 'the queued dump went out after DONE');
   fake.deliver(newroute(r2.seq, 5), done(r2.seq));
   t.same(
     (await listed).map((r) => r.dst),
