@@ -2,7 +2,9 @@
 // TUNSETPERSIST), as `ip tuntap add` makes them: rtnetlink cannot create them. And the character
 // devices of macvtap/ipvtap links (/dev/tap<ifindex>), which a VM opens instead of the link.
 import { promises as fsp } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { addon, type NetnsTarget, type TunOptions as NativeTunOptions } from './binding.js';
+import { NetlinkError } from './core/errors.js';
 import { systemError } from './netns.js';
 import { checkBool, checkInt, describe } from './core/validate.js';
 
@@ -39,12 +41,20 @@ export function checkTun(req: TunRequest): NativeTunOptions {
   return out;
 }
 
-/** `ip tuntap add`: creates a persistent tun/tap device inside the target namespace. */
+/**
+ * `ip tuntap add`: creates a persistent tun/tap device inside the target namespace. The addon asks
+ * for IFF_TUN_EXCL, so a name already taken (by any link, or by a concurrent add) is refused with
+ * EEXIST, as RTM_NEWLINK with NLM_F_EXCL refuses it, instead of attaching to that device.
+ */
 export function createTun(opts: NativeTunOptions, target: NetnsTarget): string {
+  const subject = `link.add ${opts.name} (type ${opts.tap ? 'tap' : 'tun'})`;
   try {
     return addon().tunCreate({ ...opts, ...target });
   } catch (e) {
-    throw systemError(`link.add ${opts.name} (type ${opts.tap ? 'tap' : 'tun'})`, e);
+    const { code, syscall } = e as { code?: unknown; syscall?: unknown };
+    if (code === 'EBUSY' && syscall === 'TUNSETIFF')
+      throw new NetlinkError({ errno: osConstants.errno.EEXIST, op: 'TUNSETIFF', subject });
+    throw systemError(subject, e);
   }
 }
 

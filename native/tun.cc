@@ -42,7 +42,9 @@ bool ReadTunSpec(Napi::Env env, Napi::Object o, TunSpec* spec) {
       !ReadOptInt(o, "group", 0, UINT32_MAX - 1, &spec->group, &spec->hasGroup)) {
     return false;
   }
-  spec->flags = (tap ? IFF_TAP : IFF_TUN) | (noPi ? IFF_NO_PI : 0) |
+  // IFF_TUN_EXCL: TUNSETIFF fails (EBUSY) where a device of that name exists, instead of attaching
+  // to it, so two creations racing for one name cannot both succeed (RTM_NEWLINK's NLM_F_EXCL).
+  spec->flags = (tap ? IFF_TAP : IFF_TUN) | IFF_TUN_EXCL | (noPi ? IFF_NO_PI : 0) |
                 (multiQueue ? IFF_MULTI_QUEUE : 0) | (vnetHdr ? IFF_VNET_HDR : 0);
   return true;
 }
@@ -56,13 +58,13 @@ Outcome MakeTun(const TunSpec& spec, char (&name)[IFNAMSIZ]) {
   std::memcpy(ifr.ifr_name, spec.name.data(), spec.name.size());
   Outcome o{0};
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    o = Fail("ioctl");
+    o = Fail("TUNSETIFF");
   } else if (spec.hasOwner && ioctl(fd, TUNSETOWNER, static_cast<unsigned long>(spec.owner)) < 0) {
-    o = Fail("ioctl");
+    o = Fail("TUNSETOWNER");
   } else if (spec.hasGroup && ioctl(fd, TUNSETGROUP, static_cast<unsigned long>(spec.group)) < 0) {
-    o = Fail("ioctl");
+    o = Fail("TUNSETGROUP");
   } else if (ioctl(fd, TUNSETPERSIST, spec.persist ? 1UL : 0UL) < 0) {
-    o = Fail("ioctl");
+    o = Fail("TUNSETPERSIST");
   }
   std::memcpy(name, ifr.ifr_name, IFNAMSIZ);
   name[IFNAMSIZ - 1] = '\0';

@@ -5,7 +5,7 @@ import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import { NetlinkError, type Extack } from '../core/errors.js';
+import type { Extack } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
@@ -36,7 +36,7 @@ import {
 } from './spec.js';
 
 const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
-const { EOPNOTSUPP, EEXIST } = osConstants.errno;
+const { EOPNOTSUPP } = osConstants.errno;
 
 export type { LinkRef };
 
@@ -218,19 +218,6 @@ export class LinkApi {
     splitChange(change, undefined);
     checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
     return this.inNetns(netns, async (api) => {
-      // TUNSETIFF would attach to an existing device of that name: refuse it as RTM_NEWLINK would
-      if (
-        await api.getRaw(name, opts).then(
-          () => true,
-          () => false,
-        )
-      ) {
-        throw new NetlinkError({
-          errno: EEXIST,
-          op: 'TUNSETIFF',
-          subject: `link.add ${name} (type ${parts.def.type})`,
-        });
-      }
       createTun(tun, api.h.target);
       if (Object.keys(change).length === 0) return api.get(name, opts);
       try {

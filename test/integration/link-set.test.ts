@@ -231,6 +231,25 @@ t.test('tun and tap through /dev/net/tun, here and in another namespace', opts, 
     'an existing name: EEXIST, as for any link',
   );
   await t.rejects(
+    ns.h.link.add({ type: 'tun', name: 'br0' }),
+    { name: 'NetlinkError', code: 'EEXIST', op: 'TUNSETIFF' },
+    'a name another kind of link holds: EEXIST too',
+  );
+  // two adds racing for one name: one creates, the other is refused (IFF_TUN_EXCL) — it neither
+  // attaches to the first's device nor, failing later, deletes it
+  const race = await Promise.allSettled([
+    ns.h.link.add({ type: 'tap', name: 'race0', owner: 1000 }),
+    ns.h.link.add({ type: 'tap', name: 'race0', mtu: 10 }),
+    ns.h.link.add({ type: 'tun', name: 'race0' }),
+  ]);
+  t.equal(race.filter((r) => r.status === 'fulfilled').length, 1, 'one of three racing adds creates race0');
+  for (const r of race)
+    if (r.status === 'rejected') t.match(r.reason, { name: 'NetlinkError', code: 'EEXIST' }, 'the others: EEXIST');
+  const won = race.find((r) => r.status === 'fulfilled');
+  t.equal(ipLink(ns, 'race0').ifname, 'race0', 'race0 is still there');
+  t.equal(won?.status === 'fulfilled' ? won.value.index : -1, ipLink(ns, 'race0').ifindex, 'and it is the winner’s');
+  await ns.h.link.del('race0');
+  await t.rejects(
     ns.h.link.add({ type: 'tap', name: 'vm1', master: 'nope0' }),
     { code: 'ENODEV' },
     'a bad master: refused…',
