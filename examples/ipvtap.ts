@@ -29,7 +29,7 @@ export interface Result {
   nic: Link;
   vm: IpvtapLink;
   /** The tap device's major:minor, as the hypervisor would open it. */
-  tapDevt: [number, number];
+  tapDevt: [number, number] | undefined;
 }
 
 export async function main({ prefix = 'rtnl-ex-ipvtap', log = console.log }: Options = {}): Promise<Result> {
@@ -45,11 +45,16 @@ export async function main({ prefix = 'rtnl-ex-ipvtap', log = console.log }: Opt
 
     const vm = await h.link.add({ type: 'ipvtap', name: 'vm0', link: 'nic0', mode: 'l2', up: true });
     if (vm.type !== 'ipvtap') throw new Error(`expected an ipvtap, got ${vm.type}`);
-    const st = statSync(vm.tapDevice);
-    // new_encode_dev(): minor's low byte, major, then minor's high bits
-    const tapDevt: [number, number] = [(st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)];
+    // absent where /dev/tap<ifindex> is another namespace's macvtap/ipvtap of that index: a warning
+    // (RTNETLINK_TAPDEV) then gives this one's major:minor, to make a node where the VM runs
+    let tapDevt: [number, number] | undefined;
+    if (vm.tapDevice !== undefined) {
+      // new_encode_dev(): minor's low byte, major, then minor's high bits
+      const { rdev } = statSync(vm.tapDevice);
+      tapDevt = [(rdev >>> 8) & 0xfff, (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)];
+    }
     log(
-      `${ns}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address} (the NIC's is ${nic.address}): the VM opens ${vm.tapDevice} (${tapDevt.join(':')})`,
+      `${ns}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address} (the NIC's is ${nic.address}): the VM opens ${vm.tapDevice && tapDevt ? `${vm.tapDevice} (${tapDevt.join(':')})` : 'a node made from the warning’s major:minor'}`,
     );
     return { nic, vm, tapDevt };
   } finally {

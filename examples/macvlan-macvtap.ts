@@ -22,7 +22,7 @@ export interface Result {
   nic: Link;
   vm: MacvtapLink;
   /** The tap device's major:minor, as the VM's hypervisor would open it. */
-  tapDevt: [number, number];
+  tapDevt: [number, number] | undefined;
   container: Link;
 }
 
@@ -51,10 +51,15 @@ export async function main({ prefix = 'rtnl-ex', log = console.log }: Options = 
       up: true,
     });
     if (vm.type !== 'macvtap') throw new Error(`expected a macvtap, got ${vm.type}`);
-    const st = statSync(vm.tapDevice);
-    const tapDevt: [number, number] = [(st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)];
+    // absent where /dev/tap<ifindex> is another namespace's macvtap of that index: a warning
+    // (RTNETLINK_TAPDEV) then gives this one's major:minor, to make a node where the VM runs
+    let tapDevt: [number, number] | undefined;
+    if (vm.tapDevice !== undefined) {
+      const { rdev } = statSync(vm.tapDevice);
+      tapDevt = [(rdev >>> 8) & 0xfff, (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)];
+    }
     log(
-      `${hostNs}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address}: the VM opens ${vm.tapDevice} (${tapDevt.join(':')})`,
+      `${hostNs}: ${vm.name} on ${nic.name}, mode ${vm.mode}, MAC ${vm.address}: the VM opens ${vm.tapDevice && tapDevt ? `${vm.tapDevice} (${tapDevt.join(':')})` : 'a node made from the warning’s major:minor'}`,
     );
 
     // the container: a macvlan made on the host's NIC and placed straight into its namespace as eth0

@@ -58,49 +58,92 @@ export function createTun(opts: NativeTunOptions, target: NetnsTarget): string {
   }
 }
 
-/** Finds a macvtap/ipvtap link's device number in /sys/dev/char (global, unlike /sys/class/net). */
-async function tapDevt(name: string, index: number): Promise<[number, number] | undefined> {
+/** new_encode_dev(): minor's low byte, major, then minor's high bits — what stat() reports as rdev. */
+function encodeDev(major: number, minor: number): number {
+  const low = minor & 0xff;
+  return low + major * 0x100 + (minor - low) * 0x1000;
+}
+
+/**
+ * The device numbers of the macvtap/ipvtap character devices named `tap<index>` under a link
+ * called `name`, from /sys/dev/char (global, unlike /sys/class/net). Links of one name and index
+ * in two namespaces give two entries, which nothing here can tell apart.
+ */
+async function tapDevts(name: string, index: number): Promise<number[]> {
   const want = new RegExp(`/net/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(macvtap|ipvtap)/tap${index}$`);
   let entries: string[];
   try {
     entries = await fsp.readdir('/sys/dev/char');
   } catch {
-    return undefined;
+    return [];
   }
+  const found: number[] = [];
   for (const e of entries) {
     const target = await fsp.readlink(`/sys/dev/char/${e}`).catch(() => '');
     if (!want.test(target)) continue;
     const [maj, min] = e.split(':').map(Number);
-    if (maj !== undefined && min !== undefined) return [maj, min];
+    if (maj !== undefined && min !== undefined) found.push(encodeDev(maj, min));
   }
+  return found;
+}
+
+function devtText(rdev: number): string {
+  return `${(rdev >>> 8) & 0xfff}:${(rdev & 0xff) | ((rdev >>> 12) & 0xfff00)}`;
+}
+
+/** The /dev/tapN nodes this process made (path → rdev), which `link.del` removes again. */
+const madeNodes = new Map<string, number>();
+
+/**
+ * Makes sure /dev/tap<index> is the character device of the macvtap/ipvtap link `name`, and
+ * returns that path; devtmpfs usually made the node, and a missing one is made here (mknod).
+ * Returns undefined, with a warning (code RTNETLINK_TAPDEV) giving the device's major:minor, where
+ * /dev/tap<index> is another link's device — devtmpfs has one /dev for every namespace, so a link
+ * with the index of another namespace's macvtap has no node of its own — or where a link of the
+ * same name and index in another namespace makes the device impossible to tell.
+ */
+export async function ensureTapDevice(name: string, index: number): Promise<string | undefined> {
+  const path = `/dev/tap${index}`;
+  const devts = await tapDevts(name, index);
+  if (devts.length === 0) return path; // no sysfs to check against (or the link is already gone)
+  const st = await fsp.stat(path).catch(() => undefined);
+  if (devts.length > 1) {
+    process.emitWarning(
+      `the character device of ${name} is one of ${devts.map(devtText).join(', ')} (links named ${name} with index ${index} in ${devts.length} namespaces); ${path} is not reported`,
+      { code: 'RTNETLINK_TAPDEV' },
+    );
+    return undefined;
+  }
+  const devt = devts[0]!;
+  if (st?.isCharacterDevice() && st.rdev === devt) return path;
+  if (st === undefined) {
+    addon().mknod(path, 0o20600, (devt >>> 8) & 0xfff, (devt & 0xff) | ((devt >>> 12) & 0xfff00));
+    madeNodes.set(path, devt);
+    return path;
+  }
+  process.emitWarning(
+    `${path} is another device; the character device of ${name} is ${devtText(devt)} (make a node for it where the VM will open it)`,
+    { code: 'RTNETLINK_TAPDEV' },
+  );
   return undefined;
 }
 
-/**
- * Makes sure /dev/tap<index> is the character device of the macvtap/ipvtap link `name` (devtmpfs
- * usually made it; a /dev without devtmpfs, or two namespaces' links with one ifindex, may not).
- * Returns the path. A missing node is created where the addon can (mknod); otherwise a warning.
- */
-export async function ensureTapDevice(name: string, index: number): Promise<string> {
+/** Whether this process made a /dev/tapN node that a deleted link should take along. */
+export function madeTapDevices(): boolean {
+  return madeNodes.size > 0;
+}
+
+/** The device numbers of link `name`'s tap character device, where exactly one is found. */
+export async function tapDevt(name: string, index: number): Promise<number | undefined> {
+  const devts = await tapDevts(name, index);
+  return devts.length === 1 ? devts[0] : undefined;
+}
+
+/** After `link.del`: removes the /dev/tap<index> this process made for that link's device `devt`. */
+export async function removeMadeTapDevice(index: number, devt: number): Promise<void> {
   const path = `/dev/tap${index}`;
-  const devt = await tapDevt(name, index);
-  if (!devt) return path;
+  if (madeNodes.get(path) !== devt) return;
+  madeNodes.delete(path);
   const st = await fsp.stat(path).catch(() => undefined);
-  // new_encode_dev(): minor's low byte, major, then minor's high bits
-  if (
-    st?.isCharacterDevice() &&
-    ((st.rdev >>> 8) & 0xfff) === devt[0] &&
-    ((st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)) === devt[1]
-  ) {
-    return path;
-  }
-  if (st === undefined) {
-    addon().mknod(path, 0o20600, devt[0], devt[1]);
-  } else {
-    process.emitWarning(
-      `${path} is ${st ? 'another device' : 'missing'}; the character device of ${name} is ${devt[0]}:${devt[1]}`,
-      { code: 'RTNETLINK_TAPDEV' },
-    );
-  }
-  return path;
+  if (st?.isCharacterDevice() && st.rdev === devt) await fsp.unlink(path).catch(() => undefined);
 }

@@ -309,8 +309,13 @@ export interface MacvtapLink extends LinkBase, MacvlanOptions, MacvlanState {
   /** The kind (IFLA_INFO_KIND). */
   type: 'macvtap';
   link: number;
-  /** The character device a VM opens: `/dev/tap<ifindex>`. */
-  tapDevice: string;
+  /**
+   * The character device a VM opens: `/dev/tap<ifindex>`, checked to be this link's (made if
+   * missing). Absent where /dev/tap<ifindex> is another namespace's link of that index (devtmpfs
+   * has one /dev for all namespaces); a warning (code RTNETLINK_TAPDEV) gives the device's
+   * major:minor, to make a node for it where the VM runs.
+   */
+  tapDevice?: string;
 }
 export interface IpvlanLink extends LinkBase, IpvlanOptions {
   /** The kind (IFLA_INFO_KIND). */
@@ -322,8 +327,13 @@ export interface IpvtapLink extends LinkBase, IpvlanOptions {
   /** The kind (IFLA_INFO_KIND). */
   type: 'ipvtap';
   link: number;
-  /** The character device a VM opens: `/dev/tap<ifindex>`. */
-  tapDevice: string;
+  /**
+   * The character device a VM opens: `/dev/tap<ifindex>`, checked to be this link's (made if
+   * missing). Absent where /dev/tap<ifindex> is another namespace's link of that index (devtmpfs
+   * has one /dev for all namespaces); a warning (code RTNETLINK_TAPDEV) gives the device's
+   * major:minor, to make a node for it where the VM runs.
+   */
+  tapDevice?: string;
 }
 /** A veth end; the kernel reports its peer only as `link` (the peer's index) and `linkNetnsId`. */
 export interface VethLink extends LinkBase {

@@ -9,7 +9,7 @@ import type { Extack } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
-import { checkTun, createTun, ensureTapDevice } from '../tun.js';
+import { checkTun, createTun, ensureTapDevice, madeTapDevices, removeMadeTapDevice, tapDevt } from '../tun.js';
 import type {
   DeviceLink,
   Link,
@@ -113,6 +113,15 @@ function handleIn(ns: NetnsRef): Handle {
 }
 
 /** Links (`ip link`, `ip tuntap`) of one handle's namespace: `h.link`, or the module-level `link`. */
+/** A macvtap/ipvtap's `tapDevice`: checked to be its character device (made if missing), else left out. */
+async function checkTapDevice(link: Link): Promise<void> {
+  if (
+    (link.type === 'macvtap' || link.type === 'ipvtap') &&
+    (await ensureTapDevice(link.name, link.index)) === undefined
+  )
+    delete link.tapDevice;
+}
+
 export class LinkApi {
   constructor(private readonly h: Handle) {}
 
@@ -132,18 +141,23 @@ export class LinkApi {
       decodeLink,
       { subject: 'link.list', signal },
     );
-    return links.filter(
+    const shown = links.filter(
       (l) =>
         (filter.type === undefined || l.type === filter.type || (l.type === 'other' && l.kind === filter.type)) &&
         (master === undefined || l.master === master) &&
         (filter.up === undefined || l.up === filter.up),
     );
+    for (const l of shown) await checkTapDevice(l);
+    return shown;
   }
 
-  /** `ip link show DEV`: rejects with NetlinkError code 'ENODEV' when absent. A macvtap/ipvtap's /dev/tapN is made if missing. */
+  /**
+   * `ip link show DEV`: rejects with NetlinkError code 'ENODEV' when absent. A macvtap/ipvtap's
+   * /dev/tapN is made if missing, and left out (with a warning) where it is another link's.
+   */
   async get(ref: LinkRef, opts?: CallOptions): Promise<Link> {
     const link = await this.getRaw(ref, opts);
-    if (link.type === 'macvtap' || link.type === 'ipvtap') await ensureTapDevice(link.name, link.index);
+    await checkTapDevice(link);
     return link;
   }
 
@@ -279,7 +293,11 @@ export class LinkApi {
   async del(ref: LinkRef, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const body = this.lookupBody(ref, 'nameOrIndex');
+    // a /dev/tapN node made here goes with its link (devtmpfs removes only the nodes it made)
+    const tap = madeTapDevices() ? await this.getRaw(ref, opts).catch(() => undefined) : undefined;
+    const devt = tap?.type === 'macvtap' || tap?.type === 'ipvtap' ? await tapDevt(tap.name, tap.index) : undefined;
     await this.h.engine.request(RTM_DELLINK, 0, body, { subject: `link.del ${ref}`, signal });
+    if (tap && devt !== undefined) await removeMadeTapDevice(tap.index, devt);
   }
 
   /** Whether enslaving to `master` needs the port down (a bond's ports). */

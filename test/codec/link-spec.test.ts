@@ -396,7 +396,7 @@ export function typeChecks(h: Handle): void {
     const l = await h.link.get('x');
     if (l.type === 'macvtap') void h.link.add({ ...l, name: 'y' });
     if (l.type === 'macvtap') {
-      const dev: string = l.tapDevice;
+      const dev: string | undefined = l.tapDevice;
       void dev;
     }
   });

@@ -45,11 +45,25 @@ t.test('bridge-veth-namespaces: a bridge with a veth into each container', opts,
 });
 
 t.test("macvlan-macvtap: a VM's macvtap with its tap device, a container's macvlan", opts, async (t) => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }): void => {
+    if (w.code === 'RTNETLINK_TAPDEV') warnings.push(w.message);
+  };
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
   const r = await run(t, macvlanMacvtap);
   t.match(r.vm, { type: 'macvtap', name: 'vm0', mode: 'vepa', link: r.nic.index, address: '52:54:00:12:34:56' });
-  t.equal(r.vm.tapDevice, `/dev/tap${r.vm.index}`);
   const major = /^\s*(\d+) macvtap$/m.exec(readFileSync('/proc/devices', 'utf8'))?.[1];
-  t.equal(r.tapDevt[0], Number(major), 'the tap device is a macvtap character device');
+  if (r.vm.tapDevice !== undefined) {
+    t.equal(r.vm.tapDevice, `/dev/tap${r.vm.index}`);
+    t.equal(r.tapDevt?.[0], Number(major), 'the tap device is a macvtap character device');
+  } else {
+    // a test running beside this one has a macvtap of the same index in its own namespace
+    await new Promise((res) => setImmediate(res));
+    t.match(warnings, [
+      new RegExp(`^/dev/tap${r.vm.index} is another device; the character device of vm0 is ${major}:\\d+ `),
+    ]);
+  }
   t.match(r.container, { type: 'macvlan', name: 'eth0', mode: 'bridge', up: true });
   t.type(r.container.linkNetnsId, 'number', "the container's macvlan has its parent in the host namespace");
 });

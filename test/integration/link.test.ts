@@ -3,8 +3,7 @@
 // ifb) made by us reads the same in ip, made by ip decodes the same here, and a Link read back
 // makes a like link; the kinds it lacks fail with EOPNOTSUPP naming the driver.
 import t, { type Test } from 'tap';
-import { statSync, readlinkSync, readdirSync, unlinkSync } from 'node:fs';
-import { addon } from '../../lib/binding.js';
+import { existsSync, statSync, readlinkSync, readdirSync, unlinkSync } from 'node:fs';
 import type { Link, LinkSpec } from '../../lib/index.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 import { sameAsIp, type IpLink } from '../fixtures/link/oracle.js';
@@ -130,6 +129,7 @@ t.test('what we create, ip reads with the same fields', opts, async (t) => {
         : {}),
     });
   });
+  const warnings = tapWarnings(t);
   const made: Link[] = [];
   for (const s of specs) made.push(await h.link.add(s));
   const ip = ipLinks(ns);
@@ -137,26 +137,27 @@ t.test('what we create, ip reads with the same fields', opts, async (t) => {
   specs.forEach((s, i) => specHolds(t, made[i]!, s as unknown as Record<string, unknown>, names));
   const ours = await compareAll(t, ns);
   t.equal(ours.get('p1')?.link, names.get('p0'), 'a veth reports its peer as link');
+  await new Promise((r) => setImmediate(r));
   for (const mode of modes) {
     const l = ours.get(`mvt-${mode}`);
-    t.equal(
-      l?.type === 'macvtap' && l.tapDevice,
-      `/dev/tap${names.get(`mvt-${mode}`)}`,
-      `macvtap ${mode} reports its tap device`,
-    );
+    const index = names.get(`mvt-${mode}`)!;
+    if (l?.type === 'macvtap' && l.tapDevice === undefined) {
+      // a test running beside this one holds a macvtap of this index in its own namespace
+      t.ok(
+        warnings.some((w) =>
+          w.startsWith(`/dev/tap${index} is another device; the character device of mvt-${mode} is`),
+        ),
+        `macvtap ${mode}: /dev/tap${index} is another namespace's, and a warning says so`,
+      );
+      continue;
+    }
+    t.equal(l?.type === 'macvtap' && l.tapDevice, `/dev/tap${index}`, `macvtap ${mode} reports its tap device`);
+    t.equal(devtOf(`/dev/tap${index}`), sysTapDevts(`mvt-${mode}`, index)[0], '…and it is that link’s');
   }
 });
 
-t.test("a macvtap's /dev/tapN is the character device of that link", opts, async (t) => {
-  const ns = tempNetns(t);
-  await ns.h.link.add({ type: 'veth', name: 'p0', peer: { name: 'p1' } });
-  // a high ifindex of our own: /dev/tap<ifindex> is one devtmpfs for every namespace, and parallel
-  // tests' fresh namespaces would otherwise all number their macvtaps 4, 5, …
-  const index = 100000 + (process.pid % 50000);
-  ns.ip('link', 'add', 'mvt0', 'index', String(index), 'link', 'p0', 'type', 'macvtap', 'mode', 'bridge');
-  const l = await ns.h.link.get('mvt0');
-  if (l.type !== 'macvtap') throw new Error('not a macvtap');
-  t.equal(l.tapDevice, `/dev/tap${index}`);
+/** The char device numbers of `name`'s tap<index>, as /sys/dev/char links them ('246:3'). */
+function sysTapDevts(name: string, index: number): string[] {
   const target = (e: string): string => {
     try {
       return readlinkSync(`/sys/dev/char/${e}`);
@@ -164,37 +165,88 @@ t.test("a macvtap's /dev/tapN is the character device of that link", opts, async
       return ''; // another test's device, gone since readdir
     }
   };
-  const entry = readdirSync('/sys/dev/char').find((e) => target(e).endsWith(`/net/mvt0/macvtap/tap${index}`));
-  t.ok(entry, `/sys/dev/char holds tap${index}`);
-  const st = statSync(l.tapDevice);
-  t.ok(st.isCharacterDevice(), `${l.tapDevice} is a character device`);
-  const [maj, min] = entry!.split(':').map(Number);
-  t.same(
-    [(st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00)],
-    [maj, min],
-    `major:minor ${entry}`,
-  );
+  return readdirSync('/sys/dev/char').filter((e) => target(e).endsWith(`/net/${name}/macvtap/tap${index}`));
+}
 
-  // the node gone (a /dev without devtmpfs): link.get makes it again where the addon can mknod,
-  // and says so where it cannot — never a silent wrong path
-  unlinkSync(l.tapDevice);
+/** stat()'s rdev as 'major:minor' (new_encode_dev: minor's low byte, major, minor's high bits). */
+function devtOf(path: string): string {
+  const { rdev } = statSync(path);
+  return `${(rdev >>> 8) & 0xfff}:${(rdev & 0xff) | ((rdev >>> 12) & 0xfff00)}`;
+}
+
+/** Collects the RTNETLINK_TAPDEV warnings emitted during the test. */
+function tapWarnings(t: Test): string[] {
   const warnings: string[] = [];
   const onWarning = (w: Error & { code?: string }): void => {
     if (w.code === 'RTNETLINK_TAPDEV') warnings.push(w.message);
   };
   process.on('warning', onWarning);
   t.teardown(() => process.off('warning', onWarning));
-  await ns.h.link.get('mvt0');
-  await new Promise((r) => setImmediate(r));
-  if (typeof (addon() as unknown as { mknod?: unknown }).mknod === 'function') {
-    t.ok(statSync(l.tapDevice).isCharacterDevice(), `${l.tapDevice} made again`);
-  } else {
-    t.match(
-      warnings,
-      [new RegExp(`^${l.tapDevice} is missing; the character device of mvt0 is ${entry}$`)],
-      'a warning names the missing node and its major:minor',
-    );
+  return warnings;
+}
+
+// a high ifindex of our own: /dev/tap<ifindex> is one devtmpfs for every namespace, and parallel
+// tests' fresh namespaces would otherwise all number their macvtaps 4, 5, …
+const tapIndex = (k: number): number => 100000 + ((process.pid * 4 + k) % 200000);
+
+t.test("a macvtap's /dev/tapN is the character device of that link", opts, async (t) => {
+  const ns = tempNetns(t);
+  await ns.h.link.add({ type: 'veth', name: 'p0', peer: { name: 'p1' } });
+  const index = tapIndex(0);
+  ns.ip('link', 'add', 'mvt0', 'index', String(index), 'link', 'p0', 'type', 'macvtap', 'mode', 'bridge');
+  const l = await ns.h.link.get('mvt0');
+  if (l.type !== 'macvtap') throw new Error('not a macvtap');
+  const path = `/dev/tap${index}`;
+  t.equal(l.tapDevice, path);
+  const [entry] = sysTapDevts('mvt0', index);
+  t.ok(entry, `/sys/dev/char holds tap${index}`);
+  t.ok(statSync(path).isCharacterDevice(), `${path} is a character device`);
+  t.equal(devtOf(path), entry, `major:minor ${entry}`);
+  t.match(await ns.h.link.list({ type: 'macvtap' }), [{ name: 'mvt0', tapDevice: path }], 'list() reports it too');
+
+  // the node gone (a /dev without devtmpfs): link.get makes it again…
+  unlinkSync(path);
+  const again = await ns.h.link.get('mvt0');
+  t.equal(again.type === 'macvtap' && again.tapDevice, path);
+  t.equal(devtOf(path), entry, `${path} made again, ${entry}`);
+  // …and link.del takes the node it made along (devtmpfs removes only the nodes it made itself)
+  await ns.h.link.del('mvt0');
+  t.notOk(existsSync(path), `${path} is gone with its link`);
+});
+
+t.test('a macvtap whose /dev/tapN is another namespace’s has no tapDevice, and a warning', opts, async (t) => {
+  const [a, b] = [tempNetns(t), tempNetns(t)];
+  const index = tapIndex(1);
+  for (const [ns, name] of [
+    [a, 'mvA'],
+    [b, 'mvB'],
+  ] as const) {
+    await ns.h.link.add({ type: 'veth', name: 'p0', peer: { name: 'p1' } });
+    ns.ip('link', 'add', name, 'index', String(index), 'link', 'p0', 'type', 'macvtap');
   }
+  const warnings = tapWarnings(t);
+  const mvA = await a.h.link.get('mvA');
+  t.equal(mvA.type === 'macvtap' && mvA.tapDevice, `/dev/tap${index}`, 'the first one has the node devtmpfs made');
+  t.equal(devtOf(`/dev/tap${index}`), sysTapDevts('mvA', index)[0]);
+  const mvB = await b.h.link.get('mvB');
+  t.equal(mvB.type, 'macvtap');
+  t.notOk('tapDevice' in mvB, 'the second one: no tapDevice (the node is mvA’s)');
+  await new Promise((r) => setImmediate(r));
+  const [devtB] = sysTapDevts('mvB', index);
+  t.ok(devtB && devtB !== devtOf(`/dev/tap${index}`));
+  t.match(warnings, [`/dev/tap${index} is another device; the character device of mvB is ${devtB} `]);
+  t.notOk('tapDevice' in ((await b.h.link.list({ type: 'macvtap' }))[0] ?? {}), 'nor in list()');
+
+  // one name and index in both namespaces: /sys/dev/char cannot tell the two apart
+  await b.h.link.set('mvB', { name: 'mvA' });
+  const both = [await a.h.link.get('mvA'), await b.h.link.get('mvA')];
+  t.same(
+    both.map((l) => 'tapDevice' in l),
+    [false, false],
+    'neither reports a node that may be the other’s',
+  );
+  await new Promise((r) => setImmediate(r));
+  t.match(warnings.at(-1), /^the character device of mvA is one of \d+:\d+, \d+:\d+ /);
 });
 
 t.test('what ip creates, we decode with the same values', opts, async (t) => {
