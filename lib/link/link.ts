@@ -94,7 +94,6 @@ export function decodeLink(m: NlMsg): Link {
       ? def.data.decode(info.data, 0, info.data.length, ['IFLA_LINKINFO', `IFLA_INFO_DATA(${info.kind})`])
       : {};
   const link: Record<string, unknown> = { ...common, type: def.type, ...data };
-  if (def.tapDevice && hdr.index > 0) link['tapDevice'] = `/dev/tap${hdr.index}`;
   return link as unknown as Link;
 }
 
@@ -113,13 +112,14 @@ function handleIn(ns: NetnsRef): Handle {
 }
 
 /** Links (`ip link`, `ip tuntap`) of one handle's namespace: `h.link`, or the module-level `link`. */
-/** A macvtap/ipvtap's `tapDevice`: checked to be its character device (made if missing), else left out. */
+/**
+ * A macvtap/ipvtap's `tapDevice`, set by get() and list() once checked to be its character device
+ * (made if missing); a decoded link alone (a monitor event) does not carry it.
+ */
 async function checkTapDevice(link: Link): Promise<void> {
-  if (
-    (link.type === 'macvtap' || link.type === 'ipvtap') &&
-    (await ensureTapDevice(link.name, link.index)) === undefined
-  )
-    delete link.tapDevice;
+  if (!TYPES.get(link.type)?.tapDevice || link.index <= 0) return;
+  const path = await ensureTapDevice(link.name, link.index);
+  if (path !== undefined) (link as Link & { tapDevice?: string }).tapDevice = path;
 }
 
 export class LinkApi {
