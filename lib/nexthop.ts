@@ -38,6 +38,13 @@ export const NHA_MASTER = 10;
 export const NHA_FDB = 11;
 export const NHA_RES_GROUP = 12;
 export const NHA_RES_BUCKET = 13;
+/**
+ * Linux 6.10+, after the installed headers' last (NHA_RES_BUCKET); from upstream
+ * include/uapi/linux/nexthop.h. In replies it carries NHA_OP_FLAG_RESP_GRP_RESVD_0 (bit 31: a
+ * group's nexthop_grp.weight_high is meaningful), which the group decoder needs no flag for: older
+ * kernels send that byte as 0.
+ */
+export const NHA_OP_FLAGS = 14;
 // enum NHA_RES_GROUP_*
 export const NHA_RES_GROUP_BUCKETS = 1;
 export const NHA_RES_GROUP_IDLE_TIMER = 2;
@@ -160,6 +167,8 @@ export interface NhaAttrs {
   groups: boolean;
   /** `NHA_MASTER` (u32). */
   master: number;
+  /** `NHA_OP_FLAGS` (u32): request filters, and response flags in replies; not part of a Nexthop. */
+  opFlags: number;
 }
 
 /**
@@ -177,6 +186,7 @@ export const nha = defineAttrs<NhaAttrs>('NHA', {
   fdb: [NHA_FDB, flag],
   groups: [NHA_GROUPS, flag],
   master: [NHA_MASTER, u32],
+  opFlags: [NHA_OP_FLAGS, u32],
 });
 
 const GROUP_TYPES = { mpath: NEXTHOP_GRP_TYPE_MPATH, resilient: NEXTHOP_GRP_TYPE_RES } as const;

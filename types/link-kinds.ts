@@ -116,6 +116,8 @@ export interface BridgeOptions {
   mcastVlanSnooping?: boolean;
   /** IFLA_BR_MULTI_BOOLOPT bit BR_BOOLOPT_MST_ENABLE. */
   mstEnabled?: boolean;
+  /** `fdb_max_learned`: most FDB entries the bridge learns, 0 = no limit (IFLA_BR_FDB_MAX_LEARNED, Linux 6.8+). */
+  fdbMaxLearned?: number;
 }
 
 /** What the kernel reports of a bridge beyond its options (timers in centiseconds). */
@@ -140,6 +142,8 @@ export interface BridgeState {
   topologyChangeTimer?: number;
   /** Time left until the next FDB garbage collection, in centiseconds (IFLA_BR_GC_TIMER). */
   gcTimer?: number;
+  /** FDB entries learned so far (IFLA_BR_FDB_N_LEARNED, Linux 6.8+). */
+  fdbNLearned?: number;
 }
 
 /** A bonding mode, as `ip link add … type bond mode MODE` names it (IFLA_BOND_MODE). */
@@ -339,6 +343,18 @@ export interface VxlanOptions {
   external?: boolean;
   /** `vnifilter`: a collect-metadata device filtering by VNI (IFLA_VXLAN_VNIFILTER). */
   vnifilter?: boolean;
+  /**
+   * `[no]localbypass`: deliver to a local VXLAN device's FDB directly when the remote is a local
+   * address (default true) (IFLA_VXLAN_LOCALBYPASS, Linux 6.8+).
+   */
+  localbypass?: boolean;
+  /** IPv6 flow label: 'fixed' (`flowlabel`, the default) or 'inherit' from the inner packet (IFLA_VXLAN_LABEL_POLICY, Linux 6.8+). */
+  labelPolicy?: 'fixed' | 'inherit';
+  /**
+   * `reserved_bits`: the VXLAN header bits the device treats as reserved (and drops packets that set),
+   * as a 64-bit hex number: '0xf7ffffff000000ff' by default (IFLA_VXLAN_RESERVED_BITS, Linux 6.14+).
+   */
+  reservedBits?: string;
 }
 
 /** A macvlan/macvtap mode, as `ip link add … type macvlan mode MODE` names it (IFLA_MACVLAN_MODE). */

@@ -93,6 +93,24 @@ t.test('nexthops both ways, routes with nhid', { skip: rootSkip }, async (t) => 
     },
   );
   t.notOk(ours.find((n) => n.id === 20)?.family, 'a group has no family');
+  t.same(
+    ours.filter((n) => 'unknown' in n).map((n) => n.id),
+    [],
+    'no raw attributes (a group reply carries NHA_OP_FLAGS on Linux 6.10+)',
+  );
+  await h.nexthop.add({ ...ours.find((n) => n.id === 20)!, id: 22 });
+  t.match(
+    await h.nexthop.get(22),
+    {
+      id: 22,
+      group: [
+        { id: 10, weight: 2 },
+        { id: 11, weight: 1 },
+      ],
+    },
+    'a group read back makes a like group',
+  );
+  await h.nexthop.del({ id: 22 });
 
   t.same((await h.nexthop.list({ groups: true })).map((n) => n.id).sort(), [20, 21, 31], 'groups only (NHA_GROUPS)');
   t.same((await h.nexthop.list({ dev: 'veth0' })).map((n) => n.id).sort(), [10, 11, 14, 30], 'by device (NHA_OIF)');

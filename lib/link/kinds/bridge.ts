@@ -60,5 +60,9 @@ export const bridge = defineKind<BridgeOptions & BridgeState>(
     noLinklocalLearn: [46, omitOnCreate(flagBit(1 << 0), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_NO_LL_LEARN
     mcastVlanSnooping: [46, omitOnCreate(flagBit(1 << 1), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MCAST_VLAN_SNOOPING
     mstEnabled: [46, omitOnCreate(flagBit(1 << 2), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MST_ENABLE
+    // Linux 6.8+, after the installed headers' last (IFLA_BR_MCAST_QUERIER_STATE = 47); numbers from
+    // upstream include/uapi/linux/if_link.h. Older kernels ignore them.
+    fdbNLearned: [48, readOnly(u32)], // IFLA_BR_FDB_N_LEARNED
+    fdbMaxLearned: [49, omitOnCreate(u32, 0)], // IFLA_BR_FDB_MAX_LEARNED (0 = no limit)
   },
 );

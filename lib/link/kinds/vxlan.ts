@@ -1,9 +1,30 @@
 // vxlan: IFLA_VXLAN_* and struct ifla_vxlan_port_range (<linux/if_link.h>). One attribute pair
 // holds the peer: a multicast address reads back as `group`, a unicast one as `remote`.
-import { be16, be32, bool8, enumOf, flag, struct, structAttr, u32, u8 } from '../../core/schema.js';
+import { DecodeError } from '../../core/errors.js';
+import { be16, be32, bool8, describe, enumOf, flag, struct, structAttr, u32, u8 } from '../../core/schema.js';
 import type { VxlanOptions } from '../../../types/link.js';
-import { flagU8, ipEither, linkIndex, ranged } from '../words.js';
-import { defineKind } from './define.js';
+import { flagU8, ipEither, linkIndex, omitOnCreate, ranged } from '../words.js';
+import { defineKind, type KindCodec } from './define.js';
+
+/**
+ * IFLA_VXLAN_RESERVED_BITS: the bits of the 8-byte VXLAN header (struct vxlanhdr, two big-endian
+ * u32) that the device treats as reserved, written as iproute2's `reserved_bits` takes it: a hex
+ * number, here always '0x' and 16 digits ('0xf7ffffff000000ff', the kernel's default).
+ */
+const vxlanHeaderBits: KindCodec<string> = {
+  kind: 'struct vxlanhdr (hex)',
+  put(w, type, v, field) {
+    if (typeof v !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(v))
+      throw new TypeError(
+        `Expected "${field}" to be a hex number of at most 64 bits ('0xf7ffffff000000ff'), got ${describe(v)}`,
+      );
+    w.attrBytes(type, Buffer.from(v.slice(2).padStart(16, '0'), 'hex'));
+  },
+  get(b, off, len, path) {
+    if (len !== 8) throw new DecodeError(`IFLA_VXLAN_RESERVED_BITS has ${len} bytes, not 8`, off, path);
+    return '0x' + b.toString('hex', off, off + 8);
+  },
+};
 
 export const vxlan = defineKind<VxlanOptions>(
   { type: 'vxlan', required: ['id'] },
@@ -33,7 +54,9 @@ export const vxlan = defineKind<VxlanOptions>(
     udpZeroCsum6Tx: [19, bool8], // IFLA_VXLAN_UDP_ZERO_CSUM6_TX
     udpZeroCsum6Rx: [20, bool8], // IFLA_VXLAN_UDP_ZERO_CSUM6_RX
     remcsumTx: [21, bool8], // IFLA_VXLAN_REMCSUM_TX
-    remcsumRx: [22, bool8], // IFLA_VXLAN_REMCSUM_RX
+    // left out when false: the kernel counts the remote-checksum header bits as used whenever the
+    // attribute is present (even 0), so a clone of a read link would clash with its reservedBits
+    remcsumRx: [22, omitOnCreate(bool8, false)], // IFLA_VXLAN_REMCSUM_RX
     gbp: [23, flag], // IFLA_VXLAN_GBP
     remcsumNopartial: [24, flag], // IFLA_VXLAN_REMCSUM_NOPARTIAL
     external: [25, bool8], // IFLA_VXLAN_COLLECT_METADATA
@@ -42,5 +65,10 @@ export const vxlan = defineKind<VxlanOptions>(
     ttlInherit: [28, flagU8], // IFLA_VXLAN_TTL_INHERIT (a flag in, a u8 out)
     df: [29, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_VXLAN_DF
     vnifilter: [30, bool8], // IFLA_VXLAN_VNIFILTER
+    // Linux 6.8+ (31, 32) and 6.14+ (33), after the installed headers' last (IFLA_VXLAN_VNIFILTER =
+    // 30); numbers from upstream include/uapi/linux/if_link.h. Older kernels ignore them.
+    localbypass: [31, omitOnCreate(bool8, true)], // IFLA_VXLAN_LOCALBYPASS
+    labelPolicy: [32, omitOnCreate(enumOf(u32, { fixed: 0, inherit: 1 }), 'fixed')], // IFLA_VXLAN_LABEL_POLICY
+    reservedBits: [33, vxlanHeaderBits], // IFLA_VXLAN_RESERVED_BITS
   },
 );
