@@ -17,7 +17,15 @@ import { NetlinkError } from './core/errors.js';
 import { formatIPv4, parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { defineAttrs, ip, s32, string, struct, structAttr, u32, u8, type Decoded } from './core/schema.js';
-import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
+import {
+  checkCallOptions,
+  checkIfName,
+  checkInt,
+  checkKnownFields,
+  checkObject,
+  describe,
+  type CallOptions,
+} from './core/validate.js';
 import { scopeId, scopeName, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from './rt-tables.js';
 import { linkNames } from './neigh/ifnames.js';
 import type { Addr, AddrDelSpec, AddrFilter, AddrFlag, AddrFlushSpec, AddrSpec, Lifetime } from '../types/addr.js';
@@ -279,7 +287,7 @@ const ANY_FLAGS = ['noprefixroute', 'autojoin'] as const;
 /** Checks an AddrSpec as ipaddr_modify parses its arguments, with ip's defaults. */
 function addReq(spec: AddrSpec): AddrReq {
   const s = checkObject(spec, 'spec') as unknown as AddrSpec;
-  for (const k of Object.keys(s)) if (!ADD_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the address spec`);
+  checkKnownFields(s, ADD_KEYS, 'address spec');
   const dev = devOf(s.dev, 'dev');
   const local = prefixOf(s.address, 'address');
   const family = local.family;
@@ -366,11 +374,12 @@ function addReq(spec: AddrSpec): AddrReq {
 }
 
 const DEL_KEYS = new Set(['dev', 'address', 'peer', 'label']);
+const FILTER_KEYS = new Set(['dev', 'family']);
 
 /** ip address del: IFA_LOCAL (+ IFA_ADDRESS unless an IPv4 address comes without a prefix length). */
 function delReq(spec: AddrDelSpec): AddrReq {
   const s = checkObject(spec, 'spec') as unknown as AddrDelSpec;
-  for (const k of Object.keys(s)) if (!DEL_KEYS.has(k)) throw new TypeError(`Unknown field "${k}" in the address spec`);
+  checkKnownFields(s, DEL_KEYS, 'address spec');
   const dev = devOf(s.dev, 'dev');
   const local = prefixOf(s.address, 'address');
   const attrs: Decoded<IfaAttrs> = { local: local.text };
@@ -455,8 +464,7 @@ export class AddrApi {
   async list(filter: AddrFilter = {}, opts?: CallOptions): Promise<Addr[]> {
     const signal = checkCallOptions(opts);
     const f = checkObject(filter, 'filter') as AddrFilter;
-    for (const k of Object.keys(f))
-      if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the address filter`);
+    checkKnownFields(f, FILTER_KEYS, 'address filter');
     if (f.family !== undefined && f.family !== 4 && f.family !== 6)
       throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
     const dev = f.dev === undefined ? undefined : devOf(f.dev, 'dev');
@@ -476,17 +484,24 @@ export class AddrApi {
     return this.dump(f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC, index, links, signal);
   }
 
-  /** `ip address flush dev DEV [-4|-6]`: deletes every address of the device; resolves with how many went. */
+  /**
+   * `ip address flush dev DEV [-4|-6]`: deletes every address of the device (`dev` is required, as
+   * ip's "Flush requires arguments"); resolves with how many of the addresses listed went.
+   */
   async flush(spec: AddrFlushSpec, opts?: CallOptions): Promise<number> {
     const signal = checkCallOptions(opts);
     const s = checkObject(spec, 'spec') as unknown as AddrFlushSpec;
-    for (const k of Object.keys(s))
-      if (k !== 'dev' && k !== 'family') throw new TypeError(`Unknown field "${k}" in the flush spec`);
-    const list = await this.list({ dev: s.dev, ...(s.family !== undefined ? { family: s.family } : {}) }, opts);
-    // Deleting an IPv4 primary also removes its secondaries (unless promote_secondaries): those
-    // are already gone, not failures.
+    checkKnownFields(s, FILTER_KEYS, 'flush spec');
+    const dev = devOf(s.dev, 'dev');
+    const list = await this.list({ dev, ...(s.family !== undefined ? { family: s.family } : {}) }, opts);
+    // Secondaries (IPv6: temporaries) first, so that no delete takes others with it: an IPv4
+    // primary takes its secondaries along unless promote_secondaries (one is then promoted).
+    const order = [
+      ...list.filter((a) => a.flags.includes('secondary') || a.flags.includes('temporary')),
+      ...list.filter((a) => !a.flags.includes('secondary') && !a.flags.includes('temporary')),
+    ];
     const results = await Promise.allSettled(
-      list.map((a) =>
+      order.map((a) =>
         this.h.engine.request(
           RTM_DELADDR,
           0,
@@ -509,12 +524,12 @@ export class AddrApi {
         ),
       ),
     );
-    let n = 0;
-    for (const x of results) {
-      if (x.status === 'fulfilled') n++;
-      else if (!(x.reason instanceof NetlinkError && x.reason.code === 'EADDRNOTAVAIL')) throw x.reason;
-    }
-    return n;
+    // EADDRNOTAVAIL: the address went already (removed meanwhile, e.g. with its primary), as
+    // iproute2's flush_update takes it; it is gone all the same.
+    for (const x of results)
+      if (x.status === 'rejected' && !(x.reason instanceof NetlinkError && x.reason.code === 'EADDRNOTAVAIL'))
+        throw x.reason;
+    return results.length;
   }
 
   private dump(

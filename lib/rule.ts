@@ -13,7 +13,7 @@ import {
   RTM_NEWRULE,
 } from './core/constants.js';
 import type { NlMsg } from './core/nlmsg.js';
-import { parseIP, type Family } from './core/inet.js';
+import { parseIP, parsePrefix, type Family } from './core/inet.js';
 import {
   defineAttrs,
   enumOf,
@@ -32,6 +32,7 @@ import {
   checkCallOptions,
   checkIfName,
   checkInt,
+  checkKnownFields,
   checkObject,
   describe,
   type CallOptions,
@@ -346,9 +347,46 @@ function ipproto(v: unknown): IpProto {
 
 const ACTIONS = [...Object.keys(FR_ACT), 'lookup'];
 
+/** Every RuleSpec field (a record, so a field added to the type must be added here). */
+const SPEC_FIELDS: Record<keyof RuleSpec, true> = {
+  family: true,
+  priority: true,
+  from: true,
+  to: true,
+  not: true,
+  table: true,
+  fwmark: true,
+  fwmask: true,
+  iif: true,
+  oif: true,
+  action: true,
+  goto: true,
+  tos: true,
+  l3mdev: true,
+  uidrange: true,
+  ipproto: true,
+  sport: true,
+  dport: true,
+  protocol: true,
+  suppressPrefixlength: true,
+  suppressIfgroup: true,
+  realms: true,
+};
+const SPEC_KEYS: ReadonlySet<string> = new Set(Object.keys(SPEC_FIELDS));
+
+/** Attributes the kernel's rule_find (net/core/fib_rules.c) treats as "any" when 0. */
+const ZERO_IS_ANY: ReadonlySet<string> = new Set(['fwmark', 'fwmask', 'protocol', 'ipproto']);
+
+/** Whether a del request selects anything: the kernel deletes the first rule when it does not. */
+function selects(hdr: FibRuleHdr, attrs: Partial<FraAttrs>): boolean {
+  if (hdr.srcLen || hdr.dstLen || hdr.tos || hdr.table || hdr.action) return true;
+  return Object.entries(attrs).some(([k, v]) => !(ZERO_IS_ANY.has(k) && (v === 0 || v === '0')));
+}
+
 /** Checks a RuleSpec as ip/iprule.c's iprule_modify parses its arguments; `add` fills its defaults. */
 function ruleReq(spec: RuleSpec, add: boolean): { hdr: FibRuleHdr; attrs: Partial<FraAttrs> } {
   const s = checkObject(spec, 'spec');
+  checkKnownFields(s, SPEC_KEYS, 'rule spec');
   const hdr: FibRuleHdr = { family: AF_UNSPEC, dstLen: 0, srcLen: 0, tos: 0, table: 0, action: 0, flags: 0 };
   const attrs: Partial<FraAttrs> = {};
   let family: Family | undefined;
@@ -429,8 +467,17 @@ function ruleReq(spec: RuleSpec, add: boolean): { hdr: FibRuleHdr; attrs: Partia
   if (add) {
     hdr.action = action ?? FR_ACT.to_tbl;
     if (!tableGiven && !attrs.l3mdev && hdr.action === FR_ACT.to_tbl) hdr.table = RT_TABLE_MAIN;
-  } else if (action !== undefined) {
-    hdr.action = action;
+  } else {
+    if (action !== undefined) hdr.action = action;
+    // `ip rule del` without arguments is refused; the kernel would delete the first rule,
+    // `0: from all lookup local`, and with it local delivery.
+    if (!selects(hdr, attrs)) {
+      throw new TypeError(
+        'Expected rule.del to get a selector besides "family" (priority, from, to, table, fwmark, iif, oif, ' +
+          "action, …; 'all' and zero marks select nothing): without one the kernel deletes the first rule, " +
+          "'0: from all lookup local'",
+      );
+    }
   }
   return { hdr, attrs };
 }
@@ -465,34 +512,106 @@ export class RuleApi {
     });
   }
 
-  /** `ip rule del SELECTOR`: deletes the first rule matching every field given (e.g. just `priority`). */
+  /**
+   * `ip rule del SELECTOR`: deletes the first rule matching every field given (e.g. just `priority`).
+   * A spec selecting nothing (`{}`, only `family`, `from: 'all'`) is a TypeError, as `ip rule del`
+   * without arguments is refused: the kernel would delete `0: from all lookup local`.
+   */
   async del(spec: RuleSpec, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const body = ruleBody(spec, false);
     await this.h.engine.request(RTM_DELRULE, 0, body, { subject: subject('del', spec), signal });
   }
 
-  /** `ip rule show` and `ip -6 rule show`: both families unless `family` is given. */
+  /**
+   * `ip rule show [-4|-6] [priority P] [table T] [from P] [to P] [iif D] [oif D] [fwmark M[/M]] [tos T] [not]`:
+   * both families unless `family` is given; the other fields filter as ip's do.
+   */
   async list(filter: RuleFilter = {}, opts?: CallOptions): Promise<Rule[]> {
     const signal = checkCallOptions(opts);
-    const f = checkObject(filter, 'filter');
-    let family = AF_UNSPEC;
-    if (f['family'] !== undefined) {
-      if (f['family'] !== 4 && f['family'] !== 6)
-        throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f['family'])}`);
-      family = f['family'] === 4 ? AF_INET : AF_INET6;
-    }
-    const table = f['table'] === undefined ? undefined : tableId(f['table']);
-    const priority = f['priority'] === undefined ? undefined : checkInt(f['priority'], 'priority', 0, 0xffffffff);
+    const match = ruleFilter(filter);
     // Strict dump checking: nothing in the header but the family, and no attributes.
-    const rules = await this.h.engine.dump(RTM_GETRULE, (w) => fibRuleHdr.write(w, { family }), decodeRule, {
-      subject: 'rule.list',
-      signal,
-    });
-    return rules.filter(
-      (r) => (table === undefined || (r.table ?? 0) === table) && (priority === undefined || r.priority === priority),
+    const rules = await this.h.engine.dump(
+      RTM_GETRULE,
+      (w) => fibRuleHdr.write(w, { family: match.family }),
+      decodeRule,
+      { subject: 'rule.list', signal },
     );
+    return rules.filter(match.keeps);
   }
+}
+
+/** Every RuleFilter field. */
+const FILTER_FIELDS: Record<keyof RuleFilter, true> = {
+  family: true,
+  table: true,
+  priority: true,
+  from: true,
+  to: true,
+  iif: true,
+  oif: true,
+  fwmark: true,
+  fwmask: true,
+  tos: true,
+  not: true,
+};
+const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS));
+
+/**
+ * Whether `cidr` (a rule's from / to, absent = all) lies inside prefix `p`, as ip/iprule.c's
+ * filter_nlmsg asks: same family, at least as long, and the same leading bits.
+ */
+function inside(family: Family, cidr: string | undefined, p: { family: Family; addr: string; len: number }): boolean {
+  if (family !== p.family) return false;
+  const r = cidr === undefined ? undefined : parsePrefix(cidr);
+  if ((r?.prefixlen ?? 0) < p.len) return false;
+  if (!r || p.len === 0) return true;
+  const want = parseIP(p.addr)!.bytes;
+  const full = p.len >> 3;
+  if (!r.bytes.subarray(0, full).equals(want.subarray(0, full))) return false;
+  const rest = p.len & 7;
+  const m = (0xff << (8 - rest)) & 0xff;
+  return rest === 0 || (r.bytes[full]! & m) === (want[full]! & m);
+}
+
+/** Checks a RuleFilter as ip/iprule.c's iprule_list_flush_or_save parses it: the dump family and a predicate. */
+function ruleFilter(filter: RuleFilter): { family: number; keeps: (r: Rule) => boolean } {
+  const f = checkObject(filter, 'filter');
+  checkKnownFields(f, FILTER_KEYS, 'rule filter');
+  let family = AF_UNSPEC;
+  if (f['family'] !== undefined) {
+    if (f['family'] !== 4 && f['family'] !== 6)
+      throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f['family'])}`);
+    family = f['family'] === 4 ? AF_INET : AF_INET6;
+  }
+  const table = f['table'] === undefined ? undefined : tableId(f['table']);
+  const priority = f['priority'] === undefined ? undefined : checkInt(f['priority'], 'priority', 0, 0xffffffff);
+  const from = f['from'] === undefined ? undefined : prefix(f['from'], 'from');
+  const to = f['to'] === undefined ? undefined : prefix(f['to'], 'to');
+  const iif = f['iif'] === undefined ? undefined : checkIfName(f['iif'], 'iif');
+  const oif = f['oif'] === undefined ? undefined : checkIfName(f['oif'], 'oif');
+  const mark = f['fwmark'] === undefined ? undefined : fwmark(f['fwmark']);
+  let mask = mark?.mask;
+  if (f['fwmask'] !== undefined) {
+    if (mask !== undefined) throw new TypeError('Expected "fwmask" only when "fwmark" holds no /MASK');
+    mask = checkInt(f['fwmask'], 'fwmask', 0, 0xffffffff);
+  }
+  const tos = f['tos'] === undefined ? undefined : checkInt(f['tos'], 'tos', 0, 255);
+  const not = f['not'] === undefined ? undefined : checkBool(f['not'], 'not');
+  const fam = f['family'];
+  const keeps = (r: Rule): boolean =>
+    (fam === undefined || r.family === fam) &&
+    (table === undefined || (r.table ?? 0) === table) &&
+    (priority === undefined || r.priority === priority) &&
+    (from === undefined || inside(r.family, r.from, from)) &&
+    (to === undefined || inside(r.family, r.to, to)) &&
+    (iif === undefined || r.iif === iif) &&
+    (oif === undefined || r.oif === oif) &&
+    (mark === undefined || (r.fwmark ?? 0) === mark.mark) &&
+    (mask === undefined || (r.fwmask ?? 0) === mask) &&
+    (tos === undefined || (r.tos ?? 0) === tos) &&
+    (not === undefined || (r.not ?? false) === not);
+  return { family, keeps };
 }
 
 /** @internal for codec tests: the request body of rule.add (or rule.del with add = false). */

@@ -130,7 +130,10 @@ export interface Rule {
   unresolved?: boolean;
 }
 
-/** What rule.list takes (`ip rule show [-4|-6] [table T] [priority P]`); absent fields do not filter. */
+/**
+ * What rule.list takes (`ip rule show [-4|-6] [priority P] [table T] [from P] [to P] [iif D] [oif D]
+ * [fwmark M[/M]] [tos T] [not]`); absent fields do not filter, and a field not listed here is refused.
+ */
 export interface RuleFilter {
   /** Only IPv4 (4) or IPv6 (6) rules; default both. */
   family?: 4 | 6;
@@ -138,4 +141,23 @@ export interface RuleFilter {
   table?: number | string;
   /** Only the rule(s) with this priority. */
   priority?: number;
+  /**
+   * Only rules whose source prefix lies inside this one (`ip rule show from 10.0.0.0/8` lists
+   * `from 10.1.0.0/16` too; a rule `from all` only for a /0); 'all' does not filter.
+   */
+  from?: string;
+  /** Only rules whose destination prefix lies inside this one, like `from`. */
+  to?: string;
+  /** Only rules matching this incoming interface name. */
+  iif?: string;
+  /** Only rules matching this outgoing interface name. */
+  oif?: string;
+  /** Only rules with this firewall mark (0: none): a number or 'MARK/MASK' text, which filters the mask too. */
+  fwmark?: number | string;
+  /** Only rules with this mark mask (a mark given without one reads 0xffffffff). */
+  fwmask?: number;
+  /** Only rules matching this TOS (0: none). */
+  tos?: number;
+  /** true: only inverted (`not`) rules; false: only the others. */
+  not?: boolean;
 }

@@ -46,6 +46,14 @@ export function checkObject(v: unknown, field: string): Record<string, unknown> 
   return v as Record<string, unknown>;
 }
 
+/**
+ * Refuses a field `known` does not hold (a misspelt one would otherwise be ignored): `what` names
+ * the object, as in `Unknown field "src" in the rule spec`.
+ */
+export function checkKnownFields(o: object, known: ReadonlySet<string>, what: string): void {
+  for (const k of Object.keys(o)) if (!known.has(k)) throw new TypeError(`Unknown field "${k}" in the ${what}`);
+}
+
 /** One of a fixed set of names. */
 export function checkOneOf<N extends string>(v: unknown, field: string, names: readonly N[]): N {
   if (typeof v !== 'string' || !(names as readonly string[]).includes(v)) {

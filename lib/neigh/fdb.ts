@@ -15,7 +15,15 @@ import {
 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { parseIP, parseMac } from '../core/inet.js';
-import { checkBool, checkCallOptions, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
+import {
+  checkBool,
+  checkCallOptions,
+  checkInt,
+  checkKnownFields,
+  checkObject,
+  describe,
+  type CallOptions,
+} from '../core/validate.js';
 import type { Fdb, FdbFilter, FdbSpec, FdbState } from '../../types/neigh.js';
 import { fdbStateName, flagNames, ndaFdb, ndmsg, NTF, NUD, type NdaFdb } from './nda.js';
 import { linkNames, nameOf } from './ifnames.js';
@@ -65,9 +73,35 @@ const BOOL_FLAGS = [
   ['sticky', NTF.sticky],
 ] as const;
 
+/** Every FdbSpec field (a record, so a field added to the type must be added here). */
+const SPEC_FIELDS: Record<keyof FdbSpec, true> = {
+  dev: true,
+  lladdr: true,
+  dst: true,
+  port: true,
+  vni: true,
+  srcVni: true,
+  vlan: true,
+  via: true,
+  nhid: true,
+  self: true,
+  master: true,
+  permanent: true,
+  static: true,
+  dynamic: true,
+  router: true,
+  use: true,
+  externLearn: true,
+  sticky: true,
+};
+const SPEC_KEYS: ReadonlySet<string> = new Set(Object.keys(SPEC_FIELDS));
+const FILTER_FIELDS: Record<keyof FdbFilter, true> = { dev: true, master: true, vlan: true, state: true };
+const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS));
+
 /** Checks an FdbSpec the way bridge/fdb.c's fdb_modify parses its arguments. */
 function fdbReq(spec: FdbSpec, op: string): FdbReq {
   const s = checkObject(spec, 'spec');
+  checkKnownFields(s, SPEC_KEYS, 'fdb spec');
   const dev = checkDevRef(s['dev'], 'dev');
   if (typeof s['lladdr'] !== 'string' || !parseMac(s['lladdr'])) {
     throw new TypeError(`Expected "lladdr" to be a MAC address like aa:bb:cc:dd:ee:ff, got ${describe(s['lladdr'])}`);
@@ -150,6 +184,7 @@ export class FdbApi {
   async list(filter: FdbFilter = {}, opts?: CallOptions): Promise<Fdb[]> {
     const signal = checkCallOptions(opts);
     const f = checkObject(filter, 'filter');
+    checkKnownFields(f, FILTER_KEYS, 'fdb filter');
     if (f['dev'] !== undefined) checkDevRef(f['dev'], 'dev');
     if (f['master'] !== undefined) checkDevRef(f['master'], 'master');
     const vlan = f['vlan'] === undefined ? undefined : checkInt(f['vlan'], 'vlan', 1, 4094);

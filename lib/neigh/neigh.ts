@@ -15,7 +15,14 @@ import {
 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { parseIP, parseMac } from '../core/inet.js';
-import { checkBool, checkCallOptions, checkObject, describe, type CallOptions } from '../core/validate.js';
+import {
+  checkBool,
+  checkCallOptions,
+  checkKnownFields,
+  checkObject,
+  describe,
+  type CallOptions,
+} from '../core/validate.js';
 import type { Neigh, NeighFilter, NeighSpec, NeighState } from '../../types/neigh.js';
 import { flagBits, flagNames, ndaNeigh, ndmsg, NTF, NTF_EXT, NUD, nudName, type NdaNeigh } from './nda.js';
 import { protocolId, protocolName } from '../rt-tables.js';
@@ -67,9 +74,35 @@ const BOOL_FLAGS = [
   ['use', NTF.use],
 ] as const;
 
+/** Every NeighSpec field (a record, so a field added to the type must be added here). */
+const SPEC_FIELDS: Record<keyof NeighSpec, true> = {
+  dev: true,
+  dst: true,
+  lladdr: true,
+  state: true,
+  proxy: true,
+  router: true,
+  externLearn: true,
+  use: true,
+  managed: true,
+  protocol: true,
+  flags: true,
+};
+const SPEC_KEYS: ReadonlySet<string> = new Set(Object.keys(SPEC_FIELDS));
+const GET_KEYS: ReadonlySet<string> = new Set(['dev', 'dst', 'proxy']);
+const FILTER_FIELDS: Record<keyof NeighFilter, true> = {
+  dev: true,
+  master: true,
+  family: true,
+  state: true,
+  proxy: true,
+};
+const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS));
+
 /** Checks a NeighSpec the way ip/ipneigh.c's ipneigh_modify parses its arguments. */
 function neighReq(spec: NeighSpec, op: string, del: boolean): NeighReq {
   const s = checkObject(spec, 'spec');
+  checkKnownFields(s, SPEC_KEYS, 'neighbour spec');
   checkDevRef(s['dev'], 'dev');
   const dst = typeof s['dst'] === 'string' ? parseIP(s['dst']) : undefined;
   if (!dst) throw new TypeError(`Expected "dst" to be an IPv4 or IPv6 address, got ${describe(s['dst'])}`);
@@ -135,6 +168,7 @@ export class NeighApi {
   async get(spec: Pick<NeighSpec, 'dev' | 'dst' | 'proxy'>, opts?: CallOptions): Promise<Neigh> {
     const signal = checkCallOptions(opts);
     const s = checkObject(spec, 'spec');
+    checkKnownFields(s, GET_KEYS, 'neighbour spec');
     const r = neighReq({ dev: s['dev'], dst: s['dst'], proxy: s['proxy'] } as NeighSpec, 'get', true);
     const ifindex = await this.h.link.indexOf(s['dev'] as string | number, 'dev', opts);
     const replies = await this.h.engine.request(
@@ -161,6 +195,7 @@ export class NeighApi {
   async list(filter: NeighFilter = {}, opts?: CallOptions): Promise<Neigh[]> {
     const signal = checkCallOptions(opts);
     const f = checkObject(filter, 'filter');
+    checkKnownFields(f, FILTER_KEYS, 'neighbour filter');
     if (f['dev'] !== undefined) checkDevRef(f['dev'], 'dev');
     if (f['master'] !== undefined) checkDevRef(f['master'], 'master');
     const family = f['family'] === undefined ? AF_UNSPEC : familyOf(f['family'], 'family');

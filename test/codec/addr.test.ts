@@ -214,7 +214,7 @@ t.test('kernel replies decode as ip -j address reads them', async (t) => {
   t.throws(() => decodeAddr(msgOf(bad)), DecodeError);
 });
 
-t.test('list: strict dump by ifindex; flush deletes each, ignoring secondaries already gone', async (t) => {
+t.test('list: strict dump by ifindex; flush deletes secondaries first, counts those gone', async (t) => {
   const dumps = new Map([
     [
       RTM_GETADDR,
@@ -259,7 +259,35 @@ t.test('list: strict dump by ifindex; flush deletes each, ignoring secondaries a
   });
   const dels = r.sent.filter((m) => m.type === RTM_DELADDR);
   t.equal(dels.length, 3, 'one RTM_DELADDR per address, pipelined');
-  t.equal(r.result, 2, 'EADDRNOTAVAIL (a secondary that went with its primary) is not counted nor thrown');
+  t.same(
+    dels.map((m) => m.payload[1] === 24 && m.payload.subarray(-4).join('.')),
+    ['192.168.0.2', '192.168.0.1', false],
+    'the secondary before its primary (which would take it along), as the dump listed them otherwise',
+  );
+  t.equal(r.result, 3, 'an address already gone (EADDRNOTAVAIL) went all the same: counted, not thrown');
+  r = await run((h) => h.addr.flush({ dev: 'veth0', family: 4 }), {
+    dumps,
+    fail: (m) => (m.type === RTM_DELADDR ? { error: -1 } : undefined),
+  }).catch((e: unknown) => ({ sent: [], result: e }));
+  t.match(r.result, { name: 'NetlinkError', code: 'EPERM' }, 'another error is thrown');
+});
+
+t.test('flush requires "dev" (`ip address flush` without one: "Flush requires arguments")', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  for (const spec of [{}, { family: 6 }, { family: 4 }, { dev: undefined }] as never[]) {
+    await t.rejects(
+      h.addr.flush(spec),
+      new TypeError('Expected "dev" to be a non-empty interface name, got undefined'),
+    );
+  }
+  await t.rejects(h.addr.flush({ dev: '' }), /"dev"/);
+  await t.rejects(h.addr.flush({ dev: 0 }), RangeError);
+  await t.rejects(h.addr.flush({ dev: 0 }), /"dev"/);
+  await t.rejects(h.addr.flush({ dev: 'veth0', scope: 'link' } as never), /Unknown field "scope" in the flush spec/);
+  await turn();
+  t.equal(fake.sends.length, 0, 'nothing was sent');
+  h.close();
 });
 
 t.test('a device name the transport reads at once (SIOCGIFINDEX) needs no RTM_GETLINK', async (t) => {

@@ -269,6 +269,40 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
     ],
     ['fdb via', () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', via: '' }), /"via"/],
     ['fdb list state', () => h.fdb.list({ state: 'gone' as never }), /"state"/],
+    // A misspelt field is refused, not ignored (`stat` would have made a permanent entry).
+    [
+      'neigh add unknown',
+      () => h.neigh.add({ dev: 3, dst: '10.0.0.2', lladdr: '02:00:00:00:00:02', stat: 'reachable' } as never),
+      /^Unknown field "stat" in the neighbour spec$/,
+    ],
+    [
+      'neigh replace unknown',
+      () => h.neigh.replace({ dev: 3, dst: '10.0.0.2', nud: 'stale' } as never),
+      /Unknown field "nud" in the neighbour spec/,
+    ],
+    ['neigh del unknown', () => h.neigh.del({ dev: 3, dst: '10.0.0.2', lla: 'x' } as never), /Unknown field "lla"/],
+    [
+      'neigh get unknown',
+      () => h.neigh.get({ dev: 3, dst: '10.0.0.2', state: 'stale' } as never),
+      /Unknown field "state"/,
+    ],
+    [
+      'neigh list unknown',
+      () => h.neigh.list({ nud: 'stale' } as never),
+      /Unknown field "nud" in the neighbour filter/,
+    ],
+    [
+      'fdb add unknown',
+      () => h.fdb.add({ dev: 2, lladdr: '00:00:00:00:00:01', vid: 10 } as never),
+      /^Unknown field "vid" in the fdb spec$/,
+    ],
+    [
+      'fdb append unknown',
+      () => h.fdb.append({ dev: 2, lladdr: '00:00:00:00:00:00', remote: '10.0.0.2' } as never),
+      /Unknown field "remote"/,
+    ],
+    ['fdb del unknown', () => h.fdb.del({ dev: 2, lladdr: '00:00:00:00:00:01', local: true } as never), /"local"/],
+    ['fdb list unknown', () => h.fdb.list({ br: 'br0' } as never), /Unknown field "br" in the fdb filter/],
   ];
   for (const [what, call, re, cls] of bad)
     await t.rejects(call(), cls ?? TypeError, what).then(() => t.rejects(call(), re, what));

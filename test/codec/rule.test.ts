@@ -224,9 +224,109 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
     await t.rejects(h.rule.add(spec), re, JSON.stringify(spec));
   }
   await t.rejects(h.rule.list({ table: 'nosuch' }), /"table"/);
+  // Misspelt fields are refused, not ignored: `src` would have made `from all lookup 140`.
+  for (const [spec, field] of [
+    [{ priority: 140, table: 140, src: '10.0.0.0/8' }, 'src'],
+    [{ fwmark: 0x20, mask: 0xf0 }, 'mask'],
+    [{ pref: 10 }, 'pref'],
+  ] as const) {
+    await t.rejects(h.rule.add(spec as never), new TypeError(`Unknown field "${field}" in the rule spec`));
+    await t.rejects(h.rule.del(spec as never), new TypeError(`Unknown field "${field}" in the rule spec`));
+  }
+  await t.rejects(h.rule.list({ dev: 'v0' } as never), new TypeError('Unknown field "dev" in the rule filter'));
+  await t.rejects(h.rule.list({ iif: 'bad name' }), /"iif"/);
+  await t.rejects(h.rule.list({ from: '10.0.0.0/33' }), /"from"/);
+  await t.rejects(h.rule.list({ fwmark: 'x' }), /"fwmark"/);
+  await t.rejects(h.rule.list({ fwmark: '1/2', fwmask: 3 }), /"fwmask"/);
+  await t.rejects(h.rule.list({ not: 1 as never }), /"not"/);
   await turn();
   t.equal(fake.sends.length, 0, 'nothing was sent');
   h.close();
+});
+
+t.test('del without a selector is refused before anything is sent (the kernel would delete rule 0)', async (t) => {
+  const { h, fake } = fakeHandle();
+  for (const spec of [
+    {},
+    { family: 6 },
+    { from: 'all' },
+    { from: 'all', to: 'all', family: 4 },
+    { fwmark: 0 },
+    { not: true },
+  ] as RuleSpec[]) {
+    await t.rejects(h.rule.del(spec), TypeError, JSON.stringify(spec));
+    await t.rejects(h.rule.del(spec), /rule\.del .*selector besides "family".*0: from all lookup local/);
+  }
+  await turn();
+  t.equal(fake.sends.length, 0, 'nothing was sent');
+  h.close();
+  // Any one selector will do, a zero priority included (`ip rule del priority 0` deletes rule 0).
+  for (const spec of [
+    { priority: 0 },
+    { table: 'main' },
+    { from: '10.0.0.0/8' },
+    { from: '0.0.0.0/0' },
+    { iif: 'lo' },
+    { fwmark: 1 },
+    { action: 'blackhole' },
+    { family: 6, priority: 100 },
+  ] as RuleSpec[]) {
+    const msgs = await sent((h) => h.rule.del(spec));
+    t.equal(msgs.length, 1, `${JSON.stringify(spec)} is sent`);
+  }
+});
+
+t.test('list filters as `ip rule show` does: iif, oif, fwmark, from, to, tos, not', async (t) => {
+  const hdr = (o: { family?: number; src?: number; dst?: number; tos?: number; flags?: number } = {}): Buffer => {
+    const b = Buffer.from([o.family ?? 2, o.dst ?? 0, o.src ?? 0, o.tos ?? 0, 254, 0, 0, 1, 0, 0, 0, 0]);
+    b.writeUInt32LE(o.flags ?? 0, 8);
+    return b;
+  };
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v);
+    return b;
+  };
+  const str = (v: string): Buffer => Buffer.from(v + '\0');
+  const prio = (p: number): Buffer => nla(6, u32(p));
+  const rule = (...parts: Buffer[]): Buffer => nlmsg(RTM_NEWRULE, 0, 0, Buffer.concat(parts));
+  const replies = [
+    rule(hdr(), prio(0)),
+    rule(hdr(), prio(1), nla(3, str('v0'))), // iif v0
+    rule(hdr(), prio(2), nla(17, str('v0'))), // oif v0
+    rule(hdr(), prio(3), nla(10, u32(0x20)), nla(16, u32(0xffffffff))), // fwmark 0x20
+    rule(hdr(), prio(4), nla(10, u32(0x20)), nla(16, u32(0xf0))), // fwmark 0x20/0xf0
+    rule(hdr({ src: 16 }), prio(5), nla(2, Buffer.from([10, 1, 0, 0]))), // from 10.1.0.0/16
+    rule(hdr({ src: 8 }), prio(6), nla(2, Buffer.from([10, 0, 0, 0]))), // from 10.0.0.0/8
+    rule(hdr({ src: 24 }), prio(7), nla(2, Buffer.from([10, 1, 128, 0]))), // from 10.1.128.0/24
+    rule(hdr({ dst: 24 }), prio(8), nla(1, Buffer.from([192, 168, 1, 0]))), // to 192.168.1.0/24
+    rule(hdr({ tos: 0x10 }), prio(9)),
+    rule(hdr({ flags: 2 }), prio(10), nla(3, str('v1'))), // not iif v1
+    rule(hdr({ family: 10 }), prio(11)),
+  ];
+  const pick = async (filter: object): Promise<number[]> => {
+    let rules: { priority: number }[] = [];
+    await sent(async (h) => (rules = await h.rule.list(filter)), replies);
+    return rules.map((r) => r.priority);
+  };
+  t.same(await pick({}), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  t.same(await pick({ iif: 'v0' }), [1], 'ip rule show iif v0');
+  t.same(await pick({ oif: 'v0' }), [2]);
+  t.same(await pick({ fwmark: 0x20 }), [3, 4], 'a mark alone: any mask');
+  t.same(await pick({ fwmark: '0x20/0xf0' }), [4], 'MARK/MASK: the mask too');
+  t.same(await pick({ fwmark: 0x20, fwmask: 0xffffffff }), [3]);
+  t.same(await pick({ from: '10.0.0.0/8' }), [5, 6, 7], 'from: the rules whose source lies inside');
+  t.same(await pick({ from: '10.1.0.0/17' }), [], 'a /16 and a /24 outside 10.1.0.0/17 do not');
+  t.same(await pick({ from: '10.1.128.0/17' }), [7]);
+  t.same(await pick({ from: '10.1.0.0/16' }), [5, 7]);
+  t.same(await pick({ from: '0.0.0.0/0' }), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'a /0: every IPv4 rule');
+  t.same(await pick({ from: 'all' }), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "'all' does not filter");
+  t.same(await pick({ to: '192.168.0.0/16' }), [8]);
+  t.same(await pick({ tos: 0x10 }), [9]);
+  t.same(await pick({ not: true }), [10]);
+  t.same(await pick({ not: true, iif: 'v1' }), [10]);
+  t.same(await pick({ not: false, iif: 'v1' }), []);
+  t.same(await pick({ family: 6 }), [11]);
 });
 
 t.test("an extended ACK pointing at an attribute names the caller's field", async (t) => {

@@ -113,7 +113,7 @@ t.test('del and flush', { skip: rootSkip }, async (t) => {
   await t.rejects(h.addr.add({ dev: 'veth0', address: '192.168.1.1/24' }), { name: 'NetlinkError', code: 'EEXIST' });
   await t.rejects(h.addr.add({ dev: 'nosuch0', address: '192.168.1.1/24' }), { code: 'ENODEV' });
   const n = await h.addr.flush({ dev: 'veth0', family: 4 });
-  t.ok(n >= 1 && n <= 2, `flush -4 deleted the primary (and the secondary, or the kernel did): ${n}`);
+  t.equal(n, 2, 'flush -4 counts the primary and its secondary');
   t.same(
     ipAddrs(ns, 'veth0')
       .map((a) => a['family'])
@@ -127,6 +127,54 @@ t.test('del and flush', { skip: rootSkip }, async (t) => {
   );
   await h.addr.flush({ dev: 'veth0' });
   t.same(ipAddrs(ns, 'veth0'), [], 'flush without family: nothing left, link-local included');
+});
+
+t.test('flush counts every address that went, secondaries included', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const inet = (): string[] =>
+    ipAddrs(ns, 'veth0')
+      .filter((a) => a['family'] === 'inet')
+      .map((a) => `${a['local']}/${a['prefixlen']}${a['secondary'] ? ' secondary' : ''}`);
+  for (const promote of [0, 1]) {
+    // The kernel promotes when either the device's or `all`'s setting is on.
+    for (const dev of ['all', 'veth0'])
+      ns.exec('sysctl', '-q', '-w', `net.ipv4.conf.${dev}.promote_secondaries=${promote}`);
+    for (const a of ['10.180.0.1/24', '10.180.0.2/24', '10.180.0.3/24', '10.181.0.1/16'])
+      await h.addr.add({ dev: 'veth0', address: a });
+    await h.addr.add({ dev: 'veth0', address: '2001:db8::1/64', nodad: true });
+    t.same(
+      inet(),
+      ['10.180.0.1/24', '10.181.0.1/16', '10.180.0.2/24 secondary', '10.180.0.3/24 secondary'],
+      `promote_secondaries=${promote}: two primaries, two secondaries`,
+    );
+    t.equal(await h.addr.flush({ dev: 'veth0', family: 4 }), 4, `promote_secondaries=${promote}: all 4 counted`);
+    t.same(inet(), [], 'no IPv4 left');
+    t.ok(
+      ipAddrs(ns, 'veth0').some((a) => a['local'] === '2001:db8::1'),
+      'IPv6 kept',
+    );
+    await h.addr.del({ dev: 'veth0', address: '2001:db8::1/64' });
+  }
+});
+
+t.test('flush without "dev" is refused: the loopback addresses stay', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const before = ns.ipJson('address', 'show');
+  for (const spec of [{}, { family: 4 }, { family: 6 }])
+    await t.rejects(h.addr.flush(spec as never), /"dev"/, JSON.stringify(spec));
+  t.same(ns.ipJson('address', 'show'), before, 'every address is still there');
+  t.ok(
+    ipAddrs(ns, 'lo').some((a) => a['local'] === '127.0.0.1'),
+    '127.0.0.1',
+  );
+  t.ok(
+    ipAddrs(ns, 'lo').some((a) => a['local'] === '::1'),
+    '::1',
+  );
 });
 
 t.test(

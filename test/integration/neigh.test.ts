@@ -317,3 +317,26 @@ t.test('fdb', { skip: rootSkip }, async (t) => {
   );
   await t.rejects(h.fdb.del({ dev: 'veth0', lladdr: '02:00:00:00:00:05', master: true }), { code: 'ENOENT' });
 });
+
+t.test('misspelt fields are refused, not ignored: nothing is added', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const { h } = ns;
+  ns.ip('link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1');
+  ns.ip('link', 'add', 'br0', 'type', 'bridge');
+  ns.ip('link', 'set', 'veth1', 'master', 'br0');
+  for (const d of ['veth0', 'veth1', 'br0']) ns.ip('link', 'set', d, 'up');
+  // `stat` for `state`: ignored, this made a PERMANENT entry.
+  await t.rejects(
+    h.neigh.add({ dev: 'veth0', dst: '10.0.0.2', lladdr: '02:00:00:00:00:02', stat: 'reachable' } as never),
+    new TypeError('Unknown field "stat" in the neighbour spec'),
+  );
+  t.same(ns.ipJson('neigh', 'show', 'nud', 'all', 'to', '10.0.0.2'), [], 'no entry');
+  await t.rejects(h.neigh.list({ nud: 'stale' } as never), /Unknown field "nud" in the neighbour filter/);
+  const fdbBefore = bridgeJson<IpFdb[]>(ns, 'fdb', 'show', 'dev', 'veth1');
+  await t.rejects(
+    h.fdb.add({ dev: 'veth1', lladdr: '02:00:00:00:00:05', master: true, vid: 10 } as never),
+    new TypeError('Unknown field "vid" in the fdb spec'),
+  );
+  t.same(bridgeJson<IpFdb[]>(ns, 'fdb', 'show', 'dev', 'veth1'), fdbBefore, 'no fdb entry');
+  await t.rejects(h.fdb.list({ br: 'br0' } as never), /Unknown field "br" in the fdb filter/);
+});

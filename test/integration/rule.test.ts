@@ -251,3 +251,72 @@ t.test('rules', { skip: rootSkip }, async (t) => {
     'still equal after deletes',
   );
 });
+
+t.test('del without a selector is refused and the local rules stay', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const { h } = ns;
+  const before = [...ipRules(ns, 4), ...ipRules(ns, 6)].sort(byPrio);
+  for (const spec of [{}, { family: 6 }, { from: 'all' }] as const)
+    await t.rejects(h.rule.del(spec), TypeError, `rule.del(${JSON.stringify(spec)})`);
+  t.same([...ipRules(ns, 4), ...ipRules(ns, 6)].sort(byPrio), before, 'every rule is still there');
+  t.ok(
+    ipRules(ns, 4).some((r) => r.priority === 0 && r.table === 255),
+    '0: from all lookup local (IPv4)',
+  );
+  t.ok(
+    ipRules(ns, 6).some((r) => r.priority === 0 && r.table === 255),
+    '0: from all lookup local (IPv6)',
+  );
+  ns.ip('link', 'set', 'lo', 'up');
+  ns.exec('ping', '-c', '1', '-W', '1', '127.0.0.1');
+  t.pass('local delivery works');
+});
+
+t.test('misspelt fields are refused: nothing added', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const { h } = ns;
+  const before = [...ipRules(ns, 4), ...ipRules(ns, 6)].sort(byPrio);
+  await t.rejects(
+    h.rule.add({ priority: 140, table: 140, src: '10.0.0.0/8' } as never),
+    /Unknown field "src" in the rule spec/,
+  );
+  await t.rejects(h.rule.add({ priority: 141, fwmark: 0x20, mask: 0xf0 } as never), /Unknown field "mask"/);
+  t.same([...ipRules(ns, 4), ...ipRules(ns, 6)].sort(byPrio), before, 'no rule was added');
+  await t.rejects(h.rule.list({ dev: 'v0' } as never), /Unknown field "dev" in the rule filter/);
+});
+
+t.test('list filters agree with `ip rule show SELECTOR`', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const { h } = ns;
+  await h.rule.add({ priority: 100, iif: 'v0', table: 100 });
+  await h.rule.add({ priority: 101, oif: 'v0', table: 100 });
+  await h.rule.add({ priority: 102, fwmark: 0x20, table: 101 });
+  await h.rule.add({ priority: 103, fwmark: 0x20, fwmask: 0xf0, table: 101 });
+  await h.rule.add({ priority: 104, from: '10.1.0.0/16', table: 102 });
+  await h.rule.add({ priority: 105, from: '10.2.3.0/24', to: '192.168.1.0/24', table: 102 });
+  await h.rule.add({ priority: 106, tos: 0x10, table: 103 });
+  await h.rule.add({ priority: 107, not: true, iif: 'v1', table: 103 });
+  await h.rule.add({ priority: 108, family: 6, iif: 'v0', table: 100 });
+  const cases: [object, string[]][] = [
+    [{ iif: 'v0', family: 4 }, ['iif', 'v0']],
+    [{ oif: 'v0', family: 4 }, ['oif', 'v0']],
+    [{ fwmark: 0x20, family: 4 }, ['fwmark', '0x20']],
+    [{ fwmark: '0x20/0xf0', family: 4 }, ['fwmark', '0x20/0xf0']],
+    [{ from: '10.0.0.0/8', family: 4 }, ['from', '10.0.0.0/8']],
+    [{ from: '10.2.0.0/16', family: 4 }, ['from', '10.2.0.0/16']],
+    [{ to: '192.168.0.0/16', family: 4 }, ['to', '192.168.0.0/16']],
+    [{ tos: 0x10, family: 4 }, ['tos', '0x10']],
+    [{ not: true, family: 4 }, ['not']],
+    [{ table: 101, priority: 103, family: 4 }, ['table', '101', 'priority', '103']],
+    [{ iif: 'v0', family: 6 }, ['iif', 'v0']],
+  ];
+  for (const [filter, args] of cases) {
+    const family = (filter as { family: 4 | 6 }).family;
+    const theirs = ns
+      .ipJson<IpRule[]>(family === 4 ? '-4' : '-6', '-d', 'rule', 'show', ...args)
+      .map((r) => r.priority);
+    const ours = (await h.rule.list(filter)).map((r) => r.priority);
+    t.ok(theirs.length > 0, `ip rule show ${args.join(' ')} lists something`);
+    t.same(ours, theirs, `${JSON.stringify(filter)} = ip -${family} rule show ${args.join(' ')}`);
+  }
+});
