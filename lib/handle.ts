@@ -5,7 +5,7 @@ import type { NetnsTarget } from './binding.js';
 import { Engine, type EngineOptions, type RequestContext, type TransportFactory } from './core/request.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { nativeTransportFactory } from './transport.js';
-import { netnsPath } from './netns.js';
+import { netnsPath, systemError } from './netns.js';
 import { LinkApi } from './link/link.js';
 import { AddrApi } from './addr.js';
 import { RouteApi } from './route.js';
@@ -82,6 +82,14 @@ export function namespaceTarget(opts: OpenOptions): NetnsTarget {
   return {};
 }
 
+/** The namespace a handle is opened on, for error messages: `netns blue (/run/netns/blue)`. */
+function namespaceOf(opts: OpenOptions, target: NetnsTarget): string {
+  if (opts.netns !== undefined) return `netns ${opts.netns} (${target.netnsPath ?? ''})`;
+  if (target.netnsPath !== undefined) return `netnsPath ${target.netnsPath}`;
+  if (target.netnsFd !== undefined) return `netnsFd ${target.netnsFd}`;
+  return "(the caller's namespace)";
+}
+
 /** Closes the engine of a handle that was dropped without close(). */
 const dropped = new FinalizationRegistry<Engine>((engine) => engine.close());
 
@@ -123,7 +131,13 @@ export class Handle {
     // handle is then collected, and its engine closed (socket and thread with it).
     this.engine = new Engine(factory ?? nativeTransportFactory({ ...this.target, ...sock }), opts);
     dropped.register(this, this.engine, this);
-    if (!lazy) this.engine.ensureOpen();
+    if (!lazy) {
+      try {
+        this.engine.ensureOpen();
+      } catch (e) {
+        throw systemError(`open ${namespaceOf(opts, this.target)}`, e);
+      }
+    }
     this.link = new LinkApi(this);
     this.addr = new AddrApi(this);
     this.route = new RouteApi(this);

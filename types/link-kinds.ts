@@ -398,8 +398,9 @@ export interface IpvlanOptions {
    */
   mode?: 'l2' | 'l3' | 'l3s';
   /**
-   * IFLA_IPVLAN_FLAGS, iproute2's bare `bridge`/`private`/`vepa` keyword. (API.md calls it `flags`;
-   * that name is every link's IFF_* list, so the kind field carries the kernel attribute's prefix.)
+   * IFLA_IPVLAN_FLAGS, iproute2's bare `bridge`/`private`/`vepa` keyword. API.md calls it `flags`,
+   * and add and set take it under that name too; a read reports it as `ipvlanFlags`, since `flags`
+   * is every link's IFF_* list.
    */
   ipvlanFlags?: 'bridge' | 'private' | 'vepa';
 }

@@ -54,6 +54,12 @@ export interface LinkCommon {
   alias?: string;
   /** Create the link inside another namespace. */
   netns?: NetnsRef;
+  /**
+   * `link-netnsid`: the id of the namespace where the parent (`link`, a vxlan's `dev`) lives, as the
+   * namespace the link is created in knows it (IFLA_LINK_NETNSID); `link` is then an index there. A
+   * read reports it for a link whose parent is elsewhere, so a read link re-added keeps its parent.
+   */
+  linkNetnsId?: number;
 }
 
 /** Link statistics (rtnl_link_stats64). */
@@ -113,7 +119,10 @@ export interface LinkState {
   broadcast?: string;
   /** Parent link's index (IFLA_LINK), where set: a vlan's or macvlan's parent, a veth's peer. */
   link?: number;
-  /** The namespace id (as this namespace knows it) where the parent link lives, if elsewhere. */
+  /**
+   * The namespace id (as this namespace knows it) where the parent link lives, if elsewhere;
+   * unlike the other fields here, link.add takes it (see LinkCommon.linkNetnsId).
+   */
   linkNetnsId?: number;
   /** Traffic counters (IFLA_STATS64). */
   stats?: LinkStats;
@@ -197,12 +206,22 @@ export interface IpvlanSpec extends LinkCommon, IpvlanOptions {
   type: 'ipvlan';
   /** The parent link (required). */
   link: LinkRef;
+  /**
+   * API.md's name for `ipvlanFlags` (`bridge`, `private`, `vepa`). An array here is a read Link's
+   * IFF_* `flags` and is ignored.
+   */
+  flags?: IpvlanOptions['ipvlanFlags'] | LinkFlag[];
 }
 export interface IpvtapSpec extends LinkCommon, IpvlanOptions {
   /** The kind: `ip link add … type ipvtap`. */
   type: 'ipvtap';
   /** The parent link (required). */
   link: LinkRef;
+  /**
+   * API.md's name for `ipvlanFlags` (`bridge`, `private`, `vepa`). An array here is a read Link's
+   * IFF_* `flags` and is ignored.
+   */
+  flags?: IpvlanOptions['ipvlanFlags'] | LinkFlag[];
 }
 export interface VethSpec extends LinkCommon {
   /** The kind: `ip link add … type veth`. */
@@ -449,9 +468,15 @@ export interface LinkKindChanges {
   /** A macvtap's mode and source-MAC list. */
   macvtap: MacvlanOptions;
   /** An ipvlan's mode and flags. */
-  ipvlan: IpvlanOptions;
+  ipvlan: IpvlanOptions & {
+    /** API.md's name for `ipvlanFlags`. */
+    flags?: IpvlanOptions['ipvlanFlags'];
+  };
   /** An ipvtap's mode and flags. */
-  ipvtap: IpvlanOptions;
+  ipvtap: IpvlanOptions & {
+    /** API.md's name for `ipvlanFlags`. */
+    flags?: IpvlanOptions['ipvlanFlags'];
+  };
   /** A geneve's options the kernel lets change (not its VNI). */
   geneve: Omit<GeneveOptions, 'id'>;
 }

@@ -4,7 +4,7 @@ import { binary, defineAttrs, enumOf, mac, nest, s32, string, struct, u32, u8, t
 import { DecodeError } from '../core/errors.js';
 import { rd32, LITTLE_ENDIAN } from '../core/attr.js';
 import type { LinkFlag, LinkStats, NetnsRef, Operstate, VethPeer } from '../../types/link.js';
-import { ifname, linkIndex, nestedBody, netnsFd, unterminated, type NestedBody } from './words.js';
+import { ifname, linkIndex, nestedBody, netnsFd, ranged, unterminated, type NestedBody } from './words.js';
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
@@ -242,6 +242,8 @@ export interface CommonWire {
   link: number;
   /** `IFLA_NET_NS_FD` (u32): a descriptor of the target namespace, opened for the request. */
   netns: NetnsRef;
+  /** `IFLA_LINK_NETNSID` (s32, 0 or more): the namespace id `link` counts in (`ip link add … link-netnsid ID`). */
+  linkNetnsId: number;
 }
 
 /** The common IFLA_* attributes as link.add and link.set write them. */
@@ -254,6 +256,7 @@ export const commonSpec = defineAttrs<CommonWire>('IFLA', {
   master: [IFLA_MASTER, linkIndex],
   link: [IFLA_LINK, linkIndex],
   netns: [IFLA_NET_NS_FD, netnsFd],
+  linkNetnsId: [IFLA_LINK_NETNSID, ranged(s32, 0, 0x7fffffff)],
 });
 
 /** The fields of a veth peer, as IFLA_* attributes inside VETH_INFO_PEER. */
@@ -264,6 +267,13 @@ const peerAttrs = defineAttrs<VethPeer>('IFLA(peer)', {
   txqueuelen: [IFLA_TXQLEN, u32],
   netns: [IFLA_NET_NS_FD, netnsFd],
 });
+
+/**
+ * What a veth peer takes: its IFLA_* attributes. Not `up`: the kernel refuses to open a peer before
+ * the pair is joined (`ip link add … peer name P up` fails with ENOTCONN), nor an alias (ignored on
+ * creation).
+ */
+export const PEER_FIELDS: readonly string[] = peerAttrs.rows.map((r) => r.key);
 
 /** VETH_INFO_PEER's payload: struct ifinfomsg, then the peer's IFLA_* attributes. */
 const peerBody: NestedBody<VethPeer> = {

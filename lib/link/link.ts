@@ -5,10 +5,18 @@ import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import type { Extack } from '../core/errors.js';
+import { NetlinkError, type Extack } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
-import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from '../core/validate.js';
+import {
+  checkBool,
+  checkCallOptions,
+  checkIfName,
+  checkInt,
+  checkObject,
+  describe,
+  type CallOptions,
+} from '../core/validate.js';
 import { checkTun, createTun, ensureTapDevice, madeTapDevices, removeMadeTapDevice, tapDevt } from '../tun.js';
 import type {
   DeviceLink,
@@ -105,6 +113,15 @@ function missingDriver(kind: string): (errno: number, extack: Extack | undefined
       : undefined;
 }
 
+/** The fields link.list's filter takes. */
+const FILTER_KEYS = new Set(['type', 'master', 'up']);
+
+/** A lookup's ENODEV as the call's: the call in front, and the caller's field that named the link. */
+function lookupError(e: unknown, subject: string, field: string | undefined): Error {
+  if (!(e instanceof NetlinkError)) return e instanceof Error ? e : new Error(String(e));
+  return new NetlinkError({ errno: e.errno, op: e.op, subject, extack: e.extack, field: field ?? e.field });
+}
+
 /** Handle options for a namespace given as a NetnsRef. */
 function handleIn(ns: NetnsRef): Handle {
   if (typeof ns === 'string') return open({ netns: ns });
@@ -128,9 +145,15 @@ export class LinkApi {
   /** `ip link show`: every link, optionally filtered. */
   async list(filter: LinkFilter = {}, opts?: CallOptions): Promise<Link[]> {
     const signal = checkCallOptions(opts);
-    if (filter === null || typeof filter !== 'object') throw new TypeError('Expected the filter to be an object');
+    checkObject(filter, 'filter');
+    for (const k of Object.keys(filter))
+      if (!FILTER_KEYS.has(k))
+        throw new TypeError(`Unknown field "${k}" in the link filter (expected type, master, up)`);
+    if (filter.type !== undefined && (typeof filter.type !== 'string' || !filter.type))
+      throw new TypeError(`Expected "type" to be a link type, got ${describe(filter.type)}`);
+    if (filter.up !== undefined) checkBool(filter.up, 'up');
     let master: number | undefined;
-    if (filter.master !== undefined) master = await this.indexOf(filter.master, 'master', opts);
+    if (filter.master !== undefined) master = await this.indexOf(filter.master, 'master', opts, 'link.list');
     const links = await this.h.engine.dump(
       RTM_GETLINK,
       (w) => {
@@ -161,21 +184,23 @@ export class LinkApi {
     return link;
   }
 
-  private async getRaw(ref: LinkRef, opts?: CallOptions): Promise<Link> {
+  /** RTM_GETLINK of one link; `subject` words an error (default `link.get REF`). */
+  private async getRaw(ref: LinkRef, opts?: CallOptions, subject = `link.get ${ref}`): Promise<Link> {
     const signal = checkCallOptions(opts);
     const body = this.lookupBody(ref, 'nameOrIndex');
-    const replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject: `link.get ${ref}`, signal });
+    const replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject, signal });
     const m = replies.find((r) => r.type === RTM_NEWLINK);
-    if (!m) throw new Error(`link.get ${ref}: the kernel sent no RTM_NEWLINK`);
+    if (!m) throw new Error(`${subject}: the kernel sent no RTM_NEWLINK`);
     return decodeLink(m);
   }
 
   /**
    * The ifindex of a link given by name or index (an index is checked to be a positive integer
    * only). A name is read at once from the kernel where the transport can (SIOCGIFINDEX), else, or
-   * when there is no such link, asked with RTM_GETLINK (whose ENODEV names the field).
+   * when there is no such link, asked with RTM_GETLINK (whose ENODEV names the field). With `call`
+   * (e.g. `link.add mv1 (type macvlan)`), an error starts with the call and has `field` set.
    */
-  async indexOf(ref: LinkRef, field: string, opts?: CallOptions): Promise<number> {
+  async indexOf(ref: LinkRef, field: string, opts?: CallOptions, call?: string): Promise<number> {
     if (typeof ref === 'number') return checkInt(ref, field, 1, 0x7fffffff);
     const signal = checkCallOptions(opts);
     const body = this.lookupBody(ref, field);
@@ -183,16 +208,33 @@ export class LinkApi {
       const now = this.h.engine.ifIndexNow(ref);
       if (now > 0) return now;
     }
-    const replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject: `${field} ${ref}`, signal });
+    const subject = call ? `${call}: ${field} ${ref}` : `${field} ${ref}`;
+    let replies: NlMsg[];
+    try {
+      replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject, signal });
+    } catch (e) {
+      throw call ? lookupError(e, subject, field) : e;
+    }
     const m = replies.find((r) => r.type === RTM_NEWLINK);
-    if (!m) throw new Error(`${field} ${ref}: the kernel sent no RTM_NEWLINK`);
+    if (!m) throw new Error(`${subject}: the kernel sent no RTM_NEWLINK`);
     return ifinfomsg.read(m.buf, m.off, m.end - m.off).index;
+  }
+
+  /** The ifindex of the link a call works on (`link.set REF`), its lookup's error worded as the call's. */
+  private async targetOf(ref: LinkRef, subject: string, opts?: CallOptions): Promise<number> {
+    if (typeof ref === 'number') return checkInt(ref, 'nameOrIndex', 1, 0x7fffffff);
+    try {
+      return await this.indexOf(ref, 'nameOrIndex', opts);
+    } catch (e) {
+      throw lookupError(e, subject, undefined);
+    }
   }
 
   /**
    * `ip link add NAME [link PARENT] … type TYPE …` (tun/tap: `ip tuntap add NAME mode tun|tap`).
    * Returns the link as the kernel now reports it. Read-only fields of a Link are ignored, so
-   * `add({ ...(await get('x')), name: 'y' })` makes a like link.
+   * `add({ ...(await get('x')), name: 'y' })` makes a like link (its `linkNetnsId`, sent as
+   * `link-netnsid`, keeps a parent in another namespace). A name may not hold '%' (no templates).
    */
   async add(spec: LinkSpec, opts?: CallOptions): Promise<Link> {
     const signal = checkCallOptions(opts);
@@ -201,7 +243,7 @@ export class LinkApi {
     const subject = `link.add ${name} (type ${parts.def.type === 'other' ? parts.kind : parts.def.type})`;
     if (parts.def.via === 'tun') return this.addTun(spec as unknown as Fields, parts, opts);
     checkParts(parts, true);
-    const r = await resolveParts(parts, (ref, f) => this.indexOf(ref, f, opts));
+    const r = await resolveParts(parts, (ref, f) => this.indexOf(ref, f, opts, subject));
     try {
       const upLater = r.parts.up === true && (await this.needsPortDown(r.parts.common.master, opts));
       const create: Parts = upLater ? { ...r.parts, up: undefined } : r.parts;
@@ -226,7 +268,8 @@ export class LinkApi {
   private async addTun(spec: Fields, parts: Parts, opts?: CallOptions): Promise<Link> {
     const name = parts.common.name as string;
     const tun = checkTun({ ...spec, name, tap: parts.def.type === 'tap' });
-    const { name: _n, netns, ...rest } = parts.common;
+    const { name: _n, netns, linkNetnsId, ...rest } = parts.common;
+    if (linkNetnsId !== undefined) throw new TypeError(`Field "linkNetnsId" does not apply to type ${parts.def.type}`);
     const change: Fields = { ...rest };
     if (parts.up !== undefined) change['up'] = parts.up;
     splitChange(change, undefined);
@@ -252,23 +295,24 @@ export class LinkApi {
     const signal = checkCallOptions(opts);
     checkObject(change, 'change');
     const ch = change as Fields;
+    const subject = `link.set ${ref}`;
     let def: KindDef | undefined;
     let current: Link | undefined;
-    if (hasKindFields(ch)) {
-      if (ch['type'] !== undefined) def = kindOf(ch['type']);
-      current = await this.getRaw(ref, opts);
-      if (def && def.type !== current.type)
-        throw new TypeError(`Expected "type" to be ${current.type} (the link's type), got ${describe(def.type)}`);
+    // `type` is checked whenever given: its name now, that it is the link's once the link is read
+    const given = ch['type'] === undefined ? undefined : kindOf(ch['type']);
+    if (given || hasKindFields(ch)) {
+      current = await this.getRaw(ref, opts, subject);
+      if (given && given.type !== current.type)
+        throw new TypeError(`Expected "type" to be ${current.type} (the link's type), got ${describe(given.type)}`);
       def = current.type === 'other' || current.type === 'device' ? undefined : TYPES.get(current.type);
     }
     const parts = splitChange(ch, def);
     checkParts(parts, Object.keys(parts.data).length > 0);
     // moved to another namespace, the link is read back there by name (its index may change)
     if (parts.common.netns !== undefined && ch['name'] === undefined && typeof ref === 'number')
-      current ??= await this.getRaw(ref, opts);
-    const index = current?.index ?? (await this.indexOf(ref, 'nameOrIndex', opts));
-    const subject = `link.set ${ref}`;
-    const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts));
+      current ??= await this.getRaw(ref, opts, subject);
+    const index = current?.index ?? (await this.targetOf(ref, subject, opts));
+    const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts, subject));
     try {
       const restore = await this.portDownFor(r.parts.common.master, index, subject, opts);
       try {

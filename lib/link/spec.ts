@@ -9,6 +9,7 @@ import { describe } from '../core/schema.js';
 import { checkBool, checkIfName, checkObject } from '../core/validate.js';
 import {
   commonSpec,
+  PEER_FIELDS,
   IFF_UP,
   ifinfomsg,
   IFLA_INFO_DATA,
@@ -22,8 +23,36 @@ import { TYPES } from './kinds/index.js';
 /** A spec or change as plain fields. */
 export type Fields = Record<string, unknown>;
 
-/** Common fields written as IFLA_* attributes. */
-const COMMON_WIRE = ['name', 'mtu', 'address', 'txqueuelen', 'alias', 'master', 'link', 'netns'] as const;
+/** Common fields written as IFLA_* attributes (`linkNetnsId` on add only). */
+const COMMON_WIRE = [
+  'name',
+  'mtu',
+  'address',
+  'txqueuelen',
+  'alias',
+  'master',
+  'link',
+  'netns',
+  'linkNetnsId',
+] as const;
+
+/** Common fields link.set does not take (IFLA_LINK and IFLA_LINK_NETNSID count only on creation). */
+const ADD_ONLY = new Set(['link', 'linkNetnsId']);
+
+/**
+ * The name of a link to create: an interface name without '%'. The kernel would take 'br%d' as a
+ * template and pick 'br0' itself, a name this call could not read the new link back by.
+ */
+export function checkNewName(v: unknown, field: string): string {
+  const name = checkIfName(v, field);
+  if (name.includes('%')) {
+    throw new TypeError(
+      `Expected "${field}" to be a name without '%', got ${describe(name)}: kernel name templates (such as "eth%d") ` +
+        'are not supported, since the name the kernel picks could not be returned',
+    );
+  }
+  return name;
+}
 
 /** Fields of a read Link that add ignores, so `add({ ...(await get(x)), name })` works. */
 const READ_ONLY = new Set([
@@ -31,7 +60,6 @@ const READ_ONLY = new Set([
   'flags',
   'operstate',
   'broadcast',
-  'linkNetnsId',
   'stats',
   'linkType',
   'qdisc',
@@ -79,13 +107,16 @@ export function kindOf(type: unknown): KindDef {
 export function splitSpec(specIn: unknown): Parts {
   const spec = checkObject(specIn, 'spec');
   const def = kindOf(spec['type']);
-  checkIfName(spec['name'], 'name');
+  checkNewName(spec['name'], 'name');
   const parts = emptyParts(def, spec);
   const keys = new Set(def.data?.keys ?? []);
   const takesLink = def.required.includes('link') || def === OTHER;
   for (const [k, v] of Object.entries(spec)) {
-    if (v === undefined || k === 'type' || READ_ONLY.has(k)) continue;
-    if (k === 'up') parts.up = checkBool(v, 'up');
+    if (v === undefined || k === 'type') continue;
+    const alias = def.aliases?.[k];
+    if (alias !== undefined && !Array.isArray(v)) parts.data[alias] = aliasValue(def, k, alias, v, spec[alias]);
+    else if (READ_ONLY.has(k)) continue;
+    else if (k === 'up') parts.up = checkBool(v, 'up');
     else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
@@ -101,7 +132,46 @@ export function splitSpec(specIn: unknown): Parts {
     if (r.codec.readOnly || (r.codec.createDefault !== undefined && parts.data[r.key] === r.codec.createDefault))
       delete parts.data[r.key];
   }
+  if (parts.data['peer'] !== undefined) checkPeer(parts.data['peer']);
+  if (parts.common['linkNetnsId'] !== undefined) checkLinkNetns(parts);
   return parts;
+}
+
+/**
+ * A kind field given under another name (API.md's ipvlan `flags` for `ipvlanFlags`): checked by
+ * the row's own codec, so its error names the field as the caller spelled it.
+ */
+function aliasValue(def: KindDef, k: string, alias: string, v: unknown, other: unknown): unknown {
+  if (other !== undefined && other !== v) throw new TypeError(`Expected only one of "${k}" and "${alias}"`);
+  const row = def.data?.row(alias);
+  if (row) row.codec.put(new NlWriter(64), row.type, v, k);
+  return v;
+}
+
+/** veth's peer: `{ name, address?, mtu?, txqueuelen?, netns? }`, nothing else (see PEER_FIELDS). */
+function checkPeer(v: unknown): void {
+  const peer = checkObject(v, 'peer');
+  for (const k of Object.keys(peer)) {
+    if (!PEER_FIELDS.includes(k))
+      throw new TypeError(`Unknown field "peer.${k}" (a veth peer takes ${PEER_FIELDS.join(', ')})`);
+  }
+  checkNewName(peer['name'], 'peer.name');
+}
+
+/**
+ * IFLA_LINK_NETNSID: the parent (`link`, a vxlan's `dev`) counts in the namespace with that id, as
+ * the namespace the link is created in knows it, so it can only be given by index.
+ */
+function checkLinkNetns(p: Parts): void {
+  for (const [k, v] of [
+    ['link', p.common['link']],
+    ['dev', p.data['dev']],
+  ] as const) {
+    if (typeof v === 'string')
+      throw new TypeError(
+        `Expected "${k}" to be an index with "linkNetnsId" (it names a link of the other namespace), got ${describe(v)}`,
+      );
+  }
 }
 
 function emptyParts(def: KindDef, spec: Fields): Parts {
@@ -133,14 +203,21 @@ export function splitChange(changeIn: unknown, def: KindDef | undefined): Parts 
   };
   for (const [k, v] of Object.entries(change)) {
     if (v === undefined || k === 'type') continue;
-    if (k === 'up') parts.up = checkBool(v, 'up');
+    const alias = def?.aliases?.[k];
+    if (alias !== undefined && def?.changeable.includes(alias))
+      parts.data[alias] = aliasValue(def, k, alias, v, change[alias]);
+    else if (k === 'up') parts.up = checkBool(v, 'up');
     else if (k === 'master' && v === null) parts.common['master'] = 0;
-    else if (k !== 'link' && (COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
+    else if (!ADD_ONLY.has(k) && (COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
     else if (def?.changeable.includes(k)) parts.data[k] = v;
     else if (def?.data?.row(k)) throw new TypeError(`Field "${k}" of type ${def.type} cannot be changed with link.set`);
     else throw new TypeError(`Unknown field "${k}" for link.set${def ? ` of type ${def.type}` : ''}`);
   }
-  if (parts.common['name'] !== undefined) checkIfName(parts.common['name'], 'name');
+  const name = parts.common['name'];
+  if (name !== undefined && checkIfName(name, 'name').includes('%') && parts.common['netns'] !== undefined) {
+    // without netns the link is read back by its index; moved, it could only be found by its name
+    checkNewName(name, 'name');
+  }
   return parts;
 }
 

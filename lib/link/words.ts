@@ -6,7 +6,7 @@ import { forEachAttr, type NlWriter } from '../core/attr.js';
 import { DecodeError } from '../core/errors.js';
 import { parseIP } from '../core/inet.js';
 import { describe, flag, ip, u32, type Codec } from '../core/schema.js';
-import { checkIfName } from '../core/validate.js';
+import { checkIfName, checkInt } from '../core/validate.js';
 import type { KindCodec } from './kinds/define.js';
 
 /** An integer codec that refuses values outside min..max (a VLAN id, a VNI) with a RangeError. */
@@ -17,6 +17,37 @@ export function ranged(base: Codec<number>, min: number, max: number): KindCodec
       if (typeof v !== 'number' || !Number.isInteger(v))
         throw new TypeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${describe(v)}`);
       if (v < min || v > max) throw new RangeError(`Expected "${field}" to be an integer in ${min}..${max}, got ${v}`);
+      base.put(w, type, v, field);
+    },
+    get: (b, off, len, path) => base.get(b, off, len, path),
+  };
+}
+
+/**
+ * A struct-valued attribute whose fields are narrower than their C types (a VLAN priority is 3
+ * bits of a u32) or ordered (`ordered`: the first field may not exceed the second, as in a port
+ * range): each field is required, checked and named (`srcPortRange.low`); nothing else is taken.
+ */
+export function structIn<T extends Record<string, number>>(
+  base: Codec<T>,
+  ranges: { readonly [K in keyof T]: readonly [min: number, max: number] },
+  ordered = false,
+): KindCodec<T> {
+  const keys = Object.keys(ranges);
+  return {
+    kind: `${base.kind} (${keys.map((k) => `${k} ${ranges[k]![0]}..${ranges[k]![1]}`).join(', ')})`,
+    put(w, type, v, field) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        throw new TypeError(`Expected "${field}" to be { ${keys.join(', ')} }, got ${describe(v)}`);
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o))
+        if (!keys.includes(k)) throw new TypeError(`Unknown field "${field}.${k}" (expected ${keys.join(', ')})`);
+      const got = keys.map((k) => checkInt(o[k], `${field}.${k}`, ranges[k]![0], ranges[k]![1]));
+      if (ordered && got[0]! > got[1]!) {
+        throw new RangeError(
+          `Expected "${field}.${keys[1]}" to be at least "${field}.${keys[0]}" (${got[0]}), got ${got[1]}`,
+        );
+      }
       base.put(w, type, v, field);
     },
     get: (b, off, len, path) => base.get(b, off, len, path),

@@ -279,6 +279,23 @@ for (const c of CASES) {
   });
 }
 
+t.test("ipvlan/ipvtap: API.md's `flags` sends iproute2's bytes, as `ipvlanFlags` does", async (t) => {
+  const specs: [string, LinkSpec][] = [
+    ['ipvlan', { type: 'ipvlan', name: 'ipv0', link: 'p0', mode: 'l3', flags: 'private' }],
+    ['ipvtap', { type: 'ipvtap', name: 'ipvt0', link: 'p0', mode: 'l2', flags: 'vepa' }],
+    // a read Link spread into add: its IFF_* flags array is not the mode flag
+    ['ipvlan', { type: 'ipvlan', name: 'ipv0', link: 'p0', mode: 'l3', flags: ['UP'], ipvlanFlags: 'private' }],
+  ];
+  for (const [name, spec] of specs) {
+    const fx = readFixture(name);
+    const { h, fake } = fakeHandle();
+    t.teardown(() => h.close());
+    scriptKernel(fake, new Map([...fx.links, [spec.name, 99]]), KIND_OF);
+    await h.link.add(spec);
+    compare(t, fake.sent.filter((m) => m.type === RTM_NEWLINK)[0]!, fx);
+  }
+});
+
 /** The request's ifinfomsg and attributes, less an IFLA_IFNAME repeating the name of the link the index selects. */
 function withoutSameName(m: Buffer, name: string): string {
   const attrs = tree(m, 32, m.length, '', false).filter(

@@ -17,8 +17,9 @@ const LINKS = new Map([
   ['eth0', 2],
   ['br0', 3],
   ['vl10', 4],
+  ['ipv0', 5],
 ]);
-const KIND_OF = { br0: 'bridge', vl10: 'vlan' };
+const KIND_OF = { br0: 'bridge', vl10: 'vlan', ipv0: 'ipvlan' };
 
 function handle(t: Test) {
   const f = fakeHandle();
@@ -88,6 +89,165 @@ const BAD_SPECS: [string, unknown, RegExp, typeof TypeError | typeof RangeError]
   ['a non-persistent tun', { type: 'tun', name: 't0', persist: false }, /"persist"/, TypeError],
   ['a negative tun owner', { type: 'tap', name: 't0', owner: -1 }, /"owner"/, RangeError],
   ['an other kind without its kind string', { type: 'other', name: 'o0' }, /"kind"/, TypeError],
+  // kernel name templates: the kernel would pick the name, and the link could not be read back
+  ['a name template', { type: 'bridge', name: 'br%d' }, /"name".*without '%'.*not supported/, TypeError],
+  ['a veth name template', { type: 'veth', name: 'v%d', peer: { name: 'v1' } }, /"name".*'%'/, TypeError],
+  ['a peer name template', { type: 'veth', name: 'v0', peer: { name: 'p%d' } }, /"peer\.name".*'%'/, TypeError],
+  ['a tap name template', { type: 'tap', name: 'tap%d' }, /"name".*'%'/, TypeError],
+  // veth's peer takes its own fields only
+  ['a peer without a name', { type: 'veth', name: 'v0', peer: {} }, /"peer\.name"/, TypeError],
+  ['an unknown peer field', { type: 'veth', name: 'v0', peer: { name: 'v1', foo: 3 } }, /"peer\.foo"/, TypeError],
+  ['a peer alias', { type: 'veth', name: 'v0', peer: { name: 'v1', alias: 'x' } }, /"peer\.alias"/, TypeError],
+  [
+    'a peer up (the kernel cannot open a peer before the pair is joined)',
+    { type: 'veth', name: 'v0', peer: { name: 'v1', up: true } },
+    /Unknown field "peer\.up"/,
+    TypeError,
+  ],
+  ['a peer that is not an object', { type: 'veth', name: 'v0', peer: 'v1' }, /"peer"/, TypeError],
+  // ipvlan's mode flag under API.md's name
+  [
+    'a bad ipvlan flags word',
+    { type: 'ipvlan', name: 'i0', link: 'eth0', flags: 'bogus' },
+    /"flags".*bridge, private, vepa/,
+    TypeError,
+  ],
+  ['an ipvlan flags number', { type: 'ipvtap', name: 'i0', link: 'eth0', flags: 5 }, /"flags"/, TypeError],
+  ['an ipvlan flags object', { type: 'ipvlan', name: 'i0', link: 'eth0', flags: {} }, /"flags"/, TypeError],
+  [
+    'flags and ipvlanFlags that differ',
+    { type: 'ipvlan', name: 'i0', link: 'eth0', flags: 'private', ipvlanFlags: 'vepa' },
+    /only one of "flags" and "ipvlanFlags"/,
+    TypeError,
+  ],
+  // vxlan's source port range: { low, high } as iproute2's `srcport MIN MAX`
+  [
+    'a port range array',
+    { type: 'vxlan', name: 'vx0', id: 1, srcPortRange: [1000, 2000] },
+    /"srcPortRange".*low, high/,
+    TypeError,
+  ],
+  ['an empty port range', { type: 'vxlan', name: 'vx0', id: 1, srcPortRange: {} }, /"srcPortRange\.low"/, TypeError],
+  [
+    'a port range without high',
+    { type: 'vxlan', name: 'vx0', id: 1, srcPortRange: { low: 1 } },
+    /"srcPortRange\.high"/,
+    TypeError,
+  ],
+  [
+    'a port range with another field',
+    { type: 'vxlan', name: 'vx0', id: 1, srcPortRange: { low: 1, high: 2, max: 3 } },
+    /"srcPortRange\.max"/,
+    TypeError,
+  ],
+  [
+    'a port over 65535',
+    { type: 'vxlan', name: 'vx0', id: 1, srcPortRange: { low: 1, high: 65536 } },
+    /"srcPortRange\.high".*0\.\.65535/,
+    RangeError,
+  ],
+  [
+    'a port range low above high',
+    { type: 'vxlan', name: 'vx0', id: 1, srcPortRange: { low: 2000, high: 1000 } },
+    /"srcPortRange\.high" to be at least "srcPortRange\.low" \(2000\), got 1000/,
+    RangeError,
+  ],
+  // numbers narrower than their attribute, as the kernel checks (or silently masks) them
+  [
+    'a vxlan flow label over 20 bits',
+    { type: 'vxlan', name: 'vx0', id: 1, flowlabel: 0x100001 },
+    /"flowlabel".*1048575/,
+    RangeError,
+  ],
+  [
+    'a geneve flow label over 20 bits',
+    { type: 'geneve', name: 'g0', id: 1, flowlabel: 0x100000 },
+    /"flowlabel"/,
+    RangeError,
+  ],
+  [
+    'a bridge pvid of 5000',
+    { type: 'bridge', name: 'br1', vlanDefaultPvid: 5000 },
+    /"vlanDefaultPvid".*0\.\.4094/,
+    RangeError,
+  ],
+  ['a bridge pvid of 4095', { type: 'bridge', name: 'br1', vlanDefaultPvid: 4095 }, /"vlanDefaultPvid"/, RangeError],
+  ['a hello time under 1 s', { type: 'bridge', name: 'br1', helloTime: 99 }, /"helloTime".*100\.\.1000/, RangeError],
+  ['a hello time over 10 s', { type: 'bridge', name: 'br1', helloTime: 1001 }, /"helloTime"/, RangeError],
+  ['a max age under 6 s', { type: 'bridge', name: 'br1', maxAge: 599 }, /"maxAge".*600\.\.4000/, RangeError],
+  ['a max age over 40 s', { type: 'bridge', name: 'br1', maxAge: 4001 }, /"maxAge"/, RangeError],
+  ['a bridge mcast router of 3', { type: 'bridge', name: 'br1', mcastRouter: 3 }, /"mcastRouter".*0\.\.2/, RangeError],
+  ['IGMP version 1', { type: 'bridge', name: 'br1', mcastIgmpVersion: 1 }, /"mcastIgmpVersion".*2\.\.3/, RangeError],
+  ['IGMP version 4', { type: 'bridge', name: 'br1', mcastIgmpVersion: 4 }, /"mcastIgmpVersion"/, RangeError],
+  ['MLD version 0', { type: 'bridge', name: 'br1', mcastMldVersion: 0 }, /"mcastMldVersion".*1\.\.2/, RangeError],
+  ['MLD version 3', { type: 'bridge', name: 'br1', mcastMldVersion: 3 }, /"mcastMldVersion"/, RangeError],
+  ['a vrf table of 0', { type: 'vrf', name: 'vrf0', table: 0 }, /"table".*1\.\.4294967295/, RangeError],
+  ['a miimon over INT_MAX', { type: 'bond', name: 'b0', miimon: 2 ** 31 }, /"miimon".*0\.\.2147483647/, RangeError],
+  ['an updelay over INT_MAX', { type: 'bond', name: 'b0', updelay: 2 ** 31 }, /"updelay"/, RangeError],
+  ['a downdelay over INT_MAX', { type: 'bond', name: 'b0', downdelay: 2 ** 31 }, /"downdelay"/, RangeError],
+  ['an arp interval over INT_MAX', { type: 'bond', name: 'b0', arpInterval: 2 ** 31 }, /"arpInterval"/, RangeError],
+  ['a min links over INT_MAX', { type: 'bond', name: 'b0', minLinks: 2 ** 31 }, /"minLinks"/, RangeError],
+  [
+    'a peer notify delay over INT_MAX',
+    { type: 'bond', name: 'b0', peerNotifyDelay: 2 ** 31 },
+    /"peerNotifyDelay"/,
+    RangeError,
+  ],
+  ['a resend_igmp over 255', { type: 'bond', name: 'b0', resendIgmp: 256 }, /"resendIgmp".*0\.\.255/, RangeError],
+  ['an lp_interval of 0', { type: 'bond', name: 'b0', lpInterval: 0 }, /"lpInterval".*1\.\./, RangeError],
+  [
+    'packets per slave over 65535',
+    { type: 'bond', name: 'b0', packetsPerSlave: 65536 },
+    /"packetsPerSlave"/,
+    RangeError,
+  ],
+  [
+    'an actor system priority of 0',
+    { type: 'bond', name: 'b0', adActorSysPrio: 0 },
+    /"adActorSysPrio".*1\.\.65535/,
+    RangeError,
+  ],
+  [
+    'a user port key over 1023',
+    { type: 'bond', name: 'b0', adUserPortKey: 1024 },
+    /"adUserPortKey".*0\.\.1023/,
+    RangeError,
+  ],
+  ['an arp_missed_max of 0', { type: 'bond', name: 'b0', missedMax: 0 }, /"missedMax".*1\.\.255/, RangeError],
+  [
+    'an egress VLAN priority over 7',
+    { type: 'vlan', name: 'v0', link: 'eth0', id: 5, egressQosMap: [{ from: 100, to: 8 }] },
+    /"egressQosMap\[0\]\.to".*0\.\.7/,
+    RangeError,
+  ],
+  [
+    'an ingress VLAN priority over 7',
+    { type: 'vlan', name: 'v0', link: 'eth0', id: 5, ingressQosMap: [{ from: 8, to: 100 }] },
+    /"ingressQosMap\[0\]\.from".*0\.\.7/,
+    RangeError,
+  ],
+  [
+    'a QoS mapping without its "to"',
+    { type: 'vlan', name: 'v0', link: 'eth0', id: 5, egressQosMap: [{ from: 1 }] },
+    /"egressQosMap\[0\]\.to"/,
+    TypeError,
+  ],
+  // IFLA_LINK_NETNSID
+  ['a negative linkNetnsId', { type: 'macvlan', name: 'm0', link: 3, linkNetnsId: -1 }, /"linkNetnsId"/, RangeError],
+  ['a fractional linkNetnsId', { type: 'macvlan', name: 'm0', link: 3, linkNetnsId: 0.5 }, /"linkNetnsId"/, TypeError],
+  [
+    'a parent by name with linkNetnsId',
+    { type: 'macvlan', name: 'm0', link: 'eth0', linkNetnsId: 0 },
+    /"link" to be an index with "linkNetnsId"/,
+    TypeError,
+  ],
+  [
+    'a vxlan dev by name with linkNetnsId',
+    { type: 'vxlan', name: 'vx0', id: 1, dev: 'eth0', linkNetnsId: 0 },
+    /"dev" to be an index with "linkNetnsId"/,
+    TypeError,
+  ],
+  ['linkNetnsId on a tap', { type: 'tap', name: 't0', linkNetnsId: 0 }, /"linkNetnsId".*tap/, TypeError],
 ];
 
 t.test('bad specs throw before anything is sent', async (t) => {
@@ -109,6 +269,14 @@ t.test('bad changes throw before any change is sent', async (t) => {
     ['a bad new name', 'eth0', { name: 'x/y' }, /"name"/],
     ['a bad MTU', 'eth0', { mtu: 2 ** 32 }, /"mtu"/],
     ['a bad alias', 'eth0', { alias: 5 }, /"alias"/],
+    ['an unknown type without kind fields', 'eth0', { type: 'bogus', mtu: 1400 }, /"type".*bridge, bond/],
+    ["a type that is not the link's, without kind fields", 'br0', { type: 'vlan', mtu: 1400 }, /"type".*bridge/],
+    ['a bad ipvlan flags word', 'ipv0', { flags: 'bogus' }, /"flags".*bridge, private, vepa/],
+    ['an IFF_* flags array on an ipvlan', 'ipv0', { flags: ['UP'] }, /"flags"/],
+    ['flags on a bridge', 'br0', { flags: 'private' }, /"flags"/],
+    ['a name template moved to another namespace', 'eth0', { name: 'e%d', netns: { fd: 3 } }, /"name".*'%'/],
+    ['linkNetnsId', 'eth0', { linkNetnsId: 0 }, /"linkNetnsId"/],
+    ['link', 'eth0', { link: 2 }, /"link"/],
   ];
   for (const [what, ref, change, msg] of cases) {
     const { h, fake } = handle(t);
@@ -122,9 +290,120 @@ t.test('a missing master is an ENODEV from the lookup, and nothing is created', 
   await t.rejects(h.link.add({ type: 'dummy', name: 'd0', master: 'nope0' }), {
     name: 'NetlinkError',
     code: 'ENODEV',
-    message: /master nope0/,
+    field: 'master',
+    message: /^link\.add d0 \(type dummy\): master nope0: No such device \(ENODEV\)/,
   });
   t.equal(fake.sent.filter((m) => m.type === RTM_NEWLINK).length, 0);
+});
+
+t.test("a reference that does not resolve: the call's words first, and the caller's field", async (t) => {
+  const cases: [string, () => Promise<unknown>, RegExp, string | undefined][] = [
+    [
+      'a parent',
+      (h = handle(t).h) => h.link.add({ type: 'macvlan', name: 'mv1', link: 'nope0' }),
+      /^link\.add mv1 \(type macvlan\): link nope0: No such device \(ENODEV\)/,
+      'link',
+    ],
+    [
+      "a vxlan's dev",
+      (h = handle(t).h) => h.link.add({ type: 'vxlan', name: 'vx0', id: 1, dev: 'nope0' }),
+      /^link\.add vx0 \(type vxlan\): dev nope0: /,
+      'dev',
+    ],
+    [
+      'a new master',
+      (h = handle(t).h) => h.link.set('eth0', { master: 'nope0' }),
+      /^link\.set eth0: master nope0: /,
+      'master',
+    ],
+    [
+      'the link set changes',
+      (h = handle(t).h) => h.link.set('nope0', { mtu: 1400 }),
+      /^link\.set nope0: No such device/,
+      undefined,
+    ],
+    [
+      'the link set reads for its kind',
+      (h = handle(t).h) => h.link.set('nope0', { stpState: 1 }),
+      /^link\.set nope0: No such device/,
+      undefined,
+    ],
+    ['a filter master', (h = handle(t).h) => h.link.list({ master: 'nope0' }), /^link\.list: master nope0: /, 'master'],
+  ];
+  for (const [what, call, message, field] of cases) {
+    const e = (await call().catch((x: unknown) => x)) as {
+      name?: string;
+      code?: string;
+      field?: string;
+      message?: string;
+    };
+    t.match(e, { name: 'NetlinkError', code: 'ENODEV', message }, what);
+    t.equal(e.field, field, `${what}: field`);
+  }
+});
+
+t.test('link.list takes type, master and up only, each checked', async (t) => {
+  const { h, fake } = handle(t);
+  await t.rejects(h.link.list({ up: 'yes' } as never), { name: 'TypeError', message: /"up".*boolean/ });
+  await t.rejects(h.link.list({ kind: 'veth' } as never), { name: 'TypeError', message: /"kind".*link filter/ });
+  await t.rejects(h.link.list({ type: 5 } as never), { name: 'TypeError', message: /"type"/ });
+  await t.rejects(h.link.list(null as never), { name: 'TypeError', message: /"filter"/ });
+  t.equal(fake.sent.length, 0, 'nothing sent');
+});
+
+/** Awaits a call whose read-back the scripted kernel cannot answer (it knows no new link): the request went. */
+async function sent(p: Promise<unknown>): Promise<void> {
+  await p.catch(() => undefined);
+}
+
+/** The RTM_NEWLINK a call sent, decoded as a Link. */
+function sentLink(fake: ReturnType<typeof handle>['fake']): Record<string, unknown> {
+  const m = fake.sent.find((x) => x.type === RTM_NEWLINK)!;
+  return decodeLink({
+    type: m.type,
+    flags: m.flags,
+    seq: 0,
+    pid: 0,
+    buf: m.msg,
+    start: 0,
+    off: 16,
+    end: m.msg.length,
+  }) as unknown as Record<string, unknown>;
+}
+
+t.test("ipvlan's flags: API.md's name on add and set, a read's IFF_* array ignored", async (t) => {
+  let f = handle(t);
+  await sent(f.h.link.add({ type: 'ipvlan', name: 'ipv1', link: 'eth0', flags: 'vepa' }));
+  t.equal(sentLink(f.fake)['ipvlanFlags'], 'vepa', 'add: flags is IFLA_IPVLAN_FLAGS');
+  f = handle(t);
+  await sent(
+    f.h.link.add({
+      type: 'ipvlan',
+      name: 'ipv1',
+      link: 'eth0',
+      flags: ['UP', 'BROADCAST'],
+      ipvlanFlags: 'private',
+    }),
+  );
+  t.equal(sentLink(f.fake)['ipvlanFlags'], 'private', "add: a read Link's flags array is left out");
+  f = handle(t);
+  await sent(f.h.link.add({ type: 'ipvtap', name: 'ipv1', link: 'eth0', flags: 'bridge', ipvlanFlags: 'bridge' }));
+  t.equal(sentLink(f.fake)['ipvlanFlags'], 'bridge', 'add: both names, one value');
+  f = handle(t);
+  await f.h.link.set('ipv0', { flags: 'private' });
+  t.equal(sentLink(f.fake)['ipvlanFlags'], 'private', 'set: flags is IFLA_IPVLAN_FLAGS');
+});
+
+t.test('linkNetnsId is IFLA_LINK_NETNSID; a default vxlan port range is taken', async (t) => {
+  let f = handle(t);
+  await sent(f.h.link.add({ type: 'macvlan', name: 'mv1', link: 7, linkNetnsId: 3 }));
+  const m = f.fake.sent.find((x) => x.type === RTM_NEWLINK)!;
+  t.ok(m.msg.includes(Buffer.from([8, 0, 37, 0, 3, 0, 0, 0])), 'IFLA_LINK_NETNSID s32 3');
+  t.ok(m.msg.includes(Buffer.from([8, 0, 5, 0, 7, 0, 0, 0])), 'IFLA_LINK 7, not looked up here');
+  t.same(sentLink(f.fake)['linkNetnsId'], 3);
+  f = handle(t);
+  await sent(f.h.link.add({ type: 'vxlan', name: 'vx0', id: 1, srcPortRange: { low: 0, high: 0 } }));
+  t.same(sentLink(f.fake)['srcPortRange'], { low: 0, high: 0 }, "a default vxlan's read-back port range is taken");
 });
 
 /** One spec per kind with every writable field set; each must come back from its own bytes. */
@@ -328,7 +607,7 @@ t.test('a kind this package does not model: type other, with its raw IFLA_INFO_D
   t.teardown(() => f.h.close());
   scriptKernel(f.fake, new Map([['nl0', 5]]));
   const infoData = Buffer.from([8, 0, 1, 0, 42, 0, 0, 0]);
-  await f.h.link.add({ type: 'other', name: 'nl0', kind: 'nlmon', infoData, mtu: 3776 });
+  await sent(f.h.link.add({ type: 'other', name: 'nl0', kind: 'nlmon', infoData, mtu: 3776 }));
   const m = f.fake.sent.find((x) => x.type === RTM_NEWLINK)!;
   const l = decodeLink({
     type: m.type,

@@ -1,8 +1,9 @@
 // bond: IFLA_BOND_* (<linux/if_link.h>), BOND_MODE_* and BOND_XMIT_POLICY_* (<linux/if_bonding.h>).
-// Ports must be down to be enslaved: link.set takes them down and brings them back.
+// Ports must be down to be enslaved: link.set takes them down and brings them back. Ranges are
+// bond_options.c's value tables (bond_intmax_tbl: 0..INT_MAX), which refuse others with EINVAL.
 import { bool8, enumOf, ipv4, mac, u16, u32, u8 } from '../../core/schema.js';
 import type { BondOptions } from '../../../types/link.js';
-import { linkIndex, numberedList } from '../words.js';
+import { linkIndex, numberedList, ranged } from '../words.js';
 import { defineKind } from './define.js';
 
 export const bond = defineKind<BondOptions>(
@@ -21,11 +22,11 @@ export const bond = defineKind<BondOptions>(
       }),
     ], // IFLA_BOND_MODE
     activeSlave: [2, linkIndex], // IFLA_BOND_ACTIVE_SLAVE
-    miimon: [3, u32], // IFLA_BOND_MIIMON
-    updelay: [4, u32], // IFLA_BOND_UPDELAY
-    downdelay: [5, u32], // IFLA_BOND_DOWNDELAY
+    miimon: [3, ranged(u32, 0, 0x7fffffff)], // IFLA_BOND_MIIMON
+    updelay: [4, ranged(u32, 0, 0x7fffffff)], // IFLA_BOND_UPDELAY
+    downdelay: [5, ranged(u32, 0, 0x7fffffff)], // IFLA_BOND_DOWNDELAY
     useCarrier: [6, bool8], // IFLA_BOND_USE_CARRIER
-    arpInterval: [7, u32], // IFLA_BOND_ARP_INTERVAL
+    arpInterval: [7, ranged(u32, 0, 0x7fffffff)], // IFLA_BOND_ARP_INTERVAL
     arpIpTarget: [8, numberedList(ipv4, 0)], // IFLA_BOND_ARP_IP_TARGET (items numbered from 0, as iproute2 sends them)
     arpValidate: [
       9,
@@ -39,20 +40,20 @@ export const bond = defineKind<BondOptions>(
       14,
       enumOf(u8, { layer2: 0, 'layer3+4': 1, 'layer2+3': 2, 'encap2+3': 3, 'encap3+4': 4, 'vlan+srcmac': 5 }),
     ], // IFLA_BOND_XMIT_HASH_POLICY
-    resendIgmp: [15, u32], // IFLA_BOND_RESEND_IGMP
+    resendIgmp: [15, ranged(u32, 0, 255)], // IFLA_BOND_RESEND_IGMP
     numGratArp: [16, u8], // IFLA_BOND_NUM_PEER_NOTIF
     allSlavesActive: [17, bool8], // IFLA_BOND_ALL_SLAVES_ACTIVE
-    minLinks: [18, u32], // IFLA_BOND_MIN_LINKS
-    lpInterval: [19, u32], // IFLA_BOND_LP_INTERVAL
-    packetsPerSlave: [20, u32], // IFLA_BOND_PACKETS_PER_SLAVE
+    minLinks: [18, ranged(u32, 0, 0x7fffffff)], // IFLA_BOND_MIN_LINKS
+    lpInterval: [19, ranged(u32, 1, 0x7fffffff)], // IFLA_BOND_LP_INTERVAL
+    packetsPerSlave: [20, ranged(u32, 0, 0xffff)], // IFLA_BOND_PACKETS_PER_SLAVE
     lacpRate: [21, enumOf(u8, { slow: 0, fast: 1 })], // IFLA_BOND_AD_LACP_RATE
     adSelect: [22, enumOf(u8, { stable: 0, bandwidth: 1, count: 2 })], // IFLA_BOND_AD_SELECT
-    adActorSysPrio: [24, u16], // IFLA_BOND_AD_ACTOR_SYS_PRIO
-    adUserPortKey: [25, u16], // IFLA_BOND_AD_USER_PORT_KEY
+    adActorSysPrio: [24, ranged(u16, 1, 0xffff)], // IFLA_BOND_AD_ACTOR_SYS_PRIO
+    adUserPortKey: [25, ranged(u16, 0, 1023)], // IFLA_BOND_AD_USER_PORT_KEY
     adActorSystem: [26, mac], // IFLA_BOND_AD_ACTOR_SYSTEM
     tlbDynamicLb: [27, bool8], // IFLA_BOND_TLB_DYNAMIC_LB
-    peerNotifyDelay: [28, u32], // IFLA_BOND_PEER_NOTIF_DELAY
+    peerNotifyDelay: [28, ranged(u32, 0, 0x7fffffff)], // IFLA_BOND_PEER_NOTIF_DELAY
     lacpActive: [29, bool8], // IFLA_BOND_AD_LACP_ACTIVE
-    missedMax: [30, u8], // IFLA_BOND_MISSED_MAX
+    missedMax: [30, ranged(u8, 1, 255)], // IFLA_BOND_MISSED_MAX
   },
 );

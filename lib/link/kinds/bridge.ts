@@ -4,7 +4,7 @@
 // CONFIG_BRIDGE_VLAN_FILTERING refuse them even as 0.
 import { be16, bool8, enumOf, flag, mac, u16, u32, u64n, u8 } from '../../core/schema.js';
 import type { BridgeOptions, BridgeState } from '../../../types/link.js';
-import { bridgeId, flagBit, omitOnCreate, readOnly } from '../words.js';
+import { bridgeId, flagBit, omitOnCreate, ranged, readOnly } from '../words.js';
 import { defineKind } from './define.js';
 
 /** ETH_P_8021Q / ETH_P_8021AD (<linux/if_ether.h>). */
@@ -14,8 +14,8 @@ export const bridge = defineKind<BridgeOptions & BridgeState>(
   { type: 'bridge' },
   {
     forwardDelay: [1, u32], // IFLA_BR_FORWARD_DELAY
-    helloTime: [2, u32], // IFLA_BR_HELLO_TIME
-    maxAge: [3, u32], // IFLA_BR_MAX_AGE
+    helloTime: [2, ranged(u32, 100, 1000)], // IFLA_BR_HELLO_TIME (BR_MIN/MAX_HELLO_TIME: 1–10 s, else ERANGE)
+    maxAge: [3, ranged(u32, 600, 4000)], // IFLA_BR_MAX_AGE (BR_MIN/MAX_MAX_AGE: 6–40 s, else ERANGE)
     ageingTime: [4, u32], // IFLA_BR_AGEING_TIME
     stpState: [5, u32], // IFLA_BR_STP_STATE
     priority: [6, u16], // IFLA_BR_PRIORITY
@@ -34,7 +34,7 @@ export const bridge = defineKind<BridgeOptions & BridgeState>(
     gcTimer: [19, readOnly(u64n)], // IFLA_BR_GC_TIMER
     groupAddress: [20, mac], // IFLA_BR_GROUP_ADDR
     fdbFlush: [21, flag], // IFLA_BR_FDB_FLUSH
-    mcastRouter: [22, u8], // IFLA_BR_MCAST_ROUTER
+    mcastRouter: [22, ranged(u8, 0, 2)], // IFLA_BR_MCAST_ROUTER (MDB_RTR_TYPE_DISABLED..TEMP_QUERY on a bridge)
     mcastSnooping: [23, bool8], // IFLA_BR_MCAST_SNOOPING
     mcastQueryUseIfaddr: [24, bool8], // IFLA_BR_MCAST_QUERY_USE_IFADDR
     mcastQuerier: [25, bool8], // IFLA_BR_MCAST_QUERIER
@@ -51,11 +51,11 @@ export const bridge = defineKind<BridgeOptions & BridgeState>(
     nfCallIptables: [36, bool8], // IFLA_BR_NF_CALL_IPTABLES
     nfCallIp6tables: [37, bool8], // IFLA_BR_NF_CALL_IP6TABLES
     nfCallArptables: [38, bool8], // IFLA_BR_NF_CALL_ARPTABLES
-    vlanDefaultPvid: [39, u16], // IFLA_BR_VLAN_DEFAULT_PVID
+    vlanDefaultPvid: [39, ranged(u16, 0, 4094)], // IFLA_BR_VLAN_DEFAULT_PVID (0: none)
     vlanStatsEnabled: [41, bool8], // IFLA_BR_VLAN_STATS_ENABLED
     mcastStatsEnabled: [42, bool8], // IFLA_BR_MCAST_STATS_ENABLED
-    mcastIgmpVersion: [43, u8], // IFLA_BR_MCAST_IGMP_VERSION
-    mcastMldVersion: [44, u8], // IFLA_BR_MCAST_MLD_VERSION
+    mcastIgmpVersion: [43, ranged(u8, 2, 3)], // IFLA_BR_MCAST_IGMP_VERSION
+    mcastMldVersion: [44, ranged(u8, 1, 2)], // IFLA_BR_MCAST_MLD_VERSION
     vlanStatsPerPort: [45, bool8], // IFLA_BR_VLAN_STATS_PER_PORT
     noLinklocalLearn: [46, omitOnCreate(flagBit(1 << 0), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_NO_LL_LEARN
     mcastVlanSnooping: [46, omitOnCreate(flagBit(1 << 1), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MCAST_VLAN_SNOOPING

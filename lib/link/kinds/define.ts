@@ -204,6 +204,11 @@ export interface KindDef {
   readonly portsDown: boolean;
   /** A character device /dev/tap<ifindex> comes with the link (macvtap, ipvtap). */
   readonly tapDevice: boolean;
+  /**
+   * Other names add and set take for a field (API.md's ipvlan `flags` → `ipvlanFlags`); on add, an
+   * array under such a name is a read Link's field of that name (IFF_* flags) and is ignored.
+   */
+  readonly aliases?: Readonly<Record<string, string>>;
 }
 
 export interface KindOptions<T> {
@@ -215,6 +220,8 @@ export interface KindOptions<T> {
   via?: 'netlink' | 'tun';
   portsDown?: boolean;
   tapDevice?: boolean;
+  /** Other names for fields (see KindDef.aliases). */
+  aliases?: Readonly<Record<string, keyof T & string>>;
 }
 
 /** A kind: its names, its rules and its IFLA_INFO_DATA table (checked against T by the compiler). */
@@ -231,5 +238,6 @@ export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef
     portsDown: opts.portsDown ?? false,
     tapDevice: opts.tapDevice ?? false,
   };
-  return data ? { ...def, data } : def;
+  const named = opts.aliases ? { ...def, aliases: opts.aliases } : def;
+  return data ? { ...named, data } : named;
 }

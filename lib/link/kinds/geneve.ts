@@ -16,7 +16,7 @@ export const geneve = defineKind<GeneveOptions>(
     udpCsum: [8, bool8], // IFLA_GENEVE_UDP_CSUM
     udpZeroCsum6Tx: [9, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_TX
     udpZeroCsum6Rx: [10, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_RX
-    flowlabel: [11, be32], // IFLA_GENEVE_LABEL (network byte order)
+    flowlabel: [11, ranged(be32, 0, 0xfffff)], // IFLA_GENEVE_LABEL (network byte order; 20 bits, the kernel masks the rest)
     ttlInherit: [12, bool8], // IFLA_GENEVE_TTL_INHERIT
     df: [13, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_GENEVE_DF
     innerProtoInherit: [14, flag], // IFLA_GENEVE_INNER_PROTO_INHERIT

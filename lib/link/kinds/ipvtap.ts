@@ -4,4 +4,7 @@ import type { IpvlanOptions } from '../../../types/link.js';
 import { defineKind } from './define.js';
 import { ipvlanRows } from './ipvlan.js';
 
-export const ipvtap = defineKind<IpvlanOptions>({ type: 'ipvtap', required: ['link'], tapDevice: true }, ipvlanRows);
+export const ipvtap = defineKind<IpvlanOptions>(
+  { type: 'ipvtap', required: ['link'], tapDevice: true, aliases: { flags: 'ipvlanFlags' } },
+  ipvlanRows,
+);

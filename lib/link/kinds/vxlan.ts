@@ -3,7 +3,7 @@
 import { DecodeError } from '../../core/errors.js';
 import { be16, be32, bool8, describe, enumOf, flag, struct, structAttr, u32, u8 } from '../../core/schema.js';
 import type { VxlanOptions } from '../../../types/link.js';
-import { flagU8, ipEither, linkIndex, omitOnCreate, ranged } from '../words.js';
+import { flagU8, ipEither, linkIndex, omitOnCreate, ranged, structIn } from '../words.js';
 import { defineKind, type KindCodec } from './define.js';
 
 /**
@@ -41,10 +41,14 @@ export const vxlan = defineKind<VxlanOptions>(
     maxaddress: [9, u32], // IFLA_VXLAN_LIMIT
     srcPortRange: [
       10,
-      structAttr(
-        struct<{ low: number; high: number }>('ifla_vxlan_port_range', 4, { low: [0, 'be16'], high: [2, 'be16'] }),
+      structIn(
+        structAttr(
+          struct<{ low: number; high: number }>('ifla_vxlan_port_range', 4, { low: [0, 'be16'], high: [2, 'be16'] }),
+        ),
+        { low: [0, 0xffff], high: [0, 0xffff] },
+        true,
       ),
-    ], // IFLA_VXLAN_PORT_RANGE
+    ], // IFLA_VXLAN_PORT_RANGE (low ≤ high; { low: 0, high: 0 } is the kernel's default, the local port range)
     proxy: [11, bool8], // IFLA_VXLAN_PROXY
     rsc: [12, bool8], // IFLA_VXLAN_RSC
     l2miss: [13, bool8], // IFLA_VXLAN_L2MISS
@@ -60,7 +64,7 @@ export const vxlan = defineKind<VxlanOptions>(
     gbp: [23, flag], // IFLA_VXLAN_GBP
     remcsumNopartial: [24, flag], // IFLA_VXLAN_REMCSUM_NOPARTIAL
     external: [25, bool8], // IFLA_VXLAN_COLLECT_METADATA
-    flowlabel: [26, be32], // IFLA_VXLAN_LABEL (network byte order)
+    flowlabel: [26, ranged(be32, 0, 0xfffff)], // IFLA_VXLAN_LABEL (network byte order; 20 bits, the kernel masks the rest)
     gpe: [27, flag], // IFLA_VXLAN_GPE
     ttlInherit: [28, flagU8], // IFLA_VXLAN_TTL_INHERIT (a flag in, a u8 out)
     df: [29, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_VXLAN_DF
