@@ -126,6 +126,7 @@ async function prepare(
         errno: ENODEV,
         op: 'RTM_GETLINK',
         subject: `${subject} dev ${f.dev}`,
+        field: 'dev',
         hint: 'no such device',
       });
   }
@@ -300,6 +301,7 @@ export class RouteApi {
         errno: ENODEV,
         op: 'RTM_GETLINK',
         subject: `route.get ${dst} ${field} ${name}`,
+        field,
         hint: 'no such device',
       });
     };
@@ -434,7 +436,7 @@ export class RouteApi {
     );
     for (const { name, field } of names ?? []) {
       const index = await this.lookup(name, signal).catch((e: unknown) => {
-        throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`);
+        throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`, field);
       });
       call.place(field, index);
     }

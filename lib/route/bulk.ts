@@ -11,6 +11,7 @@ import { checkInt, describe } from '../core/validate.js';
 import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, writeSimpleRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
+import { subjectOf } from './single.js';
 
 /**
  * Specs encoded and not yet answered, by default: four batches of 1,024 messages, enough to keep
@@ -67,17 +68,25 @@ function iteratorOf(specs: unknown): {
   throw new TypeError(`Expected "specs" to be an iterable or async iterable of route specs, got ${describe(specs)}`);
 }
 
-/** The kernel's error again, its subject naming the spec (built only for failures). */
-function withSubject(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
-  if (!(e instanceof NetlinkError)) return e;
-  const dst = spec && typeof spec === 'object' ? String(spec.dst) : '?';
-  return new NetlinkError({
-    errno: e.errno,
-    op: e.op,
-    subject: `route.${op}Many [${index}] ${dst}`,
-    extack: e.extack,
-    field: e.field,
-  });
+/** A device name that did not resolve, as the spec named it (thrown while writing the spec). */
+class UnresolvedDev extends Error {
+  constructor(
+    readonly error: NetlinkError,
+    readonly field: string,
+    readonly dev: string,
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * The error a failed spec is listed with: the kernel's again, its subject naming the spec (and the
+ * device it named, with `field` set, when that name did not resolve); built only for failures.
+ */
+function specError(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
+  const subject = `route.${op}Many [${index}] ${spec && typeof spec === 'object' ? String(spec.dst) : '?'}`;
+  if (e instanceof UnresolvedDev) return subjectOf(e.error, `${subject}: ${e.field} ${e.dev}`, e.field);
+  return subjectOf(e, subject);
 }
 
 /** Device names resolved once per bulk call; a name that fails fails every spec using it. */
@@ -92,9 +101,10 @@ class ResolvedDevs implements DevIndex {
     this.names.set(name, v);
   }
 
-  index(name: string): number {
+  index(name: string, field: string): number {
     const v = this.names.get(name);
     if (typeof v === 'number') return v;
+    if (v instanceof NetlinkError) throw new UnresolvedDev(v, field, name);
     throw v ?? new Error(`internal: device ${name} not resolved`);
   }
 }
@@ -139,7 +149,7 @@ class BulkRun implements AckOwner<RouteSpec> {
   }
 
   fail(index: number, spec: RouteSpec, e: Error): void {
-    this.failed.push({ index, spec, error: withSubject(e, this.op, index, spec) });
+    this.failed.push({ index, spec, error: specError(e, this.op, index, spec) });
   }
 
   settle(spec: RouteSpec, index: number, err: Error | null): void {

@@ -157,6 +157,32 @@ t.test('abort: sending stops, what was confirmed is reported', async (t) => {
   h.close();
 });
 
+t.test('a device name that does not resolve: the failure names the device and its field', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const list: RouteSpec[] = specs(4);
+  list[1] = { dst: '10.50.4.0/24', dev: 'nope0' };
+  list[2] = { dst: '10.50.5.0/24', metric: 10, nexthops: [{ dev: 'veth0' }, { dev: 'nope1' }] };
+  const r = await h.route.addMany(list);
+  t.equal(r.ok, 2);
+  t.match(r.failed, [
+    {
+      index: 1,
+      error: {
+        name: 'NetlinkError',
+        code: 'ENODEV',
+        field: 'dev',
+        message: /^route\.addMany \[1\] 10\.50\.4\.0\/24: dev nope0: No such device/,
+      },
+    },
+    {
+      index: 2,
+      error: { code: 'ENODEV', field: 'nexthops[1].dev', message: /\[2\] 10\.50\.5\.0\/24: nexthops\[1\]\.dev nope1/ },
+    },
+  ]);
+  h.close();
+});
+
 t.test('a closed handle fails the whole operation', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });

@@ -135,6 +135,28 @@ t.test('abort mid-way reports what the kernel confirmed', { skip: rootSkip }, as
   );
 });
 
+t.test('a device that does not exist: the bulk failure names it, as route.add does', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const spec: RouteSpec = { dst: '10.50.4.0/24', dev: 'nope0' };
+  const single = await h.route.add(spec).catch((e: unknown) => e as Error);
+  t.match(single, { code: 'ENODEV', field: 'dev', message: /^route\.add 10\.50\.4\.0\/24: dev nope0: No such device/ });
+  const r = await h.route.addMany([{ dst: dstOf(1), dev: 'veth0' }, spec]);
+  t.equal(r.ok, 1);
+  t.match(r.failed, [
+    {
+      index: 1,
+      error: {
+        code: 'ENODEV',
+        field: 'dev',
+        message: /^route\.addMany \[1\] 10\.50\.4\.0\/24: dev nope0: No such device/,
+      },
+    },
+  ]);
+  t.same([...(await ours(ns)).keys()], [dstOf(1)]);
+});
+
 t.test('per-route calls in one Promise.all and an async iterable feed', { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
   setup(ns);
