@@ -711,6 +711,24 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
   await t.rejects(h.route.get('10.0.0.0/24'), /"dst"/);
   await t.rejects(h.route.get('10.0.0.1', { oif: 'bad name' }), /"oif"/);
   await t.rejects(h.route.get('10.0.0.1', { table: 'nosuch' }), /"table"/);
+  // route.get's options are named as the caller wrote them (`src`: the flow's source address, of dst's family)
+  const getBad: [unknown, RegExp][] = [
+    [{ src: '2001:db8::1' }, /^Expected "src" to be an IPv4 address/],
+    [{ src: '10.0.0.0/24' }, /^Expected "src"/],
+    [{ src: 'default' }, /^Expected "src"/],
+    [{ src: 7 }, /^Expected "src"/],
+    [{ oif: 0 }, /^Expected "oif"/],
+    [{ oif: true }, /"oif"/],
+    [{ iif: 'bad name' }, /"iif"/],
+    [{ iif: -1 }, /^Expected "iif"/],
+    [{ table: -1 }, /"table"/],
+    [{ mark: 1.5 }, /^Expected "mark"/],
+    [{ fibmatch: 1 }, /^Expected "fibmatch"/],
+    [{ from: '10.0.0.1' }, /Unknown field "from"/],
+  ];
+  for (const [opts, re] of getBad)
+    await t.rejects(h.route.get('10.0.0.1', opts as never), re, `route.get ${JSON.stringify(opts)}`);
+  await t.rejects(h.route.get('2001:db8::5', { src: '10.0.0.1' }), /^Expected "src" to be an IPv6 address/);
   t.throws(() => h.route.dump({ table: 'nosuch' }), /"table"/);
   t.throws(() => h.route.dump({ family: 5 as never }), /"family"/);
   t.throws(() => h.route.dump({ tabel: 5 } as never), /Unknown field "tabel"/);
