@@ -297,7 +297,10 @@ export interface BulkResult<S = RouteSpec> {
 
 /** Options of route.addMany / replaceMany / delMany. */
 export interface BulkOptions {
-  /** Called as confirmations arrive (at most once per event-loop turn): done so far, and the total when known (arrays). */
+  /**
+   * Called as confirmations arrive (at most once per event-loop turn): done so far, and the total
+   * when known (arrays). Each `done` is reported once, the last (every spec done) exactly once.
+   */
   onProgress?: (done: number, total?: number) => void;
   /** Stops sending; the result reports what was confirmed. */
   signal?: AbortSignal;

@@ -120,6 +120,8 @@ class BulkRun implements AckOwner<RouteSpec> {
   aborted = false;
   private wake: (() => void) | undefined;
   private progressQueued = false;
+  /** The last `done` onProgress was given (each is given once). */
+  private reported = -1;
   private readonly lowWater: number;
 
   constructor(
@@ -161,9 +163,17 @@ class BulkRun implements AckOwner<RouteSpec> {
       this.progressQueued = true;
       queueMicrotask(() => {
         this.progressQueued = false;
-        this.onProgress?.(this.ok + this.failed.length, this.total);
+        this.report();
       });
     }
+  }
+
+  /** Calls onProgress with what is done now, unless it was given that already. */
+  report(): void {
+    const done = this.ok + this.failed.length;
+    if (done === this.reported) return;
+    this.reported = done;
+    this.onProgress?.(done, this.total);
   }
 
   resume(): void {
@@ -251,7 +261,7 @@ export async function runBulk(
   }
   const failed = run.failed.sort((a, b) => a.index - b.index);
   const result: BulkResult = { ok: run.ok, failed };
-  if (onProgress) onProgress(run.ok + failed.length, total);
+  run.report();
   if (run.aborted) {
     result.aborted = true;
     const e = new Error(`route.${op}Many aborted after ${run.ok + failed.length} specs were confirmed`, {

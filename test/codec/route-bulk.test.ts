@@ -157,6 +157,39 @@ t.test('abort: sending stops, what was confirmed is reported', async (t) => {
   h.close();
 });
 
+t.test('onProgress gives each count once, and the total exactly once at the end', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  for (const window of [5, 1, 4096]) {
+    const calls: [number, number | undefined][] = [];
+    const list = specs(11);
+    list[3] = { dst: '10.0.3.0/33' }; // malformed: counted as done at once
+    const r = await h.route.addMany(list, { window, onProgress: (done, total) => calls.push([done, total]) });
+    t.equal(r.ok, 10);
+    const dones = calls.map(([d]) => d);
+    t.ok(
+      dones.every((d, i) => i === 0 || d > dones[i - 1]!),
+      `window ${window}: strictly rising, no count twice (${dones.join(', ')})`,
+    );
+    t.same(calls.at(-1), [11, 11], 'ends at the total');
+    t.equal(dones.filter((d) => d === 11).length, 1, 'the final count once');
+  }
+  // An empty input reports its (zero) end once; an async source has no total.
+  const calls: [number, number | undefined][] = [];
+  await h.route.addMany([], { onProgress: (done, total) => calls.push([done, total]) });
+  t.same(calls, [[0, 0]]);
+  calls.length = 0;
+  await h.route.addMany(
+    (async function* () {
+      yield* specs(3);
+    })(),
+    { onProgress: (done, total) => calls.push([done, total]) },
+  );
+  t.same(calls.at(-1), [3, undefined]);
+  t.equal(calls.filter(([d]) => d === 3).length, 1);
+  h.close();
+});
+
 t.test('a device name that does not resolve: the failure names the device and its field', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });
