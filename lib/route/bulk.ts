@@ -3,7 +3,8 @@
 // (engine.post; many messages per sendmsg, which the addon's I/O thread runs while this thread
 // encodes the next batch), with at most `window` messages awaiting their ACK. Each ACK is matched
 // by sequence to its spec's index in the engine's ring, with no object per message; nothing is
-// lost: every spec ends up counted in `ok` or listed in `failed`.
+// lost: every spec ends up counted in `ok` or listed in `failed`. An abort stops it at once, also
+// while an async source is still producing its next spec.
 import type { Handle } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { HandleClosedError, NetlinkError } from '../core/errors.js';
@@ -119,6 +120,8 @@ class BulkRun implements AckOwner<RouteSpec> {
   inflight = 0;
   aborted = false;
   private wake: (() => void) | undefined;
+  /** Ends the wait for the source's next spec (see nextOrAbort) when the signal aborts. */
+  private unblock: ((r: undefined) => void) | undefined;
   private progressQueued = false;
   /** The last `done` onProgress was given (each is given once). */
   private reported = -1;
@@ -176,6 +179,28 @@ class BulkRun implements AckOwner<RouteSpec> {
     this.onProgress?.(done, this.total);
   }
 
+  /** The signal aborted: wakes whatever the run waits for. */
+  abort(): void {
+    this.aborted = true;
+    this.resume();
+    const u = this.unblock;
+    this.unblock = undefined;
+    u?.(undefined);
+  }
+
+  /**
+   * The async source's next spec, or undefined if the signal aborts first: its next() then goes on
+   * alone, and what it brings (or throws) is dropped. A promise and two closures per spec, only for
+   * async sources with a signal.
+   */
+  nextOrAbort(it: AsyncIterator<RouteSpec>): Promise<IteratorResult<RouteSpec> | undefined> {
+    const p = it.next();
+    return new Promise((resolve, reject) => {
+      this.unblock = resolve;
+      p.then(resolve, reject);
+    });
+  }
+
   resume(): void {
     const w = this.wake;
     this.wake = undefined;
@@ -186,6 +211,25 @@ class BulkRun implements AckOwner<RouteSpec> {
   waitBelow(): Promise<void> {
     return new Promise<void>((r) => (this.wake = r));
   }
+}
+
+/**
+ * Stops the source at an abort with its return(), so a generator's finally runs. That is awaited,
+ * unless the source's next() is still running: a generator then takes the return() only once that
+ * next() is done (perhaps never), so it is left to finish alone, its error (if any) dropped.
+ */
+async function stopSource(
+  it: Iterator<RouteSpec> | AsyncIterator<RouteSpec>,
+  async: boolean,
+  pulling: boolean,
+): Promise<void> {
+  if (!async) {
+    (it as Iterator<RouteSpec>).return?.();
+    return;
+  }
+  const done = Promise.resolve((it as AsyncIterator<RouteSpec>).return?.());
+  if (pulling) done.catch(() => undefined);
+  else await done;
 }
 
 /**
@@ -214,14 +258,13 @@ export async function runBulk(
   };
 
   run.aborted = signal?.aborted ?? false;
-  const onAbort = (): void => {
-    run.aborted = true;
-    run.resume();
-  };
+  const onAbort = (): void => run.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
     let index = 0;
+    /** The abort came while the source was producing a spec (its next() still runs). */
+    let pulling = false;
     for (;;) {
       if (run.aborted) break;
       if (run.inflight >= window) {
@@ -232,7 +275,14 @@ export async function runBulk(
         engine.flush();
         continue;
       }
-      const next = async ? await (it as AsyncIterator<RouteSpec>).next() : (it as Iterator<RouteSpec>).next();
+      let next: IteratorResult<RouteSpec> | undefined;
+      if (!async) next = (it as Iterator<RouteSpec>).next();
+      else if (signal) next = await run.nextOrAbort(it as AsyncIterator<RouteSpec>);
+      else next = await (it as AsyncIterator<RouteSpec>).next();
+      if (next === undefined) {
+        pulling = true;
+        break;
+      }
       if (next.done) break;
       const spec = next.value;
       const i = index++;
@@ -243,6 +293,7 @@ export async function runBulk(
         devNames(spec, names);
         for (const name of names) if (!devs.has(name)) await resolve(name);
       }
+      if (run.aborted) break; // a lookup or the source was awaited: nothing is sent after an abort
       if (engine.isClosed) throw new HandleClosedError();
       run.inflight++;
       try {
@@ -253,18 +304,18 @@ export async function runBulk(
         run.fail(i, spec, e as Error);
       }
     }
+    if (run.aborted) await stopSource(it, async, pulling);
     while (run.inflight > 0) await run.waitBelow();
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (run.aborted && !async) (it as Iterator<RouteSpec>).return?.();
-    else if (run.aborted) await (it as AsyncIterator<RouteSpec>).return?.();
   }
   const failed = run.failed.sort((a, b) => a.index - b.index);
   const result: BulkResult = { ok: run.ok, failed };
   run.report();
   if (run.aborted) {
     result.aborted = true;
-    const e = new Error(`route.${op}Many aborted after ${run.ok + failed.length} specs were confirmed`, {
+    const done = run.ok + failed.length;
+    const e = new Error(`route.${op}Many aborted after ${done} ${done === 1 ? 'spec was' : 'specs were'} confirmed`, {
       cause: signal?.reason,
     }) as BulkAbortError;
     e.name = 'AbortError';
