@@ -126,6 +126,7 @@ async function prepare(
         errno: ENODEV,
         op: 'RTM_GETLINK',
         subject: `${subject} dev ${f.dev}`,
+        field: 'dev',
         hint: 'no such device',
       });
   }
@@ -271,10 +272,11 @@ export class RouteApi {
         throw new TypeError(`Unknown field "${k}" in the route.get options`);
     }
     const signal = checkCallOptions(o.signal === undefined ? undefined : { signal: o.signal });
-    // Validate the addresses as a route spec would (family, prefix length).
+    // Validate the addresses as a route spec would (family, prefix length): the flow's source is
+    // checked as a spec's `src` is (an address of dst's family), so an error names the caller's field.
     const names: { oif?: string; iif?: string } = {};
     const probe: RouteSpec = { dst };
-    if (o.src !== undefined) probe.from = o.src;
+    if (o.src !== undefined) probe.src = o.src;
     const parsed = parseRoute(probe, 'del', PLACEHOLDER_DEV);
     const fam = parsed.family;
     const full = fam === AF_INET ? 32 : 128;
@@ -283,7 +285,7 @@ export class RouteApi {
     if (o.oif !== undefined && typeof o.oif !== 'number') names.oif = checkIfName(o.oif, 'oif');
     if (o.iif !== undefined && typeof o.iif !== 'number') names.iif = checkIfName(o.iif, 'iif');
     const a: Decoded<RtaAttrs> = { dst: addrText(parsed.dst) };
-    if (parsed.rest?.from !== undefined) a.from = parsed.rest.from;
+    if (parsed.src) a.from = addrText(parsed.src);
     if (typeof o.oif === 'number') a.dev = checkInt(o.oif, 'oif', 1, 0x7fffffff);
     if (typeof o.iif === 'number') a.iif = checkInt(o.iif, 'iif', 1, 0x7fffffff);
     if (o.mark !== undefined) a.mark = checkInt(o.mark, 'mark', 0, 0xffffffff);
@@ -300,6 +302,7 @@ export class RouteApi {
         errno: ENODEV,
         op: 'RTM_GETLINK',
         subject: `route.get ${dst} ${field} ${name}`,
+        field,
         hint: 'no such device',
       });
     };
@@ -434,7 +437,7 @@ export class RouteApi {
     );
     for (const { name, field } of names ?? []) {
       const index = await this.lookup(name, signal).catch((e: unknown) => {
-        throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`);
+        throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`, field);
       });
       call.place(field, index);
     }

@@ -297,9 +297,16 @@ export interface BulkResult<S = RouteSpec> {
 
 /** Options of route.addMany / replaceMany / delMany. */
 export interface BulkOptions {
-  /** Called as confirmations arrive (at most once per event-loop turn): done so far, and the total when known (arrays). */
+  /**
+   * Called as confirmations arrive (at most once per event-loop turn): done so far, and the total
+   * when known (arrays). Each `done` is reported once, the last (every spec done) exactly once.
+   */
   onProgress?: (done: number, total?: number) => void;
-  /** Stops sending; the result reports what was confirmed. */
+  /**
+   * Stops sending, also while an async source is still producing its next spec (its return() is
+   * called, so a generator's finally runs); rejects with an AbortError whose `result` reports what
+   * was confirmed.
+   */
   signal?: AbortSignal;
   /** Most specs sent or encoded and awaiting their ACK at once (default 4,096). */
   window?: number;

@@ -3,7 +3,8 @@
 // (engine.post; many messages per sendmsg, which the addon's I/O thread runs while this thread
 // encodes the next batch), with at most `window` messages awaiting their ACK. Each ACK is matched
 // by sequence to its spec's index in the engine's ring, with no object per message; nothing is
-// lost: every spec ends up counted in `ok` or listed in `failed`.
+// lost: every spec ends up counted in `ok` or listed in `failed`. An abort stops it at once, also
+// while an async source is still producing its next spec.
 import type { Handle } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { HandleClosedError, NetlinkError } from '../core/errors.js';
@@ -11,6 +12,7 @@ import { checkInt, describe } from '../core/validate.js';
 import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, writeSimpleRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
+import { subjectOf } from './single.js';
 
 /**
  * Specs encoded and not yet answered, by default: four batches of 1,024 messages, enough to keep
@@ -67,17 +69,25 @@ function iteratorOf(specs: unknown): {
   throw new TypeError(`Expected "specs" to be an iterable or async iterable of route specs, got ${describe(specs)}`);
 }
 
-/** The kernel's error again, its subject naming the spec (built only for failures). */
-function withSubject(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
-  if (!(e instanceof NetlinkError)) return e;
-  const dst = spec && typeof spec === 'object' ? String(spec.dst) : '?';
-  return new NetlinkError({
-    errno: e.errno,
-    op: e.op,
-    subject: `route.${op}Many [${index}] ${dst}`,
-    extack: e.extack,
-    field: e.field,
-  });
+/** A device name that did not resolve, as the spec named it (thrown while writing the spec). */
+class UnresolvedDev extends Error {
+  constructor(
+    readonly error: NetlinkError,
+    readonly field: string,
+    readonly dev: string,
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * The error a failed spec is listed with: the kernel's again, its subject naming the spec (and the
+ * device it named, with `field` set, when that name did not resolve); built only for failures.
+ */
+function specError(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
+  const subject = `route.${op}Many [${index}] ${spec && typeof spec === 'object' ? String(spec.dst) : '?'}`;
+  if (e instanceof UnresolvedDev) return subjectOf(e.error, `${subject}: ${e.field} ${e.dev}`, e.field);
+  return subjectOf(e, subject);
 }
 
 /** Device names resolved once per bulk call; a name that fails fails every spec using it. */
@@ -92,9 +102,10 @@ class ResolvedDevs implements DevIndex {
     this.names.set(name, v);
   }
 
-  index(name: string): number {
+  index(name: string, field: string): number {
     const v = this.names.get(name);
     if (typeof v === 'number') return v;
+    if (v instanceof NetlinkError) throw new UnresolvedDev(v, field, name);
     throw v ?? new Error(`internal: device ${name} not resolved`);
   }
 }
@@ -109,7 +120,11 @@ class BulkRun implements AckOwner<RouteSpec> {
   inflight = 0;
   aborted = false;
   private wake: (() => void) | undefined;
+  /** Ends the wait for the source's next spec (see nextOrAbort) when the signal aborts. */
+  private unblock: ((r: undefined) => void) | undefined;
   private progressQueued = false;
+  /** The last `done` onProgress was given (each is given once). */
+  private reported = -1;
   private readonly lowWater: number;
 
   constructor(
@@ -139,7 +154,7 @@ class BulkRun implements AckOwner<RouteSpec> {
   }
 
   fail(index: number, spec: RouteSpec, e: Error): void {
-    this.failed.push({ index, spec, error: withSubject(e, this.op, index, spec) });
+    this.failed.push({ index, spec, error: specError(e, this.op, index, spec) });
   }
 
   settle(spec: RouteSpec, index: number, err: Error | null): void {
@@ -151,9 +166,39 @@ class BulkRun implements AckOwner<RouteSpec> {
       this.progressQueued = true;
       queueMicrotask(() => {
         this.progressQueued = false;
-        this.onProgress?.(this.ok + this.failed.length, this.total);
+        this.report();
       });
     }
+  }
+
+  /** Calls onProgress with what is done now, unless it was given that already. */
+  report(): void {
+    const done = this.ok + this.failed.length;
+    if (done === this.reported) return;
+    this.reported = done;
+    this.onProgress?.(done, this.total);
+  }
+
+  /** The signal aborted: wakes whatever the run waits for. */
+  abort(): void {
+    this.aborted = true;
+    this.resume();
+    const u = this.unblock;
+    this.unblock = undefined;
+    u?.(undefined);
+  }
+
+  /**
+   * The async source's next spec, or undefined if the signal aborts first: its next() then goes on
+   * alone, and what it brings (or throws) is dropped. A promise and two closures per spec, only for
+   * async sources with a signal.
+   */
+  nextOrAbort(it: AsyncIterator<RouteSpec>): Promise<IteratorResult<RouteSpec> | undefined> {
+    const p = it.next();
+    return new Promise((resolve, reject) => {
+      this.unblock = resolve;
+      p.then(resolve, reject);
+    });
   }
 
   resume(): void {
@@ -166,6 +211,25 @@ class BulkRun implements AckOwner<RouteSpec> {
   waitBelow(): Promise<void> {
     return new Promise<void>((r) => (this.wake = r));
   }
+}
+
+/**
+ * Stops the source at an abort with its return(), so a generator's finally runs. That is awaited,
+ * unless the source's next() is still running: a generator then takes the return() only once that
+ * next() is done (perhaps never), so it is left to finish alone, its error (if any) dropped.
+ */
+async function stopSource(
+  it: Iterator<RouteSpec> | AsyncIterator<RouteSpec>,
+  async: boolean,
+  pulling: boolean,
+): Promise<void> {
+  if (!async) {
+    (it as Iterator<RouteSpec>).return?.();
+    return;
+  }
+  const done = Promise.resolve((it as AsyncIterator<RouteSpec>).return?.());
+  if (pulling) done.catch(() => undefined);
+  else await done;
 }
 
 /**
@@ -194,14 +258,13 @@ export async function runBulk(
   };
 
   run.aborted = signal?.aborted ?? false;
-  const onAbort = (): void => {
-    run.aborted = true;
-    run.resume();
-  };
+  const onAbort = (): void => run.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
     let index = 0;
+    /** The abort came while the source was producing a spec (its next() still runs). */
+    let pulling = false;
     for (;;) {
       if (run.aborted) break;
       if (run.inflight >= window) {
@@ -212,7 +275,14 @@ export async function runBulk(
         engine.flush();
         continue;
       }
-      const next = async ? await (it as AsyncIterator<RouteSpec>).next() : (it as Iterator<RouteSpec>).next();
+      let next: IteratorResult<RouteSpec> | undefined;
+      if (!async) next = (it as Iterator<RouteSpec>).next();
+      else if (signal) next = await run.nextOrAbort(it as AsyncIterator<RouteSpec>);
+      else next = await (it as AsyncIterator<RouteSpec>).next();
+      if (next === undefined) {
+        pulling = true;
+        break;
+      }
       if (next.done) break;
       const spec = next.value;
       const i = index++;
@@ -223,6 +293,7 @@ export async function runBulk(
         devNames(spec, names);
         for (const name of names) if (!devs.has(name)) await resolve(name);
       }
+      if (run.aborted) break; // a lookup or the source was awaited: nothing is sent after an abort
       if (engine.isClosed) throw new HandleClosedError();
       run.inflight++;
       try {
@@ -233,18 +304,18 @@ export async function runBulk(
         run.fail(i, spec, e as Error);
       }
     }
+    if (run.aborted) await stopSource(it, async, pulling);
     while (run.inflight > 0) await run.waitBelow();
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (run.aborted && !async) (it as Iterator<RouteSpec>).return?.();
-    else if (run.aborted) await (it as AsyncIterator<RouteSpec>).return?.();
   }
   const failed = run.failed.sort((a, b) => a.index - b.index);
   const result: BulkResult = { ok: run.ok, failed };
-  if (onProgress) onProgress(run.ok + failed.length, total);
+  run.report();
   if (run.aborted) {
     result.aborted = true;
-    const e = new Error(`route.${op}Many aborted after ${run.ok + failed.length} specs were confirmed`, {
+    const done = run.ok + failed.length;
+    const e = new Error(`route.${op}Many aborted after ${done} ${done === 1 ? 'spec was' : 'specs were'} confirmed`, {
       cause: signal?.reason,
     }) as BulkAbortError;
     e.name = 'AbortError';

@@ -53,11 +53,11 @@ export class Call implements Submission {
     else this.resolve();
   }
 
-  /** Rejects the call's promise; `what` adds to the subject (e.g. the device that was not found). */
-  fail(err: Error, what?: string): void {
+  /** Rejects the call's promise; `dev` is the device name (and its field) that did not resolve. */
+  fail(err: Error, dev?: NameSlot): void {
     if (this.failed) return;
     this.failed = true;
-    this.reject(callError(this, err, what));
+    this.reject(callError(this, err, dev));
   }
 
   /** Keeps the body just written into w from start (and no parsed route) until the name resolves. */
@@ -105,9 +105,9 @@ class QuickCall {
     readonly spec: RouteSpec,
   ) {}
 
-  /** Rejects the call's promise; `what` adds to the subject (e.g. the device that was not found). */
-  fail(err: Error, what?: string): void {
-    this.resolve(Promise.reject(callError(this, err, what)));
+  /** Rejects the call's promise; `dev` is the device name (and its field) that did not resolve. */
+  fail(err: Error, dev?: NameSlot): void {
+    this.resolve(Promise.reject(callError(this, err, dev)));
   }
 }
 
@@ -156,9 +156,10 @@ const CONTEXTS: Readonly<Record<RouteOp, RequestContext>> = {
   del: { subject: 'route.del' },
 };
 
-/** A call's error, its subject naming the call; `what` adds to it (e.g. the device not found). */
-function callError(call: Call | QuickCall, err: Error, what: string | undefined): Error {
-  return subjectOf(err, `route.${call.op} ${String(call.spec.dst)}${what ? `: ${what}` : ''}`);
+/** A call's error, its subject naming the call, and the device name that did not resolve (if that was it). */
+function callError(call: Call | QuickCall, err: Error, dev: NameSlot | undefined): Error {
+  const subject = `route.${call.op} ${String(call.spec.dst)}`;
+  return dev ? subjectOf(err, `${subject}: ${dev.field} ${dev.name}`, dev.field) : subjectOf(err, subject);
 }
 
 /** Where a call keeps a message body staged in its lookup's buffer (see Call.staged). */
@@ -202,15 +203,18 @@ function grab(resolve: (v: PromiseLike<void> | void) => void): void {
   grabbed = resolve;
 }
 
-/** The kernel's error with a subject naming the call (the shared request context has none). */
-export function subjectOf(e: Error, subject: string): Error {
+/**
+ * The kernel's error with a subject naming the call (the shared request context has none), its
+ * extended ACK kept; `field` is the caller's field it is about (a device name that did not resolve).
+ */
+export function subjectOf(e: Error, subject: string, field?: string): Error {
   if (!(e instanceof NetlinkError)) return e;
   return new NetlinkError({
     errno: e.errno,
     op: e.op,
     subject,
     extack: e.extack,
-    field: e.field,
+    field: field ?? e.field,
     hint: e.code === 'ENODEV' ? 'no such device' : undefined,
   });
 }
@@ -364,7 +368,7 @@ export class CallPipeline implements AckOwner<Call> {
     for (let i = 0; i < l.calls.length; i++) {
       const call = l.calls[i]!;
       const field = l.fields[i]!;
-      if (err) call.fail(err, `${field} ${name}`);
+      if (err) call.fail(err, { name, field });
       else if (call instanceof QuickCall) {
         call.staged!.put32(call.at + call.len - 4, index);
         this.post(call, this.quick);

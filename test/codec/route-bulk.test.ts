@@ -157,6 +157,188 @@ t.test('abort: sending stops, what was confirmed is reported', async (t) => {
   h.close();
 });
 
+/** A promise and its resolve function. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+/** The AbortError a bulk call rejects with (a call that resolves fails the test). */
+function abortErrorOf(p: Promise<BulkResult>): Promise<BulkAbortError> {
+  return p.then(
+    () => {
+      throw new Error('not aborted');
+    },
+    (e: unknown) => e as BulkAbortError,
+  );
+}
+
+/** The promise's outcome, or 'pending' if it has not settled within ms. */
+function within<T>(p: Promise<T>, ms: number): Promise<T | 'pending'> {
+  return Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
+}
+
+t.test('abort while an async source waits: rejects at once, nothing sent after, the source closed', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const ac = new AbortController();
+  const [a, b, c] = specs(3);
+  const later = gate();
+  const yielded: string[] = [];
+  let closed = false;
+  async function* source(): AsyncGenerator<RouteSpec> {
+    try {
+      yielded.push(a!.dst);
+      yield a!;
+      await later.promise; // the source waits (for its producer)
+      yielded.push(b!.dst);
+      yield b!;
+      yielded.push(c!.dst);
+      yield c!;
+    } finally {
+      closed = true;
+    }
+  }
+  const progress: number[] = [];
+  const p = h.route.addMany(source(), { signal: ac.signal, onProgress: (done) => progress.push(done) });
+  while (progress.at(-1) !== 1) await new Promise((r) => setImmediate(r));
+  ac.abort();
+  const err = await within(abortErrorOf(p), 1000);
+  t.not(err, 'pending', 'the abort settles the call while the source still waits');
+  if (err === 'pending') return;
+  t.equal(err.name, 'AbortError');
+  t.match(err.message, /aborted after 1 spec was confirmed/);
+  t.same(err.result, { ok: 1, failed: [], aborted: true }, 'the one confirmed spec, exactly');
+  t.same(progress, [1], 'progress: each count once');
+  later.open(); // the source goes on: what it brings now is not sent, and its finally runs
+  await new Promise((r) => setTimeout(r, 20));
+  t.same(yielded, [a!.dst, b!.dst], 'the source was stopped at its next yield');
+  t.ok(closed, "the source's return() was called: its finally ran");
+  t.same(
+    fake.sent.filter((m) => m.type === RTM_NEWROUTE).map(dstOf),
+    [a!.dst],
+    'only the spec yielded before the abort was sent',
+  );
+  h.close();
+});
+
+t.test('abort with an async source that never yields again: the call still settles', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const ac = new AbortController();
+  const never = new Promise<void>(() => undefined);
+  async function* source(): AsyncGenerator<RouteSpec> {
+    yield* specs(2);
+    await never;
+  }
+  const p = abortErrorOf(h.route.replaceMany(source(), { signal: ac.signal }));
+  setTimeout(() => ac.abort(new Error('enough')), 20);
+  const err = await within(p, 1000);
+  t.not(err, 'pending', 'settled');
+  if (err === 'pending') return;
+  t.match(err, { name: 'AbortError', cause: { message: 'enough' }, result: { ok: 2, failed: [], aborted: true } });
+  t.equal(fake.sent.filter((m) => m.type === RTM_NEWROUTE).length, 2);
+
+  // An async source waiting with the window full, and a hand-written async iterator (no return()).
+  const ac2 = new AbortController();
+  let n = 0;
+  const iter: AsyncIterable<RouteSpec> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () =>
+        n < 3
+          ? Promise.resolve({ value: specs(3)[n++]!, done: false })
+          : new Promise<IteratorResult<RouteSpec>>(() => undefined),
+    }),
+  };
+  const p2 = abortErrorOf(h.route.delMany(iter, { signal: ac2.signal }));
+  setTimeout(() => ac2.abort(), 20);
+  t.match(await within(p2, 1000), { name: 'AbortError', result: { ok: 3, aborted: true } });
+  h.close();
+});
+
+t.test('a sync source that aborts as it yields: the spec pulled after the abort is not sent', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const ac = new AbortController();
+  const list = specs(10);
+  let closed = false;
+  function* source(): Generator<RouteSpec> {
+    try {
+      for (let i = 0; i < list.length; i++) {
+        if (i === 4) ac.abort();
+        yield list[i]!;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  const err = await abortErrorOf(h.route.addMany(source(), { signal: ac.signal }));
+  t.match(err, { name: 'AbortError', result: { ok: 4, failed: [], aborted: true } });
+  t.equal(fake.sent.filter((m) => m.type === RTM_NEWROUTE).length, 4, 'specs 0-3 sent, not 4');
+  t.ok(closed, 'the generator was closed');
+  h.close();
+});
+
+t.test('onProgress gives each count once, and the total exactly once at the end', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  for (const window of [5, 1, 4096]) {
+    const calls: [number, number | undefined][] = [];
+    const list = specs(11);
+    list[3] = { dst: '10.0.3.0/33' }; // malformed: counted as done at once
+    const r = await h.route.addMany(list, { window, onProgress: (done, total) => calls.push([done, total]) });
+    t.equal(r.ok, 10);
+    const dones = calls.map(([d]) => d);
+    t.ok(
+      dones.every((d, i) => i === 0 || d > dones[i - 1]!),
+      `window ${window}: strictly rising, no count twice (${dones.join(', ')})`,
+    );
+    t.same(calls.at(-1), [11, 11], 'ends at the total');
+    t.equal(dones.filter((d) => d === 11).length, 1, 'the final count once');
+  }
+  // An empty input reports its (zero) end once; an async source has no total.
+  const calls: [number, number | undefined][] = [];
+  await h.route.addMany([], { onProgress: (done, total) => calls.push([done, total]) });
+  t.same(calls, [[0, 0]]);
+  calls.length = 0;
+  await h.route.addMany(
+    (async function* () {
+      yield* specs(3);
+    })(),
+    { onProgress: (done, total) => calls.push([done, total]) },
+  );
+  t.same(calls.at(-1), [3, undefined]);
+  t.equal(calls.filter(([d]) => d === 3).length, 1);
+  h.close();
+});
+
+t.test('a device name that does not resolve: the failure names the device and its field', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  const list: RouteSpec[] = specs(4);
+  list[1] = { dst: '10.50.4.0/24', dev: 'nope0' };
+  list[2] = { dst: '10.50.5.0/24', metric: 10, nexthops: [{ dev: 'veth0' }, { dev: 'nope1' }] };
+  const r = await h.route.addMany(list);
+  t.equal(r.ok, 2);
+  t.match(r.failed, [
+    {
+      index: 1,
+      error: {
+        name: 'NetlinkError',
+        code: 'ENODEV',
+        field: 'dev',
+        message: /^route\.addMany \[1\] 10\.50\.4\.0\/24: dev nope0: No such device/,
+      },
+    },
+    {
+      index: 2,
+      error: { code: 'ENODEV', field: 'nexthops[1].dev', message: /\[2\] 10\.50\.5\.0\/24: nexthops\[1\]\.dev nope1/ },
+    },
+  ]);
+  h.close();
+});
+
 t.test('a closed handle fails the whole operation', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });

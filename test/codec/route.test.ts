@@ -711,6 +711,24 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
   await t.rejects(h.route.get('10.0.0.0/24'), /"dst"/);
   await t.rejects(h.route.get('10.0.0.1', { oif: 'bad name' }), /"oif"/);
   await t.rejects(h.route.get('10.0.0.1', { table: 'nosuch' }), /"table"/);
+  // route.get's options are named as the caller wrote them (`src`: the flow's source address, of dst's family)
+  const getBad: [unknown, RegExp][] = [
+    [{ src: '2001:db8::1' }, /^Expected "src" to be an IPv4 address/],
+    [{ src: '10.0.0.0/24' }, /^Expected "src"/],
+    [{ src: 'default' }, /^Expected "src"/],
+    [{ src: 7 }, /^Expected "src"/],
+    [{ oif: 0 }, /^Expected "oif"/],
+    [{ oif: true }, /"oif"/],
+    [{ iif: 'bad name' }, /"iif"/],
+    [{ iif: -1 }, /^Expected "iif"/],
+    [{ table: -1 }, /"table"/],
+    [{ mark: 1.5 }, /^Expected "mark"/],
+    [{ fibmatch: 1 }, /^Expected "fibmatch"/],
+    [{ from: '10.0.0.1' }, /Unknown field "from"/],
+  ];
+  for (const [opts, re] of getBad)
+    await t.rejects(h.route.get('10.0.0.1', opts as never), re, `route.get ${JSON.stringify(opts)}`);
+  await t.rejects(h.route.get('2001:db8::5', { src: '10.0.0.1' }), /^Expected "src" to be an IPv6 address/);
   t.throws(() => h.route.dump({ table: 'nosuch' }), /"table"/);
   t.throws(() => h.route.dump({ family: 5 as never }), /"family"/);
   t.throws(() => h.route.dump({ tabel: 5 } as never), /Unknown field "tabel"/);
@@ -724,10 +742,32 @@ t.test('a device the kernel does not know is ENODEV naming it', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });
   const err = await h.route.add({ dst: '10.0.0.0/8', dev: 'nosuch0' }).catch((e: unknown) => e);
-  t.match(err, { name: 'NetlinkError', code: 'ENODEV' });
-  t.match(String(err), /nosuch0/);
+  t.match(err, { name: 'NetlinkError', code: 'ENODEV', field: 'dev' });
+  t.match(String(err), /route\.add 10\.0\.0\.0\/8: dev nosuch0: No such device/);
+  // The general path (more than dst/via/dev), a nexthop's device, and a call with a signal
+  const calls: [Promise<void>, string, RegExp][] = [
+    [
+      h.route.replace({ dst: '10.1.0.0/16', dev: 'nosuch0', metric: 5 }),
+      'dev',
+      /route\.replace 10\.1\.0\.0\/16: dev nosuch0/,
+    ],
+    [
+      h.route.add({ dst: '10.2.0.0/16', nexthops: [{ dev: 'veth0' }, { dev: 'nosuch1' }] }),
+      'nexthops[1].dev',
+      /route\.add 10\.2\.0\.0\/16: nexthops\[1\]\.dev nosuch1/,
+    ],
+    [
+      h.route.del({ dst: '10.3.0.0/16', dev: 'nosuch2' }, { signal: new AbortController().signal }),
+      'dev',
+      /route\.del 10\.3\.0\.0\/16: dev nosuch2/,
+    ],
+  ];
+  for (const [p, field, re] of calls) {
+    const e = await p.catch((x: unknown) => x);
+    t.match(e, { name: 'NetlinkError', code: 'ENODEV', field, message: re }, field);
+  }
   t.notOk(
-    fake.sent.some((m) => m.type === RTM_NEWROUTE),
+    fake.sent.some((m) => m.type === RTM_NEWROUTE || m.type === RTM_DELROUTE),
     'no route request was sent',
   );
   h.close();
@@ -934,7 +974,11 @@ t.test('list / dump: the kernel filters (strict dump request), the client filter
 
   await t.rejects(
     run((h) => h.route.list({ dev: 'nosuch0' }), k).then((x) => x.result),
-    { code: 'ENODEV' },
+    { code: 'ENODEV', field: 'dev' },
+  );
+  await t.rejects(
+    run((h) => h.route.get('10.0.0.1', { iif: 'nosuch0' }), k).then((x) => x.result),
+    { code: 'ENODEV', field: 'iif', message: /route\.get 10\.0\.0\.1 iif nosuch0/ },
   );
 });
 

@@ -135,6 +135,76 @@ t.test('abort mid-way reports what the kernel confirmed', { skip: rootSkip }, as
   );
 });
 
+t.test(
+  'abort while an async source waits: settles at once, no route arrives after it',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    setup(ns);
+    const { h } = ns;
+    const ac = new AbortController();
+    let finished!: () => void;
+    const closed = new Promise<void>((r) => (finished = r));
+    async function* source(): AsyncGenerator<RouteSpec> {
+      try {
+        yield { dst: dstOf(1), via: '192.168.0.2' };
+        await new Promise((r) => setTimeout(r, 400));
+        yield { dst: dstOf(2), via: '192.168.0.2' };
+        yield { dst: dstOf(3), via: '192.168.0.2' };
+      } finally {
+        finished();
+      }
+    }
+    const t0 = Date.now();
+    setTimeout(() => ac.abort(), 100);
+    const err = await h.route.addMany(source(), { signal: ac.signal }).then(
+      () => {
+        throw new Error('not aborted');
+      },
+      (e: unknown) => e as BulkAbortError,
+    );
+    const ms = Date.now() - t0;
+    t.equal(err.name, 'AbortError');
+    t.ok(ms < 350, `rejected ${ms} ms after the start, before the source yielded again (at 400 ms)`);
+    t.same(err.result, { ok: 1, failed: [], aborted: true });
+    await closed; // the source resumed, yielded into nothing, and ran its finally
+    await new Promise((r) => setTimeout(r, 100));
+    const routes = [...(await ours(ns)).keys()];
+    t.same(routes, [dstOf(1)], 'the kernel holds the one confirmed route, none added after the abort');
+    t.same(
+      ns
+        .ip('-4', 'route', 'show')
+        .split('\n')
+        .filter((l) => l.startsWith('10.'))
+        .map((l) => l.split(' ')[0]),
+      ['10.0.0.1'],
+      'ip agrees',
+    );
+  },
+);
+
+t.test('a device that does not exist: the bulk failure names it, as route.add does', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const spec: RouteSpec = { dst: '10.50.4.0/24', dev: 'nope0' };
+  const single = await h.route.add(spec).catch((e: unknown) => e as Error);
+  t.match(single, { code: 'ENODEV', field: 'dev', message: /^route\.add 10\.50\.4\.0\/24: dev nope0: No such device/ });
+  const r = await h.route.addMany([{ dst: dstOf(1), dev: 'veth0' }, spec]);
+  t.equal(r.ok, 1);
+  t.match(r.failed, [
+    {
+      index: 1,
+      error: {
+        code: 'ENODEV',
+        field: 'dev',
+        message: /^route\.addMany \[1\] 10\.50\.4\.0\/24: dev nope0: No such device/,
+      },
+    },
+  ]);
+  t.same([...(await ours(ns)).keys()], [dstOf(1)]);
+});
+
 t.test('per-route calls in one Promise.all and an async iterable feed', { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
   setup(ns);
