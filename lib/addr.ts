@@ -284,9 +284,25 @@ const ADD_KEYS = new Set([
 const V6_FLAGS = ['nodad', 'optimistic', 'home', 'mngtmpaddr'] as const;
 const ANY_FLAGS = ['noprefixroute', 'autojoin'] as const;
 
+/**
+ * A read Addr (it has `index` and `cidr`) as a spec for `keys`' call, so `del(a)` and `add(a)` of a
+ * listed address work: its address with its prefix length (`cidr`; a point-to-point address keeps
+ * `address` and its `peer`), the spec's boolean flags from its `flags`, and its other fields that
+ * call does not take (index, family, prefixlen, local, scope on del, …) left out. Anything else is
+ * returned as it is.
+ */
+function fromRead(s: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
+  if (typeof s['index'] !== 'number' || typeof s['cidr'] !== 'string') return s;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) if (keys.has(k)) out[k] = v;
+  if (s['peer'] === undefined) out['address'] = s['cidr'];
+  if (Array.isArray(s['flags'])) for (const f of s['flags']) if (typeof f === 'string' && keys.has(f)) out[f] ??= true;
+  return out;
+}
+
 /** Checks an AddrSpec as ipaddr_modify parses its arguments, with ip's defaults. */
 function addReq(spec: AddrSpec): AddrReq {
-  const s = checkObject(spec, 'spec') as unknown as AddrSpec;
+  const s = fromRead(checkObject(spec, 'spec'), ADD_KEYS) as unknown as AddrSpec;
   checkKnownFields(s, ADD_KEYS, 'address spec');
   const dev = devOf(s.dev, 'dev');
   const local = prefixOf(s.address, 'address');
@@ -378,7 +394,7 @@ const FILTER_KEYS = new Set(['dev', 'family']);
 
 /** ip address del: IFA_LOCAL (+ IFA_ADDRESS unless an IPv4 address comes without a prefix length). */
 function delReq(spec: AddrDelSpec): AddrReq {
-  const s = checkObject(spec, 'spec') as unknown as AddrDelSpec;
+  const s = fromRead(checkObject(spec, 'spec'), DEL_KEYS) as unknown as AddrDelSpec;
   checkKnownFields(s, DEL_KEYS, 'address spec');
   const dev = devOf(s.dev, 'dev');
   const local = prefixOf(s.address, 'address');

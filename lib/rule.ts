@@ -503,8 +503,10 @@ export class RuleApi {
   constructor(private readonly h: Handle) {}
 
   /** `ip rule add [not] [from P] [to P] [fwmark M/M] [iif D] [oif D] [priority N] [table T | goto N | ACTION]`. */
-  async add(spec: RuleSpec, opts?: CallOptions): Promise<void> {
+  async add(specOrRule: RuleSpec | Rule, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
+    // a listed Rule has a spec's fields (checked as one: an 'unspec' action is refused)
+    const spec = specOrRule as RuleSpec;
     const body = ruleBody(spec, true);
     await this.h.engine.request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, body, {
       subject: subject('add', spec),
@@ -517,8 +519,9 @@ export class RuleApi {
    * A spec selecting nothing (`{}`, only `family`, `from: 'all'`) is a TypeError, as `ip rule del`
    * without arguments is refused: the kernel would delete `0: from all lookup local`.
    */
-  async del(spec: RuleSpec, opts?: CallOptions): Promise<void> {
+  async del(specOrRule: RuleSpec | Rule, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
+    const spec = specOrRule as RuleSpec;
     const body = ruleBody(spec, false);
     await this.h.engine.request(RTM_DELRULE, 0, body, { subject: subject('del', spec), signal });
   }

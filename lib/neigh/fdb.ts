@@ -98,9 +98,35 @@ const SPEC_KEYS: ReadonlySet<string> = new Set(Object.keys(SPEC_FIELDS));
 const FILTER_FIELDS: Record<keyof FdbFilter, true> = { dev: true, master: true, vlan: true, state: true };
 const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS));
 
+/** A read Fdb's `flags` names and the spec's booleans they stand for. */
+const FLAG_FIELDS: Readonly<Record<string, string>> = {
+  self: 'self',
+  master: 'master',
+  router: 'router',
+  use: 'use',
+  extern_learn: 'externLearn',
+  sticky: 'sticky',
+};
+
+/**
+ * A read Fdb (it has `index`) as a spec, so `del(e)` of a listed entry works: `master` (the
+ * bridge's name there) means the bridge's own entry (`master: true`), `state` and `flags` become
+ * the spec's booleans, and `index` and `linkNetnsId` are left out. Anything else is returned as is.
+ */
+function fromRead(s: Record<string, unknown>): Record<string, unknown> {
+  if (typeof s['index'] !== 'number') return s;
+  const { index: _i, linkNetnsId: _n, state, flags, master, ...out } = s;
+  if (master !== undefined) out['master'] = typeof master === 'string' ? true : master;
+  if (Array.isArray(flags))
+    for (const f of flags) if (typeof f === 'string' && FLAG_FIELDS[f]) out[FLAG_FIELDS[f]] ??= true;
+  const kind = state === 'stale' ? 'dynamic' : state;
+  if (typeof kind === 'string' && ['permanent', 'static', 'dynamic'].includes(kind)) out[kind] ??= true;
+  return out;
+}
+
 /** Checks an FdbSpec the way bridge/fdb.c's fdb_modify parses its arguments. */
-function fdbReq(spec: FdbSpec, op: string): FdbReq {
-  const s = checkObject(spec, 'spec');
+function fdbReq(spec: FdbSpec | Fdb, op: string): FdbReq {
+  const s = fromRead(checkObject(spec, 'spec'));
   checkKnownFields(s, SPEC_KEYS, 'fdb spec');
   const dev = checkDevRef(s['dev'], 'dev');
   if (typeof s['lladdr'] !== 'string' || !parseMac(s['lladdr'])) {
@@ -158,7 +184,7 @@ export class FdbApi {
   constructor(private readonly h: Handle) {}
 
   /** `bridge fdb add LLADDR dev DEV [dst IP] [vni N] [port N] [vlan N] [self|master] [permanent|static|dynamic]`. */
-  async add(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+  async add(spec: FdbSpec | Fdb, opts?: CallOptions): Promise<void> {
     await this.modify(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, spec, 'add', opts);
   }
 
@@ -166,17 +192,17 @@ export class FdbApi {
    * `bridge fdb append …`: adds one more remote to a VXLAN entry; with lladdr
    * '00:00:00:00:00:00' this is a flood (BUM) entry, one per remote VTEP.
    */
-  async append(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+  async append(spec: FdbSpec | Fdb, opts?: CallOptions): Promise<void> {
     await this.modify(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND, spec, 'append', opts);
   }
 
   /** `bridge fdb replace …`: adds or overwrites. */
-  async replace(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+  async replace(spec: FdbSpec | Fdb, opts?: CallOptions): Promise<void> {
     await this.modify(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, spec, 'replace', opts);
   }
 
   /** `bridge fdb del LLADDR dev DEV [dst IP] …`: for VXLAN, dst / port / vni pick one remote. */
-  async del(spec: FdbSpec, opts?: CallOptions): Promise<void> {
+  async del(spec: FdbSpec | Fdb, opts?: CallOptions): Promise<void> {
     await this.modify(RTM_DELNEIGH, 0, spec, 'del', opts);
   }
 
@@ -220,7 +246,13 @@ export class FdbApi {
     );
   }
 
-  private async modify(type: number, flags: number, spec: FdbSpec, op: string, opts?: CallOptions): Promise<void> {
+  private async modify(
+    type: number,
+    flags: number,
+    spec: FdbSpec | Fdb,
+    op: string,
+    opts?: CallOptions,
+  ): Promise<void> {
     const signal = checkCallOptions(opts);
     const r = fdbReq(spec, op);
     const ifindex = await this.h.link.indexOf(r.dev, 'dev', opts);

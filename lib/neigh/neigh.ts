@@ -99,9 +99,13 @@ const FILTER_FIELDS: Record<keyof NeighFilter, true> = {
 };
 const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS));
 
+/** Fields of a read Neigh that a spec does not take: left out, so `del(n)` of a listed entry works. */
+const READ_ONLY = ['family', 'index', 'probes', 'cacheinfo'];
+
 /** Checks a NeighSpec the way ip/ipneigh.c's ipneigh_modify parses its arguments. */
 function neighReq(spec: NeighSpec, op: string, del: boolean): NeighReq {
-  const s = checkObject(spec, 'spec');
+  const s = { ...checkObject(spec, 'spec') };
+  if (typeof s['index'] === 'number') for (const k of READ_ONLY) delete s[k]; // a read Neigh
   checkKnownFields(s, SPEC_KEYS, 'neighbour spec');
   checkDevRef(s['dev'], 'dev');
   const dst = typeof s['dst'] === 'string' ? parseIP(s['dst']) : undefined;
