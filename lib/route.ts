@@ -276,7 +276,9 @@ export class RouteApi {
     // checked as a spec's `src` is (an address of dst's family), so an error names the caller's field.
     const names: { oif?: string; iif?: string } = {};
     const probe: RouteSpec = { dst };
-    if (o.src !== undefined) probe.src = o.src;
+    // `ip route get … from 10.1.0.1/32` takes a full-length prefix too (the kernel refuses a shorter one)
+    if (o.src !== undefined)
+      probe.src = typeof o.src === 'string' ? o.src.replace(o.src.includes(':') ? /\/128$/ : /\/32$/, '') : o.src;
     const parsed = parseRoute(probe, 'del', PLACEHOLDER_DEV);
     const fam = parsed.family;
     const full = fam === AF_INET ? 32 : 128;

@@ -340,6 +340,8 @@ function range(v: unknown, field: string, max: number, single: boolean): { start
 function ipproto(v: unknown): IpProto {
   if (typeof v === 'number') return String(checkInt(v, 'ipproto', 0, 255)) as IpProto;
   if (typeof v === 'string' && Object.hasOwn(IPPROTO, v)) return v as IpProto;
+  // a read Rule gives a protocol without a name as its number in a string ('200')
+  if (typeof v === 'string' && /^\d{1,3}$/.test(v)) return String(checkInt(Number(v), 'ipproto', 0, 255)) as IpProto;
   throw new TypeError(
     `Expected "ipproto" to be a number in 0..255 or one of ${Object.keys(IPPROTO).join(', ')}, got ${describe(v)}`,
   );
@@ -374,6 +376,9 @@ const SPEC_FIELDS: Record<keyof RuleSpec, true> = {
 };
 const SPEC_KEYS: ReadonlySet<string> = new Set(Object.keys(SPEC_FIELDS));
 
+/** Fields of a read Rule that a spec does not take (FIB_RULE_* state flags): add and del skip them. */
+const READ_ONLY: ReadonlySet<string> = new Set(['iifDetached', 'oifDetached', 'unresolved']);
+
 /** Attributes the kernel's rule_find (net/core/fib_rules.c) treats as "any" when 0. */
 const ZERO_IS_ANY: ReadonlySet<string> = new Set(['fwmark', 'fwmask', 'protocol', 'ipproto']);
 
@@ -385,7 +390,7 @@ function selects(hdr: FibRuleHdr, attrs: Partial<FraAttrs>): boolean {
 
 /** Checks a RuleSpec as ip/iprule.c's iprule_modify parses its arguments; `add` fills its defaults. */
 function ruleReq(spec: RuleSpec, add: boolean): { hdr: FibRuleHdr; attrs: Partial<FraAttrs> } {
-  const s = checkObject(spec, 'spec');
+  const s = Object.fromEntries(Object.entries(checkObject(spec, 'spec')).filter(([k]) => !READ_ONLY.has(k)));
   checkKnownFields(s, SPEC_KEYS, 'rule spec');
   const hdr: FibRuleHdr = { family: AF_UNSPEC, dstLen: 0, srcLen: 0, tos: 0, table: 0, action: 0, flags: 0 };
   const attrs: Partial<FraAttrs> = {};

@@ -363,11 +363,33 @@ function checkKeys(spec: RouteSpec): void {
   }
 }
 
+/**
+ * Whether a spec with `nhid` also carries the nexthop as a read Route reports it: the device as
+ * `index` (on the route or on its `nexthops`), beside `via`/`dev`/`nexthops`.
+ */
+function readNexthop(spec: RouteSpec): boolean {
+  const r = spec as RouteSpec & { index?: unknown };
+  if (typeof r.index === 'number') return true;
+  return (
+    Array.isArray(spec.nexthops) && spec.nexthops.some((n) => typeof (n as { index?: unknown })?.index === 'number')
+  );
+}
+
+/**
+ * A read Route of a nexthop object, as a spec: the kernel refuses `nhid` beside a gateway, device
+ * or multipath ("mutually exclusive"), so what the read reports of the nexthop is left out.
+ */
+function withoutNexthop(spec: RouteSpec): RouteSpec {
+  const { via: _v, dev: _d, nexthops: _n, index: _i, ...rest } = spec as RouteSpec & { index?: unknown };
+  return rest;
+}
+
 /** Validates a spec and applies iproute2's defaults for op. Throws TypeError/RangeError naming the field. */
-export function parseRoute(spec: RouteSpec, op: RouteOp, devIndex: DevIndex): ParsedRoute {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
-    throw new TypeError(`Expected the route spec to be an object, got ${describe(spec)}`);
-  checkKeys(spec);
+export function parseRoute(specIn: RouteSpec, op: RouteOp, devIndex: DevIndex): ParsedRoute {
+  if (specIn === null || typeof specIn !== 'object' || Array.isArray(specIn))
+    throw new TypeError(`Expected the route spec to be an object, got ${describe(specIn)}`);
+  checkKeys(specIn);
+  const spec = specIn.nhid !== undefined && readNexthop(specIn) ? withoutNexthop(specIn) : specIn;
   let family: 4 | 6 | 0 = 0;
   if (spec.family !== undefined) {
     if (spec.family !== 4 && spec.family !== 6)

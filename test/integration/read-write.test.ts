@@ -2,6 +2,7 @@
 // entry, rule, route or nexthop removes that object, and `add(x)` makes it again — the loop
 // `for (const n of await neigh.list()) await neigh.del(n)` works as it reads. Checked with `ip`.
 import t from 'tap';
+import type { Rule } from '../../types/rule.js';
 import { rootSkip, tempNetns } from '../helpers/netns.js';
 
 const opts = { skip: rootSkip };
@@ -64,6 +65,41 @@ t.test('listed objects go back into del and add', opts, async (t) => {
   t.same(await h.rule.list({ priority: 100 }), [], 'rule.del of a listed rule');
   await h.rule.add(rule!);
   t.same(await h.rule.list({ priority: 100 }), [rule], 'rule.add of it');
+
+  // rules a read reports with state flags (a missing iif device, an unresolved goto) and a
+  // protocol without a name
+  ns.ip('rule', 'add', 'pref', '104', 'iif', 'ghost0', 'table', '400');
+  ns.ip('rule', 'add', 'pref', '106', 'goto', '999');
+  ns.ip('-6', 'rule', 'add', 'pref', '103', 'ipproto', '200', 'table', '101');
+  const oddRules = async (): Promise<Rule[]> =>
+    (await h.rule.list())
+      .filter((r) => [103, 104, 106].includes(r.priority ?? 0))
+      .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+  const odd = await oddRules();
+  t.match(odd, [{ priority: 103, ipproto: '200' }, { iifDetached: true }, { unresolved: true }]);
+  for (const r of odd) await h.rule.del(r);
+  t.same(
+    (await h.rule.list()).filter((r) => [103, 104, 106].includes(r.priority ?? 0)),
+    [],
+    'rule.del of each',
+  );
+  for (const r of odd) await h.rule.add(r);
+  t.same(await oddRules(), odd, 'rule.add of each makes it again');
+
+  // a route through a nexthop object reads with the nexthop's gateway and device beside nhid
+  await h.nexthop.add({ id: 3, via: '10.9.0.2', dev: 'v0' });
+  await h.route.add({ dst: '10.30.0.0/16', nhid: 3 });
+  const [viaNh] = (await h.route.list()).filter((r) => r.dst === '10.30.0.0/16');
+  t.match(viaNh, { nhid: 3, via: '10.9.0.2', dev: 'v0' });
+  await h.route.del(viaNh!);
+  t.same(ns.ipJson('route', 'show', '10.30.0.0/16'), [], 'route.del of a listed nhid route');
+  await h.route.add(viaNh!);
+  t.match(ns.ipJson('route', 'show', '10.30.0.0/16'), [{ nhid: 3 }], 'route.add of it');
+  t.match(
+    await h.route.get('10.30.1.1', { src: '10.9.0.1/32' }),
+    { via: '10.9.0.2' },
+    'route.get takes src as a /32 too',
+  );
 
   await h.route.add({ dst: '10.50.0.0/16', via: '10.9.0.2', metric: 7 });
   const [route] = (await h.route.list()).filter((r) => r.dst === '10.50.0.0/16');
