@@ -6,6 +6,7 @@ import { Engine, type EngineOptions, type RequestContext, type TransportFactory 
 import type { NlMsg } from './core/nlmsg.js';
 import { nativeTransportFactory } from './transport.js';
 import { netnsPath, systemError } from './netns.js';
+import { checkInt, checkKnownFields, describe } from './core/validate.js';
 import { LinkApi } from './link/link.js';
 import { AddrApi } from './addr.js';
 import { RouteApi } from './route.js';
@@ -202,5 +203,31 @@ export class Handle {
 /** Opens a handle on the caller's namespace, or on another one (`{ netns: 'blue' }`). */
 export function open(opts: OpenOptions = {}): Handle {
   if (opts === null || typeof opts !== 'object') throw new TypeError('Expected the options to be an object');
+  checkOpenOptions(opts);
   return new Handle(opts, false);
+}
+
+/** What open() options hold: a misspelt namespace option (`netNs`) must not open the caller's namespace. */
+const OPEN_OPTIONS: ReadonlySet<string> = new Set([
+  'netns',
+  'netnsPath',
+  'netnsFd',
+  'rcvbuf',
+  'sndbuf',
+  'window',
+  'batchBytes',
+  'dumpRetries',
+]);
+
+/** Checks open()'s options before a socket is opened: TypeError/RangeError naming the field. */
+function checkOpenOptions(opts: OpenOptions): void {
+  checkKnownFields(opts, OPEN_OPTIONS, 'open() options');
+  if (opts.netns !== undefined && typeof opts.netns !== 'string')
+    throw new TypeError(`Expected "netns" to be a namespace name, got ${describe(opts.netns)}`);
+  if (opts.rcvbuf !== undefined) checkInt(opts.rcvbuf, 'rcvbuf', 1024, 0x7fffffff);
+  if (opts.sndbuf !== undefined) checkInt(opts.sndbuf, 'sndbuf', 1024, 0x7fffffff);
+  if (opts.window !== undefined) checkInt(opts.window, 'window', 1, 0x7fffffff);
+  // one batch holds at least a netlink message of NLMSG_GOODSIZE-ish size
+  if (opts.batchBytes !== undefined) checkInt(opts.batchBytes, 'batchBytes', 4096, 1 << 30);
+  if (opts.dumpRetries !== undefined) checkInt(opts.dumpRetries, 'dumpRetries', 0, 1000);
 }

@@ -17,7 +17,7 @@ import {
   RTNLGRP_LINK,
 } from './core/constants.js';
 import { DumpInterruptedError, NetlinkError } from './core/errors.js';
-import { checkBool, checkInt, checkObject, describe } from './core/validate.js';
+import { checkBool, checkInt, checkKnownFields, checkObject, describe } from './core/validate.js';
 import { IFF, IFLA_IFNAME } from './link/ifla.js';
 import { GROUPS, KINDS, KINDS_BY_TYPE } from './monitor-kinds.js';
 import { DumpQueue, type DumpJob } from './monitor-dumps.js';
@@ -81,6 +81,9 @@ const awaited = new Set<Monitor>();
  * leaving the loop) ends it. While a consumer awaits the next event the socket keeps the process
  * alive; otherwise, and once closed, it does not.
  */
+/** What monitor() options hold: a misspelt one (`resyncc`) is a TypeError, not a monitor without it. */
+const MONITOR_OPTIONS: ReadonlySet<string> = new Set(['resync', 'rcvbuf', 'maxQueue']);
+
 export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   /** The groups subscribed. */
   readonly groups: readonly MonitorGroup[];
@@ -120,6 +123,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   constructor(h: Handle, groups: readonly MonitorGroup[], opts: MonitorOptions = {}) {
     this.groups = checkGroups(groups);
     const o = checkObject(opts, 'options');
+    checkKnownFields(o, MONITOR_OPTIONS, 'monitor options');
     this.resync = o['resync'] === undefined ? false : checkBool(o['resync'], 'resync');
     this.maxQueue = o['maxQueue'] === undefined ? 10_000 : checkInt(o['maxQueue'], 'maxQueue', 1, 0x7fffffff);
     const rcvbuf = o['rcvbuf'] === undefined ? undefined : checkInt(o['rcvbuf'], 'rcvbuf', 0, 0x7fffffff);

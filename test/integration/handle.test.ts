@@ -156,3 +156,27 @@ t.test('foundation', { skip: rootSkip }, async (t) => {
     t.same(moved, [], `no thread (of ${after.size}, libuv's pool included) in another namespace`);
   });
 });
+
+t.test('open() and monitor() options are checked before a socket is opened', async (t) => {
+  const bad: [Record<string, unknown>, RegExp, string][] = [
+    [{ netNs: 'blue' }, /^Unknown field "netNs" in the open\(\) options$/, 'TypeError'],
+    [{ ns: 'blue' }, /^Unknown field "ns"/, 'TypeError'],
+    [{ netns: 5 }, /"netns"/, 'TypeError'],
+    [{ batchBytes: 0 }, /"batchBytes"/, 'RangeError'],
+    [{ batchBytes: -1 }, /"batchBytes"/, 'RangeError'],
+    [{ window: 0 }, /"window"/, 'RangeError'],
+    [{ window: 1.5 }, /"window"/, 'TypeError'],
+    [{ window: 'x' }, /"window"/, 'TypeError'],
+    [{ rcvbuf: 10 }, /"rcvbuf"/, 'RangeError'],
+    [{ dumpRetries: -1 }, /"dumpRetries"/, 'RangeError'],
+  ];
+  for (const [o, message, name] of bad)
+    t.throws(() => open(o as Parameters<typeof open>[0]), { name, message }, JSON.stringify(o));
+  const h = open({ window: 64, batchBytes: 4096, dumpRetries: 2 });
+  t.teardown(() => h.close());
+  t.equal(h.engine.window, 64, 'good options are taken');
+  t.throws(() => h.monitor(['link'], { resyncc: true } as never), {
+    name: 'TypeError',
+    message: /^Unknown field "resyncc" in the monitor options$/,
+  });
+});
