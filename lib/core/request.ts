@@ -183,6 +183,8 @@ export class Engine {
   /** The transport was asked to stop reading (transport.pause). */
   private readPaused = false;
   private readonly dumpQueue: Pending[] = [];
+  /** The requests waiting on each abort signal, and the one listener for them (see watchAbort). */
+  private readonly aborts = new Map<AbortSignal, { pending: Set<Pending>; onAbort: () => void }>();
   private refd = false;
   // The ring of post()ed messages: slot = seq & ringMask. A slot is live while ringOwner[slot] is set.
   private ringMask = 0;
@@ -415,9 +417,7 @@ export class Engine {
     const signal = ctx?.signal;
     if (signal) {
       if (signal.aborted) throw abortError(signal);
-      const onAbort = (): void => this.abortPending(p, signal);
-      signal.addEventListener('abort', onAbort, { once: true });
-      p.abort = () => signal.removeEventListener('abort', onAbort);
+      this.watchAbort(p, signal);
     }
     try {
       if (dump && this.dumpActive) {
@@ -571,6 +571,35 @@ export class Engine {
         callDone(next.sub, e as Error);
       }
     }
+  }
+
+  /**
+   * Requests sharing a signal share one 'abort' listener per engine (one each would pass the
+   * EventTarget's limit of 10 and warn of a leak for a signal shared by many calls, such as a
+   * shutdown signal); p.abort() takes the request off it, and the listener off the signal with
+   * its last request.
+   */
+  private watchAbort(p: Pending, signal: AbortSignal): void {
+    let w = this.aborts.get(signal);
+    if (!w) {
+      const pending = new Set<Pending>();
+      const onAbort = (): void => {
+        this.aborts.delete(signal);
+        for (const q of [...pending]) this.abortPending(q, signal);
+      };
+      w = { pending, onAbort };
+      this.aborts.set(signal, w);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const watch = w;
+    watch.pending.add(p);
+    p.abort = () => {
+      watch.pending.delete(p);
+      if (watch.pending.size === 0 && this.aborts.get(signal) === watch) {
+        this.aborts.delete(signal);
+        signal.removeEventListener('abort', watch.onAbort);
+      }
+    };
   }
 
   private abortPending(p: Pending, signal: AbortSignal): void {

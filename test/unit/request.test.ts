@@ -364,6 +364,33 @@ t.test('a failed sendmsg rejects the requests of that buffer only', async (t) =>
   h.close();
 });
 
+t.test('one AbortSignal shared by many requests: one listener, no leak warning, every request aborted', async (t) => {
+  const { h, fake } = fakeHandle();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.name);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  const signalListeners = (s: AbortSignal): number =>
+    (h.engine as unknown as { aborts: Map<AbortSignal, { pending: Set<unknown> }> }).aborts.get(s)?.pending.size ?? 0;
+
+  const ac = new AbortController();
+  const answered = Array.from({ length: 20 }, (_, i) => h.link.get(`a${i}`, { signal: ac.signal }));
+  await turn();
+  t.equal(signalListeners(ac.signal), 20, 'twenty requests wait on the signal');
+  for (const m of lastSent(fake)) fake.deliver(newlink(m.seq, 1, 'a', 0), ack(m.seq));
+  t.equal((await Promise.all(answered)).length, 20);
+  t.equal(signalListeners(ac.signal), 0, 'answered, they are off it');
+
+  const ac2 = new AbortController();
+  const aborted = Array.from({ length: 20 }, (_, i) => h.link.get(`b${i}`, { signal: ac2.signal }));
+  await turn();
+  ac2.abort();
+  for (const p of aborted) await t.rejects(p, { name: 'AbortError' });
+  await new Promise((r) => setImmediate(r));
+  t.same(warnings, [], 'no MaxListenersExceededWarning');
+  h.close();
+});
+
 t.test('AbortSignal: before submit, while pending, while queued; an aborted unsent request is not sent', async (t) => {
   const { h, fake } = fakeHandle();
   const pre = AbortSignal.abort();
