@@ -132,6 +132,8 @@ export function splitSpec(specIn: unknown): Parts {
     if (r.codec.readOnly || (r.codec.createDefault !== undefined && parts.data[r.key] === r.codec.createDefault))
       delete parts.data[r.key];
   }
+  for (const [field, given, value] of def.createImplies ?? [])
+    if (parts.data[given] !== undefined && parts.data[field] === undefined) parts.data[field] = value;
   if (parts.data['peer'] !== undefined) checkPeer(parts.data['peer']);
   if (parts.common['linkNetnsId'] !== undefined) checkLinkNetns(parts);
   return parts;

@@ -110,13 +110,16 @@ const FLAG_FIELDS: Readonly<Record<string, string>> = {
 
 /**
  * A read Fdb (it has `index`) as a spec, so `del(e)` of a listed entry works: `master` (the
- * bridge's name there) means the bridge's own entry (`master: true`), `state` and `flags` become
+ * bridge's name there) means a port's entry in the bridge (`master: true`), or, on the bridge
+ * itself, the bridge's own (`self`), `state` and `flags` become
  * the spec's booleans, and `index` and `linkNetnsId` are left out. Anything else is returned as is.
  */
 function fromRead(s: Record<string, unknown>): Record<string, unknown> {
   if (typeof s['index'] !== 'number') return s;
   const { index: _i, linkNetnsId: _n, state, flags, master, ...out } = s;
-  if (master !== undefined) out['master'] = typeof master === 'string' ? true : master;
+  // the bridge's own entry (`bridge fdb add … dev br0 self`) reads with dev and master both br0
+  if (typeof master === 'string') out[master === s['dev'] ? 'self' : 'master'] = true;
+  else if (master !== undefined) out['master'] = master;
   if (Array.isArray(flags))
     for (const f of flags) if (typeof f === 'string' && FLAG_FIELDS[f]) out[FLAG_FIELDS[f]] ??= true;
   const kind = state === 'stale' ? 'dynamic' : state;

@@ -121,3 +121,29 @@ t.test("a lookup's ENODEV names the call and the field; open names a missing nam
     message: new RegExp(`^open netns ${missing} \\(/run/netns/${missing}\\): .*No such file or directory`),
   });
 });
+
+t.test('a source-mode macvlan/macvtap read back and re-added keeps its MAC list', opts, async (t) => {
+  const ns = tempNetns(t);
+  ns.ip('link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1');
+  const macs = ['02:00:00:00:00:01', '02:00:00:00:00:02'];
+  for (const type of ['macvlan', 'macvtap'] as const) {
+    const l = await ns.h.link.add({
+      type,
+      name: `${type}0`,
+      link: 'p0',
+      mode: 'source',
+      macaddrMode: 'set',
+      macaddrData: macs,
+    });
+    if (l.type !== 'macvlan' && l.type !== 'macvtap') throw new Error(`expected a ${type}, got ${l.type}`);
+    t.match(l, { mode: 'source', macaddrCount: 2 }, `${type}: made with two MACs`);
+    t.same([...(l.macaddrData ?? [])].sort(), macs);
+    t.equal('macaddrMode' in l, false, 'a read reports the list, not a mode');
+    const copy = await ns.h.link.add({ ...l, name: `${type}1` });
+    if (copy.type !== 'macvlan' && copy.type !== 'macvtap') throw new Error(`expected a ${type}, got ${copy.type}`);
+    t.match(copy, { mode: 'source', macaddrCount: 2 }, `${type}: the copy has them too`);
+    t.same([...(copy.macaddrData ?? [])].sort(), macs);
+    const ip = ns.ipJson<{ linkinfo: { info_data: { macaddr_count: number } } }[]>('-d', 'link', 'show', `${type}1`);
+    t.equal(ip[0]?.linkinfo.info_data.macaddr_count, 2, 'ip counts two');
+  }
+});

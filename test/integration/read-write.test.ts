@@ -58,6 +58,16 @@ t.test('listed objects go back into del and add', opts, async (t) => {
   t.same(bridgeFdb(), [], 'fdb.del of a listed bridge entry');
   await h.fdb.add(fdbs[0]!);
   t.match(bridgeFdb(), [{ master: 'br0', state: 'static' }], 'fdb.add of it makes it again, static, on the bridge');
+  // the bridge's own entry reads with dev and master both br0: it is deleted with self
+  ns.exec('bridge', 'fdb', 'add', '02:00:00:00:02:06', 'dev', 'br0', 'self', 'local');
+  const own = (await h.fdb.list({ dev: 'br0' })).filter((e) => e.lladdr === '02:00:00:00:02:06');
+  t.match(own, [{ dev: 'br0', master: 'br0' }]);
+  await h.fdb.del(own[0]!);
+  t.same(
+    (await h.fdb.list({ dev: 'br0' })).filter((e) => e.lladdr === '02:00:00:00:02:06'),
+    [],
+    "fdb.del of the bridge's own listed entry",
+  );
 
   await h.rule.add({ priority: 100, from: '10.1.0.0/16', table: 100, fwmark: 5, fwmask: 0xff, iif: 'v0' });
   const [rule] = await h.rule.list({ priority: 100 });

@@ -209,6 +209,11 @@ export interface KindDef {
    * array under such a name is a read Link's field of that name (IFF_* flags) and is ignored.
    */
   readonly aliases?: Readonly<Record<string, string>>;
+  /**
+   * Fields link.add fills in when another is given without them: [field, given, value] (a source
+   * macvlan's MAC list needs `macaddrMode: 'set'`, which a read Link does not report).
+   */
+  readonly createImplies?: readonly (readonly [field: string, given: string, value: unknown])[];
 }
 
 export interface KindOptions<T> {
@@ -222,6 +227,8 @@ export interface KindOptions<T> {
   tapDevice?: boolean;
   /** Other names for fields (see KindDef.aliases). */
   aliases?: Readonly<Record<string, keyof T & string>>;
+  /** See KindDef.createImplies. */
+  createImplies?: readonly (readonly [field: keyof T & string, given: keyof T & string, value: unknown])[];
 }
 
 /** A kind: its names, its rules and its IFLA_INFO_DATA table (checked against T by the compiler). */
@@ -238,6 +245,7 @@ export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef
     portsDown: opts.portsDown ?? false,
     tapDevice: opts.tapDevice ?? false,
   };
-  const named = opts.aliases ? { ...def, aliases: opts.aliases } : def;
+  const aliased = opts.aliases ? { ...def, aliases: opts.aliases } : def;
+  const named = opts.createImplies ? { ...aliased, createImplies: opts.createImplies } : aliased;
   return data ? { ...named, data } : named;
 }

@@ -16,4 +16,10 @@ export const macvlanRows: KindRows<MacvlanOptions & MacvlanState> = {
   usedbcqueuelen: [8, readOnly(u32)], // IFLA_MACVLAN_BC_QUEUE_LEN_USED
 };
 
-export const macvlan = defineKind<MacvlanOptions & MacvlanState>({ type: 'macvlan', required: ['link'] }, macvlanRows);
+/** A MAC list given on creation is the list to set (the kernel ignores it without a mode). */
+export const macvlanImplies = [['macaddrMode', 'macaddrData', 'set']] as const;
+
+export const macvlan = defineKind<MacvlanOptions & MacvlanState>(
+  { type: 'macvlan', required: ['link'], createImplies: macvlanImplies },
+  macvlanRows,
+);

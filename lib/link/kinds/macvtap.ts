@@ -2,9 +2,9 @@
 // a character device /dev/tap<ifindex> that a VM opens.
 import type { MacvlanOptions, MacvlanState } from '../../../types/link.js';
 import { defineKind } from './define.js';
-import { macvlanRows } from './macvlan.js';
+import { macvlanImplies, macvlanRows } from './macvlan.js';
 
 export const macvtap = defineKind<MacvlanOptions & MacvlanState>(
-  { type: 'macvtap', required: ['link'], tapDevice: true },
+  { type: 'macvtap', required: ['link'], tapDevice: true, createImplies: macvlanImplies },
   macvlanRows,
 );
