@@ -291,10 +291,12 @@ function nhReq(spec: NexthopSpec): NhReq {
       const o = checkObject(g, `group[${i}]`) as unknown as NexthopGroupMember;
       return {
         id: checkInt(o.id, `group[${i}].id`, 1, 0xffffffff),
-        weight: (o.weight === undefined ? 1 : checkInt(o.weight, `group[${i}].weight`, 1, 256)) - 1,
+        // 1..65,536 since Linux 6.12 (nexthop_grp.weight_high); older kernels refuse more than 256
+        weight: (o.weight === undefined ? 1 : checkInt(o.weight, `group[${i}].weight`, 1, 65536)) - 1,
       };
     });
-    for (const k of ['via', 'dev', 'blackhole', 'onlink', 'fdb'] as const) {
+    // `fdb` is allowed: `ip nexthop add id N group … fdb` makes a group for VXLAN FDB entries
+    for (const k of ['via', 'dev', 'blackhole', 'onlink'] as const) {
       if (s[k] !== undefined && s[k] !== false)
         throw new TypeError(`Expected no "${k}" with "group" (a group only lists other nexthops)`);
     }

@@ -4,7 +4,7 @@
 export interface NexthopGroupMember {
   /** The member nexthop's id. */
   id: number;
-  /** 1..256 (default 1). */
+  /** 1..65,536 (default 1); above 256 needs Linux 6.12 or later (nexthop_grp.weight_high). */
   weight?: number;
 }
 

@@ -111,6 +111,21 @@ t.test('nexthops both ways, routes with nhid', { skip: rootSkip }, async (t) => 
     'a group read back makes a like group',
   );
   await h.nexthop.del({ id: 22 });
+  // a group for VXLAN FDB entries (`ip nexthop add id N group … fdb`) of fdb nexthops, and 16-bit weights
+  await h.nexthop.add({ id: 40, via: '192.168.0.9', fdb: true });
+  await h.nexthop.add({ id: 41, via: '192.168.0.10', fdb: true });
+  await h.nexthop.add({ id: 42, group: [{ id: 40, weight: 300 }, { id: 41 }], fdb: true });
+  t.match(await h.nexthop.get(42), {
+    id: 42,
+    fdb: true,
+    group: [
+      { id: 40, weight: 300 },
+      { id: 41, weight: 1 },
+    ],
+  });
+  // (this machine's ip, 6.1, reads only the low byte of a weight: 300 shows as 44)
+  t.match(ns.ipJson('nexthop', 'show', 'id', '42'), [{ id: 42, fdb: null, group: [{ id: 40 }, { id: 41 }] }]);
+  for (const id of [42, 41, 40]) await h.nexthop.del({ id });
 
   t.same((await h.nexthop.list({ groups: true })).map((n) => n.id).sort(), [20, 21, 31], 'groups only (NHA_GROUPS)');
   t.same((await h.nexthop.list({ dev: 'veth0' })).map((n) => n.id).sort(), [10, 11, 14, 30], 'by device (NHA_OIF)');
