@@ -76,14 +76,14 @@ function checkGroups(groups: unknown): MonitorGroup[] {
 /** Monitors a consumer is waiting on: kept alive (and the process with them) until an event comes. */
 const awaited = new Set<Monitor>();
 
+/** What monitor() options hold: a misspelt one (`resyncc`) is a TypeError, not a monitor without it. */
+const MONITOR_OPTIONS: ReadonlySet<string> = new Set(['resync', 'rcvbuf', 'maxQueue']);
+
 /**
  * A subscription to rtnetlink events: `for await (const ev of m)`. One consumer; `close()` (or
  * leaving the loop) ends it. While a consumer awaits the next event the socket keeps the process
  * alive; otherwise, and once closed, it does not.
  */
-/** What monitor() options hold: a misspelt one (`resyncc`) is a TypeError, not a monitor without it. */
-const MONITOR_OPTIONS: ReadonlySet<string> = new Set(['resync', 'rcvbuf', 'maxQueue']);
-
 export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   /** The groups subscribed. */
   readonly groups: readonly MonitorGroup[];

@@ -128,7 +128,6 @@ function handleIn(ns: NetnsRef): Handle {
   return 'fd' in ns ? open({ netnsFd: ns.fd }) : open({ netnsPath: ns.path });
 }
 
-/** Links (`ip link`, `ip tuntap`) of one handle's namespace: `h.link`, or the module-level `link`. */
 /**
  * A macvtap/ipvtap's `tapDevice`, set by get() and list() once checked to be its character device
  * (made if missing); a decoded link alone (a monitor event) does not carry it.
@@ -139,6 +138,7 @@ async function checkTapDevice(link: Link): Promise<void> {
   if (path !== undefined) (link as Link & { tapDevice?: string }).tapDevice = path;
 }
 
+/** Links (`ip link`, `ip tuntap`) of one handle's namespace: `h.link`, or the module-level `link`. */
 export class LinkApi {
   constructor(private readonly h: Handle) {}
 
