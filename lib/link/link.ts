@@ -281,6 +281,10 @@ export class LinkApi {
         return await api.set(name, change, opts);
       } catch (e) {
         await api.del(name).catch(() => undefined);
+        // the refusal worded as the call's (`link.add tap5 (type tap): …`, not `link.set tap5: …`)
+        const set = `link.set ${name}`;
+        if (e instanceof NetlinkError && e.message.startsWith(set))
+          e.message = `link.add ${name} (type ${parts.def.type})${e.message.slice(set.length)}`;
         throw e;
       }
     });

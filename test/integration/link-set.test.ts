@@ -251,7 +251,7 @@ t.test('tun and tap through /dev/net/tun, here and in another namespace', opts, 
   await ns.h.link.del('race0');
   await t.rejects(
     ns.h.link.add({ type: 'tap', name: 'vm1', master: 'nope0' }),
-    { code: 'ENODEV' },
+    { code: 'ENODEV', field: 'master', message: /^link\.add vm1 \(type tap\): master nope0: / },
     'a bad master: refused…',
   );
   t.same(
