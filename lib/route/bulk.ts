@@ -306,6 +306,15 @@ export async function runBulk(
     }
     if (run.aborted) await stopSource(it, async, pulling);
     while (run.inflight > 0) await run.waitBelow();
+  } catch (e) {
+    // the handle closed meanwhile: say what was confirmed, as an abort does
+    if (e instanceof HandleClosedError) {
+      (e as HandleClosedError & { result?: BulkResult }).result = {
+        ok: run.ok,
+        failed: run.failed.sort((a, b) => a.index - b.index),
+      };
+    }
+    throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -257,6 +257,22 @@ t.test('abort with an async source that never yields again: the call still settl
   h.close();
 });
 
+t.test('the handle closed in the middle: HandleClosedError with what was confirmed', async (t) => {
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS });
+  async function* source(): AsyncGenerator<RouteSpec> {
+    yield* specs(3);
+    await new Promise((r) => setTimeout(r, 20));
+    h.close();
+    yield* specs(3);
+  }
+  const err = await h.route.addMany(source()).then(
+    () => undefined,
+    (e: unknown) => e as Error & { result?: BulkResult },
+  );
+  t.match(err, { name: 'HandleClosedError', result: { ok: 3, failed: [] } });
+});
+
 t.test('a sync source that aborts as it yields: the spec pulled after the abort is not sent', async (t) => {
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS });
