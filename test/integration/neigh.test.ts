@@ -332,11 +332,15 @@ t.test('misspelt fields are refused, not ignored: nothing is added', { skip: roo
   );
   t.same(ns.ipJson('neigh', 'show', 'nud', 'all', 'to', '10.0.0.2'), [], 'no entry');
   await t.rejects(h.neigh.list({ nud: 'stale' } as never), /Unknown field "nud" in the neighbour filter/);
-  const fdbBefore = bridgeJson<IpFdb[]>(ns, 'fdb', 'show', 'dev', 'veth1');
   await t.rejects(
     h.fdb.add({ dev: 'veth1', lladdr: '02:00:00:00:00:05', master: true, vid: 10 } as never),
     new TypeError('Unknown field "vid" in the fdb spec'),
   );
-  t.same(bridgeJson<IpFdb[]>(ns, 'fdb', 'show', 'dev', 'veth1'), fdbBefore, 'no fdb entry');
+  // (the bridge may learn veth0's own MAC meanwhile, from its IPv6 traffic: only this one counts)
+  t.same(
+    bridgeJson<IpFdb[]>(ns, 'fdb', 'show', 'dev', 'veth1').filter((e) => e.mac === '02:00:00:00:00:05'),
+    [],
+    'no fdb entry',
+  );
   await t.rejects(h.fdb.list({ br: 'br0' } as never), /Unknown field "br" in the fdb filter/);
 });
