@@ -64,31 +64,50 @@ function encodeDev(major: number, minor: number): number {
   return low + major * 0x100 + (minor - low) * 0x1000;
 }
 
+/** An rdev's [major, minor] (the inverse of encodeDev). */
+function decodeDev(rdev: number): [number, number] {
+  return [(rdev >>> 8) & 0xfff, (rdev & 0xff) | ((rdev >>> 12) & 0xfff00)];
+}
+
+function devtText(rdev: number): string {
+  return decodeDev(rdev).join(':');
+}
+
+/** A macvtap/ipvtap character device in /sys/dev/char: its link's name and index, and its rdev. */
+export interface TapEntry {
+  name: string;
+  index: number;
+  devt: number;
+}
+
 /**
- * The device numbers of the macvtap/ipvtap character devices named `tap<index>` under a link
- * called `name`, from /sys/dev/char (global, unlike /sys/class/net). Links of one name and index
- * in two namespaces give two entries, which nothing here can tell apart.
+ * The macvtap/ipvtap character devices of every namespace, from /sys/dev/char (global, unlike
+ * /sys/class/net): one readdir and a readlink per entry, so a caller checking several links scans once.
  */
-async function tapDevts(name: string, index: number): Promise<number[]> {
-  const want = new RegExp(`/net/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(macvtap|ipvtap)/tap${index}$`);
+export async function scanTapDevices(): Promise<readonly TapEntry[]> {
   let entries: string[];
   try {
     entries = await fsp.readdir('/sys/dev/char');
   } catch {
     return [];
   }
-  const found: number[] = [];
+  const found: TapEntry[] = [];
   for (const e of entries) {
     const target = await fsp.readlink(`/sys/dev/char/${e}`).catch(() => '');
-    if (!want.test(target)) continue;
+    const m = /\/net\/([^/]+)\/(?:macvtap|ipvtap)\/tap(\d+)$/.exec(target);
     const [maj, min] = e.split(':').map(Number);
-    if (maj !== undefined && min !== undefined) found.push(encodeDev(maj, min));
+    if (m && maj !== undefined && min !== undefined)
+      found.push({ name: m[1]!, index: Number(m[2]), devt: encodeDev(maj, min) });
   }
   return found;
 }
 
-function devtText(rdev: number): string {
-  return `${(rdev >>> 8) & 0xfff}:${(rdev & 0xff) | ((rdev >>> 12) & 0xfff00)}`;
+/**
+ * The device numbers of the tap devices of a link called `name` with ifindex `index`. Links of one
+ * name and index in two namespaces give two, which nothing here can tell apart.
+ */
+function devtsOf(scan: readonly TapEntry[], name: string, index: number): number[] {
+  return scan.filter((t) => t.name === name && t.index === index).map((t) => t.devt);
 }
 
 /** The /dev/tapN nodes this process made (path → rdev), which `link.del` removes again. */
@@ -102,9 +121,13 @@ const madeNodes = new Map<string, number>();
  * with the index of another namespace's macvtap has no node of its own — or where a link of the
  * same name and index in another namespace makes the device impossible to tell.
  */
-export async function ensureTapDevice(name: string, index: number): Promise<string | undefined> {
+export async function ensureTapDevice(
+  name: string,
+  index: number,
+  scan: Promise<readonly TapEntry[]> = scanTapDevices(),
+): Promise<string | undefined> {
   const path = `/dev/tap${index}`;
-  const devts = await tapDevts(name, index);
+  const devts = devtsOf(await scan, name, index);
   if (devts.length === 0) return path; // no sysfs to check against (or the link is already gone)
   const st = await fsp.stat(path).catch(() => undefined);
   if (devts.length > 1) {
@@ -117,7 +140,7 @@ export async function ensureTapDevice(name: string, index: number): Promise<stri
   const devt = devts[0]!;
   if (st?.isCharacterDevice() && st.rdev === devt) return path;
   if (st === undefined) {
-    addon().mknod(path, 0o20600, (devt >>> 8) & 0xfff, (devt & 0xff) | ((devt >>> 12) & 0xfff00));
+    addon().mknod(path, 0o20600, ...decodeDev(devt));
     madeNodes.set(path, devt);
     return path;
   }
@@ -135,7 +158,7 @@ export function madeTapDevices(): boolean {
 
 /** The device numbers of link `name`'s tap character device, where exactly one is found. */
 export async function tapDevt(name: string, index: number): Promise<number | undefined> {
-  const devts = await tapDevts(name, index);
+  const devts = devtsOf(await scanTapDevices(), name, index);
   return devts.length === 1 ? devts[0] : undefined;
 }
 

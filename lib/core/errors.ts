@@ -74,6 +74,14 @@ export class NetlinkError extends Error {
   }
 }
 
+/**
+ * The kernel's error again under another subject (the call it belongs to), its errno and extended
+ * ACK kept; `field` (default: the error's own) and `hint` as for a new one.
+ */
+export function resubject(e: NetlinkError, subject: string, field = e.field, hint?: string): NetlinkError {
+  return new NetlinkError({ errno: e.errno, op: e.op, subject, extack: e.extack, field, hint });
+}
+
 /** Bytes from the wire that do not decode: a bad length, a truncated attribute, a bad value. */
 export class DecodeError extends Error {
   /** Always 'DecodeError'. */

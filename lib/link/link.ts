@@ -5,7 +5,7 @@ import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import { NetlinkError, type Extack } from '../core/errors.js';
+import { NetlinkError, resubject, type Extack } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
 import {
@@ -13,11 +13,21 @@ import {
   checkCallOptions,
   checkIfName,
   checkInt,
+  checkKnownFields,
   checkObject,
   describe,
   type CallOptions,
 } from '../core/validate.js';
-import { checkTun, createTun, ensureTapDevice, madeTapDevices, removeMadeTapDevice, tapDevt } from '../tun.js';
+import {
+  checkTun,
+  createTun,
+  ensureTapDevice,
+  madeTapDevices,
+  removeMadeTapDevice,
+  scanTapDevices,
+  tapDevt,
+  type TapEntry,
+} from '../tun.js';
 import type {
   DeviceLink,
   Link,
@@ -119,7 +129,7 @@ const FILTER_KEYS = new Set(['type', 'master', 'up']);
 /** A lookup's ENODEV as the call's: the call in front, and the caller's field that named the link. */
 function lookupError(e: unknown, subject: string, field: string | undefined): Error {
   if (!(e instanceof NetlinkError)) return e instanceof Error ? e : new Error(String(e));
-  return new NetlinkError({ errno: e.errno, op: e.op, subject, extack: e.extack, field: field ?? e.field });
+  return resubject(e, subject, field ?? e.field);
 }
 
 /** Handle options for a namespace given as a NetnsRef. */
@@ -128,13 +138,18 @@ function handleIn(ns: NetnsRef): Handle {
   return 'fd' in ns ? open({ netnsFd: ns.fd }) : open({ netnsPath: ns.path });
 }
 
+/** Whether the link comes with a /dev/tap<ifindex> character device (macvtap, ipvtap). */
+function hasTapDevice(link: Link): boolean {
+  return (TYPES.get(link.type)?.tapDevice ?? false) && link.index > 0;
+}
+
 /**
  * A macvtap/ipvtap's `tapDevice`, set by get() and list() once checked to be its character device
  * (made if missing); a decoded link alone (a monitor event) does not carry it.
  */
-async function checkTapDevice(link: Link): Promise<void> {
-  if (!TYPES.get(link.type)?.tapDevice || link.index <= 0) return;
-  const path = await ensureTapDevice(link.name, link.index);
+async function checkTapDevice(link: Link, scan?: Promise<readonly TapEntry[]>): Promise<void> {
+  if (!hasTapDevice(link)) return;
+  const path = await ensureTapDevice(link.name, link.index, scan);
   if (path !== undefined) (link as Link & { tapDevice?: string }).tapDevice = path;
 }
 
@@ -146,9 +161,7 @@ export class LinkApi {
   async list(filter: LinkFilter = {}, opts?: CallOptions): Promise<Link[]> {
     const signal = checkCallOptions(opts);
     checkObject(filter, 'filter');
-    for (const k of Object.keys(filter))
-      if (!FILTER_KEYS.has(k))
-        throw new TypeError(`Unknown field "${k}" in the link filter (expected type, master, up)`);
+    checkKnownFields(filter, FILTER_KEYS, 'link filter (expected type, master, up)');
     if (filter.type !== undefined && (typeof filter.type !== 'string' || !filter.type))
       throw new TypeError(`Expected "type" to be a link type, got ${describe(filter.type)}`);
     if (filter.up !== undefined) checkBool(filter.up, 'up');
@@ -170,7 +183,9 @@ export class LinkApi {
         (master === undefined || l.master === master) &&
         (filter.up === undefined || l.up === filter.up),
     );
-    for (const l of shown) await checkTapDevice(l);
+    // one scan of /sys/dev/char for all the tap devices listed
+    const scan = shown.some(hasTapDevice) ? scanTapDevices() : undefined;
+    for (const l of shown) await checkTapDevice(l, scan);
     return shown;
   }
 
@@ -278,13 +293,10 @@ export class LinkApi {
       createTun(tun, api.h.target);
       if (Object.keys(change).length === 0) return api.get(name, opts);
       try {
-        return await api.set(name, change, opts);
+        // a refusal is worded as this call's (`link.add tap5 (type tap): …`, not `link.set tap5: …`)
+        return await api.change(name, change, opts, `link.add ${name} (type ${parts.def.type})`);
       } catch (e) {
         await api.del(name).catch(() => undefined);
-        // the refusal worded as the call's (`link.add tap5 (type tap): …`, not `link.set tap5: …`)
-        const set = `link.set ${name}`;
-        if (e instanceof NetlinkError && e.message.startsWith(set))
-          e.message = `link.add ${name} (type ${parts.def.type})${e.message.slice(set.length)}`;
         throw e;
       }
     });
@@ -296,10 +308,19 @@ export class LinkApi {
    * first, as the kernel requires, and restores its state after. Returns the link as it now is.
    */
   async set(ref: LinkRef, change: LinkChange, opts?: CallOptions): Promise<Link> {
+    return this.change(ref, change, opts, `link.set ${ref}`);
+  }
+
+  /** link.set, its errors worded as `subject`'s (a tun/tap add sets its fields through it). */
+  private async change(
+    ref: LinkRef,
+    change: LinkChange,
+    opts: CallOptions | undefined,
+    subject: string,
+  ): Promise<Link> {
     const signal = checkCallOptions(opts);
     checkObject(change, 'change');
     const ch = change as Fields;
-    const subject = `link.set ${ref}`;
     let def: KindDef | undefined;
     let current: Link | undefined;
     // `type` is checked whenever given: its name now, that it is the link's once the link is read

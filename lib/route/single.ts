@@ -6,7 +6,7 @@
 // call's subject only when they happen.
 import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
 import { NlWriter, rd16 } from '../core/attr.js';
-import { NetlinkError } from '../core/errors.js';
+import { NetlinkError, resubject } from '../core/errors.js';
 import { checkIfName } from '../core/validate.js';
 import type { RouteSpec } from '../../types/route.js';
 import {
@@ -209,14 +209,7 @@ function grab(resolve: (v: PromiseLike<void> | void) => void): void {
  */
 export function subjectOf(e: Error, subject: string, field?: string): Error {
   if (!(e instanceof NetlinkError)) return e;
-  return new NetlinkError({
-    errno: e.errno,
-    op: e.op,
-    subject,
-    extack: e.extack,
-    field: field ?? e.field,
-    hint: e.code === 'ENODEV' ? 'no such device' : undefined,
-  });
+  return resubject(e, subject, field ?? e.field, e.code === 'ENODEV' ? 'no such device' : undefined);
 }
 
 /** Whether checkIfName() takes name (else the general path throws its error). */
