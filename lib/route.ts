@@ -17,7 +17,15 @@ import {
 import { NetlinkError } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
-import { checkCallOptions, checkIfName, checkInt, checkObject, describe, type CallOptions } from './core/validate.js';
+import {
+  checkCallOptions,
+  checkIfName,
+  checkInt,
+  checkKnownFields,
+  checkObject,
+  describe,
+  type CallOptions,
+} from './core/validate.js';
 import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-tables.js';
 import { linkNames } from './neigh/ifnames.js';
 import type { BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec } from '../types/route.js';
@@ -175,6 +183,9 @@ function dumpDecoder(f: Filter, links: LinkNames, oif: number): (m: NlMsg) => Ro
   };
 }
 
+/** What route.get's options hold. */
+const GET_OPTIONS: ReadonlySet<string> = new Set(['src', 'oif', 'iif', 'table', 'mark', 'fibmatch', 'signal']);
+
 /** Routes (`ip route`) of one handle's namespace: `h.route`, or the module-level `route`. */
 export class RouteApi {
   /** Device-name lookups in flight, shared by concurrent calls (Promise.all of many route.add). */
@@ -267,10 +278,7 @@ export class RouteApi {
   /** `ip route get DST [from SRC] [oif DEV] [iif DEV] [mark M] [fibmatch]`: the route the kernel would use. */
   async get(dst: string, opts: RouteGetOptions = {}): Promise<Route> {
     const o = checkObject(opts, 'options') as RouteGetOptions;
-    for (const k of Object.keys(o)) {
-      if (!['src', 'oif', 'iif', 'table', 'mark', 'fibmatch', 'signal'].includes(k))
-        throw new TypeError(`Unknown field "${k}" in the route.get options`);
-    }
+    checkKnownFields(o, GET_OPTIONS, 'route.get options');
     const signal = checkCallOptions(o.signal === undefined ? undefined : { signal: o.signal });
     // Validate the addresses as a route spec would (family, prefix length): the flow's source is
     // checked as a spec's `src` is (an address of dst's family), so an error names the caller's field.

@@ -98,15 +98,10 @@ const SPEC_KEYS: ReadonlySet<string> = new Set(Object.keys(SPEC_FIELDS));
 const FILTER_FIELDS: Record<keyof FdbFilter, true> = { dev: true, master: true, vlan: true, state: true };
 const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS));
 
-/** A read Fdb's `flags` names and the spec's booleans they stand for. */
-const FLAG_FIELDS: Readonly<Record<string, string>> = {
-  self: 'self',
-  master: 'master',
-  router: 'router',
-  use: 'use',
-  extern_learn: 'externLearn',
-  sticky: 'sticky',
-};
+/** A read Fdb's `flags` names (NTF_* as decoded) and the spec's booleans they stand for. */
+const FLAG_FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
+  BOOL_FLAGS.map(([field, bit]) => [Object.keys(NTF).find((k) => NTF[k as keyof typeof NTF] === bit)!, field]),
+);
 
 /**
  * A read Fdb (it has `index`) as a spec, so `del(e)` of a listed entry works: `master` (the

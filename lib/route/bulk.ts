@@ -171,6 +171,11 @@ class BulkRun implements AckOwner<RouteSpec> {
     }
   }
 
+  /** What was confirmed so far: ok, and the failures in spec order. */
+  result(): BulkResult {
+    return { ok: this.ok, failed: this.failed.sort((a, b) => a.index - b.index) };
+  }
+
   /** Calls onProgress with what is done now, unless it was given that already. */
   report(): void {
     const done = this.ok + this.failed.length;
@@ -308,22 +313,16 @@ export async function runBulk(
     while (run.inflight > 0) await run.waitBelow();
   } catch (e) {
     // the handle closed meanwhile: say what was confirmed, as an abort does
-    if (e instanceof HandleClosedError) {
-      (e as HandleClosedError & { result?: BulkResult }).result = {
-        ok: run.ok,
-        failed: run.failed.sort((a, b) => a.index - b.index),
-      };
-    }
+    if (e instanceof HandleClosedError) (e as HandleClosedError & { result?: BulkResult }).result = run.result();
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  const failed = run.failed.sort((a, b) => a.index - b.index);
-  const result: BulkResult = { ok: run.ok, failed };
+  const result = run.result();
   run.report();
   if (run.aborted) {
     result.aborted = true;
-    const done = run.ok + failed.length;
+    const done = run.ok + result.failed.length;
     const e = new Error(`route.${op}Many aborted after ${done} ${done === 1 ? 'spec was' : 'specs were'} confirmed`, {
       cause: signal?.reason,
     }) as BulkAbortError;
