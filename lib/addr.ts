@@ -458,7 +458,7 @@ export class AddrApi {
   async add(spec: AddrSpec, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const r = addReq(spec);
-    const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
+    const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined, `addr.add ${r.address}`);
     const subject = `addr.add ${r.address} dev ${r.dev}`;
     await this.h.engine.request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, body(r, index), { subject, signal });
     if (spec.waitDad && r.family === 6 && !spec.nodad)
@@ -469,7 +469,7 @@ export class AddrApi {
   async del(spec: AddrDelSpec, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const r = delReq(spec);
-    const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
+    const index = await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined, `addr.del ${r.address}`);
     await this.h.engine.request(RTM_DELADDR, 0, body(r, index), {
       subject: `addr.del ${r.address} dev ${r.dev}`,
       signal,
@@ -478,6 +478,11 @@ export class AddrApi {
 
   /** `ip address show [dev DEV]` (`ip -4`/`-6` with family): every address, both families unless `family`. */
   async list(filter: AddrFilter = {}, opts?: CallOptions): Promise<Addr[]> {
+    return this.listFor('addr.list', filter, opts);
+  }
+
+  /** list() for `call` (the name in front of a device lookup's error). */
+  private async listFor(call: string, filter: AddrFilter, opts: CallOptions | undefined): Promise<Addr[]> {
     const signal = checkCallOptions(opts);
     const f = checkObject(filter, 'filter') as AddrFilter;
     checkKnownFields(f, FILTER_KEYS, 'address filter');
@@ -490,12 +495,7 @@ export class AddrApi {
     else if (dev !== undefined) {
       for (const [i, n] of links) if (n === dev) index = i;
       if (!index)
-        throw new NetlinkError({
-          errno: 19,
-          op: 'RTM_GETLINK',
-          subject: `addr.list dev ${dev}`,
-          hint: 'no such device',
-        });
+        throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `${call}: dev ${dev}`, field: 'dev' });
     }
     return this.dump(f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC, index, links, signal);
   }
@@ -509,7 +509,11 @@ export class AddrApi {
     const s = checkObject(spec, 'spec') as unknown as AddrFlushSpec;
     checkKnownFields(s, FILTER_KEYS, 'flush spec');
     const dev = devOf(s.dev, 'dev');
-    const list = await this.list({ dev, ...(s.family !== undefined ? { family: s.family } : {}) }, opts);
+    const list = await this.listFor(
+      'addr.flush',
+      { dev, ...(s.family !== undefined ? { family: s.family } : {}) },
+      opts,
+    );
     // Secondaries (IPv6: temporaries) first, so that no delete takes others with it: an IPv4
     // primary takes its secondaries along unless promote_secondaries (one is then promoted).
     const order = [

@@ -419,12 +419,7 @@ export class NexthopApi {
     const indexOf = (v: string | number, field: string): number => {
       if (typeof v === 'number') return v;
       for (const [i, n] of links) if (n === v) return i;
-      throw new NetlinkError({
-        errno: 19,
-        op: 'RTM_GETLINK',
-        subject: `nexthop.list ${field} ${v}`,
-        hint: 'no such device',
-      });
+      throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `nexthop.list: ${field} ${v}`, field });
     };
     if (dev !== undefined) a.dev = indexOf(dev, 'dev');
     if (master !== undefined) a.master = indexOf(master, 'master');
@@ -444,7 +439,9 @@ export class NexthopApi {
     const signal = checkCallOptions(opts);
     const r = nhReq(spec);
     const oif =
-      r.dev === undefined ? undefined : await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined);
+      r.dev === undefined
+        ? undefined
+        : await this.h.link.indexOf(r.dev, 'dev', signal ? { signal } : undefined, `nexthop.${op} id ${r.attrs.id}`);
     await this.h.engine.request(RTM_NEWNEXTHOP, flags, body(r, oif), {
       subject: `nexthop.${op} id ${r.attrs.id}`,
       signal,

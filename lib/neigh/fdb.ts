@@ -62,6 +62,8 @@ interface FdbReq {
   dev: string | number;
   via: string | number | undefined;
   subject: string;
+  /** The call without its devices (`fdb.add 02:00:00:00:00:01`), in front of a device lookup's error. */
+  call: string;
 }
 
 const BOOL_FLAGS = [
@@ -160,8 +162,9 @@ function fdbReq(spec: FdbSpec | Fdb, op: string): FdbReq {
     throw new TypeError('Expected "nhid" without "dst", "port" and "vni" (they are mutually exclusive)');
   }
   const via = s['via'] === undefined ? undefined : checkDevRef(s['via'], 'via');
-  const subject = `fdb.${op} ${attrs.lladdr} dev ${String(dev)}${attrs.dst ? ` dst ${attrs.dst}` : ''}`;
-  return { state, flags, attrs, dev, via, subject };
+  const call = `fdb.${op} ${attrs.lladdr}`;
+  const subject = `${call} dev ${String(dev)}${attrs.dst ? ` dst ${attrs.dst}` : ''}`;
+  return { state, flags, attrs, dev, via, subject, call };
 }
 
 function fdbBody(r: FdbReq, ifindex: number, via: number | undefined): (w: NlWriter) => void {
@@ -222,9 +225,12 @@ export class FdbApi {
           );
       });
     }
-    const port = f['dev'] === undefined ? 0 : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts);
+    const port =
+      f['dev'] === undefined ? 0 : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts, 'fdb.list');
     const master =
-      f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
+      f['master'] === undefined
+        ? undefined
+        : await this.h.link.indexOf(f['master'] as string | number, 'master', opts, 'fdb.list');
     const names = await linkNames(this.h, signal);
     const all = await this.h.engine.dump(
       RTM_GETNEIGH,
@@ -253,8 +259,8 @@ export class FdbApi {
   ): Promise<void> {
     const signal = checkCallOptions(opts);
     const r = fdbReq(spec, op);
-    const ifindex = await this.h.link.indexOf(r.dev, 'dev', opts);
-    const via = r.via === undefined ? undefined : await this.h.link.indexOf(r.via, 'via', opts);
+    const ifindex = await this.h.link.indexOf(r.dev, 'dev', opts, r.call);
+    const via = r.via === undefined ? undefined : await this.h.link.indexOf(r.via, 'via', opts, r.call);
     await this.h.engine.request(type, flags, fdbBody(r, ifindex, via), { subject: r.subject, signal });
   }
 }

@@ -56,6 +56,8 @@ interface NeighReq {
   flags: number;
   attrs: Partial<NdaNeigh>;
   subject: string;
+  /** The call without its device (`neigh.add 10.0.0.2`), in front of a device lookup's error. */
+  call: string;
 }
 
 const STATES = Object.keys(NUD) as NeighState[];
@@ -126,8 +128,9 @@ function neighReq(spec: NeighSpec, op: string, del: boolean): NeighReq {
     }
     if (!del) attrs.lladdr = s['lladdr'];
   }
-  const subject = `neigh.${op} ${attrs.dst} dev ${String(s['dev'])}`;
-  return { family: dst.family === 4 ? AF_INET : AF_INET6, state, flags, attrs, subject };
+  const call = `neigh.${op} ${attrs.dst}`;
+  const subject = `${call} dev ${String(s['dev'])}`;
+  return { family: dst.family === 4 ? AF_INET : AF_INET6, state, flags, attrs, subject, call };
 }
 
 function neighBody(r: NeighReq, ifindex: number): (w: NlWriter) => void {
@@ -174,7 +177,7 @@ export class NeighApi {
     const s = checkObject(spec, 'spec');
     checkKnownFields(s, GET_KEYS, 'neighbour spec');
     const r = neighReq({ dev: s['dev'], dst: s['dst'], proxy: s['proxy'] } as NeighSpec, 'get', true);
-    const ifindex = await this.h.link.indexOf(s['dev'] as string | number, 'dev', opts);
+    const ifindex = await this.h.link.indexOf(s['dev'] as string | number, 'dev', opts, r.call);
     const replies = await this.h.engine.request(
       RTM_GETNEIGH,
       0,
@@ -206,9 +209,13 @@ export class NeighApi {
     const mask = stateMask(f['state']);
     const proxy = f['proxy'] !== undefined && checkBool(f['proxy'], 'proxy');
     const ifindex =
-      f['dev'] === undefined ? undefined : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts);
+      f['dev'] === undefined
+        ? undefined
+        : await this.h.link.indexOf(f['dev'] as string | number, 'dev', opts, 'neigh.list');
     const master =
-      f['master'] === undefined ? undefined : await this.h.link.indexOf(f['master'] as string | number, 'master', opts);
+      f['master'] === undefined
+        ? undefined
+        : await this.h.link.indexOf(f['master'] as string | number, 'master', opts, 'neigh.list');
     const names = await linkNames(this.h, signal);
     const all = await this.h.engine.dump(
       RTM_GETNEIGH,
@@ -235,7 +242,7 @@ export class NeighApi {
   private async modify(type: number, flags: number, spec: NeighSpec, op: string, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
     const r = neighReq(spec, op, type === RTM_DELNEIGH);
-    const ifindex = await this.h.link.indexOf(spec.dev, 'dev', opts);
+    const ifindex = await this.h.link.indexOf(spec.dev, 'dev', opts, r.call);
     await this.h.engine.request(type, flags, neighBody(r, ifindex), { subject: r.subject, signal });
   }
 }

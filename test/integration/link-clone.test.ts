@@ -122,6 +122,47 @@ t.test("a lookup's ENODEV names the call and the field; open names a missing nam
   });
 });
 
+t.test('every family names the call and the field when a device does not exist', opts, async (t) => {
+  const ns = tempNetns(t);
+  const { h } = ns;
+  await h.link.add({ type: 'bridge', name: 'br0' });
+  const cases: [string, () => Promise<unknown>, string, RegExp][] = [
+    [
+      'addr.add',
+      () => h.addr.add({ dev: 'nope0', address: '10.9.0.1/24' }),
+      'dev',
+      /^addr\.add 10\.9\.0\.1\/24: dev nope0: /,
+    ],
+    [
+      'addr.del',
+      () => h.addr.del({ dev: 'nope0', address: '10.9.0.1/24' }),
+      'dev',
+      /^addr\.del 10\.9\.0\.1\/24: dev nope0: /,
+    ],
+    ['addr.list', () => h.addr.list({ dev: 'nope0' }), 'dev', /^addr\.list: dev nope0: /],
+    ['addr.flush', () => h.addr.flush({ dev: 'nope0' }), 'dev', /^addr\.flush: dev nope0: /],
+    [
+      'neigh.add',
+      () => h.neigh.add({ dev: 'nope0', dst: '10.9.0.2', lladdr: '02:00:00:00:00:02' }),
+      'dev',
+      /^neigh\.add 10\.9\.0\.2: dev nope0: /,
+    ],
+    ['neigh.get', () => h.neigh.get({ dev: 'nope0', dst: '10.9.0.2' }), 'dev', /^neigh\.get 10\.9\.0\.2: dev nope0: /],
+    ['neigh.list', () => h.neigh.list({ master: 'nope1' }), 'master', /^neigh\.list: master nope1: /],
+    [
+      'fdb.add',
+      () => h.fdb.add({ dev: 'nope0', lladdr: '02:00:00:00:00:03', master: true }),
+      'dev',
+      /^fdb\.add 02:00:00:00:00:03: dev nope0: /,
+    ],
+    ['fdb.list', () => h.fdb.list({ dev: 'nope0' }), 'dev', /^fdb\.list: dev nope0: /],
+    ['nexthop.add', () => h.nexthop.add({ id: 9, dev: 'nope0' }), 'dev', /^nexthop\.add id 9: dev nope0: /],
+    ['nexthop.list', () => h.nexthop.list({ master: 'nope1' }), 'master', /^nexthop\.list: master nope1: /],
+  ];
+  for (const [name, call, field, message] of cases)
+    await t.rejects(call(), { name: 'NetlinkError', code: 'ENODEV', field, message }, name);
+});
+
 t.test('a source-mode macvlan/macvtap read back and re-added keeps its MAC list', opts, async (t) => {
   const ns = tempNetns(t);
   ns.ip('link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1');
