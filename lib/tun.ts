@@ -114,12 +114,39 @@ function devtsOf(scan: readonly TapEntry[], name: string, index: number): number
 const madeNodes = new Map<string, number>();
 
 /**
+ * Whether a node of device number `rdev` at /dev/tap<index> can only be a leftover: a tap
+ * device's number (a major the scan shows macvtap/ipvtap using) that belongs to no tap device any
+ * more, or to one of another index (devtmpfs names a node after its link's index). Such a node is
+ * what a deleted namespace leaves behind when its node was made with mknod (here, or by anyone):
+ * devtmpfs removes only its own, and the kernel reuses the minor for the next macvtap.
+ */
+function isStaleTapNode(scan: readonly TapEntry[], rdev: number, index: number): boolean {
+  const major = decodeDev(rdev)[0];
+  if (!scan.some((t) => decodeDev(t.devt)[0] === major)) return false; // not a tap device's number
+  const owner = scan.find((t) => t.devt === rdev);
+  return owner === undefined || owner.index !== index;
+}
+
+/** Removes the nodes this process made whose device went (with its link, or its whole namespace). */
+async function sweepMadeNodes(scan: readonly TapEntry[]): Promise<void> {
+  for (const [path, devt] of [...madeNodes]) {
+    const owner = scan.find((t) => t.devt === devt);
+    if (owner && `/dev/tap${owner.index}` === path) continue;
+    madeNodes.delete(path);
+    const st = await fsp.stat(path).catch(() => undefined);
+    if (st?.isCharacterDevice() && st.rdev === devt) await fsp.unlink(path).catch(() => undefined);
+  }
+}
+
+/**
  * Makes sure /dev/tap<index> is the character device of the macvtap/ipvtap link `name`, and
- * returns that path; devtmpfs usually made the node, and a missing one is made here (mknod).
+ * returns that path; devtmpfs usually made the node, and a missing one is made here (mknod), as is
+ * one in place of a leftover node (isStaleTapNode; with an RTNETLINK_TAPDEV warning saying so).
  * Returns undefined, with a warning (code RTNETLINK_TAPDEV) giving the device's major:minor, where
  * /dev/tap<index> is another link's device — devtmpfs has one /dev for every namespace, so a link
  * with the index of another namespace's macvtap has no node of its own — or where a link of the
- * same name and index in another namespace makes the device impossible to tell.
+ * same name and index in another namespace makes the device impossible to tell. Nodes this process
+ * made for devices that have gone since are removed on the way.
  */
 export async function ensureTapDevice(
   name: string,
@@ -127,9 +154,11 @@ export async function ensureTapDevice(
   scan: Promise<readonly TapEntry[]> = scanTapDevices(),
 ): Promise<string | undefined> {
   const path = `/dev/tap${index}`;
-  const devts = devtsOf(await scan, name, index);
+  const entries = await scan;
+  if (madeNodes.size > 0) await sweepMadeNodes(entries);
+  const devts = devtsOf(entries, name, index);
   if (devts.length === 0) return path; // no sysfs to check against (or the link is already gone)
-  const st = await fsp.stat(path).catch(() => undefined);
+  let st = await fsp.stat(path).catch(() => undefined);
   if (devts.length > 1) {
     process.emitWarning(
       `the character device of ${name} is one of ${devts.map(devtText).join(', ')} (links named ${name} with index ${index} in ${devts.length} namespaces); ${path} is not reported`,
@@ -139,6 +168,14 @@ export async function ensureTapDevice(
   }
   const devt = devts[0]!;
   if (st?.isCharacterDevice() && st.rdev === devt) return path;
+  if (st?.isCharacterDevice() && isStaleTapNode(entries, st.rdev, index)) {
+    await fsp.unlink(path);
+    process.emitWarning(
+      `${path} was a leftover node (${devtText(st.rdev)}, ${entries.some((t) => t.devt === st!.rdev) ? 'the device of another index' : 'no such device'}); made it again for ${name} (${devtText(devt)})`,
+      { code: 'RTNETLINK_TAPDEV' },
+    );
+    st = undefined;
+  }
   if (st === undefined) {
     addon().mknod(path, 0o20600, ...decodeDev(devt));
     madeNodes.set(path, devt);

@@ -3,6 +3,7 @@
 // ifb) made by us reads the same in ip, made by ip decodes the same here, and a Link read back
 // makes a like link; the kinds it lacks fail with EOPNOTSUPP naming the driver.
 import t, { type Test } from 'tap';
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, readlinkSync, readdirSync, unlinkSync } from 'node:fs';
 import type { Link, LinkSpec } from '../../lib/index.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
@@ -247,6 +248,45 @@ t.test('a macvtap whose /dev/tapN is another namespace’s has no tapDevice, and
   );
   await new Promise((r) => setImmediate(r));
   t.match(warnings.at(-1), /^the character device of mvA is one of \d+:\d+, \d+:\d+ /);
+});
+
+t.test('a leftover /dev/tapN (a deleted namespace’s node) is replaced, and our own are swept', opts, async (t) => {
+  const warnings = tapWarnings(t);
+  const [a, b] = [tempNetns(t), tempNetns(t)];
+  const [i, j] = [tapIndex(2), tapIndex(3)];
+  const paths = [`/dev/tap${i}`, `/dev/tap${j}`];
+  t.teardown(() => {
+    if (existsSync(paths[0]!)) unlinkSync(paths[0]!);
+  });
+  for (const ns of [a, b]) await ns.h.link.add({ type: 'veth', name: 'p0', peer: { name: 'p1' } });
+  a.ip('link', 'add', 'mvA', 'index', String(j), 'link', 'p0', 'type', 'macvtap');
+  const [devtA] = sysTapDevts('mvA', j);
+  const [major] = devtA!.split(':');
+  // a node of a tap device that no longer exists, as a deleted namespace leaves one made by mknod
+  execFileSync('mknod', [paths[0]!, 'c', major!, '1048000']);
+  b.ip('link', 'add', 'mvB', 'index', String(i), 'link', 'p0', 'type', 'macvtap');
+  const mvB = await b.h.link.get('mvB');
+  const [devtB] = sysTapDevts('mvB', i);
+  t.equal(mvB.type === 'macvtap' && mvB.tapDevice, paths[0], 'mvB gets its node in place of the leftover');
+  t.equal(devtOf(paths[0]!), devtB, `now ${devtB}`);
+  await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+  t.match(warnings, [new RegExp(`^/dev/tap${i} was a leftover node \\(${major}:1048000, no such device\\)`)]);
+
+  // a node named after one index that opens the tap device of another index
+  await b.h.link.del('mvB');
+  t.notOk(existsSync(paths[0]!), 'the node made here went with its link');
+  execFileSync('mknod', [paths[0]!, 'c', major!, devtA!.split(':')[1]!]);
+  b.ip('link', 'add', 'mvC', 'index', String(i), 'link', 'p0', 'type', 'macvtap');
+  const mvC = await b.h.link.get('mvC');
+  t.equal(mvC.type === 'macvtap' && mvC.tapDevice, paths[0]);
+  t.equal(devtOf(paths[0]!), sysTapDevts('mvC', i)[0], 'the node opens mvC, not mvA');
+  await new Promise((r) => setImmediate(r));
+  t.match(warnings.at(-1), /the device of another index/);
+
+  // the namespace goes (its macvtap with it): the node made here for mvC is swept at the next check
+  b.ip('link', 'del', 'mvC');
+  await a.h.link.get('mvA');
+  t.notOk(existsSync(paths[0]!), 'a node made here whose device went is removed');
 });
 
 t.test('what ip creates, we decode with the same values', opts, async (t) => {
