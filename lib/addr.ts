@@ -340,6 +340,9 @@ function addReq(spec: AddrSpec): AddrReq {
   if (s.proto !== undefined) {
     if (typeof s.proto === 'string' && Object.hasOwn(ADDR_PROTOS, s.proto)) attrs.proto = ADDR_PROTOS[s.proto]!;
     else if (typeof s.proto === 'number') attrs.proto = checkInt(s.proto, 'proto', 0, 255);
+    // a read Addr gives a protocol without a name as its number in a string ('99')
+    else if (typeof s.proto === 'string' && /^(0|[1-9]\d{0,2})$/.test(s.proto))
+      attrs.proto = checkInt(Number(s.proto), 'proto', 0, 255);
     else
       throw new TypeError(
         `Expected "proto" to be a number or one of ${Object.keys(ADDR_PROTOS).join(', ')}, got ${describe(s.proto)}`,

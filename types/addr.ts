@@ -61,7 +61,10 @@ export interface AddrSpec {
   autojoin?: boolean;
   /** Metric of the prefix route (IFA_RT_PRIORITY). */
   metric?: number;
-  /** Address protocol (IFA_PROTO): a number or 'kernel_lo', 'kernel_ra', 'kernel_ll'. */
+  /**
+   * Address protocol (IFA_PROTO): a number or 'kernel_lo', 'kernel_ra', 'kernel_ll' (or a number in
+   * a string, as a read Addr gives a protocol without a name).
+   */
   proto?: number | string;
   /**
    * IPv6: resolve only once duplicate address detection has finished (the address is no longer

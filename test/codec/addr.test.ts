@@ -214,6 +214,25 @@ t.test('kernel replies decode as ip -j address reads them', async (t) => {
   t.throws(() => decodeAddr(msgOf(bad)), DecodeError);
 });
 
+t.test('a listed address goes back to add as it was read, a protocol without a name too', async (t) => {
+  for (const proto of [3, 99]) {
+    const listed = decodeAddr(
+      msgOf(
+        reply(
+          { family: 2, prefixlen: 24, flags: 0x80, scope: 0, index: 3 },
+          { address: '10.0.0.1', local: '10.0.0.1', proto },
+        ),
+      ),
+      NAMES,
+    );
+    t.equal(listed.proto, proto === 3 ? 'kernel_ll' : '99', 'read: a name where there is one');
+    const { sent } = await run((h) => h.addr.add(listed));
+    const m = msgOf(sent.find((x) => x.type === RTM_NEWADDR)!.msg);
+    const back = decodeAddr(m, NAMES);
+    t.equal(back.proto, listed.proto, `IFA_PROTO ${proto} sent back`);
+  }
+});
+
 t.test('list: strict dump by ifindex; flush deletes secondaries first, counts those gone', async (t) => {
   const dumps = new Map([
     [
