@@ -22,19 +22,19 @@ import { Monitor, type MonitorGroup, type MonitorOptions } from './monitor.js';
  */
 export interface OpenOptions extends EngineOptions {
   /** A name under /run/netns (as `ip netns add` makes them). */
-  netns?: string;
+  netns?: string | undefined;
   /** Any namespace file, e.g. /proc/1234/ns/net. */
-  netnsPath?: string;
+  netnsPath?: string | undefined;
   /** An open descriptor of a namespace file. */
-  netnsFd?: number;
+  netnsFd?: number | undefined;
   /**
    * Socket receive buffer in bytes (default 128 MiB, forced where CAP_NET_ADMIN allows): a limit, not
    * an allocation. It bounds the window (see `window`): the kernel's default sysctl limit, where
    * forcing is not allowed, leaves room for the ACKs of about 200 messages in flight.
    */
-  rcvbuf?: number;
+  rcvbuf?: number | undefined;
   /** Socket send buffer in bytes (default 4 MiB). */
-  sndbuf?: number;
+  sndbuf?: number | undefined;
 }
 
 /**
@@ -49,11 +49,11 @@ export interface RawRequest {
   /** nlmsg_type, e.g. RTM_GETLINK or a type this package does not model. */
   type: number;
   /** NLM_F_* flags; NLM_F_REQUEST is added, and NLM_F_ACK unless NLM_F_DUMP is set. */
-  flags?: number;
+  flags?: number | undefined;
   /** The payload after nlmsghdr (family header and attributes). */
-  body?: Uint8Array;
+  body?: Uint8Array | undefined;
   /** Aborts the request. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A reply message of a raw request. */

@@ -116,9 +116,9 @@ export interface Addr {
 /** What addr.list takes (`ip address show [dev DEV] [-4|-6]`); absent fields do not filter. */
 export interface AddrFilter {
   /** Only addresses on this device (name or index). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Only IPv4 (4) or IPv6 (6) addresses. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
 }
 
 /** What addr.del takes (`ip address del ADDRESS dev DEV`). */

@@ -36,11 +36,11 @@ export interface MonitorOptions {
    * consumer was already given as ordinary `new`/`del` events. Not with 'ipv4-netconf',
    * 'ipv6-netconf' or 'nsid' (the kernel announces netconf changes as partial objects).
    */
-  resync?: boolean;
+  resync?: boolean | undefined;
   /** Socket receive buffer in bytes (default 32 MiB; forced, so small values are honoured). */
-  rcvbuf?: number;
+  rcvbuf?: number | undefined;
   /** Most events held for a consumer that has not taken them yet (default 10,000); beyond it they are dropped and reported as an overrun. */
-  maxQueue?: number;
+  maxQueue?: number | undefined;
 }
 
 /** A devconf of one interface, or of 'all' / 'default' (RTM_NEWNETCONF, <linux/netconf.h>). */

@@ -77,15 +77,15 @@ export interface Neigh {
  */
 export interface NeighFilter {
   /** Only entries on this device (filtered by the kernel). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Only entries on ports of this master, e.g. a bridge or VRF (filtered by the kernel). */
-  master?: string | number;
+  master?: string | number | undefined;
   /** Only ARP (4) or NDISC (6) entries. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
   /** Only entries in these states ('none' matches NUD_NONE). Default: every state (`nud all`). */
-  state?: NeighState | NeighState[];
+  state?: NeighState | NeighState[] | undefined;
   /** List the proxy entries instead (`ip neigh show proxy`). */
-  proxy?: boolean;
+  proxy?: boolean | undefined;
 }
 
 /** Bridge FDB entry states as `bridge fdb` names them (NUD_PERMANENT, NUD_NOARP, NUD_REACHABLE, NUD_STALE). */
@@ -169,11 +169,11 @@ export interface Fdb {
  */
 export interface FdbFilter {
   /** Only entries of this port / device (`bridge fdb show brport DEV`; filtered by the kernel). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Only entries of this bridge (`bridge fdb show br BR`; filtered by the kernel). */
-  master?: string | number;
+  master?: string | number | undefined;
   /** Only entries of this VLAN. */
-  vlan?: number;
+  vlan?: number | undefined;
   /** Only entries in these states. */
-  state?: FdbState | FdbState[];
+  state?: FdbState | FdbState[] | undefined;
 }

@@ -89,13 +89,13 @@ export interface Nexthop {
  */
 export interface NexthopFilter {
   /** Only nexthops using this device (NHA_OIF). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Only groups (NHA_GROUPS). */
-  groups?: boolean;
+  groups?: boolean | undefined;
   /** Only nexthops whose device has this master (NHA_MASTER). */
-  master?: string | number;
+  master?: string | number | undefined;
   /** Only FDB nexthops (NHA_FDB). */
-  fdb?: boolean;
+  fdb?: boolean | undefined;
   /** Only this family (groups are AF_UNSPEC and only listed without it). */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
 }

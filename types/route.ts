@@ -244,35 +244,35 @@ export interface Route {
 /** route.list / route.dump filter; absent fields do not filter. */
 export interface RouteFilter {
   /** Default 'main' (like `ip route show`); 'all' for every table. */
-  table?: RouteTable | 'all';
+  table?: RouteTable | 'all' | undefined;
   /** Only IPv4 (4) or IPv6 (6) routes; default both. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
   /** Only routes through this device (name or index; filtered by the kernel). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Only routes of this protocol (`proto P`; filtered by the kernel). */
-  protocol?: RouteProtocol | number;
+  protocol?: RouteProtocol | number | undefined;
   /** Only routes of this type (`type T`; filtered by the kernel). */
-  type?: RouteType;
+  type?: RouteType | undefined;
   /** Only routes of this scope. */
-  scope?: RouteScope | number;
+  scope?: RouteScope | number | undefined;
 }
 
 /** route.get options (`ip route get DST from SRC oif DEV iif DEV …`). */
 export interface RouteGetOptions {
   /** Source address of the flow (RTA_SRC). */
-  src?: string;
+  src?: string | undefined;
   /** `oif DEV`: the output device (name or index). */
-  oif?: string | number;
+  oif?: string | number | undefined;
   /** `iif DEV`: look up as if the packet arrived on this device (name or index). */
-  iif?: string | number;
+  iif?: string | number | undefined;
   /** Look the destination up in this table only (RTA_TABLE). */
-  table?: RouteTable;
+  table?: RouteTable | undefined;
   /** Firewall mark of the flow. */
-  mark?: number;
+  mark?: number | undefined;
   /** Return the FIB entry that matched (`ip route get … fibmatch`) rather than the resolved route. */
-  fibmatch?: boolean;
+  fibmatch?: boolean | undefined;
   /** Aborts the request. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** One spec that failed in a bulk operation. */
@@ -301,13 +301,13 @@ export interface BulkOptions {
    * Called as confirmations arrive (at most once per event-loop turn): done so far, and the total
    * when known (arrays). Each `done` is reported once, the last (every spec done) exactly once.
    */
-  onProgress?: (done: number, total?: number) => void;
+  onProgress?: ((done: number, total?: number) => void) | undefined;
   /**
    * Stops sending, also while an async source is still producing its next spec (its return() is
    * called, so a generator's finally runs); rejects with an AbortError whose `result` reports what
    * was confirmed.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Most specs sent or encoded and awaiting their ACK at once (default 4,096). */
-  window?: number;
+  window?: number | undefined;
 }

@@ -136,28 +136,28 @@ export interface Rule {
  */
 export interface RuleFilter {
   /** Only IPv4 (4) or IPv6 (6) rules; default both. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
   /** Only rules looking up this table (number or name). */
-  table?: number | string;
+  table?: number | string | undefined;
   /** Only the rule(s) with this priority. */
-  priority?: number;
+  priority?: number | undefined;
   /**
    * Only rules whose source prefix lies inside this one (`ip rule show from 10.0.0.0/8` lists
    * `from 10.1.0.0/16` too; a rule `from all` only for a /0); 'all' does not filter.
    */
-  from?: string;
+  from?: string | undefined;
   /** Only rules whose destination prefix lies inside this one, like `from`. */
-  to?: string;
+  to?: string | undefined;
   /** Only rules matching this incoming interface name. */
-  iif?: string;
+  iif?: string | undefined;
   /** Only rules matching this outgoing interface name. */
-  oif?: string;
+  oif?: string | undefined;
   /** Only rules with this firewall mark (0: none): a number or 'MARK/MASK' text, which filters the mask too. */
-  fwmark?: number | string;
+  fwmark?: number | string | undefined;
   /** Only rules with this mark mask (a mark given without one reads 0xffffffff). */
-  fwmask?: number;
+  fwmask?: number | undefined;
   /** Only rules matching this TOS (0: none). */
-  tos?: number;
+  tos?: number | undefined;
   /** true: only inverted (`not`) rules; false: only the others. */
-  not?: boolean;
+  not?: boolean | undefined;
 }

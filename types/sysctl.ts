@@ -24,26 +24,26 @@ export interface SysctlFailure extends Error {
 /** Options of sysctl.list. */
 export interface SysctlListOptions {
   /** Aborts the walk. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Called for every entry below the prefix that could not be read (e.g. net.ipv6.conf.*.stable_secret
    * gives EIO until set); those entries are left out of the result. Without it they are left out
    * and logged through NODE_DEBUG=rtnetlink. Write-only entries (e.g. net.ipv4.route.flush) are
    * always skipped: they have no value.
    */
-  onError?: (key: string, error: SysctlFailure) => void;
+  onError?: ((key: string, error: SysctlFailure) => void) | undefined;
 }
 
 /** Options of sysctl.prepareHost. */
 export interface PrepareHostOptions {
   /** Aborts before the next write (what was written is put back). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Where a key does not exist on this kernel (no br_netfilter: /proc/sys/net/bridge is absent),
    * leave it out and list it in `missing` instead of failing. Default false: the call fails with
    * ENOENT naming the key, before anything is written.
    */
-  skipMissing?: boolean;
+  skipMissing?: boolean | undefined;
 }
 
 /** What sysctl.prepareHost resolves with. */

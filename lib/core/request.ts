@@ -115,11 +115,11 @@ export interface EngineOptions {
    * receive buffer can hold the ACKs of (rcvbuf ÷ 2 KiB), so a small buffer (no CAP_NET_ADMIN for
    * SO_RCVBUFFORCE, or a small `rcvbuf`) slows requests down instead of losing their ACKs.
    */
-  window?: number;
+  window?: number | undefined;
   /** Most bytes per sendmsg (must stay under the socket's send buffer). */
-  batchBytes?: number;
+  batchBytes?: number | undefined;
   /** How often a dump interrupted by concurrent changes is retried. */
-  dumpRetries?: number;
+  dumpRetries?: number | undefined;
 }
 
 /**

@@ -64,7 +64,7 @@ export function checkOneOf<N extends string>(v: unknown, field: string, names: r
 
 /** The options bag every request method takes last. */
 export interface CallOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export function checkCallOptions(v: unknown): AbortSignal | undefined {

@@ -61,11 +61,11 @@ export type { LinkRef };
 /** What link.list takes (`ip link show [type T] [master M] [up]`); absent fields do not filter. */
 export interface LinkFilter {
   /** Only links of this type ('device' for links without a kind). */
-  type?: string;
+  type?: string | undefined;
   /** Only ports of this master (name or index). */
-  master?: LinkRef;
+  master?: LinkRef | undefined;
   /** Only links that are up (true) or down (false). */
-  up?: boolean;
+  up?: boolean | undefined;
 }
 
 const COMMON_READ = [
