@@ -18,9 +18,9 @@ interface Ns {
 function bridgeNetns(t: Test): Ns {
   const name = uniqueName('brv');
   ip('netns', 'add', name);
-  let h: Handle | undefined;
+  const held: { h?: Handle } = {};
   t.teardown(() => {
-    h?.close();
+    held.h?.close();
     ip('netns', 'del', name);
   });
   for (const cmd of [
@@ -32,7 +32,8 @@ function bridgeNetns(t: Test): Ns {
     ['link', 'set', 'br0', 'up'],
   ])
     ip('-n', name, ...cmd);
-  h = open({ netns: name });
+  const h = open({ netns: name });
+  held.h = h;
   return { name, h };
 }
 
