@@ -12,6 +12,7 @@ import { AddrApi } from './addr.js';
 import { RouteApi } from './route.js';
 import { NexthopApi } from './nexthop.js';
 import { FdbApi, NeighApi } from './neigh.js';
+import { BridgeVlanApi } from './bridge-vlan.js';
 import { RuleApi } from './rule.js';
 import { SysctlApi } from './sysctl.js';
 import { Monitor, type MonitorGroup, type MonitorOptions } from './monitor.js';
@@ -117,6 +118,8 @@ export class Handle {
   readonly neigh: NeighApi;
   /** Bridge forwarding entries (`bridge fdb`) in this handle's namespace. */
   readonly fdb: FdbApi;
+  /** Bridge port VLANs (`bridge vlan`) in this handle's namespace. */
+  readonly bridgeVlan: BridgeVlanApi;
   /** Policy rules (`ip rule`) in this handle's namespace. */
   readonly rule: RuleApi;
   /** This namespace's /proc/sys/net (`ip netns exec NS sysctl …`). */
@@ -145,6 +148,7 @@ export class Handle {
     this.nexthop = new NexthopApi(this);
     this.neigh = new NeighApi(this);
     this.fdb = new FdbApi(this);
+    this.bridgeVlan = new BridgeVlanApi(this);
     this.rule = new RuleApi(this);
     this.sysctl = new SysctlApi(this);
   }

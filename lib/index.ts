@@ -23,6 +23,8 @@ export const nexthop = d.nexthop;
 export const neigh = d.neigh;
 /** Bridge forwarding entries (`bridge fdb`) in the caller's namespace: the default handle's `fdb`. */
 export const fdb = d.fdb;
+/** Bridge port VLANs (`bridge vlan`) in the caller's namespace: the default handle's `bridgeVlan`. */
+export const bridgeVlan = d.bridgeVlan;
 /** Policy rules (`ip rule`) in the caller's namespace: the default handle's `rule`. */
 export const rule = d.rule;
 /** sysctl(8) in process: the caller's namespace's /proc/sys (the default handle's `sysctl`). */
@@ -65,6 +67,8 @@ export type { AddrApi } from './addr.js';
 export type { RouteApi } from './route.js';
 export type { NexthopApi } from './nexthop.js';
 export type { NeighApi, FdbApi } from './neigh.js';
+export type { BridgeVlanApi } from './bridge-vlan.js';
+export type * from '../types/bridge-vlan.js';
 export type { RuleApi } from './rule.js';
 export type { SysctlApi } from './sysctl.js';
 export type { Ipv4ConfName, Ipv6ConfName, NeighName } from './sysctl-keys.js';
