@@ -1,4 +1,5 @@
 // rtnetlink/codec: the wire codec, for messages this package does not model.
+/// <reference types="node" preserve="true" />
 export * from './core/constants.js';
 export * from './core/attr.js';
 export * from './core/schema.js';
@@ -19,10 +20,11 @@ export { ifaddrmsg, ifa, decodeAddr } from './addr.js';
 export { nhmsg, nha, nhaResGroup, decodeNexthop } from './nexthop.js';
 export { netconfa, decodeNetconf, decodeNsid } from './monitor-kinds.js';
 export type { IflaAttrs, LinkInfoRaw, CommonWire } from './link/ifla.js';
-export type { KindRow } from './link/kinds/define.js';
-export type { NdaNeigh, NdaFdb } from './neigh/nda.js';
+export type { KindRow, KindOptions } from './link/kinds/define.js';
+export type { NdaNeigh, NdaFdb, NfeaAttrs } from './neigh/nda.js';
 export type { BridgeAfSpec, VlanInfo } from './bridge-vlan.js';
-export type { FraAttrs } from './rule.js';
+export type { FraAttrs, FibRuleHdr } from './rule.js';
 export type { RtmsgFields, RtVia, Metrics, RtnhAttrs, RtNexthop, RtaAttrs } from './route/schema.js';
 export type { IfaAttrs } from './addr.js';
-export type { NhaAttrs, NhaResGroup } from './nexthop.js';
+export type { NhaAttrs, NhaResGroup, NhGrpWire } from './nexthop.js';
+export type { NetconfAttrs } from './monitor-kinds.js';

@@ -1,4 +1,5 @@
 // rtnetlink: Linux route netlink for Node.js. The public entry point.
+/// <reference types="node" preserve="true" />
 import { Handle, open } from './handle.js';
 import type { MonitorGroup, MonitorOptions, Monitor } from './monitor.js';
 
@@ -40,6 +41,7 @@ export type { OpenOptions, RawRequest, RawReply } from './handle.js';
 export { netns } from './netns.js';
 export { NetlinkError, DecodeError, DumpInterruptedError, HandleClosedError } from './core/errors.js';
 export type { Extack } from './core/errors.js';
+export type { CallOptions } from './core/validate.js';
 export type { LinkFilter, LinkRef } from './link/link.js';
 export type { LinkApi } from './link/link.js';
 export type * from '../types/link.js';

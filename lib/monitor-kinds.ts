@@ -193,14 +193,23 @@ function header(size: number, family: number, flag?: { at: number; mask: number;
 
 // ---- netconf and nsid: small enough to decode here ----
 
-interface NetconfAttrs {
+/** NETCONFA_* as read from an RTM_NEWNETCONF (each only where the kernel sent it). */
+export interface NetconfAttrs {
+  /** NETCONFA_IFINDEX: the device, or -1 (all) / -2 (default). */
   index: number;
+  /** NETCONFA_FORWARDING. */
   forwarding: number;
+  /** NETCONFA_RP_FILTER. */
   rpFilter: number;
+  /** NETCONFA_MC_FORWARDING. */
   mcForwarding: number;
+  /** NETCONFA_PROXY_NEIGH. */
   proxyNeigh: number;
+  /** NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN. */
   ignoreRoutesWithLinkdown: number;
+  /** NETCONFA_INPUT (MPLS). */
   input: number;
+  /** NETCONFA_BC_FORWARDING. */
   bcForwarding: number;
 }
 

@@ -79,7 +79,9 @@ export const nhmsg = struct<{
  * in resvd1 (the kernel's weight_high since 16-bit weights; 0 for weights up to 256).
  */
 export interface NhGrpWire {
+  /** The member nexthop's id. */
   id: number;
+  /** The weight's low byte as the kernel stores it (user weight - 1). */
   weight: number;
   /** resvd2, kept when a kernel sets it. */
   resvd2?: number;

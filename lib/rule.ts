@@ -81,7 +81,7 @@ const ACTION_BY_VALUE = new Map<number, RuleAction>([
 ]);
 
 /** The fields of struct fib_rule_hdr (a type, not an interface: struct() wants a record of numbers). */
-type FibRuleHdr = {
+export type FibRuleHdr = {
   /** AF_INET or AF_INET6. */
   family: number;
   /** dst_len: the destination prefix length. */

@@ -55,12 +55,16 @@ export const openSysctlFile: SysctlOpener = (target, path, flags) => {
 };
 
 /** The seed's host preparation: forward IPv4, and keep netfilter out of bridged traffic. */
-export const HOST_PREPARATION: Readonly<Record<string, string>> = Object.freeze({
+export const HOST_PREPARATION = Object.freeze({
+  /** Route between the host's links (the bridge and the uplink). */
   'net.ipv4.ip_forward': '1',
+  /** Bridged IPv4 does not go through iptables. */
   'net.bridge.bridge-nf-call-iptables': '0',
+  /** Bridged IPv6 does not go through ip6tables. */
   'net.bridge.bridge-nf-call-ip6tables': '0',
+  /** Bridged ARP does not go through arptables. */
   'net.bridge.bridge-nf-call-arptables': '0',
-});
+} as const);
 
 interface SysctlErrorInit {
   /** e.g. 'sysctl.set'. */

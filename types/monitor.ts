@@ -131,12 +131,20 @@ export type MonitorObjectEvent = {
 export interface MonitorOverrun {
   /** Events were lost. */
   kind: 'overrun';
+  /** Not an object event: no action (so `ev.action` reads on any event). */
+  action?: never;
+  /** Not an object event: no object. */
+  object?: never;
 }
 
 /** With resync: the events so far make the consumer's view equal to the kernel's (at start and after each resync). */
 export interface MonitorSync {
   /** The view is in sync. */
   kind: 'sync';
+  /** Not an object event: no action (so `ev.action` reads on any event). */
+  action?: never;
+  /** Not an object event: no object. */
+  object?: never;
 }
 
 /** What iterating a monitor yields: an object event, an overrun, or (with resync) a sync point. */

@@ -1,5 +1,6 @@
 // The package's error classes: NetlinkError (the kernel refused), DecodeError (bad bytes from
 // the wire), DumpInterruptedError (NLM_F_DUMP_INTR after every retry).
+import type { BulkResult } from '../../types/route.js';
 import { getSystemErrorMap } from 'node:util';
 
 /** What the kernel's extended ACK (NLMSGERR_ATTR_*) said about a refused request. */
@@ -120,6 +121,11 @@ export class HandleClosedError extends Error {
   override readonly name = 'HandleClosedError';
   /** Always 'ECLOSED'. */
   readonly code = 'ECLOSED';
+  /**
+   * From route.addMany / replaceMany / delMany: what was confirmed before the handle closed (every
+   * spec sent is in `ok` or in `failed`), as an abort's error carries it.
+   */
+  result?: BulkResult;
   constructor(what = 'request') {
     super(`rtnetlink: handle closed; ${what} not completed`);
   }

@@ -64,6 +64,7 @@ export function checkOneOf<N extends string>(v: unknown, field: string, names: r
 
 /** The options bag every request method takes last. */
 export interface CallOptions {
+  /** Aborts the call: it rejects with an AbortError (a request already sent may have taken effect). */
   signal?: AbortSignal | undefined;
 }
 

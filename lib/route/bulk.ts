@@ -313,7 +313,7 @@ export async function runBulk(
     while (run.inflight > 0) await run.waitBelow();
   } catch (e) {
     // the handle closed meanwhile: say what was confirmed, as an abort does
-    if (e instanceof HandleClosedError) (e as HandleClosedError & { result?: BulkResult }).result = run.result();
+    if (e instanceof HandleClosedError) e.result = run.result();
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -216,14 +216,21 @@ export interface KindDef {
   readonly createImplies?: readonly (readonly [field: string, given: string, value: unknown])[];
 }
 
+/** What defineKind takes besides the IFLA_INFO_DATA rows (the rules of KindDef). */
 export interface KindOptions<T> {
+  /** The package's name of the kind (LinkSpec `type`). */
   type: string;
+  /** The kernel's IFLA_INFO_KIND, where it differs from `type`. */
   kind?: string;
+  /** Fields a creation must give (`link`: the parent). */
   required?: readonly (keyof T | 'link')[];
   /** Fields set may change; default: every writable field except the required ones. */
   changeable?: readonly (keyof T)[];
+  /** How links of the kind are made: RTM_NEWLINK (default) or /dev/net/tun. */
   via?: 'netlink' | 'tun';
+  /** Ports must be down to be enslaved (bond). */
   portsDown?: boolean;
+  /** Links come with a /dev/tap<ifindex> character device (macvtap, ipvtap). */
   tapDevice?: boolean;
   /** Other names for fields (see KindDef.aliases). */
   aliases?: Readonly<Record<string, keyof T & string>>;
