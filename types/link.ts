@@ -464,7 +464,8 @@ export interface LinkChangeCommon {
   alias?: string;
   /**
    * `type bridge_slave …`: options of the link as a bridge port (only the fields given change).
-   * With `master` in the same change, they are set by a second request once the link is enslaved.
+   * With `master` or `up: true` in the same change, they are set by a second request once the link
+   * is enslaved and up (the kernel would apply them first).
    */
   bridgePort?: BridgePortChange;
 }

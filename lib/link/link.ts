@@ -322,6 +322,8 @@ export class LinkApi {
     if (linkNetnsId !== undefined) throw new TypeError(`Field "linkNetnsId" does not apply to type ${parts.def.type}`);
     const change: Fields = { ...rest };
     if (parts.up !== undefined) change['up'] = parts.up;
+    // with `master`, link.set sends them once the device is enslaved
+    if (parts.port) change[parts.port.def.field] = parts.port.data;
     splitChange(change, undefined);
     checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
     return this.inNetns(netns, async (api) => {
@@ -374,11 +376,13 @@ export class LinkApi {
     const index = current?.index ?? (await this.targetOf(ref, subject, opts));
     const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts, subject));
     try {
-      // port options go with the request, or after it where it changes the master (the kernel
-      // applies them for the master the link has when the request arrives)
+      // port options go with the request, or after it where it changes the master or brings the
+      // link up: the kernel applies them first, for the master the link has when the request
+      // arrives, and refuses a port state other than disabled on a link that is down (ENETDOWN)
       const { port, ...rest } = r.parts;
-      const later = port && r.parts.common.master !== undefined ? port : undefined;
-      if (port) await this.checkPort(port, later ? r.parts.common.master : current, subject, opts);
+      const later = port && (r.parts.common.master !== undefined || r.parts.up === true) ? port : undefined;
+      const master = r.parts.common.master;
+      if (port) await this.checkPort(port, master === undefined ? current : master, subject, opts);
       const first: Parts = later ? rest : r.parts;
       const restore = await this.portDownFor(r.parts.common.master, index, subject, opts);
       try {
