@@ -18,8 +18,10 @@ import type {
   VrfOptions,
   VxlanOptions,
 } from './link-kinds.js';
+import type { BridgePort, BridgePortChange, BridgePortOptions } from './bridge-port.js';
 
 export type * from './link-kinds.js';
+export type * from './bridge-port.js';
 
 /** A link given by name or by ifindex. */
 export type LinkRef = string | number;
@@ -60,6 +62,13 @@ export interface LinkCommon {
    * read reports it for a link whose parent is elsewhere, so a read link re-added keeps its parent.
    */
   linkNetnsId?: number;
+  /**
+   * The link's options as a port of its `master` bridge (`ip link set dev X type bridge_slave …`),
+   * applied by a second request once the link is made and enslaved (the kernel ignores port options
+   * on creation); `master` must then be a bridge. A read link's `state` and read-only fields are
+   * ignored, so a read bridge port re-added is a like port of the same bridge.
+   */
+  bridgePort?: BridgePortOptions;
 }
 
 /** Link statistics (rtnl_link_stats64). */
@@ -163,6 +172,11 @@ export interface LinkBase extends LinkState {
   txqueuelen?: number;
   /** The alias, where set (IFLA_IFALIAS). */
   alias?: string;
+  /**
+   * Where the link is a port of a bridge: its port options and STP state (IFLA_INFO_SLAVE_DATA,
+   * `info_slave_data` of `ip -d -j link show`).
+   */
+  bridgePort?: BridgePort;
 }
 
 // ---- what link.add takes, per kind ----
@@ -448,6 +462,12 @@ export interface LinkChangeCommon {
   txqueuelen?: number;
   /** `alias`: a new alias ('' clears it). */
   alias?: string;
+  /**
+   * `type bridge_slave …`: options of the link as a bridge port (only the fields given change).
+   * With `master` or `up: true` in the same change, they are set by a second request once the link
+   * is enslaved and up (the kernel would apply them first).
+   */
+  bridgePort?: BridgePortChange;
 }
 
 /** The kind fields the kernel lets change, per kind (`type` may be given to say which kind is meant). */

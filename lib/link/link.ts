@@ -39,7 +39,7 @@ import type {
   OtherLink,
 } from '../../types/link.js';
 import { IFF, IFF_UP, ifinfomsg, ifla, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
-import { KINDS, TYPES } from './kinds/index.js';
+import { KINDS, PORTS, TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
 import { resolveParts } from './resolve.js';
 import {
@@ -51,6 +51,7 @@ import {
   writeLink,
   type Fields,
   type Parts,
+  type PortParts,
 } from './spec.js';
 
 const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
@@ -100,6 +101,11 @@ export function decodeLink(m: NlMsg): Link {
   // IFLA_LINK equal to the link's own index means "no parent" — unless it counts in another namespace
   if (a.link !== undefined && (a.link !== hdr.index || a.linkNetnsId !== undefined)) common['link'] = a.link;
   const info = a.linkinfo;
+  const port = info?.slaveKind === undefined ? undefined : PORTS.get(info.slaveKind);
+  if (port && info?.slaveData) {
+    const path = ['IFLA_LINKINFO', `IFLA_INFO_SLAVE_DATA(${info.slaveKind})`];
+    common[port.field] = port.data.decode(info.slaveData, 0, info.slaveData.length, path);
+  }
   if (!info?.kind) return { ...common, type: 'device' } as DeviceLink;
   const def = KINDS.get(info.kind);
   if (!def) {
@@ -120,6 +126,18 @@ function missingDriver(kind: string): (errno: number, extack: Extack | undefined
   return (errno, extack) =>
     errno === EOPNOTSUPP && /unknown device type/i.test(extack?.message ?? '')
       ? `this kernel has no '${kind}' driver`
+      : undefined;
+}
+
+/**
+ * ctx.hint for a request with port options: the kernel answers EOPNOTSUPP, without an extended
+ * ACK, when the link has no master to take them.
+ */
+function notAPort(port: PortParts, link: Link | undefined): (errno: number) => string | undefined {
+  const { field, slaveKind } = port.def;
+  return (errno) =>
+    errno === EOPNOTSUPP && link?.master === undefined
+      ? `"${field}" needs a port of a ${slaveKind}, and ${link?.name ?? 'the link'} has no master`
       : undefined;
 }
 
@@ -260,8 +278,13 @@ export class LinkApi {
     checkParts(parts, true);
     const r = await resolveParts(parts, (ref, f) => this.indexOf(ref, f, opts, subject));
     try {
-      const upLater = r.parts.up === true && (await this.needsPortDown(r.parts.common.master, opts));
-      const create: Parts = upLater ? { ...r.parts, up: undefined } : r.parts;
+      const { port, ...rest } = r.parts;
+      // the kernel ignores port options on creation: they follow once the link is a port
+      if (port && parts.common.netns !== undefined)
+        throw new TypeError(`Expected no "netns" with "${port.def.field}" (its master is in this namespace)`);
+      if (port) await this.checkPort(port, rest.common.master, subject, opts);
+      const upLater = rest.up === true && (await this.needsPortDown(rest.common.master, opts));
+      const create: Parts = upLater ? { ...rest, up: undefined } : rest;
       await this.h.engine.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => writeLink(w, create, 0, true), {
         subject,
         signal,
@@ -269,6 +292,7 @@ export class LinkApi {
       });
       return await this.inNetns(parts.common.netns, async (api) => {
         if (upLater) await api.setFlags(name, true, subject, opts);
+        if (port && Object.keys(port.data).length > 0) await api.portAfterAdd(name, port, subject, opts);
         const link = await api.get(name, opts);
         // The kernel ignores IFLA_IFALIAS on create (iproute2's `ip link add … alias` is lost too): set it now.
         const alias = parts.common.alias;
@@ -276,6 +300,17 @@ export class LinkApi {
       });
     } finally {
       r.release();
+    }
+  }
+
+  /** link.add's port options, sent once the link exists; refused, the new link is deleted again. */
+  private async portAfterAdd(name: string, port: PortParts, subject: string, opts?: CallOptions): Promise<void> {
+    const index = await this.indexOf(name, 'name', opts, subject);
+    try {
+      await this.setPort(index, port, subject, opts);
+    } catch (e) {
+      await this.del(index).catch(() => undefined);
+      throw e;
     }
   }
 
@@ -287,6 +322,8 @@ export class LinkApi {
     if (linkNetnsId !== undefined) throw new TypeError(`Field "linkNetnsId" does not apply to type ${parts.def.type}`);
     const change: Fields = { ...rest };
     if (parts.up !== undefined) change['up'] = parts.up;
+    // with `master`, link.set sends them once the device is enslaved
+    if (parts.port) change[parts.port.def.field] = parts.port.data;
     splitChange(change, undefined);
     checkParts({ ...parts, common: { ...rest, ...(netns === undefined ? {} : { netns }) } }, false);
     return this.inNetns(netns, async (api) => {
@@ -339,23 +376,64 @@ export class LinkApi {
     const index = current?.index ?? (await this.targetOf(ref, subject, opts));
     const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts, subject));
     try {
+      // port options go with the request, or after it where it changes the master or brings the
+      // link up: the kernel applies them first, for the master the link has when the request
+      // arrives, and refuses a port state other than disabled on a link that is down (ENETDOWN)
+      const { port, ...rest } = r.parts;
+      const later = port && (r.parts.common.master !== undefined || r.parts.up === true) ? port : undefined;
+      const master = r.parts.common.master;
+      if (port) await this.checkPort(port, master === undefined ? current : master, subject, opts);
+      const first: Parts = later ? rest : r.parts;
       const restore = await this.portDownFor(r.parts.common.master, index, subject, opts);
       try {
         await this.h.engine.request(
           RTM_NEWLINK,
           0,
-          (w) => writeLink(w, r.parts, index, Object.keys(r.parts.data).length > 0),
-          { subject, signal },
+          (w) => writeLink(w, first, index, Object.keys(first.data).length > 0),
+          { subject, signal, hint: first.port && notAPort(first.port, current) },
         );
       } finally {
         if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
       }
+      if (later) await this.setPort(index, later, subject, opts);
       if (parts.common.netns === undefined) return await this.get(index, opts);
       const name = (ch['name'] as string | undefined) ?? current?.name ?? ref;
       return await this.inNetns(parts.common.netns, (api) => api.get(name, opts));
     } finally {
       r.release();
     }
+  }
+
+  /**
+   * Port options are only sent for a link whose master is of the port table's kind: IFLA_INFO_SLAVE_DATA
+   * is read by the master's own table, so a bond port would take IFLA_BRPORT_* numbers as bond
+   * options. `to` is the master a change enslaves to (an index), or the link as read (whose master,
+   * if any, has a port field of that kind). A link without a master is left to the kernel
+   * (EOPNOTSUPP, worded by notAPort).
+   */
+  private async checkPort(port: PortParts, to: unknown, subject: string, opts?: CallOptions): Promise<void> {
+    const { field, slaveKind } = port.def;
+    if (to === 0) throw new TypeError(`Expected no "${field}" with "master: null" (the link is no longer a port)`);
+    if (typeof to === 'number') {
+      const m = await this.getRaw(to, opts, subject);
+      if (TYPES.get(m.type)?.kind !== slaveKind)
+        throw new TypeError(`Expected "master" to be a ${slaveKind} with "${field}", got ${m.name} (type ${m.type})`);
+      return;
+    }
+    const link = to as Link | undefined;
+    if (link?.master !== undefined && (link as unknown as Fields)[field] === undefined)
+      throw new TypeError(
+        `Expected "${field}" only on a port of a ${slaveKind}: ${link.name}'s master (index ${link.master}) is not a ${slaveKind}`,
+      );
+  }
+
+  /** Sends a port's options alone (`ip link set dev X type bridge_slave …`). */
+  private async setPort(index: number, port: PortParts, subject: string, opts?: CallOptions): Promise<void> {
+    const parts: Parts = { ...splitChange({}, undefined), port };
+    await this.h.engine.request(RTM_NEWLINK, 0, (w) => writeLink(w, parts, index, false), {
+      subject: `${subject} (${port.def.field})`,
+      signal: checkCallOptions(opts),
+    });
   }
 
   /** `ip link del DEV`. */

@@ -1,5 +1,5 @@
 // Turns the names in a spec into what the wire carries: link names into ifindexes (IFLA_MASTER,
-// IFLA_LINK, IFLA_VXLAN_LINK, IFLA_BOND_PRIMARY…) and namespaces into open descriptors
+// IFLA_LINK, IFLA_VXLAN_LINK, IFLA_BOND_PRIMARY, IFLA_BRPORT_BACKUP_PORT…) and namespaces into open descriptors
 // (IFLA_NET_NS_FD), as iproute2 does with ll_name_to_index() and netns_get_fd(). Descriptors
 // opened here are closed by release() once the request is answered.
 import { closeSync, openSync } from 'node:fs';
@@ -60,7 +60,12 @@ export async function resolveParts(p: Parts, indexOf: IndexOf): Promise<Resolved
     if (peer?.['netns'] !== undefined)
       data['peer'] = { ...peer, netns: { fd: openNetns(peer['netns'], 'peer.netns', opened) } };
     for (const o of [common, data]) for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-    return { parts: { ...p, common, data }, netnsFd, release };
+    if (!p.port) return { parts: { ...p, common, data }, netnsFd, release };
+    const port: Fields = { ...p.port.data };
+    for (const r of p.port.def.data.rows)
+      if (r.codec.linkRef) port[r.key] = await toIndex(port[r.key], `${p.port.def.field}.${r.key}`, indexOf);
+    for (const k of Object.keys(port)) if (port[k] === undefined) delete port[k];
+    return { parts: { ...p, common, data, port: { ...p.port, data: port } }, netnsFd, release };
   } catch (e) {
     release();
     throw e;

@@ -1,6 +1,6 @@
 // LinkSpec / LinkChange → RTM_NEWLINK bodies (struct ifinfomsg, the common IFLA_* attributes,
-// IFLA_LINKINFO with IFLA_INFO_KIND and the kind's IFLA_INFO_DATA), as `ip link add` / `ip link
-// set` build them. Pure: names are resolved to indexes and namespaces to descriptors beforehand
+// IFLA_LINKINFO with IFLA_INFO_KIND and the kind's IFLA_INFO_DATA, and a port's
+// IFLA_INFO_SLAVE_KIND and IFLA_INFO_SLAVE_DATA), as `ip link add` / `ip link set` build them. Pure: names are resolved to indexes and namespaces to descriptors beforehand
 // (resolve.ts); checkSpec / checkChange run every codec on placeholders first, so bad input
 // throws a TypeError naming the field before anything is sent.
 import { NlWriter } from '../core/attr.js';
@@ -14,11 +14,13 @@ import {
   ifinfomsg,
   IFLA_INFO_DATA,
   IFLA_INFO_KIND,
+  IFLA_INFO_SLAVE_DATA,
+  IFLA_INFO_SLAVE_KIND,
   IFLA_LINKINFO,
   type CommonWire,
 } from './ifla.js';
-import type { KindDef } from './kinds/define.js';
-import { TYPES } from './kinds/index.js';
+import type { KindDef, PortDef } from './kinds/define.js';
+import { PORTS, TYPES } from './kinds/index.js';
 
 /** A spec or change as plain fields. */
 export type Fields = Record<string, unknown>;
@@ -92,6 +94,42 @@ export interface Parts {
   data: Fields;
   /** `other`: raw IFLA_INFO_DATA. */
   infoData: Buffer | undefined;
+  /** Options of the link as a port of its master (IFLA_INFO_SLAVE_DATA), e.g. `bridgePort`. */
+  port?: PortParts;
+}
+
+/** A port's options: the master kind's table and the fields given. */
+export interface PortParts {
+  def: PortDef;
+  data: Fields;
+}
+
+/** The port tables by their Link field ('bridgePort' → the bridge's). */
+const PORT_FIELDS: ReadonlyMap<string, PortDef> = new Map([...PORTS.values()].map((p) => [p.field, p]));
+
+/**
+ * A port's options as link.set takes them: only writable fields (a read-only one is a TypeError
+ * naming it, `bridgePort.id`), iproute2's other names (`mcastFastLeave`), null for "none" where a
+ * field names a link (`backupPort: null` is `nobackup_port`). With `add`, a read port's read-only
+ * fields, `unknown` and the runtime fields of PortDef.notOnAdd are left out instead.
+ */
+export function splitPort(def: PortDef, v: unknown, add: boolean): PortParts {
+  const given = checkObject(v, def.field);
+  const data: Fields = {};
+  for (const [k0, x] of Object.entries(given)) {
+    if (x === undefined) continue;
+    const k = def.aliases[k0] ?? k0;
+    const field = `${def.field}.${k0}`;
+    const row = def.data.row(k);
+    if (add && (k0 === 'unknown' || row?.codec.readOnly || def.notOnAdd.includes(k))) continue;
+    if (!row)
+      throw new TypeError(`Unknown field "${field}" (a ${def.slaveKind} port takes ${def.changeable.join(', ')})`);
+    if (row.codec.readOnly) throw new TypeError(`Field "${field}" is read-only (reported by the kernel, never set)`);
+    if (data[k] !== undefined && data[k] !== x)
+      throw new TypeError(`Expected only one of "${def.field}.${k}" and "${field}" (the same attribute)`);
+    data[k] = x === null && row.codec.linkRef ? 0 : x;
+  }
+  return { def, data };
 }
 
 /** The kind of a spec's `type`; a TypeError naming "type" when unknown. */
@@ -117,6 +155,7 @@ export function splitSpec(specIn: unknown): Parts {
     if (alias !== undefined && !Array.isArray(v)) parts.data[alias] = aliasValue(def, k, alias, v, spec[alias]);
     else if (READ_ONLY.has(k)) continue;
     else if (k === 'up') parts.up = checkBool(v, 'up');
+    else if (PORT_FIELDS.has(k)) parts.port = splitPort(PORT_FIELDS.get(k)!, v, true);
     else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
@@ -136,6 +175,10 @@ export function splitSpec(specIn: unknown): Parts {
     if (parts.data[given] !== undefined && parts.data[field] === undefined) parts.data[field] = value;
   if (parts.data['peer'] !== undefined) checkPeer(parts.data['peer']);
   if (parts.common['linkNetnsId'] !== undefined) checkLinkNetns(parts);
+  if (parts.port && parts.common['master'] === undefined) {
+    const field = parts.port.def.field;
+    throw new TypeError(`Expected "master" with "${field}" (the ${parts.port.def.slaveKind} the link is a port of)`);
+  }
   return parts;
 }
 
@@ -209,6 +252,7 @@ export function splitChange(changeIn: unknown, def: KindDef | undefined): Parts 
     if (alias !== undefined && def?.changeable.includes(alias))
       parts.data[alias] = aliasValue(def, k, alias, v, change[alias]);
     else if (k === 'up') parts.up = checkBool(v, 'up');
+    else if (PORT_FIELDS.has(k)) parts.port = splitPort(PORT_FIELDS.get(k)!, v, false);
     else if (k === 'master' && v === null) parts.common['master'] = 0;
     else if (!ADD_ONLY.has(k) && (COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
     else if (def?.changeable.includes(k)) parts.data[k] = v;
@@ -223,25 +267,44 @@ export function splitChange(changeIn: unknown, def: KindDef | undefined): Parts 
   return parts;
 }
 
-/** Whether the change has kind fields (link.set must then know the link's kind). */
+/**
+ * Whether the change has kind fields, or port options (link.set must then read the link: its kind,
+ * and whose port it is).
+ */
 export function hasKindFields(changeIn: unknown): boolean {
   const change = checkObject(changeIn, 'change');
   const common = new Set<string>([...COMMON_WIRE, 'up', 'type']);
   return Object.keys(change).some((k) => change[k] !== undefined && !common.has(k));
 }
 
-/** Writes an RTM_NEWLINK body: ifinfomsg, common attributes, then IFLA_LINKINFO. */
+/**
+ * Writes an RTM_NEWLINK body: ifinfomsg, common attributes, then IFLA_LINKINFO (with the kind when
+ * `withInfo`, and with the port's options when `p.port` has any).
+ */
 export function writeLink(w: NlWriter, p: Parts, index: number, withInfo: boolean): void {
   ifinfomsg.write(w, { family: AF_UNSPEC, index, flags: p.up ? IFF_UP : 0, change: p.up === undefined ? 0 : IFF_UP });
   commonSpec.encode(w, p.common);
-  if (!withInfo) return;
+  const port = p.port && Object.keys(p.port.data).length > 0 ? p.port : undefined;
+  if (!withInfo && !port) return;
   const li = w.beginNest(IFLA_LINKINFO);
-  w.attrString(IFLA_INFO_KIND, p.kind);
-  if (p.infoData) {
-    w.attrBytes(IFLA_INFO_DATA, p.infoData);
-  } else if (p.def.data) {
-    const d = w.beginNest(IFLA_INFO_DATA);
-    p.def.data.encode(w, p.data);
+  if (withInfo) {
+    w.attrString(IFLA_INFO_KIND, p.kind);
+    if (p.infoData) {
+      w.attrBytes(IFLA_INFO_DATA, p.infoData);
+    } else if (p.def.data) {
+      const d = w.beginNest(IFLA_INFO_DATA);
+      p.def.data.encode(w, p.data);
+      w.endNest(d);
+    }
+  }
+  if (port) {
+    // iproute2 sends IFLA_INFO_KIND "bridge_slave" here; the kernel reads IFLA_INFO_SLAVE_DATA by
+    // the master's kind alone, and would look for a "bridge_slave" driver (request_module) at each
+    // such request. IFLA_INFO_SLAVE_KIND names the master's kind as the kernel reports it, and
+    // leaves IFLA_INFO_KIND to the link's own kind.
+    w.attrString(IFLA_INFO_SLAVE_KIND, port.def.slaveKind);
+    const d = w.beginNest(IFLA_INFO_SLAVE_DATA);
+    port.def.data.encode(w, port.data, `${port.def.field}.`);
     w.endNest(d);
   }
   w.endNest(li);
@@ -261,7 +324,13 @@ function placeholders(p: Parts): Parts {
   if (peer && typeof peer === 'object' && (peer as Fields)['netns'] !== undefined) {
     data['peer'] = { ...peer, netns: { fd: checkNetnsShape((peer as Fields)['netns'], 'peer.netns') } };
   }
-  return { ...p, common, data };
+  if (!p.port) return { ...p, common, data };
+  const port: Fields = { ...p.port.data };
+  for (const r of p.port.def.data.rows) {
+    if (r.codec.linkRef && typeof port[r.key] === 'string')
+      port[r.key] = checkIfName(port[r.key], `${p.port.def.field}.${r.key}`) && 1;
+  }
+  return { ...p, common, data, port: { ...p.port, data: port } };
 }
 
 /** Checks a NetnsRef's shape (a name, { path } or { fd }); returns a placeholder descriptor. */

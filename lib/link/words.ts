@@ -5,7 +5,7 @@
 import { forEachAttr, type NlWriter } from '../core/attr.js';
 import { DecodeError } from '../core/errors.js';
 import { parseIP } from '../core/inet.js';
-import { describe, flag, ip, u32, type Codec } from '../core/schema.js';
+import { describe, enumOf, flag, ip, u32, type Codec } from '../core/schema.js';
 import { checkIfName, checkInt } from '../core/validate.js';
 import type { KindCodec } from './kinds/define.js';
 
@@ -237,5 +237,39 @@ export function nestedBody<T>(kind: string, body: NestedBody<T>): KindCodec<T> {
       w.endNest(s);
     },
     get: (b, off, len, path) => body.read(b, off, off + len, path),
+  };
+}
+
+/**
+ * An enum that takes only its names (enumOf also takes a value's decimal text): for values the
+ * kernel refuses past the last name (a bridge port's STP state). A read still decodes a value
+ * without a name as its decimal text.
+ */
+export function namesOnly<N extends string>(base: Codec<number>, names: Readonly<Record<N, number>>): KindCodec<N> {
+  const word = enumOf(base, names);
+  const list = Object.keys(names).join(', ');
+  return {
+    kind: word.kind,
+    put(w, type, v, field) {
+      if (typeof v !== 'string' || !Object.hasOwn(names, v))
+        throw new TypeError(`Expected "${field}" to be one of ${list}, got ${describe(v)}`);
+      word.put(w, type, v, field);
+    },
+    get: (b, off, len, path) => word.get(b, off, len, path),
+  };
+}
+
+/** An integer mask the kernel refuses with some bits set (a port's group_fwd_mask may not forward pause frames). */
+export function maskWithout(base: Codec<number>, bits: number, why: string): KindCodec<number> {
+  return {
+    kind: `${base.kind} without 0x${bits.toString(16)}`,
+    put(w, type, v, field) {
+      if (typeof v === 'number' && Number.isInteger(v) && (v & bits) !== 0)
+        throw new RangeError(
+          `Expected "${field}" to leave bits 0x${bits.toString(16)} clear (${why}), got 0x${v.toString(16)}`,
+        );
+      base.put(w, type, v, field);
+    },
+    get: (b, off, len, path) => base.get(b, off, len, path),
   };
 }

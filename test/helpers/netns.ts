@@ -57,8 +57,13 @@ export interface TempNetns {
   exec(cmd: string, ...args: string[]): string;
 }
 
+/**
+ * rtnl-<tag>-<pid>-<n>; RTNL_TEST_NS_PREFIX (e.g. "brp") goes before the tag, so that runs on a
+ * shared host can keep to a namespace prefix of their own (rtnl-brp-t-<pid>-<n>).
+ */
 export function uniqueName(tag = 't'): string {
-  return `rtnl-${tag}-${process.pid}-${counter++}`;
+  const prefix = process.env['RTNL_TEST_NS_PREFIX'];
+  return `rtnl-${prefix ? `${prefix}-` : ''}${tag}-${process.pid}-${counter++}`;
 }
 
 /** A fresh namespace with a handle on it; both gone after the test. */

@@ -256,3 +256,44 @@ export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef
   const named = opts.createImplies ? { ...aliased, createImplies: opts.createImplies } : aliased;
   return data ? { ...named, data } : named;
 }
+
+/**
+ * How a link's options as a port of a master are read and written: IFLA_INFO_SLAVE_DATA, whose
+ * meaning depends on the master's kind (IFLA_INFO_SLAVE_KIND), decoded into one field of the Link.
+ */
+export interface PortDef {
+  /** The master's IFLA_INFO_SLAVE_KIND, e.g. 'bridge'. */
+  readonly slaveKind: string;
+  /** The Link field holding the port's options, e.g. 'bridgePort'. */
+  readonly field: string;
+  /** The IFLA_INFO_SLAVE_DATA table. */
+  readonly data: KindSchema<unknown>;
+  /** Fields link.set may change: every writable row. */
+  readonly changeable: readonly string[];
+  /** Fields link.add leaves out of a read port (runtime state the kernel manages). */
+  readonly notOnAdd: readonly string[];
+  /** Other names set takes for a field (iproute2's `mcast_fast_leave` for `fastleave`). */
+  readonly aliases: Readonly<Record<string, string>>;
+}
+
+export interface PortOptions<T> {
+  slaveKind: string;
+  field: string;
+  /** See PortDef.notOnAdd. */
+  notOnAdd?: readonly (keyof T & string)[];
+  /** See PortDef.aliases. */
+  aliases?: Readonly<Record<string, keyof T & string>>;
+}
+
+/** A port table: IFLA_INFO_SLAVE_DATA for one master kind (checked against T by the compiler). */
+export function definePort<T>(opts: PortOptions<T>, rows: KindRows<T>): PortDef {
+  const data = new KindSchema<T>(`${opts.slaveKind}_slave`, rows) as KindSchema<unknown>;
+  return {
+    slaveKind: opts.slaveKind,
+    field: opts.field,
+    data,
+    changeable: data.rows.filter((r) => !r.codec.readOnly).map((r) => r.key),
+    notOnAdd: opts.notOnAdd ?? [],
+    aliases: opts.aliases ?? {},
+  };
+}

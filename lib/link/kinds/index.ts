@@ -1,8 +1,10 @@
 // The registry of link kinds (iproute2's get_link_kind, as Maps): the public `type` → its KindDef,
-// and the IFLA_INFO_KIND string → the KindDef that decodes it. Each kind is one table in its own file.
-import type { KindDef } from './define.js';
+// and the IFLA_INFO_KIND string → the KindDef that decodes it. Each kind is one table in its own file;
+// so is each master kind's port table (IFLA_INFO_SLAVE_DATA).
+import type { KindDef, PortDef } from './define.js';
 import { bond } from './bond.js';
 import { bridge } from './bridge.js';
+import { bridgePort } from './bridge-port.js';
 import { dummy } from './dummy.js';
 import { geneve } from './geneve.js';
 import { ifb } from './ifb.js';
@@ -18,7 +20,7 @@ import { vrf } from './vrf.js';
 import { vxlan } from './vxlan.js';
 import { wireguard } from './wireguard.js';
 
-export type { KindDef } from './define.js';
+export type { KindDef, PortDef } from './define.js';
 
 const ALL: readonly KindDef[] = [
   bridge,
@@ -45,3 +47,6 @@ export const TYPES: ReadonlyMap<string, KindDef> = new Map(ALL.map((k) => [k.typ
 
 /** IFLA_INFO_KIND → the kind that decodes it ('tun' decodes tun and tap: IFLA_TUN_TYPE says which). */
 export const KINDS: ReadonlyMap<string, KindDef> = new Map(ALL.filter((k) => k !== tap).map((k) => [k.kind, k]));
+
+/** IFLA_INFO_SLAVE_KIND (the master's kind) → the table of a port's IFLA_INFO_SLAVE_DATA. */
+export const PORTS: ReadonlyMap<string, PortDef> = new Map([[bridgePort.slaveKind, bridgePort]]);
