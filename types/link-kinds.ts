@@ -144,6 +144,26 @@ export interface BridgeState {
   gcTimer?: number;
   /** FDB entries learned so far (IFLA_BR_FDB_N_LEARNED, Linux 6.8+). */
   fdbNLearned?: number;
+  /** The multicast querier the bridge knows of (IFLA_BR_MCAST_QUERIER_STATE). */
+  mcastQuerierState?: BridgeQuerierState;
+}
+
+/** Who the bridge's IGMP/MLD querier is (BRIDGE_QUERIER_* in <linux/if_bridge.h>), each where reported. */
+export interface BridgeQuerierState {
+  /** The IPv4 querier's address (0.0.0.0: none seen; BRIDGE_QUERIER_IP_ADDRESS). */
+  ipAddress?: string;
+  /** The port it was seen on, an ifindex (BRIDGE_QUERIER_IP_PORT). */
+  ipPort?: number;
+  /** Time left on the other-querier-present timer, in centiseconds (BRIDGE_QUERIER_IP_OTHER_TIMER). */
+  ipOtherTimer?: number;
+  /** The IPv6 querier's address (BRIDGE_QUERIER_IPV6_ADDRESS). */
+  ipv6Address?: string;
+  /** The port it was seen on, an ifindex (BRIDGE_QUERIER_IPV6_PORT). */
+  ipv6Port?: number;
+  /** Time left on the IPv6 other-querier-present timer, in centiseconds (BRIDGE_QUERIER_IPV6_OTHER_TIMER). */
+  ipv6OtherTimer?: number;
+  /** Attributes this package does not model, kept raw. */
+  unknown?: { type: number; data: Buffer }[];
 }
 
 /** A bonding mode, as `ip link add … type bond mode MODE` names it (IFLA_BOND_MODE). */

@@ -2,13 +2,37 @@
 // Times are clock_t (centiseconds) on the wire, in iproute2's options and in `ip -d link` output.
 // The VLAN and boolopt fields are left out of link.add at their defaults: kernels without
 // CONFIG_BRIDGE_VLAN_FILTERING refuse them even as 0.
-import { be16, bool8, enumOf, flag, mac, u16, u32, u64n, u8 } from '../../core/schema.js';
-import type { BridgeOptions, BridgeState } from '../../../types/link.js';
+import {
+  be16,
+  bool8,
+  defineAttrs,
+  enumOf,
+  flag,
+  ipv4,
+  ipv6,
+  mac,
+  nest,
+  u16,
+  u32,
+  u64n,
+  u8,
+} from '../../core/schema.js';
+import type { BridgeOptions, BridgeQuerierState, BridgeState } from '../../../types/link.js';
 import { bridgeId, flagBit, omitOnCreate, ranged, readOnly } from '../words.js';
 import { defineKind } from './define.js';
 
 /** ETH_P_8021Q / ETH_P_8021AD (<linux/if_ether.h>). */
 export const vlanProtocol = enumOf<'802.1Q' | '802.1ad'>(be16, { '802.1Q': 0x8100, '802.1ad': 0x88a8 });
+
+/** BRIDGE_QUERIER_* (<linux/if_bridge.h>): the querier a bridge knows of, inside IFLA_BR_MCAST_QUERIER_STATE. */
+const querierState = defineAttrs<Omit<BridgeQuerierState, 'unknown'>>('BRIDGE_QUERIER', {
+  ipAddress: [1, ipv4], // BRIDGE_QUERIER_IP_ADDRESS
+  ipPort: [2, u32], // BRIDGE_QUERIER_IP_PORT
+  ipOtherTimer: [3, u64n], // BRIDGE_QUERIER_IP_OTHER_TIMER (clock_t; 4 is BRIDGE_QUERIER_PAD)
+  ipv6Address: [5, ipv6], // BRIDGE_QUERIER_IPV6_ADDRESS
+  ipv6Port: [6, u32], // BRIDGE_QUERIER_IPV6_PORT
+  ipv6OtherTimer: [7, u64n], // BRIDGE_QUERIER_IPV6_OTHER_TIMER
+});
 
 export const bridge = defineKind<BridgeOptions & BridgeState>(
   { type: 'bridge' },
@@ -60,6 +84,7 @@ export const bridge = defineKind<BridgeOptions & BridgeState>(
     noLinklocalLearn: [46, omitOnCreate(flagBit(1 << 0), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_NO_LL_LEARN
     mcastVlanSnooping: [46, omitOnCreate(flagBit(1 << 1), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MCAST_VLAN_SNOOPING
     mstEnabled: [46, omitOnCreate(flagBit(1 << 2), false)], // IFLA_BR_MULTI_BOOLOPT, BR_BOOLOPT_MST_ENABLE
+    mcastQuerierState: [47, readOnly(nest(querierState))], // IFLA_BR_MCAST_QUERIER_STATE
     // Linux 6.8+, after the installed headers' last (IFLA_BR_MCAST_QUERIER_STATE = 47); numbers from
     // upstream include/uapi/linux/if_link.h. Older kernels ignore them.
     fdbNLearned: [48, readOnly(u32)], // IFLA_BR_FDB_N_LEARNED
