@@ -163,7 +163,12 @@ export interface BridgeQuerierState {
   /** Time left on the IPv6 other-querier-present timer, in centiseconds (BRIDGE_QUERIER_IPV6_OTHER_TIMER). */
   ipv6OtherTimer?: number;
   /** Attributes this package does not model, kept raw. */
-  unknown?: { type: number; data: Buffer }[];
+  unknown?: {
+    /** The attribute type number (BRIDGE_QUERIER_*). */
+    type: number;
+    /** Its payload. */
+    data: Buffer;
+  }[];
 }
 
 /** A bonding mode, as `ip link add … type bond mode MODE` names it (IFLA_BOND_MODE). */
