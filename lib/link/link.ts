@@ -41,6 +41,7 @@ import type {
 import { IFF, IFF_UP, ifinfomsg, ifla, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
 import { KINDS, PORTS, TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
+import { ignoredVlanField, NO_VLAN_FILTERING, vlanFilteringHint } from './kinds/bridge.js';
 import { resolveParts } from './resolve.js';
 import {
   checkParts,
@@ -119,6 +120,17 @@ export function decodeLink(m: NlMsg): Link {
       : {};
   const link: Record<string, unknown> = { ...common, type: def.type, ...data };
   return link as unknown as Link;
+}
+
+/** A field the kernel took without an error and ignored (a bridge's VLAN fields, see ignoredVlanField). */
+function unheeded(subject: string, field: string, outcome: string): NetlinkError {
+  return new NetlinkError({
+    errno: osConstants.errno.EOPNOTSUPP,
+    op: 'RTM_NEWLINK',
+    subject,
+    field,
+    hint: `${NO_VLAN_FILTERING}: it ignores "${field}"; ${outcome}`,
+  });
 }
 
 /** ctx.hint for link.add: which driver an EOPNOTSUPP "Unknown device type" is missing. */
@@ -288,12 +300,20 @@ export class LinkApi {
       await this.h.engine.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => writeLink(w, create, 0, true), {
         subject,
         signal,
-        hint: missingDriver(parts.kind),
+        hint: (errno, extack) =>
+          missingDriver(parts.kind)(errno, extack) ?? vlanFilteringHint(parts.data)(errno, extack),
       });
       return await this.inNetns(parts.common.netns, async (api) => {
         if (upLater) await api.setFlags(name, true, subject, opts);
         if (port && Object.keys(port.data).length > 0) await api.portAfterAdd(name, port, subject, opts);
         const link = await api.get(name, opts);
+        if (parts.def.type === 'bridge') {
+          const ignored = ignoredVlanField(parts.data, link);
+          if (ignored) {
+            await api.del(link.index).catch(() => undefined);
+            throw unheeded(subject, ignored, 'the bridge was not made');
+          }
+        }
         // The kernel ignores IFLA_IFALIAS on create (iproute2's `ip link add … alias` is lost too): set it now.
         const alias = parts.common.alias;
         return alias !== undefined && link.alias !== alias ? api.set(link.index, { alias }, opts) : link;
@@ -390,15 +410,19 @@ export class LinkApi {
           RTM_NEWLINK,
           0,
           (w) => writeLink(w, first, index, Object.keys(first.data).length > 0),
-          { subject, signal, hint: first.port && notAPort(first.port, current) },
+          { subject, signal, hint: first.port ? notAPort(first.port, current) : vlanFilteringHint(first.data) },
         );
       } finally {
         if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
       }
       if (later) await this.setPort(index, later, subject, opts);
-      if (parts.common.netns === undefined) return await this.get(index, opts);
       const name = (ch['name'] as string | undefined) ?? current?.name ?? ref;
-      return await this.inNetns(parts.common.netns, (api) => api.get(name, opts));
+      const link = await (parts.common.netns === undefined
+        ? this.get(index, opts)
+        : this.inNetns(parts.common.netns, (api) => api.get(name, opts)));
+      const ignored = link.type === 'bridge' ? ignoredVlanField(parts.data, link) : undefined;
+      if (ignored) throw unheeded(subject, ignored, 'the rest of the change was made');
+      return link;
     } finally {
       r.release();
     }

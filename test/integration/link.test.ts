@@ -505,4 +505,35 @@ t.test("EEXIST, ENODEV and a bridge option this kernel refuses keep the kernel's
     .catch((x: unknown) => x as Error & { errno: number });
   t.equal((e as { errno?: number }).errno, 95, 'vlan_filtering 1 without CONFIG_BRIDGE_VLAN_FILTERING');
   t.notMatch((e as Error).message, /driver/, 'no missing-driver hint when the kind exists');
+  t.match(
+    (e as Error).message,
+    /"vlanFiltering": this kernel has no bridge VLAN filtering \(CONFIG_BRIDGE_VLAN_FILTERING\)/,
+  );
+});
+
+t.test('bridge VLAN fields a kernel without VLAN filtering would ignore are an error, not lost', opts, async (t) => {
+  const ns = tempNetns(t);
+  const br0 = await ns.h.link.add({ type: 'bridge', name: 'br0' });
+  if ('vlanDefaultPvid' in br0) {
+    // a kernel with CONFIG_BRIDGE_VLAN_FILTERING takes them
+    t.match(await ns.h.link.set('br0', { vlanDefaultPvid: 7 }), { vlanDefaultPvid: 7 });
+    return;
+  }
+  await t.rejects(ns.h.link.add({ type: 'bridge', name: 'br1', vlanDefaultPvid: 10 }), {
+    name: 'NetlinkError',
+    code: 'EOPNOTSUPP',
+    field: 'vlanDefaultPvid',
+    message:
+      /^link\.add br1 \(type bridge\): .*CONFIG_BRIDGE_VLAN_FILTERING\): it ignores "vlanDefaultPvid"; the bridge was not made/,
+  });
+  t.notOk(
+    ns.ipJson<{ ifname: string }[]>('link', 'show').some((l) => l.ifname === 'br1'),
+    'no br1 left behind',
+  );
+  await t.rejects(ns.h.link.set('br0', { mtu: 1400, vlanStatsEnabled: true }), {
+    code: 'EOPNOTSUPP',
+    field: 'vlanStatsEnabled',
+    message: /^link\.set br0: .*it ignores "vlanStatsEnabled"; the rest of the change was made/,
+  });
+  t.equal((await ns.h.link.get('br0')).mtu, 1400, 'the rest of the change was made');
 });

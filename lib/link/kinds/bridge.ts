@@ -2,6 +2,7 @@
 // Times are clock_t (centiseconds) on the wire, in iproute2's options and in `ip -d link` output.
 // The VLAN and boolopt fields are left out of link.add at their defaults: kernels without
 // CONFIG_BRIDGE_VLAN_FILTERING refuse them even as 0.
+import { constants as osConstants } from 'node:os';
 import {
   be16,
   bool8,
@@ -91,3 +92,29 @@ export const bridge = defineKind<BridgeOptions & BridgeState>(
     fdbMaxLearned: [49, omitOnCreate(u32, 0)], // IFLA_BR_FDB_MAX_LEARNED (0 = no limit)
   },
 );
+
+/**
+ * Fields a kernel without CONFIG_BRIDGE_VLAN_FILTERING ignores without an error (br_changelink reads
+ * them under that #ifdef), and does not report either (br_fill_info): a bridge read back without
+ * `vlanDefaultPvid` shows such a kernel. `vlanFiltering` it refuses (EOPNOTSUPP, no message).
+ */
+const VLAN_FIELDS = ['vlanProtocol', 'vlanDefaultPvid', 'vlanStatsEnabled', 'vlanStatsPerPort'] as const;
+
+/** What a bridge's VLAN fields meet on a kernel without VLAN filtering. */
+export const NO_VLAN_FILTERING = 'this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)';
+
+/** The first VLAN field given in `data` that the kernel ignored, judging by the bridge it reports. */
+export function ignoredVlanField(data: Readonly<Record<string, unknown>>, read: object): string | undefined {
+  if ('vlanDefaultPvid' in read) return undefined;
+  return VLAN_FIELDS.find((f) => data[f] !== undefined);
+}
+
+/** ctx.hint: the kernel's bare EOPNOTSUPP for a bridge's `vlanFiltering` on such a kernel. */
+export function vlanFilteringHint(
+  data: Readonly<Record<string, unknown>>,
+): (errno: number, extack: { message?: string } | undefined) => string | undefined {
+  return (errno, extack) =>
+    errno === osConstants.errno.EOPNOTSUPP && !extack?.message && data['vlanFiltering'] !== undefined
+      ? `"vlanFiltering": ${NO_VLAN_FILTERING}`
+      : undefined;
+}
