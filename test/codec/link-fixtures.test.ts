@@ -253,7 +253,10 @@ for (const c of CASES) {
     const links = new Map(fx.links); // as they are after the command…
     if ('spec' in c && !links.has(c.spec.name)) links.set(c.spec.name, 99);
     if (c.name === 'set-rename') links.set('p0', fx.links.get('q0')!); // …and before it
-    scriptKernel(fake, links, KIND_OF);
+    // a bridge read back as a kernel with CONFIG_BRIDGE_VLAN_FILTERING reports it (IFLA_BR_VLAN_DEFAULT_PVID):
+    // without it, the VLAN fields the capture sends would be an error (the kernel ignores them)
+    const pvid = Buffer.from([6, 0, 39, 0, 1, 0, 0, 0]);
+    scriptKernel(fake, links, KIND_OF, undefined, c.name === 'bridge' ? { br0: pvid } : {});
     if ('spec' in c) await h.link.add(c.spec);
     else await h.link.set(c.ref, c.change);
     const sent = fake.sent.filter((m) => m.type === RTM_NEWLINK);
