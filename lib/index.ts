@@ -42,7 +42,7 @@ export { netns } from './netns.js';
 export { NetlinkError, DecodeError, DumpInterruptedError, HandleClosedError } from './core/errors.js';
 export type { Extack } from './core/errors.js';
 export type { CallOptions } from './core/validate.js';
-export type { LinkFilter, LinkRef } from './link/link.js';
+export type { LinkFilter, LinkKindFilter, LinkOfType, LinkRef } from './link/link.js';
 export type { LinkApi } from './link/link.js';
 export type * from '../types/link.js';
 export type { MonitorGroup, MonitorOptions, Monitor } from './monitor.js';

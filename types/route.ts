@@ -247,7 +247,10 @@ export interface RouteFilter {
   table?: RouteTable | 'all' | undefined;
   /** Only IPv4 (4) or IPv6 (6) routes; default both. */
   family?: 4 | 6 | undefined;
-  /** Only routes through this device (name or index; filtered by the kernel). */
+  /**
+   * Only routes through this device (name or index; filtered by the kernel): a multipath route
+   * with a nexthop on it too, which `ip route show dev DEV` leaves out (it keeps RTA_OIF matches).
+   */
   dev?: string | number | undefined;
   /** Only routes of this protocol (`proto P`; filtered by the kernel). */
   protocol?: RouteProtocol | number | undefined;

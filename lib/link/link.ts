@@ -70,6 +70,15 @@ export interface LinkFilter {
   up?: boolean | undefined;
 }
 
+/** The Link of one `type` (`LinkOfType<'vxlan'>` is VxlanLink). */
+export type LinkOfType<T extends Link['type']> = Extract<Link, LinkKindFilter<T>>;
+
+/** link.list's filter with a `type`: the result is typed as that kind's links. */
+export interface LinkKindFilter<T extends Link['type']> extends LinkFilter {
+  /** Only links of this type. */
+  type: T;
+}
+
 const COMMON_READ = [
   'mtu',
   'address',
@@ -187,7 +196,10 @@ async function checkTapDevice(link: Link, scan?: Promise<readonly TapEntry[]>): 
 export class LinkApi {
   constructor(private readonly h: Handle) {}
 
+  /** `ip link show type TYPE`: the links of one kind, typed as that kind's. */
+  list<T extends Link['type']>(filter: LinkKindFilter<T>, opts?: CallOptions): Promise<LinkOfType<T>[]>;
   /** `ip link show`: every link, optionally filtered. */
+  list(filter?: LinkFilter, opts?: CallOptions): Promise<Link[]>;
   async list(filter: LinkFilter = {}, opts?: CallOptions): Promise<Link[]> {
     const signal = checkCallOptions(opts);
     checkObject(filter, 'filter');
@@ -280,8 +292,13 @@ export class LinkApi {
    * Returns the link as the kernel now reports it. Read-only fields of a Link are ignored, so
    * `add({ ...(await get('x')), name: 'y' })` makes a like link (its `linkNetnsId`, sent as
    * `link-netnsid`, keeps a parent in another namespace). A name may not hold '%' (no templates).
+   * A read link is typed as accepted as it is; a veth's still needs its `peer`, and a `device` (a
+   * link without a kind) cannot be made (TypeErrors).
    */
-  async add(spec: LinkSpec, opts?: CallOptions): Promise<Link> {
+  add(spec: LinkSpec, opts?: CallOptions): Promise<Link>;
+  /** A link as get/list read it, made again (see the other signature). */
+  add(link: Link, opts?: CallOptions): Promise<Link>;
+  async add(spec: LinkSpec | Link, opts?: CallOptions): Promise<Link> {
     const signal = checkCallOptions(opts);
     const parts = splitSpec(spec);
     const name = parts.common.name as string;

@@ -674,6 +674,13 @@ export function typeChecks(h: Handle): void {
   void (async () => {
     const l = await h.link.get('x');
     if (l.type === 'macvtap') void h.link.add({ ...l, name: 'y' });
+    void h.link.add({ ...l, name: 'y' }); // API.md's idiom, any read link (checked when called)
+    for (const vx of await h.link.list({ type: 'vxlan' })) {
+      const vni: number = vx.id; // list({ type }) is typed as that kind's links
+      void vni;
+    }
+    // @ts-expect-error a bridge has no VNI
+    for (const br of await h.link.list({ type: 'bridge' })) void br.id;
     if (l.type === 'macvtap') {
       const dev: string | undefined = l.tapDevice;
       void dev;
