@@ -29,11 +29,26 @@ export type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '..
 const ENOBUFS = 105;
 /** Names of deleted links kept for events that arrive after the link went (e.g. its neighbours'). */
 const GONE_NAMES = 256;
+/** How far past the event being delivered a device's first name is looked for (see nameAhead). */
+const NAME_LOOKAHEAD = 64;
+
+/** index → name as the consumer's place in the stream has them, and past it for a name not yet seen. */
+class DeviceNames extends Map<number, string> {
+  constructor(private readonly ahead: (index: number) => string | undefined) {
+    super();
+  }
+
+  override get(index: number): string | undefined {
+    return super.get(index) ?? this.ahead(index);
+  }
+}
 const LINK_STATE = IFF.UP | IFF.LOWER_UP;
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
 type Item =
   | { t: 'event'; c: Change }
+  /** A link got a name (or went: undefined): applied when the consumer reaches it (see DeviceNames). */
+  | { t: 'name'; index: number; name: string | undefined }
   | { t: 'overrun' }
   | { t: 'sync'; kinds: MonitorKind[]; target: View }
   | { t: 'fail'; error: Error };
@@ -97,7 +112,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private readonly dumps: DumpQueue;
   /** kind → families yielded (null: any). */
   private readonly selected = new Map<MonitorKind, Set<number> | null>();
-  private readonly names = new Map<number, string>();
+  private readonly names = new DeviceNames((index) => this.nameAhead(index));
   private readonly linkFlags = new Map<number, number>();
   private readonly gone: number[] = [];
   private readonly needNames: boolean;
@@ -271,24 +286,48 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     const index = rds32(m.buf, m.off + 4);
     if (m.type === RTM_DELLINK) {
       this.linkFlags.delete(index);
-      this.gone.push(index);
-      if (this.gone.length > GONE_NAMES) {
-        const old = this.gone.shift()!;
-        if (!this.linkFlags.has(old)) this.names.delete(old);
-      }
-      if (live) this.routesMayHaveGone();
+      if (live) {
+        this.push({ t: 'name', index, name: undefined });
+        this.routesMayHaveGone();
+      } else this.nameGone(index);
       return;
     }
     const a = attrTable(m.buf, m.off + 16, m.end, ['IFLA'])[IFLA_IFNAME];
     if (a) {
       let e = a[0];
       while (e < a[0] + a[1] && m.buf[e] !== 0) e++;
-      this.names.set(index, m.buf.toString('utf8', a[0], e));
+      const name = m.buf.toString('utf8', a[0], e);
+      // a live change is the consumer's from where it stands in the stream: the events before it
+      // (read later) name the device as it was called then
+      if (live) this.push({ t: 'name', index, name });
+      else this.names.set(index, name);
     }
     const flags = rd32(m.buf, m.off + 8);
     const prev = this.linkFlags.get(index);
     this.linkFlags.set(index, flags);
     if (live && prev !== undefined && ((prev ^ flags) & LINK_STATE) !== 0) this.routesMayHaveGone();
+  }
+
+  /** A link went: its name is kept for the events about it still to come, up to GONE_NAMES links. */
+  private nameGone(index: number): void {
+    this.gone.push(index);
+    if (this.gone.length > GONE_NAMES) {
+      const old = this.gone.shift()!;
+      if (!this.linkFlags.has(old)) this.names.delete(old);
+    }
+  }
+
+  /**
+   * The name a device without one so far gets a little further on in the queue: the kernel
+   * announces a new device's netconf (and may announce other objects of it) before the device.
+   */
+  private nameAhead(index: number): string | undefined {
+    const end = Math.min(this.queue.length, this.head + NAME_LOOKAHEAD);
+    for (let i = this.head; i < end; i++) {
+      const it = this.queue[i]!;
+      if (it.t === 'name' && it.index === index) return it.name;
+    }
+    return undefined;
   }
 
   /** A link went down or away, or an IPv4 address went: the kernel may have flushed routes silently. */
@@ -481,6 +520,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
+      }
+      if (item.t === 'name') {
+        if (item.name === undefined) this.nameGone(item.index);
+        else this.names.set(item.index, item.name);
+        continue;
       }
       if (item.t === 'overrun') return { kind: 'overrun' };
       if (item.t === 'fail') {

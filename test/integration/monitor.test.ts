@@ -697,3 +697,54 @@ t.test(
     t.notOk(netns.exists(name), 'the namespace is gone');
   },
 );
+
+t.test(
+  'a consumer that lags names devices as they were called at each event; a new link’s netconf names it',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    const m = ns.h.monitor(['link', 'ipv4-addr', 'ipv4-netconf']);
+    t.teardown(() => m.close());
+    // made while nothing reads the monitor: the address comes before the rename in the stream
+    ipBatch(ns.name, [
+      'link add tmpname type veth peer name peer0',
+      'address add 10.1.1.2/24 dev tmpname',
+      'link set tmpname name eth0',
+      'address add 10.1.1.3/24 dev eth0',
+    ]);
+    const seen = await until(
+      m,
+      isEv('addr', 'new', (o) => o['address'] === '10.1.1.3'),
+    );
+    const addrs = seen.filter((e) => e.kind === 'addr' && e.action === 'new') as MonitorEvent[];
+    t.same(
+      addrs.map((e) => {
+        const o = (e as { object: { address: string; dev?: string } }).object;
+        return `${o.address} ${String(o.dev)}`;
+      }),
+      // the rename re-announces 10.1.1.2 (its label changes), under the new name
+      ['10.1.1.2 tmpname', '10.1.1.2 eth0', '10.1.1.3 eth0'],
+      'each address names its device as it was called when the address came',
+    );
+    const conf = seen.find((e) => e.kind === 'netconf' && (e.object as { index?: unknown }).index !== 'all');
+    t.ok(conf, 'a netconf event for the new link');
+    const o = conf && (conf as { object: { index: unknown; dev?: string } }).object;
+    t.ok(
+      o && (o.dev === 'tmpname' || o.dev === 'peer0'),
+      `it names the link (${String(o?.dev)}), which the kernel announces after it`,
+    );
+
+    // a consumer already waiting: the netconf comes before the link's RTM_NEWLINK
+    const n = ns.h.monitor(['ipv4-netconf']);
+    t.teardown(() => n.close());
+    const first = until(n, (e) => e.kind === 'netconf' && typeof (e.object as { index?: unknown }).index === 'number');
+    await new Promise((r) => setTimeout(r, 50));
+    ns.ip('link', 'add', 'fresh0', 'type', 'veth', 'peer', 'name', 'fresh1');
+    const ev = (await first).at(-1) as { object: { dev?: string } };
+    t.match(
+      ev.object.dev,
+      /^fresh[01]$/,
+      `the waiting consumer's netconf names the new link (${String(ev.object.dev)})`,
+    );
+  },
+);
