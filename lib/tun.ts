@@ -80,6 +80,12 @@ export interface TapEntry {
   devt: number;
 }
 
+/** The tap device a /sys/dev/char link points at (…/net/NAME/macvtap/tapINDEX), if it is one. */
+function tapEntry(target: string, devt: number): TapEntry | undefined {
+  const m = /\/net\/([^/]+)\/(?:macvtap|ipvtap)\/tap(\d+)$/.exec(target);
+  return m ? { name: m[1]!, index: Number(m[2]), devt } : undefined;
+}
+
 /**
  * The macvtap/ipvtap character devices of every namespace, from /sys/dev/char (global, unlike
  * /sys/class/net): one readdir and a readlink per entry, so a caller checking several links scans once.
@@ -93,11 +99,10 @@ export async function scanTapDevices(): Promise<readonly TapEntry[]> {
   }
   const found: TapEntry[] = [];
   for (const e of entries) {
-    const target = await fsp.readlink(`/sys/dev/char/${e}`).catch(() => '');
-    const m = /\/net\/([^/]+)\/(?:macvtap|ipvtap)\/tap(\d+)$/.exec(target);
     const [maj, min] = e.split(':').map(Number);
-    if (m && maj !== undefined && min !== undefined)
-      found.push({ name: m[1]!, index: Number(m[2]), devt: encodeDev(maj, min) });
+    if (maj === undefined || min === undefined) continue;
+    const entry = tapEntry(await fsp.readlink(`/sys/dev/char/${e}`).catch(() => ''), encodeDev(maj, min));
+    if (entry) found.push(entry);
   }
   return found;
 }
@@ -127,11 +132,27 @@ function isStaleTapNode(scan: readonly TapEntry[], rdev: number, index: number):
   return owner === undefined || owner.index !== index;
 }
 
+/**
+ * The tap device of number `devt` as /sys/dev/char shows it now (a scan may be older than a
+ * device made meanwhile, in this namespace or another): read again before a node is removed.
+ */
+async function tapDeviceNow(devt: number): Promise<TapEntry | undefined> {
+  const [maj, min] = decodeDev(devt);
+  return tapEntry(await fsp.readlink(`/sys/dev/char/${maj}:${min}`).catch(() => ''), devt);
+}
+
+/** Whether the node at /dev/tap<index> of number `devt` is, right now, not that index's device. */
+async function stillStale(devt: number, index: number): Promise<boolean> {
+  const owner = await tapDeviceNow(devt);
+  return owner === undefined || owner.index !== index;
+}
+
 /** Removes the nodes this process made whose device went (with its link, or its whole namespace). */
 async function sweepMadeNodes(scan: readonly TapEntry[]): Promise<void> {
   for (const [path, devt] of [...madeNodes]) {
     const owner = scan.find((t) => t.devt === devt);
     if (owner && `/dev/tap${owner.index}` === path) continue;
+    if (!(await stillStale(devt, Number(path.slice('/dev/tap'.length))))) continue; // made since the scan
     madeNodes.delete(path);
     const st = await fsp.stat(path).catch(() => undefined);
     if (st?.isCharacterDevice() && st.rdev === devt) await fsp.unlink(path).catch(() => undefined);
@@ -168,7 +189,7 @@ export async function ensureTapDevice(
   }
   const devt = devts[0]!;
   if (st?.isCharacterDevice() && st.rdev === devt) return path;
-  if (st?.isCharacterDevice() && isStaleTapNode(entries, st.rdev, index)) {
+  if (st?.isCharacterDevice() && isStaleTapNode(entries, st.rdev, index) && (await stillStale(st.rdev, index))) {
     await fsp.unlink(path);
     process.emitWarning(
       `${path} was a leftover node (${devtText(st.rdev)}, ${entries.some((t) => t.devt === st!.rdev) ? 'the device of another index' : 'no such device'}); made it again for ${name} (${devtText(devt)})`,

@@ -432,7 +432,15 @@ export class LinkApi {
       } finally {
         if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
       }
-      if (later) await this.setPort(index, later, subject, opts);
+      if (later) {
+        try {
+          await this.setPort(index, later, subject, opts);
+        } catch (e) {
+          // the first request (up, master, …) took effect: say so, as the caller cannot tell
+          if (!(e instanceof NetlinkError)) throw e;
+          throw resubject(e, `${subject} (${later.def.field})`, e.field, 'the rest of the change was made');
+        }
+      }
       const name = (ch['name'] as string | undefined) ?? current?.name ?? ref;
       const link = await (parts.common.netns === undefined
         ? this.get(index, opts)

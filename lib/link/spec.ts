@@ -110,10 +110,12 @@ const PORT_FIELDS: ReadonlyMap<string, PortDef> = new Map([...PORTS.values()].ma
 /**
  * A port's options as link.set takes them: only writable fields (a read-only one is a TypeError
  * naming it, `bridgePort.id`), iproute2's other names (`mcastFastLeave`), null for "none" where a
- * field names a link (`backupPort: null` is `nobackup_port`). With `add`, a read port's read-only
- * fields, `unknown` and the runtime fields of PortDef.notOnAdd are left out instead.
+ * field names a link (`backupPort: null` is `nobackup_port`). With `add`, a port's read-only
+ * fields and `unknown` are left out (as a link's are); the runtime fields of PortDef.notOnAdd
+ * (`state`, `fdbFlush`) are left out of a read link's (`read`: the spec has an `index`) and
+ * refused in a spec written by hand, which would otherwise lose them without a word.
  */
-export function splitPort(def: PortDef, v: unknown, add: boolean): PortParts {
+export function splitPort(def: PortDef, v: unknown, add: boolean, read = false): PortParts {
   const given = checkObject(v, def.field);
   const data: Fields = {};
   for (const [k0, x] of Object.entries(given)) {
@@ -121,7 +123,9 @@ export function splitPort(def: PortDef, v: unknown, add: boolean): PortParts {
     const k = def.aliases[k0] ?? k0;
     const field = `${def.field}.${k0}`;
     const row = def.data.row(k);
-    if (add && (k0 === 'unknown' || row?.codec.readOnly || def.notOnAdd.includes(k))) continue;
+    if (add && (k0 === 'unknown' || row?.codec.readOnly || (read && def.notOnAdd.includes(k)))) continue;
+    if (add && def.notOnAdd.includes(k))
+      throw new TypeError(`Field "${field}" is not taken by link.add (set it with link.set once the link is a port)`);
     if (!row)
       throw new TypeError(`Unknown field "${field}" (a ${def.slaveKind} port takes ${def.changeable.join(', ')})`);
     if (row.codec.readOnly) throw new TypeError(`Field "${field}" is read-only (reported by the kernel, never set)`);
@@ -155,7 +159,8 @@ export function splitSpec(specIn: unknown): Parts {
     if (alias !== undefined && !Array.isArray(v)) parts.data[alias] = aliasValue(def, k, alias, v, spec[alias]);
     else if (READ_ONLY.has(k)) continue;
     else if (k === 'up') parts.up = checkBool(v, 'up');
-    else if (PORT_FIELDS.has(k)) parts.port = splitPort(PORT_FIELDS.get(k)!, v, true);
+    else if (PORT_FIELDS.has(k))
+      parts.port = splitPort(PORT_FIELDS.get(k)!, v, true, typeof spec['index'] === 'number');
     else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;

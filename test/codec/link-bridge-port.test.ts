@@ -351,6 +351,14 @@ t.test('with master, the port options follow the enslaving request; master must 
   t.equal(b.fake.sent.filter((m) => m.type === RTM_NEWLINK).length, 0);
   const n = await setIn(t, { master: null, bridgePort: { hairpin: true } }, 'p0');
   await t.rejects(n.run(), { name: 'TypeError', message: /no "bridgePort" with "master: null"/ });
+  // the port options refused after the enslaving request went through: the error says so
+  const r = await setIn(t, { master: 'br0', bridgePort: { state: 'blocking' } }, 'n0', (m) =>
+    m.msg.includes(Buffer.from('bridge\0')) ? 100 : 0,
+  );
+  await t.rejects(r.run(), {
+    code: 'ENETDOWN',
+    message: /^link\.set n0 \(bridgePort\): Network is down \(ENETDOWN\) — the rest of the change was made$/,
+  });
 });
 
 t.test('link.add: a read bridge port re-added gets its options by a second request', async (t) => {
@@ -389,6 +397,13 @@ t.test(
       a.h.link.add({ type: 'veth', name: 'p9', peer: { name: 'p8' }, master: 'b0', bridgePort: { hairpin: true } }),
       { name: 'TypeError', message: /"master" to be a bridge/ },
     );
+    // runtime state written by hand would be lost on a creation: refused (a read port's is left out)
+    for (const port of [{ state: 'blocking' }, { fdbFlush: true }] as const)
+      await t.rejects(
+        a.h.link.add({ type: 'veth', name: 'p9', peer: { name: 'p8' }, master: 'br0', bridgePort: port }),
+        { name: 'TypeError', message: /^Field "bridgePort\.(state|fdbFlush)" is not taken by link\.add/ },
+        JSON.stringify(port),
+      );
     t.equal(a.fake.sent.filter((m) => m.type === RTM_NEWLINK).length, 0, 'nothing created');
 
     const links = world(fx);

@@ -8,6 +8,7 @@ import { existsSync, statSync, readlinkSync, readdirSync, unlinkSync } from 'nod
 import type { Link, LinkSpec } from '../../lib/index.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 import { sameAsIp, type IpLink } from '../fixtures/link/oracle.js';
+import { ensureTapDevice, scanTapDevices } from '../../lib/tun.js';
 
 const opts = { skip: rootSkip };
 
@@ -287,6 +288,23 @@ t.test('a leftover /dev/tapN (a deleted namespace’s node) is replaced, and our
   b.ip('link', 'del', 'mvC');
   await a.h.link.get('mvA');
   t.notOk(existsSync(paths[0]!), 'a node made here whose device went is removed');
+});
+
+t.test('a node that looks stale in an old scan is checked again before it is replaced', opts, async (t) => {
+  const warnings = tapWarnings(t);
+  const [a, b] = [tempNetns(t), tempNetns(t)];
+  const i = tapIndex(4);
+  for (const ns of [a, b]) await ns.h.link.add({ type: 'veth', name: 'p0', peer: { name: 'p1' } });
+  // another namespace's macvtap appears after the scan was taken: devtmpfs makes its node
+  b.ip('link', 'add', 'mvB', 'index', String(i), 'link', 'p0', 'type', 'macvtap');
+  a.ip('link', 'add', 'mvA', 'index', String(i), 'link', 'p0', 'type', 'macvtap');
+  const [devtB] = sysTapDevts('mvB', i);
+  t.equal(devtOf(`/dev/tap${i}`), devtB, "the node is mvB's");
+  const old = (await scanTapDevices()).filter((e) => e.name !== 'mvB'); // as if read before mvB came
+  t.equal(await ensureTapDevice('mvA', i, Promise.resolve(old)), undefined, 'mvA gets no node');
+  t.equal(devtOf(`/dev/tap${i}`), devtB, "mvB's node is left alone");
+  await new Promise((r) => setImmediate(r));
+  t.match(warnings.at(-1), new RegExp(`^/dev/tap${i} is another device`));
 });
 
 t.test('what ip creates, we decode with the same values', opts, async (t) => {
