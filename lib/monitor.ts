@@ -45,10 +45,12 @@ class DeviceNames extends Map<number, string> {
 const LINK_STATE = IFF.UP | IFF.LOWER_UP;
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
+/** A link got a name (or went: undefined): applied when the consumer reaches it (see DeviceNames). */
+type NameItem = { t: 'name'; index: number; name: string | undefined };
+
 type Item =
   | { t: 'event'; c: Change }
-  /** A link got a name (or went: undefined): applied when the consumer reaches it (see DeviceNames). */
-  | { t: 'name'; index: number; name: string | undefined }
+  | NameItem
   | { t: 'overrun' }
   | { t: 'sync'; kinds: MonitorKind[]; target: View }
   | { t: 'fail'; error: Error };
@@ -122,6 +124,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private namesDump: 'running' | 'again' | undefined;
   private queue: Item[] = [];
   private head = 0;
+  /** Name items in the queue past head (they do not count against maxQueue). */
+  private namesQueued = 0;
+  /** The name item of each link pushed since the last other item: a later change updates it in place. */
+  private readonly lastNames = new Map<number, NameItem>();
   private expansion: Change[] | undefined;
   private expanded = 0;
   /** A change to deliver before the queue's next item. */
@@ -219,6 +225,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.isClosed = true;
     this.queue = [];
     this.head = 0;
+    this.namesQueued = 0;
+    this.lastNames.clear();
     this.expansion = undefined;
     this.held = undefined;
     this.view.clear();
@@ -268,7 +276,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         m: copy(m),
         replace: !del && (m.flags & NLM_F_REPLACE) !== 0,
       };
-      if (this.queue.length - this.head >= this.maxQueue) this.overflow();
+      if (this.queue.length - this.head - this.namesQueued >= this.maxQueue) this.overflow();
       const round = this.round?.kinds.has(d.kind) ? this.round : undefined;
       if (!round) this.push({ t: 'event', c });
       else {
@@ -287,7 +295,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     if (m.type === RTM_DELLINK) {
       this.linkFlags.delete(index);
       if (live) {
-        this.push({ t: 'name', index, name: undefined });
+        this.pushName(index, undefined);
         this.routesMayHaveGone();
       } else this.nameGone(index);
       return;
@@ -299,13 +307,35 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       const name = m.buf.toString('utf8', a[0], e);
       // a live change is the consumer's from where it stands in the stream: the events before it
       // (read later) name the device as it was called then
-      if (live) this.push({ t: 'name', index, name });
+      if (live) this.pushName(index, name);
       else this.names.set(index, name);
     }
     const flags = rd32(m.buf, m.off + 8);
     const prev = this.linkFlags.get(index);
     this.linkFlags.set(index, flags);
     if (live && prev !== undefined && ((prev ^ flags) & LINK_STATE) !== 0) this.routesMayHaveGone();
+  }
+
+  /**
+   * A live name change: applied now when the consumer has nothing left to take (no event could
+   * need the old name), else queued behind what it has — one item per link at the queue's end, so
+   * a consumer that does not read holds at most one per link beside its events.
+   */
+  private pushName(index: number, name: string | undefined): void {
+    if (this.head >= this.queue.length && !this.held && !this.expansion) {
+      if (name === undefined) this.nameGone(index);
+      else this.names.set(index, name);
+      return;
+    }
+    const last = this.lastNames.get(index);
+    if (last) {
+      last.name = name;
+      return;
+    }
+    const item: NameItem = { t: 'name', index, name };
+    this.lastNames.set(index, item);
+    this.namesQueued++;
+    this.queue.push(item);
   }
 
   /** A link went: its name is kept for the events about it still to come, up to GONE_NAMES links. */
@@ -376,6 +406,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private overflow(): void {
     this.queue = [];
     this.head = 0;
+    this.namesQueued = 0;
+    this.lastNames.clear();
     this.expansion = undefined;
     this.held = undefined;
     this.overrun();
@@ -468,6 +500,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   // ---- delivering ----
 
   private push(item: Item): void {
+    this.lastNames.clear(); // a name change after this item must not be applied before it
     this.queue.push(item);
     this.wake();
   }
@@ -522,6 +555,8 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         this.head = 0;
       }
       if (item.t === 'name') {
+        this.namesQueued--;
+        if (this.lastNames.get(item.index) === item) this.lastNames.delete(item.index);
         if (item.name === undefined) this.nameGone(item.index);
         else this.names.set(item.index, item.name);
         continue;

@@ -748,3 +748,39 @@ t.test(
     );
   },
 );
+
+t.test('name changes neither count against maxQueue nor pile up while nobody reads', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  ns.ip('link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+  const links = ns.h.monitor(['link'], { maxQueue: 100 });
+  const addrs = ns.h.monitor(['ipv4-addr'], { maxQueue: 100 });
+  t.teardown(() => {
+    links.close();
+    addrs.close();
+  });
+  await new Promise((r) => setTimeout(r, 100)); // the monitors' own link dumps are done
+  ns.ip('address', 'add', '10.2.0.1/24', 'dev', 'v0'); // one event the addr monitor holds, unread
+  ipBatch(
+    ns.name,
+    Array.from({ length: 60 }, (_, i) => `link set v0 mtu ${1300 + i}`),
+  );
+  await new Promise((r) => setTimeout(r, 200)); // all 60 queued before the consumer reads
+  const seen = await until(
+    links,
+    isEv('link', 'new', (o) => o['name'] === 'v0' && o['mtu'] === 1359),
+  );
+  t.notOk(
+    seen.some((e) => e.kind === 'overrun'),
+    '60 link events fit a maxQueue of 100 (their name changes are not counted)',
+  );
+  ipBatch(
+    ns.name,
+    // the peer, which has no address (a rename re-announces a link's addresses)
+    Array.from({ length: 200 }, (_, k) => (k % 2 ? 'link set w1 name v1' : 'link set v1 name w1')),
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  const held = (addrs as unknown as { queue: unknown[] }).queue.length;
+  t.ok(held <= 3, `the unread addr monitor holds ${held} items for 1 event and 260 link changes`);
+  const [ev] = await until(addrs, isEv('addr', 'new'));
+  t.match((ev as { object: { dev?: string } }).object.dev, 'v0', 'and names the device as it was called');
+});
