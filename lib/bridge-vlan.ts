@@ -17,7 +17,7 @@ import {
 } from './core/constants.js';
 import { DecodeError, NetlinkError, resubject } from './core/errors.js';
 import type { NlMsg } from './core/nlmsg.js';
-import { defineAttrs, string, struct, structAttr, u16, u32, type AttrSchema, type Codec } from './core/schema.js';
+import { defineAttrs, plainNest, string, struct, structAttr, u16, u32, type Codec } from './core/schema.js';
 import {
   checkBool,
   checkCallOptions,
@@ -72,21 +72,6 @@ function multi<T>(item: Codec<T>): Codec<T[]> {
     },
     get(b, off, len, path) {
       return [item.get(b, off, len, path)];
-    },
-  };
-}
-
-/** A nest written without NLA_F_NESTED, as iproute2's addattr_nest() writes IFLA_AF_SPEC. */
-function plainNest<T>(schema: AttrSchema<T>): Codec<Partial<T>> {
-  return {
-    kind: `nest(${schema.name})`,
-    put(w, type, v, field) {
-      const s = w.beginAttr(type);
-      schema.encode(w, v, `${field}.`);
-      w.endAttr(s);
-    },
-    get(b, off, len, path) {
-      return schema.decode(b, off, off + len, path);
     },
   };
 }

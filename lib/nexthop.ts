@@ -17,7 +17,19 @@ import {
 import { DecodeError, NetlinkError } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
-import { defineAttrs, describe, flag, ip, struct, u16, u32, u64n, type Codec, type Decoded } from './core/schema.js';
+import {
+  defineAttrs,
+  describe,
+  flag,
+  ip,
+  nest,
+  struct,
+  u16,
+  u32,
+  u64n,
+  type Codec,
+  type Decoded,
+} from './core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, type CallOptions } from './core/validate.js';
 import { protocolId, protocolName, scopeName } from './rt-tables.js';
 import { linkNames } from './neigh/ifnames.js';
@@ -134,19 +146,6 @@ export const nhaResGroup = defineAttrs<NhaResGroup>('NHA_RES_GROUP', {
   unbalancedTime: [NHA_RES_GROUP_UNBALANCED_TIME, u64n],
 });
 
-/** A nest with NLA_F_NESTED, as iproute2 sends NHA_RES_GROUP. */
-const resGroupNest: Codec<Decoded<NhaResGroup>> = {
-  kind: 'nest(NHA_RES_GROUP)',
-  put(w, type, v, field) {
-    const s = w.beginNest(type);
-    nhaResGroup.encode(w, v, `${field}.`);
-    w.endNest(s);
-  },
-  get(b, off, len, path) {
-    return nhaResGroup.decode(b, off, off + len, path);
-  },
-};
-
 /** The NHA_* attributes of nexthop messages, wire-level (devices as indexes). */
 export interface NhaAttrs {
   /** `NHA_ID` (u32). */
@@ -180,7 +179,7 @@ export interface NhaAttrs {
 export const nha = defineAttrs<NhaAttrs>('NHA', {
   id: [NHA_ID, u32],
   group: [NHA_GROUP, nhGroup],
-  resGroup: [NHA_RES_GROUP, resGroupNest],
+  resGroup: [NHA_RES_GROUP, nest(nhaResGroup)], // with NLA_F_NESTED, as iproute2 sends it
   groupType: [NHA_GROUP_TYPE, u16],
   blackhole: [NHA_BLACKHOLE, flag],
   via: [NHA_GATEWAY, ip],

@@ -532,6 +532,25 @@ export function nest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
   };
 }
 
+/**
+ * A nest written without NLA_F_NESTED, as iproute2 writes RTA_METRICS, RTA_MULTIPATH and
+ * IFLA_AF_SPEC (the kernel parses them with the deprecated, flag-optional parser).
+ */
+export function plainNest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
+  return {
+    kind: `nest(${schema.name})`,
+    put(w, type, v, field) {
+      if (v === null || typeof v !== 'object') throw new TypeError(`Expected "${field}" to be an object`);
+      const s = w.beginAttr(type);
+      schema.encode(w, v, `${field}.`);
+      w.endAttr(s);
+    },
+    get(b, off, len, path) {
+      return schema.decode(b, off, off + len, path);
+    },
+  };
+}
+
 /** A nested attribute holding a list of the same attribute repeated (types 1, 2, … or all one type). */
 export function nestedList<T>(item: Codec<T>, itemType = 0): Codec<T[]> {
   return {

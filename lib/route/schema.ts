@@ -11,13 +11,13 @@ import {
   defineAttrs,
   describe,
   ip,
+  plainNest,
   string,
   struct,
   structAttr,
   u16,
   u32,
   u8,
-  type AttrSchema,
   type Codec,
   type Decoded,
 } from '../core/schema.js';
@@ -233,25 +233,6 @@ export const rtax = defineAttrs<Metrics>('RTAX', {
   fastopenNoCookie: [RTAX_FASTOPEN_NO_COOKIE, u32],
   lock: [RTAX_LOCK, u32],
 });
-
-/**
- * A nest written without NLA_F_NESTED, as iproute2 writes RTA_METRICS and RTA_MULTIPATH (the
- * kernel parses both with the deprecated, flag-optional parser).
- */
-export function plainNest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
-  return {
-    kind: `nest(${schema.name})`,
-    put(w, type, v, field) {
-      if (v === null || typeof v !== 'object') throw new TypeError(`Expected "${field}" to be an object`);
-      const s = w.beginAttr(type);
-      schema.encode(w, v, `${field}.`);
-      w.endAttr(s);
-    },
-    get(b, off, len, path) {
-      return schema.decode(b, off, off + len, path);
-    },
-  };
-}
 
 /** The attributes inside one rtnexthop. */
 export interface RtnhAttrs {
