@@ -1,13 +1,11 @@
 // Links (≈ `ip link`): list, get, add, set, del over RTM_*LINK with ifinfomsg + IFLA_* (<linux/rtnetlink.h>,
 // <linux/if_link.h>); tun/tap through /dev/net/tun (≈ `ip tuntap add`).
-import { constants as osConstants } from 'node:os';
 import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import { NetlinkError, resubject, type Extack } from '../core/errors.js';
+import { NetlinkError, resubject } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
-import { decodeFlags } from '../core/schema.js';
 import {
   checkBool,
   checkCallOptions,
@@ -28,20 +26,13 @@ import {
   tapDevt,
   type TapEntry,
 } from '../tun.js';
-import type {
-  DeviceLink,
-  Link,
-  LinkChange,
-  LinkFlag,
-  LinkRef,
-  LinkSpec,
-  NetnsRef,
-  OtherLink,
-} from '../../types/link.js';
-import { IFF, IFF_UP, ifinfomsg, ifla, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
-import { KINDS, PORTS, TYPES } from './kinds/index.js';
+import type { Link, LinkChange, LinkRef, LinkSpec, NetnsRef } from '../../types/link.js';
+import { IFF_UP, ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
+import { TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
-import { ignoredVlanField, NO_VLAN_FILTERING, vlanFilteringHint } from './kinds/bridge.js';
+import { ignoredVlanField, vlanFilteringHint } from './kinds/bridge.js';
+import { decodeLink } from './decode.js';
+import { lookupError, missingDriver, notAPort, unheeded } from './hints.js';
 import { resolveParts } from './resolve.js';
 import {
   checkParts,
@@ -55,10 +46,8 @@ import {
   type PortParts,
 } from './spec.js';
 
-const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
-const { EOPNOTSUPP } = osConstants.errno;
-
 export type { LinkRef };
+export { decodeLink };
 
 /** What link.list takes (`ip link show [type T] [master M] [up]`); absent fields do not filter. */
 export interface LinkFilter {
@@ -79,97 +68,8 @@ export interface LinkKindFilter<T extends Link['type']> extends LinkFilter {
   type: T;
 }
 
-const COMMON_READ = [
-  'mtu',
-  'address',
-  'broadcast',
-  'txqueuelen',
-  'alias',
-  'master',
-  'linkNetnsId',
-  'stats',
-  'qdisc',
-  'devGroup',
-  'minMtu',
-  'maxMtu',
-  'permAddress',
-] as const;
-
-/** Decodes one RTM_NEWLINK message into a Link. */
-export function decodeLink(m: NlMsg): Link {
-  const hdr = ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']);
-  const a = ifla.decode(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA']);
-  const common: Record<string, unknown> = {
-    name: a.name ?? '',
-    index: hdr.index,
-    flags: decodeFlags(hdr.flags, IFF_ENTRIES),
-    up: (hdr.flags & IFF.UP) !== 0,
-    operstate: a.operstate ?? 'unknown',
-    linkType: hdr.type,
-  };
-  for (const k of COMMON_READ) if (a[k] !== undefined) common[k] = a[k];
-  // IFLA_LINK equal to the link's own index means "no parent" — unless it counts in another namespace
-  if (a.link !== undefined && (a.link !== hdr.index || a.linkNetnsId !== undefined)) common['link'] = a.link;
-  const info = a.linkinfo;
-  const port = info?.slaveKind === undefined ? undefined : PORTS.get(info.slaveKind);
-  if (port && info?.slaveData) {
-    const path = ['IFLA_LINKINFO', `IFLA_INFO_SLAVE_DATA(${info.slaveKind})`];
-    common[port.field] = port.data.decode(info.slaveData, 0, info.slaveData.length, path);
-  }
-  if (!info?.kind) return { ...common, type: 'device' } as DeviceLink;
-  const def = KINDS.get(info.kind);
-  if (!def) {
-    const other: Record<string, unknown> = { ...common, type: 'other', kind: info.kind };
-    if (info.data) other['infoData'] = info.data;
-    return other as unknown as OtherLink;
-  }
-  const data =
-    def.data && info.data
-      ? def.data.decode(info.data, 0, info.data.length, ['IFLA_LINKINFO', `IFLA_INFO_DATA(${info.kind})`])
-      : {};
-  const link: Record<string, unknown> = { ...common, type: def.type, ...data };
-  return link as unknown as Link;
-}
-
-/** A field the kernel took without an error and ignored (a bridge's VLAN fields, see ignoredVlanField). */
-function unheeded(subject: string, field: string, outcome: string): NetlinkError {
-  return new NetlinkError({
-    errno: osConstants.errno.EOPNOTSUPP,
-    op: 'RTM_NEWLINK',
-    subject,
-    field,
-    hint: `${NO_VLAN_FILTERING}: it ignores "${field}"; ${outcome}`,
-  });
-}
-
-/** ctx.hint for link.add: which driver an EOPNOTSUPP "Unknown device type" is missing. */
-function missingDriver(kind: string): (errno: number, extack: Extack | undefined) => string | undefined {
-  return (errno, extack) =>
-    errno === EOPNOTSUPP && /unknown device type/i.test(extack?.message ?? '')
-      ? `this kernel has no '${kind}' driver`
-      : undefined;
-}
-
-/**
- * ctx.hint for a request with port options: the kernel answers EOPNOTSUPP, without an extended
- * ACK, when the link has no master to take them.
- */
-function notAPort(port: PortParts, link: Link | undefined): (errno: number) => string | undefined {
-  const { field, slaveKind } = port.def;
-  return (errno) =>
-    errno === EOPNOTSUPP && link?.master === undefined
-      ? `"${field}" needs a port of a ${slaveKind}, and ${link?.name ?? 'the link'} has no master`
-      : undefined;
-}
-
 /** The fields link.list's filter takes. */
 const FILTER_KEYS = new Set(['type', 'master', 'up']);
-
-/** A lookup's ENODEV as the call's: the call in front, and the caller's field that named the link. */
-function lookupError(e: unknown, subject: string, field: string | undefined): Error {
-  if (!(e instanceof NetlinkError)) return e instanceof Error ? e : new Error(String(e));
-  return resubject(e, subject, field ?? e.field);
-}
 
 /** Handle options for a namespace given as a NetnsRef. */
 function handleIn(ns: NetnsRef): Handle {
