@@ -1,6 +1,7 @@
 // LinkSpec / LinkChange → RTM_NEWLINK bodies (struct ifinfomsg, the common IFLA_* attributes,
 // IFLA_LINKINFO with IFLA_INFO_KIND and the kind's IFLA_INFO_DATA, and a port's
-// IFLA_INFO_SLAVE_KIND and IFLA_INFO_SLAVE_DATA), as `ip link add` / `ip link set` build them. Pure: names are resolved to indexes and namespaces to descriptors beforehand
+// IFLA_INFO_SLAVE_KIND and IFLA_INFO_SLAVE_DATA), as `ip link add` / `ip link set` build them.
+// Pure: names are resolved to indexes and namespaces to descriptors beforehand
 // (resolve.ts); checkSpec / checkChange run every codec on placeholders first, so bad input
 // throws a TypeError naming the field before anything is sent.
 import { NlWriter } from '../core/attr.js';

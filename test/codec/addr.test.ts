@@ -5,12 +5,11 @@ import t from 'tap';
 import { NLM_F_DUMP, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR } from '../../lib/core/constants.js';
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError } from '../../lib/core/errors.js';
-import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import type { Handle } from '../../lib/handle.js';
 import { decodeAddr, ifa, ifaddrmsg, type IfaAttrs } from '../../lib/addr.js';
 import type { Decoded } from '../../lib/core/schema.js';
 import type { AddrSpec } from '../../types/addr.js';
-import { fakeHandle, turn, type SentMsg } from '../helpers/fake-transport.js';
+import { fakeHandle, turn, type SentMsg, msgOf } from '../helpers/fake-transport.js';
 import { addrFixture, scriptKernel, type KernelScript } from '../fixtures/route/kernel.js';
 
 const LINKS = new Map([
@@ -18,13 +17,6 @@ const LINKS = new Map([
   ['veth1', 2],
   ['veth0', 3],
 ]);
-
-function msgOf(b: Buffer): NlMsg {
-  let m: NlMsg | undefined;
-  forEachMessage(b, (x) => (m ??= x));
-  if (!m) throw new Error('no message');
-  return m;
-}
 
 async function run(
   call: (h: Handle) => Promise<unknown>,

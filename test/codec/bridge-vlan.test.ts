@@ -15,7 +15,7 @@
 import t from 'tap';
 import { NLM_F_DUMP, NLM_F_MULTI, RTM_GETLINK, RTM_NEWLINK } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
-import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
+import type { NlMsg } from '../../lib/core/nlmsg.js';
 import { decodeBridgeVlans } from '../../lib/bridge-vlan.js';
 import type { Handle } from '../../lib/handle.js';
 import {
@@ -28,25 +28,13 @@ import {
   nlmsg,
   u32le,
   type SentMsg,
+  msgOf,
+  zeroSeq,
 } from '../helpers/fake-transport.js';
 import { hexFixture } from '../fixtures/hex.js';
 import type { BridgeVlan } from '../../types/bridge-vlan.js';
 
 const fixture = (name: string): Buffer => hexFixture('bridge-vlan', name);
-
-function msgOf(b: Buffer): NlMsg {
-  let m: NlMsg | undefined;
-  forEachMessage(b, (x) => (m ??= x));
-  if (!m) throw new Error('no message');
-  return m;
-}
-
-/** nlmsg_seq and nlmsg_pid zeroed, as capture.sh does. */
-function zeroSeq(msg: Buffer): Buffer {
-  const b = Buffer.from(msg);
-  b.fill(0, 8, 16);
-  return b;
-}
 
 /**
  * Runs a call on a handle over a FakeTransport: requests are ACKed, and the PF_BRIDGE RTM_GETLINK

@@ -5,27 +5,23 @@
 import t from 'tap';
 import { NLM_F_DUMP, RTM_GETLINK, RTM_GETNEIGH, RTM_NEWNEIGH } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
-import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import { decodeFdb, decodeNeigh } from '../../lib/neigh.js';
 import type { Handle } from '../../lib/handle.js';
-import { ack, done, fakeHandle, linkPayload, nla, nlmsg, turn, type SentMsg } from '../helpers/fake-transport.js';
+import {
+  ack,
+  done,
+  fakeHandle,
+  linkPayload,
+  nla,
+  nlmsg,
+  turn,
+  type SentMsg,
+  msgOf,
+  zeroSeq,
+} from '../helpers/fake-transport.js';
 import { hexFixture } from '../fixtures/hex.js';
 
 const fixture = (name: string): Buffer => hexFixture('neigh', name);
-
-function msgOf(b: Buffer): NlMsg {
-  let m: NlMsg | undefined;
-  forEachMessage(b, (x) => (m ??= x));
-  if (!m) throw new Error('no message');
-  return m;
-}
-
-/** nlmsg_seq and nlmsg_pid zeroed, as capture.sh does. */
-function zeroSeq(msg: Buffer): Buffer {
-  const b = Buffer.from(msg);
-  b.fill(0, 8, 16);
-  return b;
-}
 
 /**
  * Runs an API call on a handle over a FakeTransport that acks every request and ends every dump

@@ -3,11 +3,10 @@
 // request decodes to the hand-written Nexthop, and bad specs are refused before anything is sent.
 import t from 'tap';
 import { RTM_DELNEXTHOP, RTM_NEWNEXTHOP } from '../../lib/core/constants.js';
-import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import type { Handle } from '../../lib/handle.js';
 import { decodeNexthop } from '../../lib/nexthop.js';
 import type { Nexthop, NexthopSpec } from '../../types/nexthop.js';
-import { fakeHandle, turn } from '../helpers/fake-transport.js';
+import { fakeHandle, turn, msgOf } from '../helpers/fake-transport.js';
 import { routeFixture, scriptKernel } from '../fixtures/route/kernel.js';
 
 const LINKS = new Map([
@@ -16,13 +15,6 @@ const LINKS = new Map([
   ['veth0', 3],
 ]);
 const NAMES = new Map([...LINKS].map(([n, i]) => [i, n]));
-
-function msgOf(b: Buffer): NlMsg {
-  let m: NlMsg | undefined;
-  forEachMessage(b, (x) => (m ??= x));
-  if (!m) throw new Error('no message');
-  return m;
-}
 
 const base = { protocol: 'unspec', scope: 'global' };
 const CASES: { file: string; type: number; call: (h: Handle) => Promise<unknown>; want: Nexthop }[] = [

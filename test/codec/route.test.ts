@@ -20,7 +20,6 @@ import {
 } from '../../lib/core/constants.js';
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError, NetlinkError } from '../../lib/core/errors.js';
-import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import type { Handle } from '../../lib/handle.js';
 import { decodeRoute } from '../../lib/route.js';
 import { protocolId, protocolName, scopeId, setNameDirs, tableId, tableName } from '../../lib/rt-tables.js';
@@ -37,7 +36,16 @@ import {
 import { encodeRouteTable, RTA_CACHEINFO, RTA_PREF, RTA_TABLE, type RtaAttrs } from '../../lib/route/schema.js';
 import type { Decoded } from '../../lib/core/schema.js';
 import type { Route, RouteSpec } from '../../types/route.js';
-import { fakeHandle, nla, turn, u32le, type FakeTransport, type SentMsg } from '../helpers/fake-transport.js';
+import {
+  fakeHandle,
+  nla,
+  turn,
+  u32le,
+  type FakeTransport,
+  type SentMsg,
+  msgOf,
+  zeroSeq,
+} from '../helpers/fake-transport.js';
 import { routeFixture, scriptKernel, type KernelScript } from '../fixtures/route/kernel.js';
 
 const LINKS = new Map([
@@ -52,13 +60,6 @@ function generalBody(spec: RouteSpec): Buffer {
   const w = new NlWriter(64);
   writeParsedFast(w, parseRoute(spec, 'add', { index: (n) => LINKS.get(n)! }));
   return w.take();
-}
-
-function msgOf(b: Buffer): NlMsg {
-  let m: NlMsg | undefined;
-  forEachMessage(b, (x) => (m ??= x));
-  if (!m) throw new Error('no message');
-  return m;
 }
 
 /** The message's attributes as sorted "type:hex" (order-insensitive comparison), after header bytes. */
@@ -86,12 +87,6 @@ async function run(
   } finally {
     h.close();
   }
-}
-
-function zeroSeq(b: Buffer): Buffer {
-  const c = Buffer.from(b);
-  c.fill(0, 8, 16);
-  return c;
 }
 
 interface Case {

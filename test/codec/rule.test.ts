@@ -4,21 +4,13 @@
 import t from 'tap';
 import { NLM_F_DUMP, RTM_GETRULE, RTM_NEWRULE } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
-import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import { decodeRule } from '../../lib/rule.js';
 import type { Handle } from '../../lib/handle.js';
 import type { RuleSpec } from '../../types/rule.js';
-import { ack, done, fakeHandle, nla, nlmsg, turn, type SentMsg } from '../helpers/fake-transport.js';
+import { ack, done, fakeHandle, nla, nlmsg, turn, type SentMsg, msgOf } from '../helpers/fake-transport.js';
 import { hexFixture } from '../fixtures/hex.js';
 
 const fixture = (name: string): Buffer => hexFixture('rule', name);
-
-function msgOf(b: Buffer): NlMsg {
-  let m: NlMsg | undefined;
-  forEachMessage(b, (x) => (m ??= x));
-  if (!m) throw new Error('no message');
-  return m;
-}
 
 /** Runs call on a handle whose fake socket acks requests and answers dumps with `replies`. */
 async function sent(call: (h: Handle) => Promise<unknown>, replies: Buffer[] = []): Promise<SentMsg[]> {

@@ -4,6 +4,7 @@
 // (serialport's injected fsReadAsync, in spirit). Message builders write the kernel's replies.
 import { Handle, type OpenOptions } from '../../lib/handle.js';
 import type { Receiver, Transport } from '../../lib/core/request.js';
+import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import {
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
@@ -25,6 +26,21 @@ export interface SentMsg {
   payload: Buffer;
   /** The sendId of the buffer it left in. */
   sendId: number;
+}
+
+/** The first message of a buffer (a captured request or a built reply), as the decoders take it. */
+export function msgOf(b: Buffer): NlMsg {
+  let m: NlMsg | undefined;
+  forEachMessage(b, (x) => (m ??= x));
+  if (!m) throw new Error('no message');
+  return m;
+}
+
+/** A copy of a message with nlmsg_seq and nlmsg_pid zeroed, as the fixture captures store them. */
+export function zeroSeq(msg: Buffer): Buffer {
+  const b = Buffer.from(msg);
+  b.fill(0, 8, 16);
+  return b;
 }
 
 /** Splits a buffer of whole netlink messages (host order = little-endian here). */
