@@ -1,15 +1,13 @@
 // Links (≈ `ip link`): list, get, add, set, del over RTM_*LINK with ifinfomsg + IFLA_* (<linux/rtnetlink.h>,
-// <linux/if_link.h>); tun/tap through /dev/net/tun (≈ `ip tuntap add`).
+// <linux/if_link.h>); tun/tap through /dev/net/tun (≈ `ip tuntap add`). One link's lookup is in
+// lookup.ts, port options in ports.ts, decoding in decode.ts, error wording in hints.ts.
 import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
-import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
 import { NetlinkError, resubject } from '../core/errors.js';
-import type { NlMsg } from '../core/nlmsg.js';
 import {
   checkBool,
   checkCallOptions,
-  checkIfName,
   checkInt,
   checkKnownFields,
   checkObject,
@@ -27,13 +25,15 @@ import {
   type TapEntry,
 } from '../tun.js';
 import type { Link, LinkChange, LinkRef, LinkSpec, NetnsRef } from '../../types/link.js';
-import { IFF_UP, ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
+import { ifinfomsg, IFLA_EXT_MASK } from './ifla.js';
 import { TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
 import { ignoredVlanField, vlanFilteringHint } from './kinds/bridge.js';
 import { decodeLink } from './decode.js';
 import { lookupError, missingDriver, notAPort, unheeded } from './hints.js';
 import { resolveParts } from './resolve.js';
+import { linkIndex, lookupBody, readLink, setLinkUp } from './lookup.js';
+import { checkPort, needsPortDown, portDownFor, setPort } from './ports.js';
 import {
   checkParts,
   hasKindFields,
@@ -136,19 +136,9 @@ export class LinkApi {
    * /dev/tapN is made if missing, and left out (with a warning) where it is another link's.
    */
   async get(ref: LinkRef, opts?: CallOptions): Promise<Link> {
-    const link = await this.getRaw(ref, opts);
+    const link = await readLink(this.h, ref, opts);
     await checkTapDevice(link);
     return link;
-  }
-
-  /** RTM_GETLINK of one link; `subject` words an error (default `link.get REF`). */
-  private async getRaw(ref: LinkRef, opts?: CallOptions, subject = `link.get ${ref}`): Promise<Link> {
-    const signal = checkCallOptions(opts);
-    const body = this.lookupBody(ref, 'nameOrIndex');
-    const replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject, signal });
-    const m = replies.find((r) => r.type === RTM_NEWLINK);
-    if (!m) throw new Error(`${subject}: the kernel sent no RTM_NEWLINK`);
-    return decodeLink(m);
   }
 
   /**
@@ -157,24 +147,8 @@ export class LinkApi {
    * when there is no such link, asked with RTM_GETLINK (whose ENODEV names the field). With `call`
    * (e.g. `link.add mv1 (type macvlan)`), an error starts with the call and has `field` set.
    */
-  async indexOf(ref: LinkRef, field: string, opts?: CallOptions, call?: string): Promise<number> {
-    if (typeof ref === 'number') return checkInt(ref, field, 1, 0x7fffffff);
-    const signal = checkCallOptions(opts);
-    const body = this.lookupBody(ref, field);
-    if (!signal?.aborted) {
-      const now = this.h.engine.ifIndexNow(ref);
-      if (now > 0) return now;
-    }
-    const subject = call ? `${call}: ${field} ${ref}` : `${field} ${ref}`;
-    let replies: NlMsg[];
-    try {
-      replies = await this.h.engine.request(RTM_GETLINK, 0, body, { subject, signal });
-    } catch (e) {
-      throw call ? lookupError(e, subject, field) : e;
-    }
-    const m = replies.find((r) => r.type === RTM_NEWLINK);
-    if (!m) throw new Error(`${subject}: the kernel sent no RTM_NEWLINK`);
-    return ifinfomsg.read(m.buf, m.off, m.end - m.off).index;
+  indexOf(ref: LinkRef, field: string, opts?: CallOptions, call?: string): Promise<number> {
+    return linkIndex(this.h, ref, field, opts, call);
   }
 
   /** The ifindex of the link a call works on (`link.set REF`), its lookup's error worded as the call's. */
@@ -211,8 +185,8 @@ export class LinkApi {
       // the kernel ignores port options on creation: they follow once the link is a port
       if (port && parts.common.netns !== undefined)
         throw new TypeError(`Expected no "netns" with "${port.def.field}" (its master is in this namespace)`);
-      if (port) await this.checkPort(port, rest.common.master, subject, opts);
-      const upLater = rest.up === true && (await this.needsPortDown(rest.common.master, opts));
+      if (port) await checkPort(this.h, port, rest.common.master, subject, opts);
+      const upLater = rest.up === true && (await needsPortDown(this.h, rest.common.master, opts));
       const create: Parts = upLater ? { ...rest, up: undefined } : rest;
       await this.h.engine.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => writeLink(w, create, 0, true), {
         subject,
@@ -221,7 +195,7 @@ export class LinkApi {
           missingDriver(parts.kind)(errno, extack) ?? vlanFilteringHint(parts.data)(errno, extack),
       });
       return await this.inNetns(parts.common.netns, async (api) => {
-        if (upLater) await api.setFlags(name, true, subject, opts);
+        if (upLater) await setLinkUp(api.h, name, true, subject, opts);
         if (port && Object.keys(port.data).length > 0) await api.portAfterAdd(name, port, subject, opts);
         const link = await api.get(name, opts);
         if (parts.def.type === 'bridge') {
@@ -244,7 +218,7 @@ export class LinkApi {
   private async portAfterAdd(name: string, port: PortParts, subject: string, opts?: CallOptions): Promise<void> {
     const index = await this.indexOf(name, 'name', opts, subject);
     try {
-      await this.setPort(index, port, subject, opts);
+      await setPort(this.h, index, port, subject, opts);
     } catch (e) {
       await this.del(index).catch(() => undefined);
       throw e;
@@ -300,7 +274,7 @@ export class LinkApi {
     // `type` is checked whenever given: its name now, that it is the link's once the link is read
     const given = ch['type'] === undefined ? undefined : kindOf(ch['type']);
     if (given || hasKindFields(ch)) {
-      current = await this.getRaw(ref, opts, subject);
+      current = await readLink(this.h, ref, opts, subject);
       if (given && given.type !== current.type)
         throw new TypeError(`Expected "type" to be ${current.type} (the link's type), got ${describe(given.type)}`);
       def = current.type === 'other' || current.type === 'device' ? undefined : TYPES.get(current.type);
@@ -309,7 +283,7 @@ export class LinkApi {
     checkParts(parts, Object.keys(parts.data).length > 0);
     // moved to another namespace, the link is read back there by name (its index may change)
     if (parts.common.netns !== undefined && ch['name'] === undefined && typeof ref === 'number')
-      current ??= await this.getRaw(ref, opts, subject);
+      current ??= await readLink(this.h, ref, opts, subject);
     const index = current?.index ?? (await this.targetOf(ref, subject, opts));
     const r = await resolveParts(parts, (x, f) => this.indexOf(x, f, opts, subject));
     try {
@@ -319,9 +293,9 @@ export class LinkApi {
       const { port, ...rest } = r.parts;
       const later = port && (r.parts.common.master !== undefined || r.parts.up === true) ? port : undefined;
       const master = r.parts.common.master;
-      if (port) await this.checkPort(port, master === undefined ? current : master, subject, opts);
+      if (port) await checkPort(this.h, port, master === undefined ? current : master, subject, opts);
       const first: Parts = later ? rest : r.parts;
-      const restore = await this.portDownFor(r.parts.common.master, index, subject, opts);
+      const restore = await portDownFor(this.h, r.parts.common.master, index, subject, opts);
       try {
         await this.h.engine.request(
           RTM_NEWLINK,
@@ -330,11 +304,11 @@ export class LinkApi {
           { subject, signal, hint: first.port ? notAPort(first.port, current) : vlanFilteringHint(first.data) },
         );
       } finally {
-        if (restore && r.parts.up === undefined) await this.setFlags(index, true, subject, opts);
+        if (restore && r.parts.up === undefined) await setLinkUp(this.h, index, true, subject, opts);
       }
       if (later) {
         try {
-          await this.setPort(index, later, subject, opts);
+          await setPort(this.h, index, later, subject, opts);
         } catch (e) {
           // the first request (up, master, …) took effect: say so, as the caller cannot tell
           if (!(e instanceof NetlinkError)) throw e;
@@ -353,77 +327,15 @@ export class LinkApi {
     }
   }
 
-  /**
-   * Port options are only sent for a link whose master is of the port table's kind: IFLA_INFO_SLAVE_DATA
-   * is read by the master's own table, so a bond port would take IFLA_BRPORT_* numbers as bond
-   * options. `to` is the master a change enslaves to (an index), or the link as read (whose master,
-   * if any, has a port field of that kind). A link without a master is left to the kernel
-   * (EOPNOTSUPP, worded by notAPort).
-   */
-  private async checkPort(port: PortParts, to: unknown, subject: string, opts?: CallOptions): Promise<void> {
-    const { field, slaveKind } = port.def;
-    if (to === 0) throw new TypeError(`Expected no "${field}" with "master: null" (the link is no longer a port)`);
-    if (typeof to === 'number') {
-      const m = await this.getRaw(to, opts, subject);
-      if (TYPES.get(m.type)?.kind !== slaveKind)
-        throw new TypeError(`Expected "master" to be a ${slaveKind} with "${field}", got ${m.name} (type ${m.type})`);
-      return;
-    }
-    const link = to as Link | undefined;
-    if (link?.master !== undefined && (link as unknown as Fields)[field] === undefined)
-      throw new TypeError(
-        `Expected "${field}" only on a port of a ${slaveKind}: ${link.name}'s master (index ${link.master}) is not a ${slaveKind}`,
-      );
-  }
-
-  /** Sends a port's options alone (`ip link set dev X type bridge_slave …`). */
-  private async setPort(index: number, port: PortParts, subject: string, opts?: CallOptions): Promise<void> {
-    const parts: Parts = { ...splitChange({}, undefined), port };
-    await this.h.engine.request(RTM_NEWLINK, 0, (w) => writeLink(w, parts, index, false), {
-      subject: `${subject} (${port.def.field})`,
-      signal: checkCallOptions(opts),
-    });
-  }
-
   /** `ip link del DEV`. */
   async del(ref: LinkRef, opts?: CallOptions): Promise<void> {
     const signal = checkCallOptions(opts);
-    const body = this.lookupBody(ref, 'nameOrIndex');
+    const body = lookupBody(ref, 'nameOrIndex');
     // a /dev/tapN node made here goes with its link (devtmpfs removes only the nodes it made)
-    const tap = madeTapDevices() ? await this.getRaw(ref, opts).catch(() => undefined) : undefined;
+    const tap = madeTapDevices() ? await readLink(this.h, ref, opts).catch(() => undefined) : undefined;
     const devt = tap?.type === 'macvtap' || tap?.type === 'ipvtap' ? await tapDevt(tap.name, tap.index) : undefined;
     await this.h.engine.request(RTM_DELLINK, 0, body, { subject: `link.del ${ref}`, signal });
     if (tap && devt !== undefined) await removeMadeTapDevice(tap.index, devt);
-  }
-
-  /** Whether enslaving to `master` needs the port down (a bond's ports). */
-  private async needsPortDown(master: unknown, opts?: CallOptions): Promise<boolean> {
-    if (typeof master !== 'number' || master === 0) return false;
-    const m = await this.getRaw(master, opts);
-    return TYPES.get(m.type)?.portsDown ?? false;
-  }
-
-  /** Takes port `index` down if `master` needs it so; returns whether it was up. */
-  private async portDownFor(master: unknown, index: number, subject: string, opts?: CallOptions): Promise<boolean> {
-    if (!(await this.needsPortDown(master, opts))) return false;
-    const port = await this.getRaw(index, opts);
-    if (!port.up) return false;
-    await this.setFlags(index, false, subject, opts);
-    return true;
-  }
-
-  /** `ip link set DEV up|down`. */
-  private async setFlags(ref: LinkRef, up: boolean, subject: string, opts?: CallOptions): Promise<void> {
-    const index = await this.indexOf(ref, 'nameOrIndex', opts);
-    await this.h.engine.request(
-      RTM_NEWLINK,
-      0,
-      (w) => ifinfomsg.write(w, { family: AF_UNSPEC, index, flags: up ? IFF_UP : 0, change: IFF_UP }),
-      {
-        subject: `${subject} (${up ? 'up' : 'down'})`,
-        signal: checkCallOptions(opts),
-      },
-    );
   }
 
   /** Runs fn with this API, or with a short-lived handle's inside `ns`. */
@@ -435,24 +347,5 @@ export class LinkApi {
     } finally {
       h.close();
     }
-  }
-
-  /** A request body selecting one link by index or by name. */
-  private lookupBody(ref: LinkRef, field: string): (w: NlWriter) => void {
-    if (typeof ref === 'number') {
-      const index = checkInt(ref, field, 1, 0x7fffffff);
-      return (w) => {
-        ifinfomsg.write(w, { family: AF_UNSPEC, index });
-        w.attrU32(IFLA_EXT_MASK, 0);
-      };
-    }
-    if (typeof ref !== 'string')
-      throw new TypeError(`Expected "${field}" to be a link name or index, got ${describe(ref)}`);
-    const name = checkIfName(ref, field);
-    return (w) => {
-      ifinfomsg.write(w, { family: AF_UNSPEC });
-      w.attrU32(IFLA_EXT_MASK, 0);
-      w.attrString(IFLA_IFNAME, name);
-    };
   }
 }
