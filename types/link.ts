@@ -19,9 +19,11 @@ import type {
   VxlanOptions,
 } from './link-kinds.js';
 import type { BridgePort, BridgePortChange, BridgePortOptions } from './bridge-port.js';
+import type { BondPort, BondPortChange, BondPortOptions } from './bond-port.js';
 
 export type * from './link-kinds.js';
 export type * from './bridge-port.js';
+export type * from './bond-port.js';
 
 /** A link given by name or by ifindex. */
 export type LinkRef = string | number;
@@ -69,6 +71,14 @@ export interface LinkCommon {
    * ignored, so a read bridge port re-added is a like port of the same bridge.
    */
   bridgePort?: BridgePortOptions;
+  /**
+   * The link's options as a port of its `master` bond (`ip link set dev X type bond_slave …`),
+   * applied, like bridgePort, by a second request once the link is made and enslaved; `master`
+   * must then be a bond. A read link's read-only port fields are ignored, and an option at a new
+   * port's own value (`queueId` 0, `prio` 0, `actorPortPrio` 255) is not sent: a read reports
+   * `prio` in every bond mode, where only three take it.
+   */
+  bondPort?: BondPortOptions;
 }
 
 /** Link statistics (rtnl_link_stats64). */
@@ -177,6 +187,11 @@ export interface LinkBase extends LinkState {
    * `info_slave_data` of `ip -d -j link show`).
    */
   bridgePort?: BridgePort;
+  /**
+   * Where the link is a port of a bond: its port options and state (IFLA_INFO_SLAVE_DATA,
+   * `info_slave_data` of `ip -d -j link show`). A team's ports report none (see BondPort).
+   */
+  bondPort?: BondPort;
 }
 
 // ---- what link.add takes, per kind ----
@@ -468,6 +483,11 @@ export interface LinkChangeCommon {
    * is enslaved and up (the kernel would apply them first).
    */
   bridgePort?: BridgePortChange;
+  /**
+   * `type bond_slave …`: options of the link as a bond port (only the fields given change), sent
+   * like bridgePort (after the enslaving request where `master` or `up: true` come with them).
+   */
+  bondPort?: BondPortChange;
 }
 
 /** The kind fields the kernel lets change, per kind (`type` may be given to say which kind is meant). */

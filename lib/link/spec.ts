@@ -112,9 +112,11 @@ const PORT_FIELDS: ReadonlyMap<string, PortDef> = new Map([...PORTS.values()].ma
  * A port's options as link.set takes them: only writable fields (a read-only one is a TypeError
  * naming it, `bridgePort.id`), iproute2's other names (`mcastFastLeave`), null for "none" where a
  * field names a link (`backupPort: null` is `nobackup_port`). With `add`, a port's read-only
- * fields and `unknown` are left out (as a link's are); the runtime fields of PortDef.notOnAdd
- * (`state`, `fdbFlush`) are left out of a read link's (`read`: the spec has an `index`) and
- * refused in a spec written by hand, which would otherwise lose them without a word.
+ * fields and `unknown` are left out (as a link's are), and so is a field at a new port's own value
+ * (KindCodec.createDefault: a bond port's `prio` 0, which most bond modes refuse to be sent); the
+ * runtime fields of PortDef.notOnAdd (`state`, `fdbFlush`) are left out of a read link's (`read`:
+ * the spec has an `index`) and refused in a spec written by hand, which would otherwise lose them
+ * without a word.
  */
 export function splitPort(def: PortDef, v: unknown, add: boolean, read = false): PortParts {
   const given = checkObject(v, def.field);
@@ -125,6 +127,7 @@ export function splitPort(def: PortDef, v: unknown, add: boolean, read = false):
     const field = `${def.field}.${k0}`;
     const row = def.data.row(k);
     if (add && (k0 === 'unknown' || row?.codec.readOnly || (read && def.notOnAdd.includes(k)))) continue;
+    if (add && row?.codec.createDefault !== undefined && x === row.codec.createDefault) continue;
     if (add && def.notOnAdd.includes(k))
       throw new TypeError(`Field "${field}" is not taken by link.add (set it with link.set once the link is a port)`);
     if (!row)

@@ -3,12 +3,12 @@
 // link.set sends beside iproute2's `ip link set dev p0 type bridge_slave …` (set-bridge-port*.hex),
 // and the checks made before anything is sent. No root needed: a scripted kernel answers.
 import t, { type Test } from 'tap';
-import { NLA_TYPE_MASK, RTM_GETLINK, RTM_NEWLINK } from '../../lib/core/constants.js';
-import { ifla } from '../../lib/link/ifla.js';
+import { RTM_NEWLINK } from '../../lib/core/constants.js';
 import { decodeLink } from '../../lib/link/link.js';
 import { PORTS } from '../../lib/link/kinds/index.js';
 import type { BridgeLink, Link, LinkChange, VethLink } from '../../lib/index.js';
-import { ack, cstr, fakeHandle, linkPayload, nla, nlmsg, u32le, type SentMsg } from '../helpers/fake-transport.js';
+import { cstr, fakeHandle, linkPayload, nla, nlmsg, u32le, type SentMsg } from '../helpers/fake-transport.js';
+import { attrTree as tree, scriptLinks as script, slaveData, type FakeLink } from '../helpers/port-kernel.js';
 import { readFixture, type Fixture, type FixtureMsg } from '../fixtures/link/fixture.js';
 
 const EOPNOTSUPP = 95;
@@ -96,12 +96,6 @@ t.test('a state the kernel may add later decodes as its number, not as a crash',
 
 // ---- link.set: the request, beside iproute2's ----
 
-interface FakeLink {
-  index: number;
-  /** Extra attributes after IFLA_IFNAME/IFLA_MTU (IFLA_MASTER, IFLA_LINKINFO). */
-  attrs?: Buffer;
-}
-
 /** A bridge port p0 of br0, p2 another port, p1 no port, b0 a bond and q0 its port. */
 function world(fx: Fixture): Map<string, FakeLink> {
   const ix = (n: string): number => fx.links.get(n) ?? 0;
@@ -120,62 +114,6 @@ function world(fx: Fixture): Map<string, FakeLink> {
     ['q0', { index: 41, attrs: master(40, 'bond') }],
     ['n0', { index: 42, attrs: nla(18, nla(1, cstr('veth'))) }],
   ]);
-}
-
-/** A scripted kernel: RTM_GETLINK from `links`, `refuse` answers RTM_NEWLINK, ACK otherwise. */
-function script(
-  fake: ReturnType<typeof fakeHandle>['fake'],
-  links: Map<string, FakeLink>,
-  refuse: (m: SentMsg) => number = () => 0,
-): void {
-  const byIndex = new Map([...links].map(([n, l]) => [l.index, n]));
-  fake.onSend = (msgs) =>
-    setImmediate(() => {
-      for (const m of msgs) {
-        if (m.type !== RTM_GETLINK) {
-          fake.deliver(ack(m.seq, m.type === RTM_NEWLINK ? -refuse(m) : 0));
-          continue;
-        }
-        const index = m.payload.readInt32LE(4);
-        const name = index ? byIndex.get(index) : ifla.decode(m.payload, 16, m.payload.length).name;
-        const l = name === undefined ? undefined : links.get(name);
-        if (!name || !l) fake.deliver(ack(m.seq, -19));
-        else
-          fake.deliver(
-            nlmsg(RTM_NEWLINK, 0, m.seq, Buffer.concat([linkPayload(l.index, name), l.attrs ?? Buffer.alloc(0)])),
-            ack(m.seq),
-          );
-      }
-    });
-}
-
-interface Attr {
-  type: number;
-  leaf?: string;
-  kids?: Attr[];
-}
-
-/**
- * The attribute tree of an RTM_NEWLINK's attributes, IFLA_LINKINFO and its IFLA_INFO_SLAVE_DATA
- * walked, each level sorted by type. iproute2 names the port's master kind as IFLA_INFO_KIND
- * "bridge_slave", we as IFLA_INFO_SLAVE_KIND "bridge" (see lib/link/spec.ts writeLink): that one
- * attribute is read as the other, every other byte is compared as sent.
- */
-function tree(b: Buffer, off: number, end: number, path: string): Attr[] {
-  const out: Attr[] = [];
-  while (off + 4 <= end) {
-    const len = b.readUInt16LE(off);
-    let type = b.readUInt16LE(off + 2) & NLA_TYPE_MASK;
-    const p = `${path}/${type}`;
-    let payload = b.subarray(off + 4, off + len).toString('hex');
-    // iproute2 6.1 sends IFLA_INFO_KIND without its NUL: kind strings are compared without
-    if (p === '/18/1' || p === '/18/4') payload = b.toString('utf8', off + 4, off + len).replace(/\0+$/, '');
-    if (p === '/18/1' && payload === 'bridge_slave') [type, payload] = [4, 'bridge'];
-    if (p === '/18' || p === '/18/5') out.push({ type, kids: tree(b, off + 4, off + len, p) });
-    else out.push({ type, leaf: payload });
-    off += (len + 3) & ~3;
-  }
-  return out.sort((x, y) => x.type - y.type);
 }
 
 function compare(t: Test, ours: SentMsg, fx: Fixture): void {
@@ -232,22 +170,6 @@ for (const c of SET_CASES) {
     t.equal(sent.length, 1, 'one RTM_NEWLINK');
     compare(t, sent[0]!, fx);
   });
-}
-
-/** The payload of the attribute `type` among b[off, end). */
-function attrIn(b: Buffer, off: number, end: number, type: number): Buffer {
-  while (off + 4 <= end) {
-    const len = b.readUInt16LE(off);
-    if ((b.readUInt16LE(off + 2) & NLA_TYPE_MASK) === type) return b.subarray(off + 4, off + len);
-    off += (len + 3) & ~3;
-  }
-  throw new Error(`no attribute ${type}`);
-}
-
-/** The IFLA_INFO_SLAVE_DATA payload of a request. */
-function slaveData(m: Buffer): Buffer {
-  const info = attrIn(m, 32, m.length, 18);
-  return attrIn(info, 0, info.length, 5);
 }
 
 t.test("the bridge port table reads iproute2's requests back to the changes", async (t) => {

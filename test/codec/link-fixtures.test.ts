@@ -375,7 +375,14 @@ t.test('every fixture has a case', async (t) => {
     .filter((f) => f.endsWith('.hex'))
     .map((f) => f.slice(0, -4))
     .sort();
-  // the bridge port fixtures are test/codec/link-bridge-port.test.ts's
-  const elsewhere = ['set-master-bond', 'set-bridge-port', 'set-bridge-port-state', 'show-bridge-port'];
+  // the port fixtures are test/codec/link-bridge-port.test.ts's and link-bond-port.test.ts's
+  const elsewhere = [
+    'set-master-bond',
+    'set-bridge-port',
+    'set-bridge-port-state',
+    'show-bridge-port',
+    'set-bond-port',
+    'set-bond-port-prio',
+  ];
   t.same(names, [...CASES.map((c) => c.name), ...elsewhere].sort());
 });

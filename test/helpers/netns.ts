@@ -66,9 +66,9 @@ export function uniqueName(tag = 't'): string {
   return `rtnl-${prefix ? `${prefix}-` : ''}${tag}-${process.pid}-${counter++}`;
 }
 
-/** A fresh namespace with a handle on it; both gone after the test. */
-export function tempNetns(t: TestLike, opts: { open?: boolean } = {}): TempNetns {
-  const name = uniqueName('t');
+/** A fresh namespace with a handle on it; both gone after the test. `tag` names it (rtnl-<tag>-…, default 't'). */
+export function tempNetns(t: TestLike, opts: { open?: boolean; tag?: string } = {}): TempNetns {
+  const name = uniqueName(opts.tag ?? 't');
   ip('netns', 'add', name);
   let h: Handle | undefined;
   try {

@@ -3,6 +3,7 @@
 // so is each master kind's port table (IFLA_INFO_SLAVE_DATA).
 import type { KindDef, PortDef } from './define.js';
 import { bond } from './bond.js';
+import { bondPort } from './bond-port.js';
 import { bridge } from './bridge.js';
 import { bridgePort } from './bridge-port.js';
 import { dummy } from './dummy.js';
@@ -48,5 +49,10 @@ export const TYPES: ReadonlyMap<string, KindDef> = new Map(ALL.map((k) => [k.typ
 /** IFLA_INFO_KIND → the kind that decodes it ('tun' decodes tun and tap: IFLA_TUN_TYPE says which). */
 export const KINDS: ReadonlyMap<string, KindDef> = new Map(ALL.filter((k) => k !== tap).map((k) => [k.kind, k]));
 
-/** IFLA_INFO_SLAVE_KIND (the master's kind) → the table of a port's IFLA_INFO_SLAVE_DATA. */
-export const PORTS: ReadonlyMap<string, PortDef> = new Map([[bridgePort.slaveKind, bridgePort]]);
+/**
+ * IFLA_INFO_SLAVE_KIND (the master's kind) → the table of a port's IFLA_INFO_SLAVE_DATA. Other
+ * masters' ports (vrf's IFLA_VRF_PORT_TABLE) keep it undecoded; a team's ports report none.
+ */
+export const PORTS: ReadonlyMap<string, PortDef> = new Map(
+  [bridgePort, bondPort].map((p): [string, PortDef] => [p.slaveKind, p]),
+);
