@@ -85,7 +85,10 @@ export interface RawRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** A reply message of a raw request. */
+/**
+ * A reply message of a raw request; the codec's `replyMessage(reply)` (`rtnetlink/codec`) makes it
+ * the message its decoders take.
+ */
 export interface RawReply {
   /** nlmsg_type of the reply. */
   type: number;
