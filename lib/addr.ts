@@ -13,7 +13,7 @@ import {
   RTM_GETADDR,
   RTM_NEWADDR,
 } from './core/constants.js';
-import { NetlinkError } from './core/errors.js';
+import { NetlinkError, noSuchDevice } from './core/errors.js';
 import { formatIPv4, parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { defineAttrs, ip, s32, string, struct, structAttr, u32, u8, type Decoded } from './core/schema.js';
@@ -497,8 +497,7 @@ export class AddrApi {
     if (typeof dev === 'number') index = dev;
     else if (dev !== undefined) {
       for (const [i, n] of links) if (n === dev) index = i;
-      if (!index)
-        throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `${call}: dev ${dev}`, field: 'dev' });
+      if (!index) throw noSuchDevice(call, 'dev', dev);
     }
     return this.dump(f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC, index, links, signal);
   }

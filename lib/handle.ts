@@ -17,17 +17,8 @@ import { RuleApi } from './rule.js';
 import { SysctlApi } from './sysctl.js';
 import { Monitor, type MonitorGroup, type MonitorOptions } from './monitor.js';
 
-/**
- * What open() takes: which namespace (at most one of netns, netnsPath, netnsFd; none = the caller's),
- * socket buffer sizes, engine tuning.
- */
-export interface OpenOptions extends EngineOptions {
-  /** A name under /run/netns (as `ip netns add` makes them). */
-  netns?: string | undefined;
-  /** Any namespace file, e.g. /proc/1234/ns/net. */
-  netnsPath?: string | undefined;
-  /** An open descriptor of a namespace file. */
-  netnsFd?: number | undefined;
+/** open()'s options besides the namespace: socket buffer sizes, engine tuning. */
+export interface SocketOptions extends EngineOptions {
   /**
    * Socket receive buffer in bytes (default 128 MiB, forced where CAP_NET_ADMIN allows): a limit, not
    * an allocation. It bounds the window (see `window`): the kernel's default sysctl limit, where
@@ -37,6 +28,43 @@ export interface OpenOptions extends EngineOptions {
   /** Socket send buffer in bytes (default 4 MiB). */
   sndbuf?: number | undefined;
 }
+
+/**
+ * Which namespace open() enters: at most one of `netns`, `netnsPath`, `netnsFd` (none = the
+ * caller's). The others may be left out or `undefined`; two given are a compile error here and a
+ * TypeError at run time.
+ */
+export type NetnsOption =
+  | {
+      /** A name under /run/netns (as `ip netns add` makes them). */
+      netns?: string | undefined;
+      /** Not with `netns`. */
+      netnsPath?: undefined;
+      /** Not with `netns`. */
+      netnsFd?: undefined;
+    }
+  | {
+      /** Not with `netnsPath`. */
+      netns?: undefined;
+      /** Any namespace file, e.g. /proc/1234/ns/net. */
+      netnsPath?: string | undefined;
+      /** Not with `netnsPath`. */
+      netnsFd?: undefined;
+    }
+  | {
+      /** Not with `netnsFd`. */
+      netns?: undefined;
+      /** Not with `netnsFd`. */
+      netnsPath?: undefined;
+      /** An open descriptor of a namespace file. */
+      netnsFd?: number | undefined;
+    };
+
+/**
+ * What open() takes: which namespace (at most one of netns, netnsPath, netnsFd; none = the caller's),
+ * socket buffer sizes, engine tuning.
+ */
+export type OpenOptions = NetnsOption & SocketOptions;
 
 /**
  * The request socket's receive buffer unless `rcvbuf` says otherwise: read back as 256 MiB, it holds
@@ -57,7 +85,10 @@ export interface RawRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** A reply message of a raw request. */
+/**
+ * A reply message of a raw request; the codec's `replyMessage(reply)` (`rtnetlink/codec`) makes it
+ * the message its decoders take.
+ */
 export interface RawReply {
   /** nlmsg_type of the reply. */
   type: number;

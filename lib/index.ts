@@ -37,7 +37,7 @@ export function monitor(groups: readonly MonitorGroup[], opts?: MonitorOptions):
 }
 
 export { open, Handle };
-export type { OpenOptions, RawRequest, RawReply } from './handle.js';
+export type { OpenOptions, NetnsOption, SocketOptions, RawRequest, RawReply } from './handle.js';
 export { netns } from './netns.js';
 export { NetlinkError, DecodeError, DumpInterruptedError, HandleClosedError } from './core/errors.js';
 export type { Extack } from './core/errors.js';

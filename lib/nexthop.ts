@@ -14,7 +14,7 @@ import {
   RTM_GETNEXTHOP,
   RTM_NEWNEXTHOP,
 } from './core/constants.js';
-import { DecodeError, NetlinkError } from './core/errors.js';
+import { DecodeError, noSuchDevice } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import {
@@ -420,7 +420,7 @@ export class NexthopApi {
     const indexOf = (v: string | number, field: string): number => {
       if (typeof v === 'number') return v;
       for (const [i, n] of links) if (n === v) return i;
-      throw new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: `nexthop.list: ${field} ${v}`, field });
+      throw noSuchDevice('nexthop.list', field, v);
     };
     if (dev !== undefined) a.dev = indexOf(dev, 'dev');
     if (master !== undefined) a.master = indexOf(master, 'master');

@@ -14,7 +14,7 @@ import {
   RTM_GETROUTE,
   RTM_NEWROUTE,
 } from './core/constants.js';
-import { NetlinkError } from './core/errors.js';
+import { asCallError, NetlinkError, noSuchDevice } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import {
@@ -41,7 +41,7 @@ import {
 } from './route/encode.js';
 import { runBulk } from './route/bulk.js';
 import { DumpStream, type DumpRequest } from './route/stream.js';
-import { Call, CallPipeline, subjectOf, type NameSlot } from './route/single.js';
+import { Call, CallPipeline, type NameSlot } from './route/single.js';
 import { rta, rtmsg, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, type RtaAttrs } from './route/schema.js';
 import type { Decoded } from './core/schema.js';
 
@@ -49,7 +49,6 @@ export { decodeRoute } from './route/decode.js';
 export type { LinkNames } from './route/decode.js';
 export type { BulkAbortError } from './route/bulk.js';
 
-const ENODEV = 19;
 const ENETUNREACH = 101;
 
 /** Whether the prefix `cidr` (of length len) holds the address bytes `addr`. */
@@ -129,14 +128,7 @@ async function prepare(
   if (typeof f.dev === 'number') oif = f.dev;
   else if (f.dev !== undefined) {
     for (const [i, n] of links) if (n === f.dev) oif = i;
-    if (!oif)
-      throw new NetlinkError({
-        errno: ENODEV,
-        op: 'RTM_GETLINK',
-        subject: `${subject} dev ${f.dev}`,
-        field: 'dev',
-        hint: 'no such device',
-      });
+    if (!oif) throw noSuchDevice(subject, 'dev', f.dev);
   }
   return { links, oif };
 }
@@ -308,13 +300,7 @@ export class RouteApi {
     const links = await linkNames(this.h, signal);
     const indexOf = (name: string, field: string): number => {
       for (const [i, n] of links) if (n === name) return i;
-      throw new NetlinkError({
-        errno: ENODEV,
-        op: 'RTM_GETLINK',
-        subject: `route.get ${dst} ${field} ${name}`,
-        field,
-        hint: 'no such device',
-      });
+      throw noSuchDevice(`route.get ${dst}`, field, name);
     };
     if (names.oif) a.dev = indexOf(names.oif, 'oif');
     if (names.iif) a.iif = indexOf(names.iif, 'iif');
@@ -447,7 +433,7 @@ export class RouteApi {
     );
     for (const { name, field } of names ?? []) {
       const index = await this.lookup(name, signal).catch((e: unknown) => {
-        throw subjectOf(e as Error, `route.${op} ${spec.dst}: ${field} ${name}`, field);
+        throw asCallError(e, `route.${op} ${spec.dst}: ${field} ${name}`, field);
       });
       call.place(field, index);
     }

@@ -521,15 +521,25 @@ export interface LinkKindChanges {
   geneve: Omit<GeneveOptions, 'id'>;
 }
 
-/** What link.set takes: common fields, plus the changeable fields of one kind. */
+/** Every kind field link.set takes, of any kind. */
+type KindChangeField = { [K in keyof LinkKindChanges]: keyof LinkKindChanges[K] }[keyof LinkKindChanges];
+
+/** A kind's fields that other kinds do not have, as absent: a change carries one kind's fields. */
+type OnlyKind<Own extends PropertyKey> = { [F in Exclude<KindChangeField, Own>]?: undefined };
+
+/**
+ * What link.set takes: common fields, plus the changeable fields of one kind (fields of two kinds
+ * together are a compile error, as link.set refuses a field the link's kind does not have).
+ */
 export type LinkChange =
   | (LinkChangeCommon & {
       /** The link's type, saying which kind's fields are meant (checked against the link). */
       type?: LinkType;
-    })
+    } & OnlyKind<never>)
   | {
       [K in keyof LinkKindChanges]: LinkChangeCommon & {
         /** The link's type (checked against the link). */
         type?: K;
-      } & Partial<LinkKindChanges[K]>;
+      } & Partial<LinkKindChanges[K]> &
+        OnlyKind<keyof LinkKindChanges[K]>;
     }[keyof LinkKindChanges];

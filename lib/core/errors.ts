@@ -1,6 +1,7 @@
 // The package's error classes: NetlinkError (the kernel refused), DecodeError (bad bytes from
 // the wire), DumpInterruptedError (NLM_F_DUMP_INTR after every retry).
 import type { BulkResult } from '../../types/route.js';
+import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 
 /** What the kernel's extended ACK (NLMSGERR_ATTR_*) said about a refused request. */
@@ -81,6 +82,29 @@ export class NetlinkError extends Error {
  */
 export function resubject(e: NetlinkError, subject: string, field = e.field, hint?: string): NetlinkError {
   return new NetlinkError({ errno: e.errno, op: e.op, subject, extack: e.extack, field, hint });
+}
+
+/**
+ * An error as the call's: a NetlinkError again under `subject` (the call, and the name it gave
+ * where a lookup failed: `route.add 10.0.0.0/8: dev nope0`), its errno, code and extended ACK kept,
+ * `field` the caller's field (default: the error's own); any other error as it is.
+ */
+export function asCallError(e: unknown, subject: string, field?: string): Error {
+  if (!(e instanceof NetlinkError)) return e instanceof Error ? e : new Error(String(e));
+  return resubject(e, subject, field ?? e.field);
+}
+
+/**
+ * ENODEV for a device name a call gave that the links dump does not hold, worded as a failed
+ * lookup's (asCallError of RTM_GETLINK's): `addr.list: dev nope0: No such device (ENODEV)`.
+ */
+export function noSuchDevice(call: string, field: string, name: string): NetlinkError {
+  return new NetlinkError({
+    errno: osConstants.errno.ENODEV,
+    op: 'RTM_GETLINK',
+    subject: `${call}: ${field} ${name}`,
+    field,
+  });
 }
 
 /** Bytes from the wire that do not decode: a bad length, a truncated attribute, a bad value. */

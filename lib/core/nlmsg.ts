@@ -1,6 +1,6 @@
 // nlmsghdr framing: iterating the messages of a received chunk, and reading NLMSG_ERROR /
 // NLMSG_DONE payloads with their extended-ACK attributes (<linux/netlink.h>).
-import { align4, forEachAttr, rd16, rd32, rds32 } from './attr.js';
+import { align4, forEachAttr, rd16, rd32, rds32, wr16, wr32 } from './attr.js';
 import { DecodeError, type Extack } from './errors.js';
 import {
   NLM_F_ACK_TLVS,
@@ -82,6 +82,31 @@ export function messageInto(m: NlMsg, b: Buffer, off: number, len: number): NlMs
   m.off = off + NLMSG_HDRLEN;
   m.end = off + len;
   return m;
+}
+
+/** A reply as `Handle.request()` returns it (RawReply): its type, flags and payload after nlmsghdr. */
+export interface ReplyLike {
+  /** nlmsg_type of the reply. */
+  type: number;
+  /** nlmsg_flags of the reply. */
+  flags: number;
+  /** The payload after nlmsghdr. */
+  body: Uint8Array;
+}
+
+/**
+ * The NlMsg of a raw reply, for the decoders that take one: `decodeLink(replyMessage(r))` for each
+ * reply of `h.request({ type: RTM_GETLINK, … })`. The message is a copy with its nlmsghdr written
+ * again (nlmsg_seq and nlmsg_pid 0, as h.request() does not keep them).
+ */
+export function replyMessage(reply: ReplyLike): NlMsg {
+  const len = NLMSG_HDRLEN + reply.body.length;
+  const b = Buffer.alloc(len);
+  wr32(b, 0, len);
+  wr16(b, 4, reply.type);
+  wr16(b, 6, reply.flags);
+  b.set(reply.body, NLMSG_HDRLEN);
+  return messageAt(b, 0, len);
 }
 
 /** The payload of NLMSG_ERROR or NLMSG_DONE: error (0 or a negative errno) and the extended ACK. */

@@ -1,7 +1,7 @@
 // How link calls word the kernel's answers: the hints added to a NetlinkError (a missing driver, a
 // link that is no port, a bridge without VLAN filtering) and a lookup's error as the call's.
 import { constants as osConstants } from 'node:os';
-import { NetlinkError, resubject, type Extack } from '../core/errors.js';
+import { NetlinkError, type Extack } from '../core/errors.js';
 import type { Link } from '../../types/link.js';
 import { NO_VLAN_FILTERING } from './kinds/bridge.js';
 import type { PortParts } from './spec.js';
@@ -39,8 +39,8 @@ export function notAPort(port: PortParts, link: Link | undefined): (errno: numbe
       : undefined;
 }
 
-/** A lookup's ENODEV as the call's: the call in front, and the caller's field that named the link. */
-export function lookupError(e: unknown, subject: string, field: string | undefined): Error {
-  if (!(e instanceof NetlinkError)) return e instanceof Error ? e : new Error(String(e));
-  return resubject(e, subject, field ?? e.field);
-}
+/**
+ * A lookup's ENODEV as the call's: the call in front, and the caller's field that named the link
+ * (core's asCallError, which every family uses, under the name link.ts imports).
+ */
+export { asCallError as lookupError } from '../core/errors.js';

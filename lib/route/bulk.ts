@@ -12,7 +12,7 @@ import { checkInt, describe } from '../core/validate.js';
 import type { AckOwner, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, writeSimpleRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
-import { subjectOf } from './single.js';
+import { asCallError } from '../core/errors.js';
 
 /**
  * Specs encoded and not yet answered, by default: four batches of 1,024 messages, enough to keep
@@ -86,8 +86,8 @@ class UnresolvedDev extends Error {
  */
 function specError(e: Error, op: RouteOp, index: number, spec: RouteSpec): Error {
   const subject = `route.${op}Many [${index}] ${spec && typeof spec === 'object' ? String(spec.dst) : '?'}`;
-  if (e instanceof UnresolvedDev) return subjectOf(e.error, `${subject}: ${e.field} ${e.dev}`, e.field);
-  return subjectOf(e, subject);
+  if (e instanceof UnresolvedDev) return asCallError(e.error, `${subject}: ${e.field} ${e.dev}`, e.field);
+  return asCallError(e, subject);
 }
 
 /** Device names resolved once per bulk call; a name that fails fails every spec using it. */

@@ -6,7 +6,7 @@
 // call's subject only when they happen.
 import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
 import { NlWriter, rd16 } from '../core/attr.js';
-import { NetlinkError, resubject } from '../core/errors.js';
+import { asCallError } from '../core/errors.js';
 import { checkIfName } from '../core/validate.js';
 import type { RouteSpec } from '../../types/route.js';
 import {
@@ -159,7 +159,7 @@ const CONTEXTS: Readonly<Record<RouteOp, RequestContext>> = {
 /** A call's error, its subject naming the call, and the device name that did not resolve (if that was it). */
 function callError(call: Call | QuickCall, err: Error, dev: NameSlot | undefined): Error {
   const subject = `route.${call.op} ${String(call.spec.dst)}`;
-  return dev ? subjectOf(err, `${subject}: ${dev.field} ${dev.name}`, dev.field) : subjectOf(err, subject);
+  return dev ? asCallError(err, `${subject}: ${dev.field} ${dev.name}`, dev.field) : asCallError(err, subject);
 }
 
 /** Where a call keeps a message body staged in its lookup's buffer (see Call.staged). */
@@ -201,15 +201,6 @@ const NOT_SIMPLE = new Error('internal: not the simple shape (startSimple catche
 let grabbed: (v: PromiseLike<void> | void) => void = noop;
 function grab(resolve: (v: PromiseLike<void> | void) => void): void {
   grabbed = resolve;
-}
-
-/**
- * The kernel's error with a subject naming the call (the shared request context has none), its
- * extended ACK kept; `field` is the caller's field it is about (a device name that did not resolve).
- */
-export function subjectOf(e: Error, subject: string, field?: string): Error {
-  if (!(e instanceof NetlinkError)) return e;
-  return resubject(e, subject, field ?? e.field, e.code === 'ENODEV' ? 'no such device' : undefined);
 }
 
 /** Whether checkIfName() takes name (else the general path throws its error). */

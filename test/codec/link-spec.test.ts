@@ -8,7 +8,7 @@ import { RTM_NEWLINK } from '../../lib/core/constants.js';
 import { KINDS, TYPES } from '../../lib/link/kinds/index.js';
 import { decodeLink } from '../../lib/link/link.js';
 import { splitSpec, writeLink } from '../../lib/link/spec.js';
-import type { Handle, LinkChange, LinkSpec } from '../../lib/index.js';
+import type { Handle, LinkChange, LinkChangeCommon, LinkSpec } from '../../lib/index.js';
 import { fakeHandle, turn } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/link/fixture.js';
 
@@ -265,6 +265,7 @@ t.test('bad changes throw before any change is sent', async (t) => {
     ['a kind field on a link without a kind', 'eth0', { stpState: 1 }, /"stpState"/],
     ['a field a vlan cannot change', 'vl10', { id: 5 }, /"id".*cannot be changed/],
     ['a field of another kind', 'br0', { mode: 'vepa' }, /"mode".*bridge/],
+    ["two kinds' fields (a compile error in TypeScript)", 'br0', { stpState: 1, miimon: 100 }, /"miimon".*bridge/],
     ["a type that is not the link's", 'br0', { type: 'bond', miimon: 100 }, /"type".*bridge/],
     ['a bad new name', 'eth0', { name: 'x/y' }, /"name"/],
     ['a bad MTU', 'eth0', { mtu: 2 ** 32 }, /"mtu"/],
@@ -671,6 +672,18 @@ export function typeChecks(h: Handle): void {
   void h.link.set('eth0', { colour: 'red' });
   // @ts-expect-error a vlan's id cannot change
   void h.link.set('v0', { type: 'vlan', id: 5 });
+  void h.link.set('mv0', { mode: 'vepa' }); // a field several kinds have (macvlan, bond, ipvlan …)
+  void h.link.set('bond0', { mode: 'active-backup', miimon: 100, up: true });
+  void h.link.set('br0', { stpState: 1, miimon: undefined }); // undefined is absent
+  // @ts-expect-error a bridge's field and a bond's: one kind's fields per change
+  void h.link.set('br0', { stpState: 1, miimon: 100 });
+  // @ts-expect-error a bridge's field and a macvlan's, beside common ones
+  void h.link.set('br0', { mtu: 1400, ageingTime: 300, mode: 'vepa' });
+  const mixed = { ageingTime: 300, ttl: 3 };
+  // @ts-expect-error a bridge's field and a vxlan's, not in an object literal
+  void h.link.set('br0', mixed);
+  const common: LinkChangeCommon = { up: true };
+  void h.link.set('bond0', { ...common, miimon: 100 }); // common fields spread, then one kind's
   void (async () => {
     const l = await h.link.get('x');
     if (l.type === 'macvtap') void h.link.add({ ...l, name: 'y' });

@@ -4,7 +4,7 @@
 // leave no descriptor behind and no thread of the process in another namespace.
 import t from 'tap';
 import { readlinkSync, statSync } from 'node:fs';
-import { HandleClosedError, netns, open } from '../../lib/index.js';
+import { HandleClosedError, netns, open, type OpenOptions } from '../../lib/index.js';
 import { ip, ipBatch, rootSkip, tempNetns, uniqueName } from '../helpers/netns.js';
 import { fdCount, LIB, runNode, threadNamespaces, warmThreadpool } from './hygiene-helpers.js';
 
@@ -169,6 +169,9 @@ t.test('open() and monitor() options are checked before a socket is opened', asy
     [{ window: 'x' }, /"window"/, 'TypeError'],
     [{ rcvbuf: 10 }, /"rcvbuf"/, 'RangeError'],
     [{ dumpRetries: -1 }, /"dumpRetries"/, 'RangeError'],
+    // a compile error in TypeScript (see openTypeChecks below), a TypeError for JavaScript callers
+    [{ netns: 'a', netnsFd: 3 }, /^Expected at most one of "netns", "netnsPath", "netnsFd"$/, 'TypeError'],
+    [{ netnsPath: '/proc/1/ns/net', netnsFd: 3 }, /^Expected at most one of/, 'TypeError'],
   ];
   for (const [o, message, name] of bad)
     t.throws(() => open(o as Parameters<typeof open>[0]), { name, message }, JSON.stringify(o));
@@ -180,3 +183,30 @@ t.test('open() and monitor() options are checked before a socket is opened', asy
     message: /^Unknown field "resyncc" in the monitor options$/,
   });
 });
+
+// Compile-time checks (never run): OpenOptions takes at most one of netns, netnsPath, netnsFd, and
+// `tsc --noEmit` (in `npm test`) fails if a line marked @ts-expect-error compiles.
+export function openTypeChecks(name: string | undefined, path: string, fd: number, given: OpenOptions): void {
+  open();
+  open({});
+  open({ netns: 'blue' });
+  open({ netnsPath: path });
+  open({ netnsFd: fd, rcvbuf: 1 << 20 });
+  open({ netns: name }); // possibly undefined: the caller's namespace
+  open({ netns: 'blue', netnsPath: undefined, netnsFd: undefined }); // explicit undefined is absent
+  open(given);
+  open({ ...given, window: 64 });
+  const opts: OpenOptions = name === undefined ? { netnsFd: fd } : { netns: name };
+  open(opts);
+  // @ts-expect-error two namespaces
+  open({ netns: 'blue', netnsPath: path });
+  // @ts-expect-error two namespaces
+  open({ netns: 'blue', netnsFd: fd });
+  // @ts-expect-error two namespaces
+  open({ netnsPath: path, netnsFd: fd });
+  // @ts-expect-error three namespaces
+  open({ netns: 'blue', netnsPath: path, netnsFd: fd, sndbuf: 1 << 20 });
+  const both = { netns: 'blue', netnsFd: fd };
+  // @ts-expect-error not only in an object literal
+  open(both);
+}

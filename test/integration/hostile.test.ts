@@ -368,7 +368,8 @@ const cases: Case[] = [
   { name: 'open netns with ..', field: 'netns', call: () => open({ netns: '..' }) },
   { name: 'open netns with /', field: 'netns', call: () => open({ netns: '../../etc' }) },
   { name: 'open netnsFd negative', field: 'netnsFd', call: () => open({ netnsFd: -1 }) },
-  { name: 'open two namespaces', field: 'netns', call: () => open({ netns: 'a', netnsFd: 3 }) },
+  // a compile error in TypeScript (OpenOptions); a JavaScript caller gets the TypeError
+  { name: 'open two namespaces', field: 'netns', call: () => open({ netns: 'a', netnsFd: 3 } as never) },
   { name: 'netns.add name with /', field: 'netns', call: () => netns.add('a/b') },
   { name: 'netns.del ..', field: 'netns', call: () => netns.del('..') },
   { name: 'request type 70000', field: 'type', call: (h) => h.request({ type: 70000 }) },

@@ -158,6 +158,13 @@ t.test('every family names the call and the field when a device does not exist',
     ['fdb.list', () => h.fdb.list({ dev: 'nope0' }), 'dev', /^fdb\.list: dev nope0: /],
     ['nexthop.add', () => h.nexthop.add({ id: 9, dev: 'nope0' }), 'dev', /^nexthop\.add id 9: dev nope0: /],
     ['nexthop.list', () => h.nexthop.list({ master: 'nope1' }), 'master', /^nexthop\.list: master nope1: /],
+    [
+      'route.list',
+      () => h.route.list({ dev: 'nope0' }),
+      'dev',
+      /^route\.list: dev nope0: No such device \(ENODEV\) \[/,
+    ],
+    ['route.get', () => h.route.get('10.9.0.2', { oif: 'nope0' }), 'oif', /^route\.get 10\.9\.0\.2: oif nope0: /],
   ];
   for (const [name, call, field, message] of cases)
     await t.rejects(call(), { name: 'NetlinkError', code: 'ENODEV', field, message }, name);

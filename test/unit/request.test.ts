@@ -24,6 +24,7 @@ import { DecodeError, DumpInterruptedError, HandleClosedError, NetlinkError } fr
 import { ifinfomsg, ifla } from '../../lib/link/ifla.js';
 import { decodeLink } from '../../lib/link/link.js';
 import type { NlMsg } from '../../lib/core/nlmsg.js';
+import { decodeLink as codecDecodeLink, replyMessage } from '../../lib/codec.js';
 import {
   ack,
   cstr,
@@ -35,6 +36,7 @@ import {
   splitMessages,
   turn,
   u32le,
+  zeroSeq,
   type FakeTransport,
   type SentMsg,
 } from '../helpers/fake-transport.js';
@@ -514,6 +516,32 @@ t.test('only GET requests with a DUMP bit are dumps; NEW with REPLACE|EXCL is ac
   t.notOk(r!.flags & NLM_F_ACK, 'RTM_GETLINK with NLM_F_ROOT is dumped by the kernel: no ACK comes');
   fake.deliver(newlink(r!.seq, 1, 'lo'), done(r!.seq));
   t.equal((await root).length, 1, 'ended by NLMSG_DONE');
+  h.close();
+});
+
+t.test("a raw request's replies go to the codec's decoders through replyMessage", async (t) => {
+  const { h, fake } = fakeHandle();
+  const dump = h.request({ type: RTM_GETLINK, flags: NLM_F_DUMP, body: ifinfomsgBody(0) });
+  await turn();
+  const seq = lastSent(fake)[0]!.seq;
+  const wire = [newlink(seq, 1, 'lo'), newlink(seq, 7, 'eth0')];
+  fake.deliver(...wire, done(seq));
+  const replies = await dump;
+  const links = replies.map((r) => codecDecodeLink(replyMessage(r)));
+  t.same(
+    links.map((l) => [l.index, l.name, l.mtu]),
+    [
+      [1, 'lo', 1500],
+      [7, 'eth0', 1500],
+    ],
+  );
+  for (const [i, r] of replies.entries()) {
+    const m = replyMessage(r);
+    t.match(m, { type: RTM_NEWLINK, flags: NLM_F_MULTI, seq: 0, pid: 0, start: 0, off: 16, end: m.buf.length });
+    t.same(m.buf, zeroSeq(wire[i]!), 'the message as it came, seq and pid 0');
+    t.same(m.buf.subarray(m.off, m.end), r.body, 'its payload is the reply body');
+  }
+  t.not(replyMessage(replies[0]!).buf, replies[0]!.body, 'a copy');
   h.close();
 });
 
