@@ -1,5 +1,5 @@
 // How link calls word the kernel's answers: the hints added to a NetlinkError (a missing driver, a
-// link that is no port, a bridge without VLAN filtering) and a lookup's error as the call's.
+// link that is no port, a bridge without VLAN filtering).
 import { constants as osConstants } from 'node:os';
 import { NetlinkError, type Extack } from '../core/errors.js';
 import type { Link } from '../../types/link.js';
@@ -38,9 +38,3 @@ export function notAPort(port: PortParts, link: Link | undefined): (errno: numbe
       ? `"${field}" needs a port of a ${slaveKind}, and ${link?.name ?? 'the link'} has no master`
       : undefined;
 }
-
-/**
- * A lookup's ENODEV as the call's: the call in front, and the caller's field that named the link
- * (core's asCallError, which every family uses, under the name link.ts imports).
- */
-export { asCallError as lookupError } from '../core/errors.js';

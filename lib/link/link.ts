@@ -4,7 +4,7 @@
 import type { Handle } from '../handle.js';
 import { open } from '../handle.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import { NetlinkError, resubject } from '../core/errors.js';
+import { asCallError, NetlinkError, resubject } from '../core/errors.js';
 import {
   checkBool,
   checkCallOptions,
@@ -30,7 +30,7 @@ import { TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
 import { ignoredVlanField, vlanFilteringHint } from './kinds/bridge.js';
 import { decodeLink } from './decode.js';
-import { lookupError, missingDriver, notAPort, unheeded } from './hints.js';
+import { missingDriver, notAPort, unheeded } from './hints.js';
 import { resolveParts } from './resolve.js';
 import { linkIndex, lookupBody, readLink, setLinkUp } from './lookup.js';
 import { checkPort, needsPortDown, portDownFor, setPort } from './ports.js';
@@ -157,7 +157,7 @@ export class LinkApi {
     try {
       return await this.indexOf(ref, 'nameOrIndex', opts);
     } catch (e) {
-      throw lookupError(e, subject, undefined);
+      throw asCallError(e, subject, undefined);
     }
   }
 

@@ -3,12 +3,12 @@
 import type { Handle } from '../handle.js';
 import type { NlWriter } from '../core/attr.js';
 import { AF_UNSPEC, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
+import { asCallError } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { checkCallOptions, checkIfName, checkInt, describe, type CallOptions } from '../core/validate.js';
 import type { Link, LinkRef } from '../../types/link.js';
 import { IFF_UP, ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME } from './ifla.js';
 import { decodeLink } from './decode.js';
-import { lookupError } from './hints.js';
 
 /** A request body selecting one link by index or by name. */
 export function lookupBody(ref: LinkRef, field: string): (w: NlWriter) => void {
@@ -64,7 +64,7 @@ export async function linkIndex(
   try {
     replies = await h.engine.request(RTM_GETLINK, 0, body, { subject, signal });
   } catch (e) {
-    throw call ? lookupError(e, subject, field) : e;
+    throw call ? asCallError(e, subject, field) : e;
   }
   const m = replies.find((r) => r.type === RTM_NEWLINK);
   if (!m) throw new Error(`${subject}: the kernel sent no RTM_NEWLINK`);
