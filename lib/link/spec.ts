@@ -108,6 +108,15 @@ export interface PortParts {
 /** The port tables by their Link field ('bridgePort' → the bridge's). */
 const PORT_FIELDS: ReadonlyMap<string, PortDef> = new Map([...PORTS.values()].map((p) => [p.field, p]));
 
+/** A link is a port of one master: a second port field (`bridgePort` beside `bondPort`) is a TypeError. */
+function onePort(had: PortParts | undefined, port: PortParts): PortParts {
+  if (had)
+    throw new TypeError(
+      `Expected only one of "${had.def.field}" and "${port.def.field}" (a link is a port of one master)`,
+    );
+  return port;
+}
+
 /**
  * A port's options as link.set takes them: only writable fields (a read-only one is a TypeError
  * naming it, `bridgePort.id`), iproute2's other names (`mcastFastLeave`), null for "none" where a
@@ -164,7 +173,7 @@ export function splitSpec(specIn: unknown): Parts {
     else if (READ_ONLY.has(k)) continue;
     else if (k === 'up') parts.up = checkBool(v, 'up');
     else if (PORT_FIELDS.has(k))
-      parts.port = splitPort(PORT_FIELDS.get(k)!, v, true, typeof spec['index'] === 'number');
+      parts.port = onePort(parts.port, splitPort(PORT_FIELDS.get(k)!, v, true, typeof spec['index'] === 'number'));
     else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
@@ -261,7 +270,7 @@ export function splitChange(changeIn: unknown, def: KindDef | undefined): Parts 
     if (alias !== undefined && def?.changeable.includes(alias))
       parts.data[alias] = aliasValue(def, k, alias, v, change[alias]);
     else if (k === 'up') parts.up = checkBool(v, 'up');
-    else if (PORT_FIELDS.has(k)) parts.port = splitPort(PORT_FIELDS.get(k)!, v, false);
+    else if (PORT_FIELDS.has(k)) parts.port = onePort(parts.port, splitPort(PORT_FIELDS.get(k)!, v, false));
     else if (k === 'master' && v === null) parts.common['master'] = 0;
     else if (!ADD_ONLY.has(k) && (COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
     else if (def?.changeable.includes(k)) parts.data[k] = v;

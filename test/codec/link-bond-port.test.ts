@@ -258,6 +258,25 @@ t.test('bondPort on a port of a bridge or a team is refused before sending', asy
   await t.rejects(b.run(), { name: 'TypeError', message: /"bridgePort" only on a port of a bridge: p0's master/ });
 });
 
+t.test('bridgePort and bondPort together are refused before sending, in either order', async (t) => {
+  const both =
+    /^Expected only one of "(bridgePort" and "bondPort|bondPort" and "bridgePort)" \(a link is a port of one master\)$/;
+  for (const change of [
+    { bridgePort: { cost: 5 }, bondPort: { queueId: 1 } },
+    { bondPort: { queueId: 1 }, bridgePort: { cost: 5 } },
+  ]) {
+    const s = await setIn(t, change, 'p0');
+    await t.rejects(s.run(), { name: 'TypeError', message: both }, Object.keys(change).join(', '));
+    t.equal(newlinks(s.fake).length, 0, 'link.set: nothing sent');
+    await t.rejects(
+      s.h.link.add({ type: 'veth', name: 'p9', peer: { name: 'p8' }, master: 'b0', ...change }),
+      { name: 'TypeError', message: both },
+      'link.add',
+    );
+    t.equal(newlinks(s.fake).length, 0, 'link.add: nothing sent');
+  }
+});
+
 t.test("bondPort on a link without a master: the kernel's EOPNOTSUPP says so", async (t) => {
   const s = await setIn(t, { bondPort: { queueId: 1 } }, 'p1', () => EOPNOTSUPP);
   await t.rejects(s.run(), {
