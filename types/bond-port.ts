@@ -6,14 +6,17 @@
 // callbacks (fill_slave_info, slave_changelink) with rtnetlink, so a read reports only
 // IFLA_INFO_SLAVE_KIND "team", and its ports are configured over generic netlink (teamd).
 
-/** A port's state in its bond (BOND_STATE_*, <linux/if_bonding.h>), as iproute2 prints it. */
-export type BondPortStateName = 'ACTIVE' | 'BACKUP';
+/**
+ * A port's state in its bond (BOND_STATE_*, <linux/if_bonding.h>), as iproute2 prints it; a value
+ * without a name (a newer kernel's) reads as its decimal text.
+ */
+export type BondPortStateName = 'ACTIVE' | 'BACKUP' | `${number}`;
 
-/** A port's MII link status (BOND_LINK_*, <linux/if_bonding.h>), as iproute2 prints it. */
-export type BondPortMiiStatus = 'UP' | 'GOING_DOWN' | 'DOWN' | 'GOING_BACK';
+/** A port's MII link status (BOND_LINK_*, <linux/if_bonding.h>), as iproute2 prints it; as BondPortStateName. */
+export type BondPortMiiStatus = 'UP' | 'GOING_DOWN' | 'DOWN' | 'GOING_BACK' | `${number}`;
 
-/** An 802.3ad churn detection state (the kernel's churn_state_t), as iproute2 prints it. */
-export type BondPortChurnState = 'MONITOR' | 'CHURN' | 'NO_CHURN';
+/** An 802.3ad churn detection state (the kernel's churn_state_t), as iproute2 prints it; as BondPortStateName. */
+export type BondPortChurnState = 'MONITOR' | 'CHURN' | 'NO_CHURN' | `${number}`;
 
 /** `ip link set dev X type bond_slave …`: the options of a bond port. */
 export interface BondPortOptions {
@@ -31,8 +34,10 @@ export interface BondPortOptions {
   prio?: number;
   /**
    * `actor_port_prio`: the port's LACP actor port priority, 0–65535, 255 by default
-   * (IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, Linux 6.18+; a read reports it in 802.3ad mode only, the
-   * only mode that takes it, EACCES in the others).
+   * (IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, Linux 6.18 and some stable kernels; a read reports it in
+   * 802.3ad mode only, the only mode that takes it, EACCES in the others). Kernels that have it
+   * without its fix (commit 067bf016e99a, in 6.18-rc5) crash on 0, 255 and 65535: check the
+   * kernel before sending those.
    */
   actorPortPrio?: number;
 }

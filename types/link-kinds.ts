@@ -1,6 +1,8 @@
 // The kind fields of each link type (IFLA_INFO_DATA, <linux/if_link.h>), named as the camelCase
 // of iproute2's options (`ip link add … type bridge stp_state 1` → `stpState: 1`). *Options are
-// what add/set take and a read reports back; *State fields are reported only.
+// what add/set take and a read reports back; *State fields are reported only. A named value
+// (a mode, a policy) that the kernel reports without a name here (a newer kernel's) reads as its
+// decimal text, `${number}` in the types, and add/set take that text back as the number.
 
 /** `ip link add … type bridge …` (times in centiseconds, as iproute2 takes and prints them). */
 export interface BridgeOptions {
@@ -25,7 +27,7 @@ export interface BridgeOptions {
    */
   vlanFiltering?: boolean;
   /** `vlan_protocol`: the VLAN protocol used when filtering (IFLA_BR_VLAN_PROTOCOL). */
-  vlanProtocol?: '802.1Q' | '802.1ad';
+  vlanProtocol?: '802.1Q' | '802.1ad' | `${number}`;
   /**
    * `group_fwd_mask`: bit mask of the link-local groups 01:80:C2:00:00:0X the bridge forwards
    * (IFLA_BR_GROUP_FWD_MASK).
@@ -173,9 +175,17 @@ export interface BridgeQuerierState {
 
 /** A bonding mode, as `ip link add … type bond mode MODE` names it (IFLA_BOND_MODE). */
 export type BondMode =
-  'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+  | 'balance-rr'
+  | 'active-backup'
+  | 'balance-xor'
+  | 'broadcast'
+  | '802.3ad'
+  | 'balance-tlb'
+  | 'balance-alb'
+  | `${number}`;
 /** How balance-xor and 802.3ad pick a port per flow (`xmit_hash_policy`, IFLA_BOND_XMIT_HASH_POLICY). */
-export type BondXmitHashPolicy = 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac';
+export type BondXmitHashPolicy =
+  'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac' | `${number}`;
 
 /** `ip link add … type bond …` */
 export interface BondOptions {
@@ -203,15 +213,15 @@ export interface BondOptions {
   /** `arp_ip_target`: the IPv4 addresses ARP monitoring probes (IFLA_BOND_ARP_IP_TARGET). */
   arpIpTarget?: string[];
   /** `arp_validate`: which ports validate ARP probes and replies (IFLA_BOND_ARP_VALIDATE). */
-  arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup';
+  arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup' | `${number}`;
   /** `arp_all_targets`: a port is up when any, or all, ARP targets answer (IFLA_BOND_ARP_ALL_TARGETS). */
-  arpAllTargets?: 'any' | 'all';
+  arpAllTargets?: 'any' | 'all' | `${number}`;
   /** The primary port (name or index; reads give the index). */
   primary?: string | number;
   /** `primary_reselect`: when the primary port becomes active again (IFLA_BOND_PRIMARY_RESELECT). */
-  primaryReselect?: 'always' | 'better' | 'failure';
+  primaryReselect?: 'always' | 'better' | 'failure' | `${number}`;
   /** `fail_over_mac`: how active-backup sets MAC addresses on failover (IFLA_BOND_FAIL_OVER_MAC). */
-  failOverMac?: 'none' | 'active' | 'follow';
+  failOverMac?: 'none' | 'active' | 'follow' | `${number}`;
   /** `xmit_hash_policy`: how balance-xor and 802.3ad pick a port (IFLA_BOND_XMIT_HASH_POLICY). */
   xmitHashPolicy?: BondXmitHashPolicy;
   /** `resend_igmp`: IGMP membership reports sent after a failover (IFLA_BOND_RESEND_IGMP). */
@@ -236,9 +246,9 @@ export interface BondOptions {
    */
   packetsPerSlave?: number;
   /** `lacp_rate`: how often the partner should send LACPDUs, 802.3ad (IFLA_BOND_AD_LACP_RATE). */
-  lacpRate?: 'slow' | 'fast';
+  lacpRate?: 'slow' | 'fast' | `${number}`;
   /** `ad_select`: how the 802.3ad aggregator is chosen (IFLA_BOND_AD_SELECT). */
-  adSelect?: 'stable' | 'bandwidth' | 'count';
+  adSelect?: 'stable' | 'bandwidth' | 'count' | `${number}`;
   /** `ad_actor_sys_prio`: the 802.3ad system priority, 1–65535 (IFLA_BOND_AD_ACTOR_SYS_PRIO). */
   adActorSysPrio?: number;
   /** `ad_user_port_key`: the user part of the 802.3ad port key, 0–1023 (IFLA_BOND_AD_USER_PORT_KEY). */
@@ -315,7 +325,7 @@ export interface VxlanOptions {
   /** `tos`: TOS of the outer IP header, 1 = inherit (IFLA_VXLAN_TOS). */
   tos?: number;
   /** `df`: the outer header's Don't Fragment bit (IFLA_VXLAN_DF). */
-  df?: 'unset' | 'set' | 'inherit';
+  df?: 'unset' | 'set' | 'inherit' | `${number}`;
   /** `flowlabel`: the outer IPv6 flow label (IFLA_VXLAN_LABEL). */
   flowlabel?: number;
   /**
@@ -374,7 +384,7 @@ export interface VxlanOptions {
    */
   localbypass?: boolean;
   /** IPv6 flow label: 'fixed' (`flowlabel`, the default) or 'inherit' from the inner packet (IFLA_VXLAN_LABEL_POLICY, Linux 6.8+). */
-  labelPolicy?: 'fixed' | 'inherit';
+  labelPolicy?: 'fixed' | 'inherit' | `${number}`;
   /**
    * `reserved_bits`: the VXLAN header bits the device treats as reserved (and drops packets that set),
    * as a 64-bit hex number: '0xf7ffffff000000ff' by default (IFLA_VXLAN_RESERVED_BITS, Linux 6.14+).
@@ -383,7 +393,7 @@ export interface VxlanOptions {
 }
 
 /** A macvlan/macvtap mode, as `ip link add … type macvlan mode MODE` names it (IFLA_MACVLAN_MODE). */
-export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
+export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source' | `${number}`;
 
 /** `ip link add link PARENT … type macvlan|macvtap …` */
 export interface MacvlanOptions {
@@ -397,7 +407,7 @@ export interface MacvlanOptions {
   /** Source mode: do not deliver to the link by destination MAC (MACVLAN_FLAG_NODST). */
   nodst?: boolean;
   /** For mode source: how macaddrData applies. */
-  macaddrMode?: 'add' | 'del' | 'flush' | 'set';
+  macaddrMode?: 'add' | 'del' | 'flush' | 'set' | `${number}`;
   /** For mode source: the allowed source MACs. */
   macaddrData?: string[];
   /** `bcqueuelen`: length of the queue for broadcast and multicast delivery (IFLA_MACVLAN_BC_QUEUE_LEN). */
@@ -421,13 +431,13 @@ export interface IpvlanOptions {
    * `mode`: l2 (the driver switches by IP on the parent's MAC), l3 (routes, no broadcast or ARP), l3s (l3
    * through netfilter) (IFLA_IPVLAN_MODE).
    */
-  mode?: 'l2' | 'l3' | 'l3s';
+  mode?: 'l2' | 'l3' | 'l3s' | `${number}`;
   /**
    * IFLA_IPVLAN_FLAGS, iproute2's bare `bridge`/`private`/`vepa` keyword. API.md calls it `flags`,
    * and add and set take it under that name too; a read reports it as `ipvlanFlags`, since `flags`
    * is every link's IFF_* list.
    */
-  ipvlanFlags?: 'bridge' | 'private' | 'vepa';
+  ipvlanFlags?: 'bridge' | 'private' | 'vepa' | `${number}`;
 }
 
 /** A veth's other end. */
@@ -472,7 +482,7 @@ export interface GeneveOptions {
   /** `tos`: TOS of the outer IP header, 1 = inherit (IFLA_GENEVE_TOS). */
   tos?: number;
   /** `df`: the outer header's Don't Fragment bit (IFLA_GENEVE_DF). */
-  df?: 'unset' | 'set' | 'inherit';
+  df?: 'unset' | 'set' | 'inherit' | `${number}`;
   /** `flowlabel`: the outer IPv6 flow label (IFLA_GENEVE_LABEL). */
   flowlabel?: number;
   /** `dstport`: UDP destination port (default 6081) (IFLA_GENEVE_PORT). */

@@ -76,7 +76,9 @@ export interface LinkCommon {
    * applied, like bridgePort, by a second request once the link is made and enslaved; `master`
    * must then be a bond. A read link's read-only port fields are ignored, and an option at a new
    * port's own value (`queueId` 0, `prio` 0, `actorPortPrio` 255) is not sent: a read reports
-   * `prio` in every bond mode, where only three take it.
+   * `prio` in every bond mode, where only three take it. A read port's `queueId` other than 0 is
+   * refused (EPERM) while the port it was read from is still in the bond with it: give `queueId: 0`
+   * or a free id to re-add beside it.
    */
   bondPort?: BondPortOptions;
 }
@@ -102,7 +104,8 @@ export interface LinkStats {
 }
 
 /** RFC 2863 operational state, as `ip link` prints it in lower case (IFLA_OPERSTATE). */
-export type Operstate = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
+export type Operstate =
+  'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up' | `${number}`;
 
 /** An IFF_* device flag, as `ip link` prints it between `<` and `>`. */
 export type LinkFlag =

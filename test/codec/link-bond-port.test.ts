@@ -8,7 +8,7 @@ import { RTM_NEWLINK } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { decodeLink } from '../../lib/link/link.js';
 import { PORTS } from '../../lib/link/kinds/index.js';
-import type { Link, LinkChange, VethLink } from '../../lib/index.js';
+import type { BondPort, Link, LinkChange, VethLink } from '../../lib/index.js';
 import { cstr, fakeHandle, linkPayload, msgOf, nla, nlmsg, u32le, type SentMsg } from '../helpers/fake-transport.js';
 import { attrTree, kindOnly, newlinks, portOf, scriptLinks, slaveData, type FakeLink } from '../helpers/port-kernel.js';
 import { readFixture, type Fixture } from '../fixtures/link/fixture.js';
@@ -99,11 +99,9 @@ t.test('what the decoder does not know or cannot trust', async (t) => {
   // a newer attribute is kept, a state without a name reads as its number, other lengths are
   // the port's: an InfiniBand port's 20-byte address, a bond with nothing to report
   const newer = hex('05 00 01 00  07 00 00 00', '05 00 02 00  09 00 00 00', '08 00 0d 00  2a 00 00 00');
-  t.strictSame(portMsg(newer).bondPort, {
-    state: '7',
-    miiStatus: '9',
-    unknown: [{ type: 13, data: u32le(42) }],
-  });
+  // typed as BondPort: the names' types say that a value may be a number's text
+  const unnamed: BondPort = { state: '7', miiStatus: '9', unknown: [{ type: 13, data: u32le(42) }] };
+  t.strictSame(portMsg(newer).bondPort, unnamed);
   const ib = Buffer.concat([nla(4, Buffer.alloc(20, 0xab))]);
   t.equal(portMsg(ib).bondPort?.permHwaddr, Array(20).fill('ab').join(':'));
   t.strictSame(portMsg(Buffer.alloc(0)).bondPort, {}, 'an empty IFLA_INFO_SLAVE_DATA');

@@ -8,7 +8,7 @@ import { RTM_NEWLINK } from '../../lib/core/constants.js';
 import { KINDS, TYPES } from '../../lib/link/kinds/index.js';
 import { decodeLink } from '../../lib/link/link.js';
 import { splitSpec, writeLink } from '../../lib/link/spec.js';
-import type { Handle, LinkChange, LinkChangeCommon, LinkSpec } from '../../lib/index.js';
+import type { Handle, Link, LinkChange, LinkChangeCommon, LinkSpec } from '../../lib/index.js';
 import { fakeHandle, turn } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/link/fixture.js';
 
@@ -658,6 +658,11 @@ export function typeChecks(h: Handle): void {
   void h.link.add({ type: 'macvtap', name: 'mvt0', mode: 'vepa' });
   // @ts-expect-error not a macvtap mode
   void h.link.add({ type: 'macvtap', name: 'mvt0', link: 'eth0', mode: 'l3' });
+  // a named value a newer kernel reports without a name reads as its decimal text, taken back as such
+  void h.link.add({ type: 'macvtap', name: 'mvt0', link: 'eth0', mode: '32' });
+  void h.link.set('b0', { type: 'bond', mode: '7', xmitHashPolicy: '6', lacpRate: '2' });
+  const operstate: Link['operstate'] = '7';
+  void operstate;
   // @ts-expect-error a vlan needs its id
   void h.link.add({ type: 'vlan', name: 'v0', link: 'eth0' });
   // @ts-expect-error a veth needs its peer

@@ -38,8 +38,8 @@ export const bondPort = definePort<Omit<BondPort, 'unknown'>>(
     // port of another mode re-adds only because its 0 is left out
     prio: [9, omitOnCreate(s32, 0)], // IFLA_BOND_SLAVE_PRIO (Linux 6.0)
     // kernels with it but without its fix 067bf016e99a crash on 0, 255 and 65535 (a NULL slave)
-    actorPortPrio: [10, omitOnCreate(u16, 255)], // IFLA_BOND_SLAVE_ACTOR_PORT_PRIO (Linux 6.18, 802.3ad only)
-    churnActorState: [11, readOnly(churn)], // IFLA_BOND_SLAVE_AD_CHURN_ACTOR_STATE (after 6.18; in later 6.18.y)
+    actorPortPrio: [10, omitOnCreate(u16, 255)], // IFLA_BOND_SLAVE_ACTOR_PORT_PRIO (Linux 6.18, backported to some stable series; 802.3ad only)
+    churnActorState: [11, readOnly(churn)], // IFLA_BOND_SLAVE_AD_CHURN_ACTOR_STATE (after 6.18; in later 6.18.y and some older stable series)
     churnPartnerState: [12, readOnly(churn)], // IFLA_BOND_SLAVE_AD_CHURN_PARTNER_STATE
   },
 );
