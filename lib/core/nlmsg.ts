@@ -2,6 +2,8 @@
 // NLMSG_DONE payloads with their extended-ACK attributes (<linux/netlink.h>).
 import { align4, forEachAttr, rd16, rd32, rds32, wr16, wr32 } from './attr.js';
 import { DecodeError, type Extack } from './errors.js';
+import { describe } from './schema.js';
+import { checkInt, checkObject } from './validate.js';
 import {
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
@@ -100,12 +102,18 @@ export interface ReplyLike {
  * again (nlmsg_seq and nlmsg_pid 0, as h.request() does not keep them).
  */
 export function replyMessage(reply: ReplyLike): NlMsg {
-  const len = NLMSG_HDRLEN + reply.body.length;
+  const r = checkObject(reply, 'reply');
+  const type = checkInt(r['type'], 'reply.type', 0, 0xffff);
+  const flags = checkInt(r['flags'], 'reply.flags', 0, 0xffff);
+  const body = r['body'];
+  if (!(body instanceof Uint8Array))
+    throw new TypeError(`Expected "reply.body" to be a Buffer or Uint8Array, got ${describe(body)}`);
+  const len = NLMSG_HDRLEN + body.length;
   const b = Buffer.alloc(len);
   wr32(b, 0, len);
-  wr16(b, 4, reply.type);
-  wr16(b, 6, reply.flags);
-  b.set(reply.body, NLMSG_HDRLEN);
+  wr16(b, 4, type);
+  wr16(b, 6, flags);
+  b.set(body, NLMSG_HDRLEN);
   return messageAt(b, 0, len);
 }
 

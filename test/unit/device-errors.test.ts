@@ -81,7 +81,14 @@ t.test('asCallError and noSuchDevice', async (t) => {
   const e = asCallError(kernel, 'fdb.add 02:00:00:00:00:01: dev nope0', 'dev');
   t.match(e, { errno: 19, code: 'ENODEV', op: 'RTM_GETLINK', extack: { message: 'x' }, field: 'dev' });
   t.equal(e.message, 'fdb.add 02:00:00:00:00:01: dev nope0: No such device (ENODEV): x [field "dev"]');
-  t.equal(asCallError(kernel, 'link.set nope0').message, 'link.set nope0: No such device (ENODEV): x', 'field kept');
+  t.equal(asCallError(kernel, 'link.set nope0').message, 'link.set nope0: No such device (ENODEV): x', 'no field');
+  const withField = new NetlinkError({ errno: 19, op: 'RTM_GETLINK', subject: 'dev nope0', field: 'dev' });
+  t.match(asCallError(withField, 'route.add 10.0.0.0/8: dev nope0'), { field: 'dev' }, "the error's own field kept");
+  t.match(
+    asCallError(withField, 'route.add 10.0.0.0/8: dev nope0', 'oif'),
+    { field: 'oif' },
+    "the caller's field first",
+  );
   const other = new TypeError('bad');
   t.equal(asCallError(other, 'route.add x'), other, 'any other error as it is');
   t.match(asCallError('text', 'route.add x'), { message: 'text' }, 'a thrown non-Error becomes an Error');

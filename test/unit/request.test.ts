@@ -541,7 +541,22 @@ t.test("a raw request's replies go to the codec's decoders through replyMessage"
     t.same(m.buf, zeroSeq(wire[i]!), 'the message as it came, seq and pid 0');
     t.same(m.buf.subarray(m.off, m.end), r.body, 'its payload is the reply body');
   }
-  t.not(replyMessage(replies[0]!).buf, replies[0]!.body, 'a copy');
+  const copy = replyMessage(replies[0]!);
+  const before = Buffer.from(replies[0]!.body);
+  copy.buf.fill(0xee, copy.off, copy.end);
+  t.same(Buffer.from(replies[0]!.body), before, "a copy: writing the message leaves the reply's body as it was");
+  // a reply built by hand is checked, naming the field
+  const body = Buffer.alloc(16);
+  t.throws(() => replyMessage({ type: 0x10000, flags: 0, body }), { name: 'RangeError', message: /"reply\.type"/ });
+  t.throws(() => replyMessage({ type: 16, flags: -1, body }), { name: 'RangeError', message: /"reply\.flags"/ });
+  t.throws(() => replyMessage({ type: 16, flags: 0, body: 'x' as unknown as Buffer }), {
+    name: 'TypeError',
+    message: /"reply\.body" to be a Buffer or Uint8Array, got/,
+  });
+  t.throws(() => replyMessage(null as unknown as Parameters<typeof replyMessage>[0]), {
+    name: 'TypeError',
+    message: /"reply"/,
+  });
   h.close();
 });
 
