@@ -10,7 +10,19 @@ import { decodeLink } from '../../lib/link/link.js';
 import { PORTS } from '../../lib/link/kinds/index.js';
 import type { BondPort, Link, LinkChange, VethLink } from '../../lib/index.js';
 import { cstr, fakeHandle, linkPayload, msgOf, nla, nlmsg, u32le, type SentMsg } from '../helpers/fake-transport.js';
-import { attrTree, kindOnly, newlinks, portOf, scriptLinks, slaveData, type FakeLink } from '../helpers/port-kernel.js';
+import {
+  attrTree,
+  compareWithCapture,
+  kindOnly,
+  newlinks,
+  portOf,
+  refusesBadPortValues,
+  scriptLinks,
+  setAmong,
+  slaveData,
+  type FakeLink,
+  type ScriptedSet,
+} from '../helpers/port-kernel.js';
 import { readFixture, type Fixture } from '../fixtures/link/fixture.js';
 
 const EOPNOTSUPP = 95;
@@ -142,14 +154,6 @@ function world(fx: Fixture): Map<string, FakeLink> {
   ]);
 }
 
-function compare(t: Test, ours: SentMsg, fx: Fixture): void {
-  const theirs = fx.last.msg;
-  t.equal(ours.type, fx.last.type, 'message type');
-  t.equal(ours.flags, fx.last.flags, 'nlmsg_flags');
-  t.equal(ours.payload.subarray(0, 16).toString('hex'), theirs.subarray(16, 32).toString('hex'), 'struct ifinfomsg');
-  t.same(attrTree(ours.msg, 32, ours.msg.length), attrTree(theirs, 32, theirs.length), 'the same attributes and bytes');
-}
-
 const SET_CASES: { name: string; change: LinkChange; back: Record<string, unknown> }[] = [
   { name: 'set-bond-port', change: { bondPort: { queueId: 3 } }, back: { queueId: 3 } },
   {
@@ -169,7 +173,7 @@ for (const c of SET_CASES) {
     t.equal(got.name, 'p0');
     const sent = newlinks(fake);
     t.equal(sent.length, 1, 'one RTM_NEWLINK');
-    compare(t, sent[0]!, fx);
+    compareWithCapture(t, sent[0]!, fx);
     // and our table reads iproute2's request back to the change
     const data = slaveData(fx.last.msg);
     t.strictSame(PORTS.get('bond')!.data.decode(data, 0, data.length), c.back, "iproute2's request read back");
@@ -194,12 +198,8 @@ t.test("actorPortPrio: iproute2's addattr16(IFLA_BOND_SLAVE_ACTOR_PORT_PRIO) byt
 
 // ---- what is refused, and how ----
 
-async function setIn(t: Test, change: LinkChange, ref = 'p0', refuse?: (m: SentMsg) => number) {
-  const fx = readFixture('set-bond-port');
-  const { h, fake } = fakeHandle();
-  t.teardown(() => h.close());
-  scriptLinks(fake, world(fx), refuse);
-  return { run: () => h.link.set(ref, change), fake, h };
+function setIn(t: Test, change: LinkChange, ref = 'p0', refuse?: (m: SentMsg) => number): ScriptedSet {
+  return setAmong(t, world(readFixture('set-bond-port')), change, ref, refuse);
 }
 
 t.test('bad bondPort values are refused naming the field, before anything is sent', async (t) => {
@@ -225,15 +225,7 @@ t.test('bad bondPort values are refused naming the field, before anything is sen
     [{ churnActorState: 'CHURN' }, /Field "bondPort\.churnActorState" is read-only/, TypeError],
     [{ unknown: [] }, /Unknown field "bondPort\.unknown"/, TypeError],
   ];
-  for (const [port, msg, cls] of bad) {
-    const s = await setIn(t, { bondPort: port } as LinkChange);
-    await t.rejects(s.run(), cls === RangeError ? new RangeError() : new TypeError(), JSON.stringify(port));
-    await t.rejects(s.run(), { message: msg }, JSON.stringify(port));
-    t.equal(newlinks(s.fake).length, 0, `nothing sent for ${JSON.stringify(port)}`);
-  }
-  const s = await setIn(t, { bondPort: 'queueId' } as unknown as LinkChange);
-  await t.rejects(s.run(), { name: 'TypeError', message: /"bondPort"/ });
-  t.equal(newlinks(s.fake).length, 0);
+  await refusesBadPortValues(t, 'bondPort', bad, (change) => setIn(t, change));
 });
 
 t.test('bondPort on a port of a bridge or a team is refused before sending', async (t) => {
@@ -242,7 +234,7 @@ t.test('bondPort on a port of a bridge or a team is refused before sending', asy
     ['q0', 30],
     ['r0', 32],
   ] as const) {
-    const s = await setIn(t, { bondPort: { queueId: 1 } }, ref);
+    const s = setIn(t, { bondPort: { queueId: 1 } }, ref);
     await t.rejects(s.run(), {
       name: 'TypeError',
       message: new RegExp(
@@ -252,7 +244,7 @@ t.test('bondPort on a port of a bridge or a team is refused before sending', asy
     t.equal(newlinks(s.fake).length, 0, `${ref}: nothing sent`);
   }
   // and bridgePort on a bond's port, the other way round
-  const b = await setIn(t, { bridgePort: { hairpin: true } }, 'p0');
+  const b = setIn(t, { bridgePort: { hairpin: true } }, 'p0');
   await t.rejects(b.run(), { name: 'TypeError', message: /"bridgePort" only on a port of a bridge: p0's master/ });
 });
 
@@ -263,7 +255,7 @@ t.test('bridgePort and bondPort together are refused before sending, in either o
     { bridgePort: { cost: 5 }, bondPort: { queueId: 1 } },
     { bondPort: { queueId: 1 }, bridgePort: { cost: 5 } },
   ]) {
-    const s = await setIn(t, change, 'p0');
+    const s = setIn(t, change, 'p0');
     await t.rejects(s.run(), { name: 'TypeError', message: both }, Object.keys(change).join(', '));
     t.equal(newlinks(s.fake).length, 0, 'link.set: nothing sent');
     await t.rejects(
@@ -276,7 +268,7 @@ t.test('bridgePort and bondPort together are refused before sending, in either o
 });
 
 t.test("bondPort on a link without a master: the kernel's EOPNOTSUPP says so", async (t) => {
-  const s = await setIn(t, { bondPort: { queueId: 1 } }, 'p1', () => EOPNOTSUPP);
+  const s = setIn(t, { bondPort: { queueId: 1 } }, 'p1', () => EOPNOTSUPP);
   await t.rejects(s.run(), {
     code: 'EOPNOTSUPP',
     message: /^link\.set p1: .*EOPNOTSUPP.* — "bondPort" needs a port of a bond, and p1 has no master$/,
@@ -284,7 +276,7 @@ t.test("bondPort on a link without a master: the kernel's EOPNOTSUPP says so", a
 });
 
 t.test('with master, the port options follow the enslaving request; master must be a bond', async (t) => {
-  const s = await setIn(t, { master: 'b0', bondPort: { queueId: 2, prio: 5 } }, 'n0');
+  const s = setIn(t, { master: 'b0', bondPort: { queueId: 2, prio: 5 } }, 'n0');
   await s.run();
   const sent = newlinks(s.fake);
   t.equal(sent.length, 2, 'enslave, then the port options');
@@ -304,16 +296,16 @@ t.test('with master, the port options follow the enslaving request; master must 
       ],
     },
   ]);
-  const b = await setIn(t, { master: 'br0', bondPort: { queueId: 2 } }, 'n0');
+  const b = setIn(t, { master: 'br0', bondPort: { queueId: 2 } }, 'n0');
   await t.rejects(b.run(), {
     name: 'TypeError',
     message: /"master" to be a bond with "bondPort", got br0 \(type bridge\)/,
   });
   t.equal(newlinks(b.fake).length, 0);
-  const n = await setIn(t, { master: null, bondPort: { queueId: 2 } }, 'p0');
+  const n = setIn(t, { master: null, bondPort: { queueId: 2 } }, 'p0');
   await t.rejects(n.run(), { name: 'TypeError', message: /no "bondPort" with "master: null"/ });
   // the port options refused after the enslaving request went through: the error says so
-  const r = await setIn(t, { master: 'b0', bondPort: { queueId: 2 } }, 'n0', (m) =>
+  const r = setIn(t, { master: 'b0', bondPort: { queueId: 2 } }, 'n0', (m) =>
     m.msg.includes(Buffer.from('bond\0')) ? EPERM : 0,
   );
   await t.rejects(r.run(), {

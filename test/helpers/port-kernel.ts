@@ -1,9 +1,22 @@
 // A scripted kernel for port options (IFLA_INFO_SLAVE_DATA) without root: links with a master and
 // the master's kind as the kernel reports them, RTM_GETLINK answered from them, RTM_NEWLINK ACKed
 // or refused; and an attribute tree that compares our requests with iproute2's captures.
+import type { Test } from 'tap';
 import { NLA_TYPE_MASK, RTM_GETLINK, RTM_NEWLINK } from '../../lib/core/constants.js';
 import { ifla } from '../../lib/link/ifla.js';
-import { ack, cstr, linkPayload, nla, nlmsg, u32le, type FakeTransport, type SentMsg } from './fake-transport.js';
+import type { Handle, Link, LinkChange } from '../../lib/index.js';
+import type { Fixture } from '../fixtures/link/fixture.js';
+import {
+  ack,
+  cstr,
+  fakeHandle,
+  linkPayload,
+  nla,
+  nlmsg,
+  u32le,
+  type FakeTransport,
+  type SentMsg,
+} from './fake-transport.js';
 
 /** A link of the scripted namespace. */
 export interface FakeLink {
@@ -109,4 +122,55 @@ export function attrIn(b: Buffer, off: number, end: number, type: number): Buffe
 export function slaveData(m: Buffer): Buffer {
   const info = attrIn(m, 32, m.length, 18);
   return attrIn(info, 0, info.length, 5);
+}
+
+/** Our request beside iproute2's captured one: message type, flags, struct ifinfomsg, every attribute. */
+export function compareWithCapture(t: Test, ours: SentMsg, fx: Fixture): void {
+  const theirs = fx.last.msg;
+  t.equal(ours.type, fx.last.type, 'message type');
+  t.equal(ours.flags, fx.last.flags, 'nlmsg_flags');
+  t.equal(ours.payload.subarray(0, 16).toString('hex'), theirs.subarray(16, 32).toString('hex'), 'struct ifinfomsg');
+  t.same(attrTree(ours.msg, 32, ours.msg.length), attrTree(theirs, 32, theirs.length), 'the same attributes and bytes');
+}
+
+/** A link.set on a fake handle whose scripted kernel holds `links`. */
+export interface ScriptedSet {
+  run: () => Promise<Link>;
+  fake: FakeTransport;
+  h: Handle;
+}
+
+/** `link.set(ref, change)` against a scripted kernel holding `links` (closed at the test's end). */
+export function setAmong(
+  t: Test,
+  links: Map<string, FakeLink>,
+  change: LinkChange,
+  ref: string,
+  refuse?: (m: SentMsg) => number,
+): ScriptedSet {
+  const { h, fake } = fakeHandle();
+  t.teardown(() => h.close());
+  scriptLinks(fake, links, refuse);
+  return { run: () => h.link.set(ref, change), fake, h };
+}
+
+/**
+ * Each bad value of a port field (`bridgePort`, `bondPort`) is refused with its error class and
+ * message, and nothing is sent; so is the field given as something other than an object.
+ */
+export async function refusesBadPortValues(
+  t: Test,
+  field: 'bridgePort' | 'bondPort',
+  bad: readonly [Record<string, unknown>, RegExp, typeof TypeError][],
+  setIn: (change: LinkChange) => ScriptedSet,
+): Promise<void> {
+  for (const [port, msg, cls] of bad) {
+    const s = setIn({ [field]: port } as LinkChange);
+    await t.rejects(s.run(), cls === RangeError ? new RangeError() : new TypeError(), JSON.stringify(port));
+    await t.rejects(s.run(), { message: msg }, JSON.stringify(port));
+    t.equal(newlinks(s.fake).length, 0, `nothing sent for ${JSON.stringify(port)}`);
+  }
+  const s = setIn({ [field]: 'text' } as unknown as LinkChange);
+  await t.rejects(s.run(), { name: 'TypeError', message: new RegExp(`"${field}"`) });
+  t.equal(newlinks(s.fake).length, 0, 'nothing sent for a string');
 }
