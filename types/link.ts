@@ -20,10 +20,12 @@ import type {
 } from './link-kinds.js';
 import type { BridgePort, BridgePortChange, BridgePortOptions } from './bridge-port.js';
 import type { BondPort, BondPortChange, BondPortOptions } from './bond-port.js';
+import type { VrfPort } from './vrf-port.js';
 
 export type * from './link-kinds.js';
 export type * from './bridge-port.js';
 export type * from './bond-port.js';
+export type * from './vrf-port.js';
 
 /** A link given by name or by ifindex. */
 export type LinkRef = string | number;
@@ -195,6 +197,11 @@ export interface LinkBase extends LinkState {
    * `info_slave_data` of `ip -d -j link show`). A team's ports report none (see BondPort).
    */
   bondPort?: BondPort;
+  /**
+   * Where the link is a port of a VRF: the VRF's table (IFLA_INFO_SLAVE_DATA, `vrf_slave table N`
+   * of `ip -d link show`). Read-only: link.set refuses it, and a read link re-added leaves it out.
+   */
+  vrfPort?: VrfPort;
 }
 
 // ---- what link.add takes, per kind ----

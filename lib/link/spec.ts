@@ -172,9 +172,12 @@ export function splitSpec(specIn: unknown): Parts {
     if (alias !== undefined && !Array.isArray(v)) parts.data[alias] = aliasValue(def, k, alias, v, spec[alias]);
     else if (READ_ONLY.has(k)) continue;
     else if (k === 'up') parts.up = checkBool(v, 'up');
-    else if (PORT_FIELDS.has(k))
-      parts.port = onePort(parts.port, splitPort(PORT_FIELDS.get(k)!, v, true, typeof spec['index'] === 'number'));
-    else if (k === 'link' && !takesLink)
+    else if (PORT_FIELDS.has(k)) {
+      const read = typeof spec['index'] === 'number';
+      const port = splitPort(PORT_FIELDS.get(k)!, v, true, read);
+      // a read port with nothing to send (a VRF port's table is its master's) asks nothing of master
+      if (!read || Object.keys(port.data).length > 0) parts.port = onePort(parts.port, port);
+    } else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
     else if (keys.has(k)) parts.data[k] = v;

@@ -4,6 +4,7 @@
 import type { KindDef, PortDef } from './define.js';
 import { bond } from './bond.js';
 import { bondPort } from './bond-port.js';
+import { vrfPort } from './vrf-port.js';
 import { bridge } from './bridge.js';
 import { bridgePort } from './bridge-port.js';
 import { dummy } from './dummy.js';
@@ -50,9 +51,9 @@ export const TYPES: ReadonlyMap<string, KindDef> = new Map(ALL.map((k) => [k.typ
 export const KINDS: ReadonlyMap<string, KindDef> = new Map(ALL.filter((k) => k !== tap).map((k) => [k.kind, k]));
 
 /**
- * IFLA_INFO_SLAVE_KIND (the master's kind) → the table of a port's IFLA_INFO_SLAVE_DATA. Other
- * masters' ports (vrf's IFLA_VRF_PORT_TABLE) keep it undecoded; a team's ports report none.
+ * IFLA_INFO_SLAVE_KIND (the master's kind) → the table of a port's IFLA_INFO_SLAVE_DATA (the
+ * kernel's masters that report one: bridge, bond, vrf); a team's ports report none.
  */
 export const PORTS: ReadonlyMap<string, PortDef> = new Map(
-  [bridgePort, bondPort].map((p): [string, PortDef] => [p.slaveKind, p]),
+  [bridgePort, bondPort, vrfPort].map((p): [string, PortDef] => [p.slaveKind, p]),
 );
