@@ -4,7 +4,6 @@
 import type { KindDef, PortDef } from './define.js';
 import { bond } from './bond.js';
 import { bondPort } from './bond-port.js';
-import { vrfPort } from './vrf-port.js';
 import { bridge } from './bridge.js';
 import { bridgePort } from './bridge-port.js';
 import { dummy } from './dummy.js';
@@ -19,6 +18,7 @@ import { tap, tun } from './tun.js';
 import { veth } from './veth.js';
 import { vlan } from './vlan.js';
 import { vrf } from './vrf.js';
+import { vrfPort } from './vrf-port.js';
 import { vxlan } from './vxlan.js';
 import { wireguard } from './wireguard.js';
 
