@@ -3,7 +3,7 @@
 // every family and link kind is described with: a row per attribute, `field: [TYPE, codec]`.
 import { align4, forEachAttr, LITTLE_ENDIAN, rd16, rd32, rd64, rds32, type NlWriter } from './attr.js';
 import { DecodeError } from './errors.js';
-import { NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
+import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { formatIPv4, formatIPv6, formatMac, parseIPv4, parseIPv6, parseMac, formatIP, parseIP } from './inet.js';
 
 /** How one attribute's value is written and read. */
@@ -516,32 +516,13 @@ export function defineAttrs<T>(name: string, rows: Rows<T>): AttrSchema<T> {
   return new AttrSchema<T>(name, rows);
 }
 
-/** A nested attribute holding another table. */
-export function nest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
+/** A nested attribute holding another table, its type or'ed with `flag` (NLA_F_NESTED, or 0). */
+function tableNest<T>(schema: AttrSchema<T>, flag: number): Codec<Decoded<T>> {
   return {
     kind: `nest(${schema.name})`,
     put(w, type, v, field) {
       if (v === null || typeof v !== 'object') throw new TypeError(`Expected "${field}" to be an object`);
-      const s = w.beginNest(type);
-      schema.encode(w, v, `${field}.`);
-      w.endNest(s);
-    },
-    get(b, off, len, path) {
-      return schema.decode(b, off, off + len, path);
-    },
-  };
-}
-
-/**
- * A nest written without NLA_F_NESTED, as iproute2 writes RTA_METRICS, RTA_MULTIPATH and
- * IFLA_AF_SPEC (the kernel parses them with the deprecated, flag-optional parser).
- */
-export function plainNest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
-  return {
-    kind: `nest(${schema.name})`,
-    put(w, type, v, field) {
-      if (v === null || typeof v !== 'object') throw new TypeError(`Expected "${field}" to be an object`);
-      const s = w.beginAttr(type);
+      const s = w.beginAttr(type | flag);
       schema.encode(w, v, `${field}.`);
       w.endAttr(s);
     },
@@ -549,6 +530,19 @@ export function plainNest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
       return schema.decode(b, off, off + len, path);
     },
   };
+}
+
+/** A nested attribute holding another table (NLA_F_NESTED set). */
+export function nest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
+  return tableNest(schema, NLA_F_NESTED);
+}
+
+/**
+ * A nest written without NLA_F_NESTED, as iproute2 writes RTA_METRICS, RTA_MULTIPATH and
+ * IFLA_AF_SPEC (the kernel parses them with the deprecated, flag-optional parser).
+ */
+export function plainNest<T>(schema: AttrSchema<T>): Codec<Decoded<T>> {
+  return tableNest(schema, 0);
 }
 
 /** A nested attribute holding a list of the same attribute repeated (types 1, 2, … or all one type). */
