@@ -128,8 +128,17 @@ const madeNodes = new Map<string, number>();
 function isStaleTapNode(scan: readonly TapEntry[], rdev: number, index: number): boolean {
   const major = decodeDev(rdev)[0];
   if (!scan.some((t) => decodeDev(t.devt)[0] === major)) return false; // not a tap device's number
-  const owner = scan.find((t) => t.devt === rdev);
-  return owner === undefined || owner.index !== index;
+  return !isIndexOf(ownerIn(scan, rdev), index);
+}
+
+/** The tap device of number `devt` in a scan, if there is one. */
+function ownerIn(scan: readonly TapEntry[], devt: number): TapEntry | undefined {
+  return scan.find((t) => t.devt === devt);
+}
+
+/** Whether a device number's tap device (`owner`, none if it has gone) is link `index`'s. */
+function isIndexOf(owner: TapEntry | undefined, index: number): boolean {
+  return owner?.index === index;
 }
 
 /**
@@ -143,16 +152,15 @@ async function tapDeviceNow(devt: number): Promise<TapEntry | undefined> {
 
 /** Whether the node at /dev/tap<index> of number `devt` is, right now, not that index's device. */
 async function stillStale(devt: number, index: number): Promise<boolean> {
-  const owner = await tapDeviceNow(devt);
-  return owner === undefined || owner.index !== index;
+  return !isIndexOf(await tapDeviceNow(devt), index);
 }
 
 /** Removes the nodes this process made whose device went (with its link, or its whole namespace). */
 async function sweepMadeNodes(scan: readonly TapEntry[]): Promise<void> {
   for (const [path, devt] of [...madeNodes]) {
-    const owner = scan.find((t) => t.devt === devt);
-    if (owner && `/dev/tap${owner.index}` === path) continue;
-    if (!(await stillStale(devt, Number(path.slice('/dev/tap'.length))))) continue; // made since the scan
+    const index = Number(path.slice('/dev/tap'.length));
+    if (isIndexOf(ownerIn(scan, devt), index)) continue;
+    if (!(await stillStale(devt, index))) continue; // made since the scan
     madeNodes.delete(path);
     const st = await fsp.stat(path).catch(() => undefined);
     if (st?.isCharacterDevice() && st.rdev === devt) await fsp.unlink(path).catch(() => undefined);
