@@ -3,19 +3,15 @@
 // by link.set (the driver takes none back), and left out when a read port is re-added. No root
 // needed: a scripted kernel answers.
 import t from 'tap';
-import { RTM_NEWLINK } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { decodeLink } from '../../lib/link/link.js';
 import type { Link, LinkChange, VethLink, VrfPort } from '../../lib/index.js';
-import { cstr, fakeHandle, linkPayload, msgOf, nla, nlmsg, u32le } from '../helpers/fake-transport.js';
-import { kindOnly, newlinks, portOf, scriptLinks, setAmong, type FakeLink } from '../helpers/port-kernel.js';
+import { cstr, fakeHandle, msgOf, nla, u32le } from '../helpers/fake-transport.js';
+import { kindOnly, linkMsg, newlinks, portOf, scriptLinks, setAmong, type FakeLink } from '../helpers/port-kernel.js';
 
 /** The RTM_NEWLINK of p0 (index 3), a port of VRF 60 reporting `data`. */
 function portMsg(data: Buffer): Link {
-  const info = Buffer.concat([nla(1, cstr('veth')), nla(4, cstr('vrf')), nla(5, data)]);
-  return decodeLink(
-    msgOf(nlmsg(RTM_NEWLINK, 0, 0, Buffer.concat([linkPayload(3, 'p0'), nla(10, u32le(60)), nla(18, info)]))),
-  );
+  return decodeLink(msgOf(linkMsg(0, 'p0', { index: 3, attrs: portOf(60, 'vrf', data) })));
 }
 
 /** vrf0 (index 60, table 10) with its port p0, bridge br0 and a veth n0 without a master. */
