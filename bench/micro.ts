@@ -7,7 +7,8 @@
 //   node --cpu-prof --cpu-prof-dir=bench/.build dist/bench/micro.js --case addMany   (then dist/bench/profile.js)
 import { Handle } from '../lib/index.js';
 import type { RouteSpec } from '../types/route.js';
-import type { AckOwner, Receiver, Transport } from '../lib/core/request.js';
+import type { AckOwner } from '../lib/core/ack-ring.js';
+import type { Receiver, Transport } from '../lib/core/transport.js';
 import {
   NLM_F_CREATE,
   NLM_F_EXCL,

@@ -2,7 +2,8 @@
 // family (link, addr, route, …) speaking through it. The module-level families are the default
 // handle's own objects, opened lazily in the caller's namespace.
 import type { NetnsTarget } from './binding.js';
-import { Engine, type EngineOptions, type RequestContext, type TransportFactory } from './core/request.js';
+import { Engine, type EngineOptions, type RequestContext } from './core/request.js';
+import type { TransportFactory } from './core/transport.js';
 import type { NlMsg } from './core/nlmsg.js';
 import { nativeTransportFactory } from './transport.js';
 import { netnsPath, systemError } from './netns.js';

@@ -1,7 +1,7 @@
 // The native transport: one NETLINK_ROUTE socket, opened by the addon in the handle's namespace,
 // with its own I/O thread. Sockets dropped without close() are closed when collected.
 import { addon, type NetnsTarget } from './binding.js';
-import type { Receiver, Transport, TransportFactory } from './core/request.js';
+import type { Receiver, Transport, TransportFactory } from './core/transport.js';
 
 const collected = new FinalizationRegistry<number>((fd) => {
   try {

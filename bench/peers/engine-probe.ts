@@ -14,7 +14,7 @@ import {
   RTM_NEWROUTE,
 } from '../../lib/core/constants.js';
 import type { NlMsg } from '../../lib/core/nlmsg.js';
-import type { AckOwner } from '../../lib/core/request.js';
+import type { AckOwner } from '../../lib/core/ack-ring.js';
 import {
   markIoThreads,
   noteThreads,

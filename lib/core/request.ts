@@ -3,6 +3,8 @@
 // receive buffer can hold), replies matched by sequence (a Pending per submit(), a ring slot per
 // post()), dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
+import { AbortWatch } from './abort-watch.js';
+import { AckRing, RING_MAX, type AckOwner } from './ack-ring.js';
 import { align4, NlWriter, rd16, rd32, rds32, wr16 } from './attr.js';
 import {
   NLM_F_ACK,
@@ -17,27 +19,10 @@ import {
   NLMSG_OVERRUN,
   rtmName,
 } from './constants.js';
-import { abortError, DumpInterruptedError, HandleClosedError, NetlinkError, type Extack } from './errors.js';
+import { abortError, DumpInterruptedError, HandleClosedError, type Extack, type NetlinkError } from './errors.js';
 import { forEachMessage, messageAt, messageLength, parseDone, parseError, type NlMsg } from './nlmsg.js';
-
-/** The socket under a handle. NativeTransport is the real one; tests inject fakes. */
-export interface Transport {
-  /** Queues buf (whole messages) for one sendmsg; returns its send id. */
-  send(buf: Buffer): number;
-  /** Keep the event loop alive (true while requests are pending). */
-  ref(on: boolean): void;
-  /** Stop (true) or resume reading, so a slow stream consumer leaves the rest in the kernel. */
-  pause?(on: boolean): void;
-  /** The receive buffer the kernel granted, in bytes: it bounds the window (see Engine.window). */
-  rcvbuf?(): number;
-  /** The index of the device named `name` in the socket's namespace, 0 if there is none, at once. */
-  ifIndex?(name: string): number;
-  close(): void;
-}
-
-/** How a transport reports what it received (see lib/binding.ts OnData). */
-export type Receiver = (chunk: Buffer | null, errno: number, sendId: number) => void;
-export type TransportFactory = (receive: Receiver) => Transport;
+import { overrunError, requestError } from './request-error.js';
+import type { Transport, TransportFactory } from './transport.js';
 
 /** What the caller was doing, for error messages, and how to cancel it. */
 export interface RequestContext {
@@ -64,27 +49,6 @@ export interface Submission {
   /** For dumps: called before a retry after NLM_F_DUMP_INTR, to forget what was collected. */
   onRestart?(): void;
 }
-
-/**
- * The owner of messages submitted with Engine.post(): requests answered by an ACK, tracked by
- * sequence number in the engine's ring instead of one Pending object each (bulk operations and
- * per-call pipelines, where thousands are in flight). `arg` and `tag` are what post() was given.
- */
-export interface AckOwner<A> {
-  /** Called once per message: null on its ACK, else its error. What it throws becomes an uncaught exception. */
-  settle(arg: A, tag: number, err: Error | null): void;
-  /** Only for an error: the request's context, and its payload written again (extended-ACK offset → field). */
-  context(arg: A, tag: number): RequestContext | undefined;
-  /** Writes the payload after nlmsghdr (as at submission; may throw: nothing is then sent). */
-  write(w: NlWriter, arg: A): void;
-}
-
-/** Ring slots a handle starts with (grown by doubling when two live sequence numbers would share one). */
-const RING_MIN = 1 << 12;
-/** A ring larger than this shrinks back to RING_MIN when its last message is answered. */
-const RING_KEEP = 1 << 16;
-/** Beyond this many slots, post() falls back to a Pending per message. */
-const RING_MAX = 1 << 22;
 
 interface Pending {
   seq: number;
@@ -144,25 +108,6 @@ export interface EngineTuning extends EngineOptions {
   ringMax?: number;
 }
 
-/** Maps an extended-ACK offset back to the field that wrote the attribute there. */
-function fieldAt(type: number, body: (w: NlWriter) => void, offset: number | undefined): string | undefined {
-  if (offset === undefined) return undefined;
-  const w = new NlWriter(256);
-  w.trace = [];
-  const start = w.beginMessage(type, 0, 0);
-  try {
-    body(w);
-  } catch {
-    return undefined;
-  }
-  w.endMessage(start);
-  let best: { start: number; end: number; field: string } | undefined;
-  for (const t of w.trace) {
-    if (offset >= t.start && offset < t.end && (!best || t.end - t.start < best.end - best.start)) best = t;
-  }
-  return best?.field;
-}
-
 export class Engine {
   private transport: Transport | undefined;
   private closed = false;
@@ -183,22 +128,15 @@ export class Engine {
   /** The transport was asked to stop reading (transport.pause). */
   private readPaused = false;
   private readonly dumpQueue: Pending[] = [];
-  /** The requests waiting on each abort signal, and the one listener for them (see watchAbort). */
-  private readonly aborts = new Map<AbortSignal, { pending: Set<Pending>; onAbort: () => void }>();
+  /** The requests waiting on each abort signal. */
+  private readonly aborts = new AbortWatch<Pending>((p, signal) => this.abortPending(p, signal));
   private refd = false;
-  // The ring of post()ed messages: slot = seq & ringMask. A slot is live while ringOwner[slot] is set.
-  private ringMask = 0;
-  private ringLive = 0;
-  private ringSeq = new Uint32Array(0);
-  private ringType = new Uint16Array(0);
-  private ringTag = new Float64Array(0);
-  private ringOwner: (AckOwner<unknown> | undefined)[] = [];
-  private ringArg: unknown[] = [];
+  /** The post()ed messages awaiting their ACK. */
+  private readonly ring: AckRing;
   private requestedWindow: number;
   private effectiveWindow: number;
   readonly batchBytes: number;
   readonly dumpRetries: number;
-  private readonly ringMax: number;
   /**
    * Most messages per sendmsg: BATCH_MESSAGES, and at most half the window, so that one batch can be
    * in the kernel while the next waits behind it (a batch the window cannot take waits for every
@@ -210,7 +148,7 @@ export class Engine {
     private readonly connect: TransportFactory,
     opts: EngineTuning = {},
   ) {
-    this.ringMax = opts.ringMax ?? RING_MAX;
+    this.ring = new AckRing(opts.ringMax ?? RING_MAX);
     this.requestedWindow = opts.window ?? WINDOW;
     this.effectiveWindow = this.requestedWindow;
     this.fitWindow(undefined);
@@ -264,7 +202,7 @@ export class Engine {
 
   /** Messages submitted and not yet answered. */
   get pendingCount(): number {
-    return this.pending.size + this.ringLive + this.dumpQueue.length;
+    return this.pending.size + this.ring.live + this.dumpQueue.length;
   }
 
   /**
@@ -278,7 +216,7 @@ export class Engine {
     if (this.closed) throw new HandleClosedError();
     flags |= NLM_F_REQUEST | NLM_F_ACK;
     const next = (this.seq + 1) >>> 0 || 1;
-    if (!this.ringFree(next)) {
+    if (!this.ring.free(next)) {
       // The ring is at its largest and the slot is taken: this message gets a Pending of its own.
       this.submit(
         type,
@@ -304,13 +242,7 @@ export class Engine {
     this.seq = next;
     if (this.wCount === 0) this.wFirst = next;
     this.wCount++;
-    const i = next & this.ringMask;
-    this.ringSeq[i] = next;
-    this.ringType[i] = type;
-    this.ringTag[i] = tag;
-    this.ringOwner[i] = owner;
-    this.ringArg[i] = arg;
-    this.ringLive++;
+    this.ring.put(next, type, tag, owner, arg);
     this.inFlight++;
     if (this.dumpHeld) this.syncPause();
     if (w.pos >= this.batchBytes || this.wCount >= this.batchMessages) this.sealAndSend();
@@ -318,89 +250,27 @@ export class Engine {
     if (!this.flushScheduled) this.scheduleFlush();
   }
 
-  /** Whether seq's ring slot is free, growing the ring (up to RING_MAX) until it is. */
-  private ringFree(seq: number): boolean {
-    if (this.ringMask === 0) this.resizeRing(Math.min(RING_MIN, this.ringMax));
-    while (this.ringOwner[seq & this.ringMask] !== undefined) {
-      const size = this.ringMask + 1;
-      if (size >= this.ringMax) return false;
-      this.resizeRing(size * 2);
-    }
-    return true;
-  }
-
-  /** Moves the live slots into a ring of `size` slots (a power of two). */
-  private resizeRing(size: number): void {
-    const { ringSeq, ringType, ringTag, ringOwner, ringArg } = this;
-    const mask = size - 1;
-    this.ringSeq = new Uint32Array(size);
-    this.ringType = new Uint16Array(size);
-    this.ringTag = new Float64Array(size);
-    this.ringOwner = new Array<AckOwner<unknown> | undefined>(size).fill(undefined);
-    this.ringArg = new Array<unknown>(size).fill(undefined);
-    for (let i = 0; i < ringOwner.length; i++) {
-      if (ringOwner[i] === undefined) continue;
-      // Two seqs apart by other than a multiple of the old size stay apart in the larger ring.
-      const j = ringSeq[i]! & mask;
-      this.ringSeq[j] = ringSeq[i]!;
-      this.ringType[j] = ringType[i]!;
-      this.ringTag[j] = ringTag[i]!;
-      this.ringOwner[j] = ringOwner[i];
-      this.ringArg[j] = ringArg[i];
-    }
-    this.ringMask = mask;
-  }
-
-  /** The ring slot of a live post()ed message with this seq, or -1. */
-  private ringSlot(seq: number): number {
-    const i = seq & this.ringMask;
-    return this.ringLive !== 0 && this.ringSeq[i] === seq && this.ringOwner[i] !== undefined ? i : -1;
-  }
-
   /** Settles the post()ed message in ring slot i. */
   private settleSlot(i: number, err: Error | null): void {
-    const owner = this.ringOwner[i]!;
-    const arg = this.ringArg[i];
-    const tag = this.ringTag[i]!;
-    this.ringOwner[i] = undefined;
-    this.ringArg[i] = undefined;
-    this.ringLive--;
+    const r = this.ring;
+    const owner = r.owner[i]!;
+    const arg = r.arg[i];
+    const tag = r.tag[i]!;
+    r.clear(i);
     this.inFlight--;
     if (this.inFlight === 0) this.sentRanges.clear();
     if (this.dumpHeld) this.syncPause();
-    if (this.ringLive === 0) {
-      if (this.ringMask >= RING_KEEP) this.resizeRing(Math.min(RING_MIN, this.ringMax)); // a burst's growth goes
-      if (this.pending.size === 0) this.updateRef();
-    }
+    if (r.live === 0 && this.pending.size === 0) this.updateRef();
     if (this.sealed.length && !this.flushScheduled) this.scheduleFlush();
     callSettle(owner, arg, tag, err);
   }
 
   /** The NetlinkError for the post()ed message in ring slot i. */
   private slotError(i: number, errno: number, extack: Extack | undefined): NetlinkError {
-    const owner = this.ringOwner[i]!;
-    const arg = this.ringArg[i];
-    const type = this.ringType[i]!;
-    const ctx = owner.context(arg, this.ringTag[i]!);
-    return new NetlinkError({
-      errno,
-      op: rtmName(type),
-      subject: ctx?.subject,
-      extack,
-      field: fieldAt(type, (w) => owner.write(w, arg), extack?.offset),
-      hint: ctx?.hint?.(errno, extack),
-    });
-  }
-
-  /**
-   * The seqs of the live post()ed messages, for the rare paths that fail many: settling one may
-   * post more and resize the ring, so each is looked up again with ringSlot() before it is settled.
-   */
-  private liveSeqs(): number[] {
-    const out: number[] = [];
-    if (this.ringLive === 0) return out;
-    for (let i = 0; i <= this.ringMask; i++) if (this.ringOwner[i] !== undefined) out.push(this.ringSeq[i]!);
-    return out;
+    const r = this.ring;
+    const owner = r.owner[i]!;
+    const arg = r.arg[i];
+    return requestError(errno, r.type[i]!, r.context(i), (w) => owner.write(w, arg), extack);
   }
 
   /**
@@ -417,7 +287,7 @@ export class Engine {
     const signal = ctx?.signal;
     if (signal) {
       if (signal.aborted) throw abortError(signal);
-      this.watchAbort(p, signal);
+      p.abort = this.aborts.watch(p, signal);
     }
     try {
       if (dump && this.dumpActive) {
@@ -538,7 +408,7 @@ export class Engine {
    * without return() must not keep the process alive).
    */
   private updateRef(): void {
-    const want = !this.readPaused && this.pending.size + this.ringLive + this.dumpQueue.length > 0;
+    const want = !this.readPaused && this.pending.size + this.ring.live + this.dumpQueue.length > 0;
     if (want !== this.refd && this.transport) {
       this.refd = want;
       this.transport.ref(want);
@@ -573,35 +443,6 @@ export class Engine {
     }
   }
 
-  /**
-   * Requests sharing a signal share one 'abort' listener per engine (one each would pass the
-   * EventTarget's limit of 10 and warn of a leak for a signal shared by many calls, such as a
-   * shutdown signal); p.abort() takes the request off it, and the listener off the signal with
-   * its last request.
-   */
-  private watchAbort(p: Pending, signal: AbortSignal): void {
-    let w = this.aborts.get(signal);
-    if (!w) {
-      const pending = new Set<Pending>();
-      const onAbort = (): void => {
-        this.aborts.delete(signal);
-        for (const q of [...pending]) this.abortPending(q, signal);
-      };
-      w = { pending, onAbort };
-      this.aborts.set(signal, w);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    const watch = w;
-    watch.pending.add(p);
-    p.abort = () => {
-      watch.pending.delete(p);
-      if (watch.pending.size === 0 && this.aborts.get(signal) === watch) {
-        this.aborts.delete(signal);
-        signal.removeEventListener('abort', watch.onAbort);
-      }
-    };
-  }
-
   private abortPending(p: Pending, signal: AbortSignal): void {
     const qi = this.dumpQueue.indexOf(p);
     if (qi >= 0) {
@@ -633,14 +474,7 @@ export class Engine {
   }
 
   private error(p: Pending, errno: number, extack: Extack | undefined): NetlinkError {
-    return new NetlinkError({
-      errno,
-      op: rtmName(p.type),
-      subject: p.ctx?.subject,
-      extack,
-      field: fieldAt(p.type, p.body, extack?.offset),
-      hint: p.ctx?.hint?.(errno, extack),
-    });
+    return requestError(errno, p.type, p.ctx, p.body, extack);
   }
 
   private receive(chunk: Buffer | null, errno: number, sendId: number): void {
@@ -652,8 +486,8 @@ export class Engine {
         for (const p of [...this.pending.values()]) {
           if (inRange(p.seq, range[0], range[1])) this.finish(p, this.error(p, errno, undefined));
         }
-        for (const seq of this.liveSeqs()) {
-          const i = this.ringSlot(seq);
+        for (const seq of this.ring.liveSeqs()) {
+          const i = this.ring.slot(seq);
           if (i >= 0 && inRange(seq, range[0], range[1])) this.settleSlot(i, this.slotError(i, errno, undefined));
         }
       } else {
@@ -666,11 +500,10 @@ export class Engine {
           if (p.dump) this.detachDump(p, err);
           else this.finish(p, err);
         }
-        for (const seq of this.liveSeqs()) {
-          const i = this.ringSlot(seq);
+        for (const seq of this.ring.liveSeqs()) {
+          const i = this.ring.slot(seq);
           if (i < 0 || this.unsent(seq)) continue;
-          const ctx = this.ringOwner[i]!.context(this.ringArg[i], this.ringTag[i]!);
-          this.settleSlot(i, overrunError(errno, this.ringType[i]!, ctx));
+          this.settleSlot(i, overrunError(errno, this.ring.type[i]!, this.ring.context(i)));
         }
       }
       return;
@@ -680,8 +513,8 @@ export class Engine {
     } catch (e) {
       // A chunk that cannot be read may have held any sent request's reply (not an unsent one's).
       for (const p of [...this.pending.values()]) if (!this.unsent(p.seq)) this.finish(p, e as Error);
-      for (const seq of this.liveSeqs()) {
-        const i = this.ringSlot(seq);
+      for (const seq of this.ring.liveSeqs()) {
+        const i = this.ring.slot(seq);
         if (i >= 0 && !this.unsent(seq)) this.settleSlot(i, e as Error);
       }
     }
@@ -701,7 +534,7 @@ export class Engine {
       const type = rd16(b, off + 4);
       const seq = rd32(b, off + 8);
       if (type === NLMSG_ERROR && len >= 2 * NLMSG_HDRLEN + 4 && rds32(b, off + NLMSG_HDRLEN) === 0) {
-        const i = this.ringSlot(seq);
+        const i = this.ring.slot(seq);
         if (i >= 0) this.settleSlot(i, null);
         else {
           const p = this.pending.get(seq);
@@ -725,7 +558,7 @@ export class Engine {
   /** Hands m to p, the request whose seq it carries (none: an answer to a post()ed request, or stray). */
   private dispatch(m: NlMsg, p: Pending | undefined): void {
     if (!p) {
-      const i = this.ringSlot(m.seq);
+      const i = this.ring.slot(m.seq);
       // A post()ed request is answered by its ACK or error; anything else for it is not asked for.
       if (i >= 0 && m.type === NLMSG_ERROR) {
         const { error, extack } = parseError(m);
@@ -796,13 +629,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     const all = [...this.pending.values(), ...this.dumpQueue];
-    const posted = this.liveSeqs().map((seq) => {
-      const i = seq & this.ringMask;
-      return [this.ringOwner[i]!, this.ringArg[i], this.ringTag[i]!] as const;
-    });
-    this.ringOwner.fill(undefined);
-    this.ringArg.fill(undefined);
-    this.ringLive = 0;
+    const posted = this.ring.drain();
     this.pending.clear();
     this.dumpQueue.length = 0;
     this.sealed.length = 0;
@@ -896,16 +723,6 @@ export class Engine {
       this.dumpHeld && this.inFlight === 1 && this.dumpQueue.length === 0 && this.dumpActive !== undefined,
     );
   }
-}
-
-/** The error of a request whose reply the kernel dropped (ENOBUFS). */
-function overrunError(errno: number, type: number, ctx: RequestContext | undefined): NetlinkError {
-  return new NetlinkError({
-    errno,
-    op: rtmName(type),
-    subject: ctx?.subject,
-    hint: 'the socket receive buffer overran and replies were lost',
-  });
 }
 
 /**

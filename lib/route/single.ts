@@ -4,7 +4,8 @@
 // no promise per waiting call), and goes to engine.post, which tracks it by sequence number with
 // no object of its own; full batches leave while the caller is still issuing. Errors get the
 // call's subject only when they happen.
-import type { AckOwner, Engine, RequestContext, Submission } from '../core/request.js';
+import type { AckOwner } from '../core/ack-ring.js';
+import type { Engine, RequestContext, Submission } from '../core/request.js';
 import { NlWriter, rd16 } from '../core/attr.js';
 import { asCallError } from '../core/errors.js';
 import { checkIfName } from '../core/validate.js';

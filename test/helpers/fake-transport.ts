@@ -3,7 +3,7 @@
 // sendmsg buffer and lets a test deliver reply chunks, receive errors and send failures
 // (serialport's injected fsReadAsync, in spirit). Message builders write the kernel's replies.
 import { Handle, type OpenOptions } from '../../lib/handle.js';
-import type { Receiver, Transport } from '../../lib/core/request.js';
+import type { Receiver, Transport } from '../../lib/core/transport.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import {
   NLM_F_ACK_TLVS,

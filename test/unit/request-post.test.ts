@@ -8,7 +8,8 @@ import { constants } from 'node:os';
 import { type NlWriter } from '../../lib/core/attr.js';
 import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE } from '../../lib/core/constants.js';
 import { DecodeError, HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
-import { Engine, type AckOwner, type EngineTuning, type RequestContext } from '../../lib/core/request.js';
+import type { AckOwner } from '../../lib/core/ack-ring.js';
+import { Engine, type EngineTuning, type RequestContext } from '../../lib/core/request.js';
 import { ack, FakeTransport, splitMessages, turn, type SentMsg } from '../helpers/fake-transport.js';
 
 const E = constants.errno;

@@ -3,6 +3,8 @@
 // close, and malformed replies. No root, no socket.
 import t, { type Test } from 'tap';
 import { constants } from 'node:os';
+import { getEventListeners } from 'node:events';
+import type { AbortWatch } from '../../lib/core/abort-watch.js';
 import { NlWriter } from '../../lib/core/attr.js';
 import {
   NLM_F_ACK,
@@ -372,16 +374,18 @@ t.test('one AbortSignal shared by many requests: one listener, no leak warning, 
   const onWarning = (w: Error): void => void warnings.push(w.name);
   process.on('warning', onWarning);
   t.teardown(() => process.off('warning', onWarning));
-  const signalListeners = (s: AbortSignal): number =>
-    (h.engine as unknown as { aborts: Map<AbortSignal, { pending: Set<unknown> }> }).aborts.get(s)?.pending.size ?? 0;
+  const waiting = (s: AbortSignal): number =>
+    (h.engine as unknown as { aborts: AbortWatch<unknown> }).aborts.watching(s);
 
   const ac = new AbortController();
   const answered = Array.from({ length: 20 }, (_, i) => h.link.get(`a${i}`, { signal: ac.signal }));
   await turn();
-  t.equal(signalListeners(ac.signal), 20, 'twenty requests wait on the signal');
+  t.equal(waiting(ac.signal), 20, 'twenty requests wait on the signal');
+  t.equal(getEventListeners(ac.signal, 'abort').length, 1, 'through one listener');
   for (const m of lastSent(fake)) fake.deliver(newlink(m.seq, 1, 'a', 0), ack(m.seq));
   t.equal((await Promise.all(answered)).length, 20);
-  t.equal(signalListeners(ac.signal), 0, 'answered, they are off it');
+  t.equal(waiting(ac.signal), 0, 'answered, they are off it');
+  t.equal(getEventListeners(ac.signal, 'abort').length, 0, 'and the listener is off the signal');
 
   const ac2 = new AbortController();
   const aborted = Array.from({ length: 20 }, (_, i) => h.link.get(`b${i}`, { signal: ac2.signal }));
