@@ -223,12 +223,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.queue = [];
-    this.head = 0;
-    this.namesQueued = 0;
-    this.lastNames.clear();
-    this.expansion = undefined;
-    this.held = undefined;
+    this.dropQueue();
     this.view.clear();
     this.round = undefined;
     this.dumps.close();
@@ -404,13 +399,18 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
 
   /** The consumer fell maxQueue events behind: drop them and report (or resync). */
   private overflow(): void {
+    this.dropQueue();
+    this.overrun();
+  }
+
+  /** Forgets the events not yet taken, and what was being expanded or held for them. */
+  private dropQueue(): void {
     this.queue = [];
     this.head = 0;
     this.namesQueued = 0;
     this.lastNames.clear();
     this.expansion = undefined;
     this.held = undefined;
-    this.overrun();
   }
 
   private requestRound(kinds: Iterable<MonitorKind>): void {
