@@ -30,8 +30,8 @@ import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-t
 import { linkNames } from './neigh/ifnames.js';
 import type { BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec } from '../types/route.js';
 import { decodeRoute, type LinkNames } from './route/decode.js';
+import { addrText } from './route/address.js';
 import {
-  addrText,
   parseRoute,
   PLACEHOLDER_DEV,
   writeParsedFast,

@@ -24,8 +24,8 @@ import type { Handle } from '../../lib/handle.js';
 import { decodeRoute } from '../../lib/route.js';
 import { protocolId, protocolName, scopeId, setNameDirs, tableId, tableName } from '../../lib/rt-tables.js';
 import { decodeRouteSlow } from '../../lib/route/decode.js';
+import { parse4 } from '../../lib/route/address.js';
 import {
-  parse4,
   parseRoute,
   writeParsedFast,
   writeRoute,
