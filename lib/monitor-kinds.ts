@@ -49,7 +49,7 @@ import { ifinfomsg, IFLA_EXT_MASK } from './link/ifla.js';
 import { decodeFdb, decodeNeigh } from './neigh.js';
 import { decodeAddr } from './addr.js';
 import { decodeRoute } from './route.js';
-import { decodeRule } from './rule.js';
+import { decodeRule } from './rule/fra.js';
 import { decodeNexthop } from './nexthop.js';
 import type { MonitorGroup, MonitorKind, Netconf, Nsid } from '../types/monitor.js';
 

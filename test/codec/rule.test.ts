@@ -4,7 +4,7 @@
 import t from 'tap';
 import { NLM_F_DUMP, RTM_GETRULE, RTM_NEWRULE } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
-import { decodeRule } from '../../lib/rule.js';
+import { decodeRule } from '../../lib/rule/fra.js';
 import type { Handle } from '../../lib/handle.js';
 import type { RuleSpec } from '../../types/rule.js';
 import { ack, done, fakeHandle, nla, nlmsg, turn, type SentMsg, msgOf } from '../helpers/fake-transport.js';
