@@ -16,7 +16,7 @@ export { bridgeAfSpec, bridgeVlanInfo, decodeBridgeVlans } from './bridge-vlan.j
 export { fibRuleHdr, fra, decodeRule } from './rule/fra.js';
 export { rtmsg, rta, rtax, rtnhAttrs, multipath, rtvia } from './route/schema.js';
 export { decodeRoute } from './route/decode.js';
-export { ifaddrmsg, ifa, decodeAddr } from './addr.js';
+export { ifaddrmsg, ifa, decodeAddr } from './addr/ifa.js';
 export { nhmsg, nha, nhaResGroup, decodeNexthop } from './nexthop.js';
 export { netconfa, decodeNetconf, decodeNsid } from './monitor-kinds.js';
 export type { IflaAttrs, LinkInfoRaw, CommonWire } from './link/ifla.js';
@@ -25,6 +25,6 @@ export type { NdaNeigh, NdaFdb, NfeaAttrs } from './neigh/nda.js';
 export type { BridgeAfSpec, VlanInfo } from './bridge-vlan.js';
 export type { FraAttrs, FibRuleHdr } from './rule/fra.js';
 export type { RtmsgFields, RtVia, Metrics, RtnhAttrs, RtNexthop, RtaAttrs } from './route/schema.js';
-export type { IfaAttrs } from './addr.js';
+export type { IfaAttrs } from './addr/ifa.js';
 export type { NhaAttrs, NhaResGroup, NhGrpWire } from './nexthop.js';
 export type { NetconfAttrs } from './monitor-kinds.js';

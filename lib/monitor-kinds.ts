@@ -47,7 +47,7 @@ import { defineAttrs, s32 } from './core/schema.js';
 import { decodeLink } from './link/link.js';
 import { ifinfomsg, IFLA_EXT_MASK } from './link/ifla.js';
 import { decodeFdb, decodeNeigh } from './neigh.js';
-import { decodeAddr } from './addr.js';
+import { decodeAddr } from './addr/ifa.js';
 import { decodeRoute } from './route.js';
 import { decodeRule } from './rule/fra.js';
 import { decodeNexthop } from './nexthop.js';

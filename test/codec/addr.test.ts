@@ -6,7 +6,7 @@ import { NLM_F_DUMP, RTM_DELADDR, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR } from '
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import type { Handle } from '../../lib/handle.js';
-import { decodeAddr, ifa, ifaddrmsg, type IfaAttrs } from '../../lib/addr.js';
+import { decodeAddr, ifa, ifaddrmsg, type IfaAttrs } from '../../lib/addr/ifa.js';
 import type { Decoded } from '../../lib/core/schema.js';
 import type { AddrSpec } from '../../types/addr.js';
 import { fakeHandle, turn, type SentMsg, msgOf } from '../helpers/fake-transport.js';
