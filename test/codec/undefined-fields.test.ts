@@ -14,6 +14,7 @@ import type { Handle } from '../../lib/handle.js';
 import { PORTS, TYPES } from '../../lib/link/kinds/index.js';
 import { resolveParts } from '../../lib/link/resolve.js';
 import { checkParts, hasKindFields, splitChange, splitSpec, writeLink, type Parts } from '../../lib/link/spec.js';
+import { writeSimpleRoute } from '../../lib/route/encode.js';
 import { checkTun } from '../../lib/tun.js';
 import type {
   AddrDelSpec,
@@ -480,6 +481,24 @@ t.test('route: add, replace, del, and the bulk calls', async (t) => {
     'route.add with metrics whose fields are all undefined',
     (h) => h.route.add({ dst: '10.4.0.0/16', dev: 'veth0' }),
     (h) => h.route.add({ dst: '10.4.0.0/16', dev: 'veth0', metrics: { ...METRICS } }),
+  );
+});
+
+t.test('the route shortcut takes { dst, via, dev } with other fields undefined', async (t) => {
+  const devIndex = { index: () => 3 };
+  for (const op of ['add', 'replace', 'del'] as const) {
+    const bare = new NlWriter(256);
+    t.ok(writeSimpleRoute(bare, { dst: '10.1.0.0/16', via: '10.0.0.2', dev: 'veth0' }, op, devIndex), op);
+    const undef = new NlWriter(256);
+    t.ok(
+      writeSimpleRoute(undef, { ...ROUTE, dst: '10.1.0.0/16', via: '10.0.0.2', dev: 'veth0' }, op, devIndex),
+      `${op}: written by the shortcut`,
+    );
+    t.same(undef.buf.subarray(0, undef.pos), bare.buf.subarray(0, bare.pos), `${op}: same bytes`);
+  }
+  t.notOk(
+    writeSimpleRoute(new NlWriter(256), { dst: '10.1.0.0/16', metric: 5 }, 'add', devIndex),
+    'a field given still takes the general path',
   );
 });
 
