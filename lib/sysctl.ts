@@ -269,7 +269,9 @@ export class SysctlApi {
 
   private changes(values: Record<string, unknown>): Change[] {
     const seen = new Map<string, string>();
-    return Object.keys(values).map((k) => {
+    // a key given as undefined is one left out (SysctlValues' fields take undefined)
+    const given = Object.keys(values).filter((k) => values[k] !== undefined);
+    return given.map((k) => {
       const p = this.key(k, 'key');
       const other = seen.get(p.path);
       if (other !== undefined)

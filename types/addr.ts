@@ -33,46 +33,46 @@ export interface AddrSpec {
   /** '10.0.0.1/24', '2001:db8::1/64'; without a prefix length, a host prefix (/32, /128). */
   address: string;
   /** Point-to-point peer prefix ('10.0.0.2/32'): IFA_ADDRESS becomes the peer. */
-  peer?: string;
+  peer?: string | undefined;
   /** IPv4 broadcast address, or '+' (host bits set) / '-' (host bits clear) as ip computes them. */
-  broadcast?: string;
+  broadcast?: string | undefined;
   /** IPv4 label (at most 15 bytes; by convention DEV or DEV:N). */
-  label?: string;
+  label?: string | undefined;
   /** Default 'host' for 127.0.0.0/8, else 'global' (as ip). */
-  scope?: AddrScope | number;
+  scope?: AddrScope | number | undefined;
   /** `valid_lft`: seconds the address stays valid, or 'forever' (IFA_CACHEINFO). */
-  validLft?: Lifetime;
+  validLft?: Lifetime | undefined;
   /**
    * `preferred_lft`: seconds the address stays preferred as a source, or 'forever'; 0 deprecates it
    * (IFA_CACHEINFO).
    */
-  preferredLft?: Lifetime;
+  preferredLft?: Lifetime | undefined;
   /** Do not add the prefix route (IFA_F_NOPREFIXROUTE). */
-  noprefixroute?: boolean;
+  noprefixroute?: boolean | undefined;
   /** IPv6: skip duplicate address detection (IFA_F_NODAD). */
-  nodad?: boolean;
+  nodad?: boolean | undefined;
   /** IPv6: optimistic DAD (IFA_F_OPTIMISTIC). */
-  optimistic?: boolean;
+  optimistic?: boolean | undefined;
   /** IPv6: home address (IFA_F_HOMEADDRESS). */
-  home?: boolean;
+  home?: boolean | undefined;
   /** IPv6: manage temporary addresses from this prefix (IFA_F_MANAGETEMPADDR). */
-  mngtmpaddr?: boolean;
+  mngtmpaddr?: boolean | undefined;
   /** Join the multicast group of a multicast address (IFA_F_MCAUTOJOIN). */
-  autojoin?: boolean;
+  autojoin?: boolean | undefined;
   /** Metric of the prefix route (IFA_RT_PRIORITY). */
-  metric?: number;
+  metric?: number | undefined;
   /**
    * Address protocol (IFA_PROTO): a number or 'kernel_lo', 'kernel_ra', 'kernel_ll' (or a number in
    * a string, as a read Addr gives a protocol without a name).
    */
-  proto?: number | string;
+  proto?: number | string | undefined;
   /**
    * IPv6: resolve only once duplicate address detection has finished (the address is no longer
    * tentative); a failed DAD rejects with code 'EDADFAILED'. Ignored for IPv4 and with nodad.
    */
-  waitDad?: boolean;
+  waitDad?: boolean | undefined;
   /** How long waitDad waits, in ms (default 10000); then it rejects with code 'ETIMEDOUT'. */
-  dadTimeout?: number;
+  dadTimeout?: number | undefined;
 }
 
 /** What addr.list returns. */
@@ -128,9 +128,9 @@ export interface AddrDelSpec {
   /** '10.0.0.1/24'; an IPv4 address without a prefix length deletes that address whatever its prefix (as ip). */
   address: string;
   /** The point-to-point peer of the address to delete, where it has one. */
-  peer?: string;
+  peer?: string | undefined;
   /** The IPv4 label of the address to delete. */
-  label?: string;
+  label?: string | undefined;
 }
 
 /** What addr.flush takes (`ip address flush dev DEV [-4|-6]`). */
@@ -138,5 +138,5 @@ export interface AddrFlushSpec {
   /** The device whose addresses go (name or index). */
   dev: string | number;
   /** Only IPv4 (4) or IPv6 (6) addresses; default both. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
 }

@@ -25,13 +25,13 @@ export interface BondPortOptions {
    * 0 for none. The kernel refuses (EPERM) an id above the bond's number of transmit queues, or
    * one another port of the bond already has (0 aside).
    */
-  queueId?: number;
+  queueId?: number | undefined;
   /**
    * `prio`: the port's priority for failover reselection, higher first (IFLA_BOND_SLAVE_PRIO, a
    * signed 32-bit integer, Linux 6.0+); only in active-backup, balance-tlb and balance-alb modes
    * (the kernel refuses it in the others, EACCES).
    */
-  prio?: number;
+  prio?: number | undefined;
   /**
    * `actor_port_prio`: the port's LACP actor port priority, 0–65535, 255 by default
    * (IFLA_BOND_SLAVE_ACTOR_PORT_PRIO, Linux 6.18 and some stable kernels; a read reports it in
@@ -39,7 +39,7 @@ export interface BondPortOptions {
    * without its fix (commit 067bf016e99a, in 6.18-rc5) crash on 0, 255 and 65535: check the
    * kernel before sending those.
    */
-  actorPortPrio?: number;
+  actorPortPrio?: number | undefined;
 }
 
 /** What the kernel reports of a bond port beside its options (read-only: link.set refuses them). */

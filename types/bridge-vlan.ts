@@ -12,18 +12,18 @@ export interface BridgeVlanSpec {
    * The last VLAN id of a range `vid`..`vidEnd` (`vid 10-20`), greater than `vid`; sent as two
    * entries flagged BRIDGE_VLAN_INFO_RANGE_BEGIN / _RANGE_END, as iproute2 does.
    */
-  vidEnd?: number;
+  vidEnd?: number | undefined;
   /** BRIDGE_VLAN_INFO_PVID: untagged ingress is classified into this VLAN (not with a range). */
-  pvid?: boolean;
+  pvid?: boolean | undefined;
   /** BRIDGE_VLAN_INFO_UNTAGGED: frames of this VLAN leave the port untagged. */
-  untagged?: boolean;
+  untagged?: boolean | undefined;
   /**
    * BRIDGE_FLAGS_SELF: the device's own VLAN table — the bridge's own entry when `dev` is the
    * bridge (`bridge vlan add dev br0 vid 10 self`), or a port driver's (switchdev).
    */
-  self?: boolean;
+  self?: boolean | undefined;
   /** BRIDGE_FLAGS_MASTER: the master bridge's table of the port (the kernel's default without flags). */
-  master?: boolean;
+  master?: boolean | undefined;
 }
 
 /**
@@ -53,13 +53,13 @@ export interface BridgeVlan {
 /** What `bridgeVlan.list` takes. */
 export interface BridgeVlanFilter {
   /** Only this port's (or bridge's) VLANs (`bridge vlan show dev DEV`). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Only entries holding this VLAN id (`bridge vlan show vid VID`), 1..4094. */
-  vid?: number;
+  vid?: number | undefined;
   /**
    * Ask the kernel for ranges (RTEXT_FILTER_BRVLAN_COMPRESSED, `bridge -compressvlans vlan show`):
    * consecutive VLANs with the same flags come back as one entry with `vidEnd`. Default false,
    * as `bridge vlan show` (RTEXT_FILTER_BRVLAN): one entry per VLAN.
    */
-  compress?: boolean;
+  compress?: boolean | undefined;
 }

@@ -10,116 +10,116 @@ export interface BridgeOptions {
    * `forward_delay`: time a port spends listening and learning before it forwards, in centiseconds
    * (IFLA_BR_FORWARD_DELAY).
    */
-  forwardDelay?: number;
+  forwardDelay?: number | undefined;
   /** `hello_time`: interval between STP hello packets, in centiseconds (IFLA_BR_HELLO_TIME). */
-  helloTime?: number;
+  helloTime?: number | undefined;
   /** `max_age`: how long STP information from a hello packet is kept, in centiseconds (IFLA_BR_MAX_AGE). */
-  maxAge?: number;
+  maxAge?: number | undefined;
   /** `ageing_time`: how long a learned FDB entry lives unrefreshed, in centiseconds (IFLA_BR_AGEING_TIME). */
-  ageingTime?: number;
+  ageingTime?: number | undefined;
   /** 0 off, 1 kernel STP (2 when a user-space STP daemon runs). */
-  stpState?: number;
+  stpState?: number | undefined;
   /** `priority`: the bridge's STP priority, 0–65535; the lowest becomes the root (IFLA_BR_PRIORITY). */
-  priority?: number;
+  priority?: number | undefined;
   /**
    * `vlan_filtering`: filter and tag by VLAN on the ports (IFLA_BR_VLAN_FILTERING; needs
    * CONFIG_BRIDGE_VLAN_FILTERING).
    */
-  vlanFiltering?: boolean;
+  vlanFiltering?: boolean | undefined;
   /** `vlan_protocol`: the VLAN protocol used when filtering (IFLA_BR_VLAN_PROTOCOL). */
-  vlanProtocol?: '802.1Q' | '802.1ad' | `${number}`;
+  vlanProtocol?: '802.1Q' | '802.1ad' | `${number}` | undefined;
   /**
    * `group_fwd_mask`: bit mask of the link-local groups 01:80:C2:00:00:0X the bridge forwards
    * (IFLA_BR_GROUP_FWD_MASK).
    */
-  groupFwdMask?: number;
+  groupFwdMask?: number | undefined;
   /** `group_address`: the MAC address STP packets are sent to (IFLA_BR_GROUP_ADDR). */
-  groupAddress?: string;
+  groupAddress?: string | undefined;
   /** Write-only: flush the bridge's forwarding database. */
-  fdbFlush?: boolean;
+  fdbFlush?: boolean | undefined;
   /** 0 disabled, 1 automatic, 2 permanent. */
-  mcastRouter?: number;
+  mcastRouter?: number | undefined;
   /**
    * `mcast_snooping`: IGMP/MLD snooping, forwarding multicast only to interested ports
    * (IFLA_BR_MCAST_SNOOPING).
    */
-  mcastSnooping?: boolean;
+  mcastSnooping?: boolean | undefined;
   /**
    * `mcast_query_use_ifaddr`: send queries from the bridge's own IP address rather than 0.0.0.0
    * (IFLA_BR_MCAST_QUERY_USE_IFADDR).
    */
-  mcastQueryUseIfaddr?: boolean;
+  mcastQueryUseIfaddr?: boolean | undefined;
   /** `mcast_querier`: act as IGMP/MLD querier (IFLA_BR_MCAST_QUERIER). */
-  mcastQuerier?: boolean;
+  mcastQuerier?: boolean | undefined;
   /**
    * `mcast_hash_elasticity`: kept for compatibility; recent kernels ignore it
    * (IFLA_BR_MCAST_HASH_ELASTICITY).
    */
-  mcastHashElasticity?: number;
+  mcastHashElasticity?: number | undefined;
   /** `mcast_hash_max`: the most multicast groups the bridge tracks (IFLA_BR_MCAST_HASH_MAX). */
-  mcastHashMax?: number;
+  mcastHashMax?: number | undefined;
   /** `mcast_last_member_count`: group-specific queries sent after a leave (IFLA_BR_MCAST_LAST_MEMBER_CNT). */
-  mcastLastMemberCount?: number;
+  mcastLastMemberCount?: number | undefined;
   /** `mcast_startup_query_count`: general queries sent at start-up (IFLA_BR_MCAST_STARTUP_QUERY_CNT). */
-  mcastStartupQueryCount?: number;
+  mcastStartupQueryCount?: number | undefined;
   /**
    * `mcast_last_member_interval`: interval between group-specific queries after a leave, in centiseconds
    * (IFLA_BR_MCAST_LAST_MEMBER_INTVL).
    */
-  mcastLastMemberInterval?: number;
+  mcastLastMemberInterval?: number | undefined;
   /**
    * `mcast_membership_interval`: how long a group lives without a report, in centiseconds
    * (IFLA_BR_MCAST_MEMBERSHIP_INTVL).
    */
-  mcastMembershipInterval?: number;
+  mcastMembershipInterval?: number | undefined;
   /**
    * `mcast_querier_interval`: how long another querier counts as present after its last query, in
    * centiseconds (IFLA_BR_MCAST_QUERIER_INTVL).
    */
-  mcastQuerierInterval?: number;
+  mcastQuerierInterval?: number | undefined;
   /**
    * `mcast_query_interval`: interval between general queries, in centiseconds (IFLA_BR_MCAST_QUERY_INTVL).
    */
-  mcastQueryInterval?: number;
+  mcastQueryInterval?: number | undefined;
   /**
    * `mcast_query_response_interval`: the Max Response Time of general queries, in centiseconds
    * (IFLA_BR_MCAST_QUERY_RESPONSE_INTVL).
    */
-  mcastQueryResponseInterval?: number;
+  mcastQueryResponseInterval?: number | undefined;
   /**
    * `mcast_startup_query_interval`: interval between start-up queries, in centiseconds
    * (IFLA_BR_MCAST_STARTUP_QUERY_INTVL).
    */
-  mcastStartupQueryInterval?: number;
+  mcastStartupQueryInterval?: number | undefined;
   /**
    * `nf_call_iptables`: pass bridged IPv4 traffic through iptables (the bridge's own
    * net.bridge.bridge-nf-call-iptables; IFLA_BR_NF_CALL_IPTABLES).
    */
-  nfCallIptables?: boolean;
+  nfCallIptables?: boolean | undefined;
   /** `nf_call_ip6tables`: pass bridged IPv6 traffic through ip6tables (IFLA_BR_NF_CALL_IP6TABLES). */
-  nfCallIp6tables?: boolean;
+  nfCallIp6tables?: boolean | undefined;
   /** `nf_call_arptables`: pass bridged ARP through arptables (IFLA_BR_NF_CALL_ARPTABLES). */
-  nfCallArptables?: boolean;
+  nfCallArptables?: boolean | undefined;
   /** `vlan_default_pvid`: the VLAN new ports join untagged, 0 for none (IFLA_BR_VLAN_DEFAULT_PVID). */
-  vlanDefaultPvid?: number;
+  vlanDefaultPvid?: number | undefined;
   /** `vlan_stats_enabled`: count traffic per VLAN (IFLA_BR_VLAN_STATS_ENABLED). */
-  vlanStatsEnabled?: boolean;
+  vlanStatsEnabled?: boolean | undefined;
   /** `mcast_stats_enabled`: count IGMP/MLD packets (IFLA_BR_MCAST_STATS_ENABLED). */
-  mcastStatsEnabled?: boolean;
+  mcastStatsEnabled?: boolean | undefined;
   /** `mcast_igmp_version`: the IGMP version of queries, 2 or 3 (IFLA_BR_MCAST_IGMP_VERSION). */
-  mcastIgmpVersion?: number;
+  mcastIgmpVersion?: number | undefined;
   /** `mcast_mld_version`: the MLD version of queries, 1 or 2 (IFLA_BR_MCAST_MLD_VERSION). */
-  mcastMldVersion?: number;
+  mcastMldVersion?: number | undefined;
   /** `vlan_stats_per_port`: keep VLAN statistics per port (IFLA_BR_VLAN_STATS_PER_PORT). */
-  vlanStatsPerPort?: boolean;
+  vlanStatsPerPort?: boolean | undefined;
   /** IFLA_BR_MULTI_BOOLOPT bit BR_BOOLOPT_NO_LL_LEARN. */
-  noLinklocalLearn?: boolean;
+  noLinklocalLearn?: boolean | undefined;
   /** IFLA_BR_MULTI_BOOLOPT bit BR_BOOLOPT_MCAST_VLAN_SNOOPING. */
-  mcastVlanSnooping?: boolean;
+  mcastVlanSnooping?: boolean | undefined;
   /** IFLA_BR_MULTI_BOOLOPT bit BR_BOOLOPT_MST_ENABLE. */
-  mstEnabled?: boolean;
+  mstEnabled?: boolean | undefined;
   /** `fdb_max_learned`: most FDB entries the bridge learns, 0 = no limit (IFLA_BR_FDB_MAX_LEARNED, Linux 6.8+). */
-  fdbMaxLearned?: number;
+  fdbMaxLearned?: number | undefined;
 }
 
 /** What the kernel reports of a bridge beyond its options (timers in centiseconds). */
@@ -190,77 +190,78 @@ export type BondXmitHashPolicy =
 /** `ip link add … type bond …` */
 export interface BondOptions {
   /** `mode`: how traffic is spread over the ports (default balance-rr) (IFLA_BOND_MODE). */
-  mode?: BondMode;
+  mode?: BondMode | undefined;
   /** The active port (name or index; reads give the index). */
-  activeSlave?: string | number;
+  activeSlave?: string | number | undefined;
   /** `miimon`: MII link monitoring interval in milliseconds, 0 = off (IFLA_BOND_MIIMON). */
-  miimon?: number;
+  miimon?: number | undefined;
   /**
    * `updelay`: milliseconds a port must be up before it is used (a multiple of miimon) (IFLA_BOND_UPDELAY).
    */
-  updelay?: number;
+  updelay?: number | undefined;
   /** `downdelay`: milliseconds a port must be down before it is dropped (IFLA_BOND_DOWNDELAY). */
-  downdelay?: number;
+  downdelay?: number | undefined;
   /**
    * `peer_notify_delay`: milliseconds between peer notifications after a failover
    * (IFLA_BOND_PEER_NOTIF_DELAY).
    */
-  peerNotifyDelay?: number;
+  peerNotifyDelay?: number | undefined;
   /** `use_carrier`: MII monitoring reads the carrier state (IFLA_BOND_USE_CARRIER). */
-  useCarrier?: boolean;
+  useCarrier?: boolean | undefined;
   /** `arp_interval`: ARP link monitoring interval in milliseconds, 0 = off (IFLA_BOND_ARP_INTERVAL). */
-  arpInterval?: number;
+  arpInterval?: number | undefined;
   /** `arp_ip_target`: the IPv4 addresses ARP monitoring probes (IFLA_BOND_ARP_IP_TARGET). */
-  arpIpTarget?: string[];
+  arpIpTarget?: string[] | undefined;
   /** `arp_validate`: which ports validate ARP probes and replies (IFLA_BOND_ARP_VALIDATE). */
-  arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup' | `${number}`;
+  arpValidate?:
+    'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup' | `${number}` | undefined;
   /** `arp_all_targets`: a port is up when any, or all, ARP targets answer (IFLA_BOND_ARP_ALL_TARGETS). */
-  arpAllTargets?: 'any' | 'all' | `${number}`;
+  arpAllTargets?: 'any' | 'all' | `${number}` | undefined;
   /** The primary port (name or index; reads give the index). */
-  primary?: string | number;
+  primary?: string | number | undefined;
   /** `primary_reselect`: when the primary port becomes active again (IFLA_BOND_PRIMARY_RESELECT). */
-  primaryReselect?: 'always' | 'better' | 'failure' | `${number}`;
+  primaryReselect?: 'always' | 'better' | 'failure' | `${number}` | undefined;
   /** `fail_over_mac`: how active-backup sets MAC addresses on failover (IFLA_BOND_FAIL_OVER_MAC). */
-  failOverMac?: 'none' | 'active' | 'follow' | `${number}`;
+  failOverMac?: 'none' | 'active' | 'follow' | `${number}` | undefined;
   /** `xmit_hash_policy`: how balance-xor and 802.3ad pick a port (IFLA_BOND_XMIT_HASH_POLICY). */
-  xmitHashPolicy?: BondXmitHashPolicy;
+  xmitHashPolicy?: BondXmitHashPolicy | undefined;
   /** `resend_igmp`: IGMP membership reports sent after a failover (IFLA_BOND_RESEND_IGMP). */
-  resendIgmp?: number;
+  resendIgmp?: number | undefined;
   /**
    * `num_grat_arp` (= `num_unsol_na`): gratuitous ARPs / unsolicited NAs sent after a failover
    * (IFLA_BOND_NUM_PEER_NOTIF).
    */
-  numGratArp?: number;
+  numGratArp?: number | undefined;
   /**
    * `all_slaves_active`: deliver duplicate frames received on inactive ports (IFLA_BOND_ALL_SLAVES_ACTIVE).
    */
-  allSlavesActive?: boolean;
+  allSlavesActive?: boolean | undefined;
   /** `min_links`: ports that must be up for the bond to have carrier (IFLA_BOND_MIN_LINKS). */
-  minLinks?: number;
+  minLinks?: number | undefined;
   /**
    * `lp_interval`: seconds between learning packets to the switch, balance-tlb/alb (IFLA_BOND_LP_INTERVAL).
    */
-  lpInterval?: number;
+  lpInterval?: number | undefined;
   /**
    * `packets_per_slave`: packets sent on a port before the next, balance-rr (IFLA_BOND_PACKETS_PER_SLAVE).
    */
-  packetsPerSlave?: number;
+  packetsPerSlave?: number | undefined;
   /** `lacp_rate`: how often the partner should send LACPDUs, 802.3ad (IFLA_BOND_AD_LACP_RATE). */
-  lacpRate?: 'slow' | 'fast' | `${number}`;
+  lacpRate?: 'slow' | 'fast' | `${number}` | undefined;
   /** `ad_select`: how the 802.3ad aggregator is chosen (IFLA_BOND_AD_SELECT). */
-  adSelect?: 'stable' | 'bandwidth' | 'count' | `${number}`;
+  adSelect?: 'stable' | 'bandwidth' | 'count' | `${number}` | undefined;
   /** `ad_actor_sys_prio`: the 802.3ad system priority, 1–65535 (IFLA_BOND_AD_ACTOR_SYS_PRIO). */
-  adActorSysPrio?: number;
+  adActorSysPrio?: number | undefined;
   /** `ad_user_port_key`: the user part of the 802.3ad port key, 0–1023 (IFLA_BOND_AD_USER_PORT_KEY). */
-  adUserPortKey?: number;
+  adUserPortKey?: number | undefined;
   /** `ad_actor_system`: the MAC address 802.3ad announces as system id (IFLA_BOND_AD_ACTOR_SYSTEM). */
-  adActorSystem?: string;
+  adActorSystem?: string | undefined;
   /** `tlb_dynamic_lb`: balance-tlb rebalances flows by load (IFLA_BOND_TLB_DYNAMIC_LB). */
-  tlbDynamicLb?: boolean;
+  tlbDynamicLb?: boolean | undefined;
   /** `lacp_active`: send LACPDUs on our own (`on`) or only in reply (`off`) (IFLA_BOND_AD_LACP_ACTIVE). */
-  lacpActive?: boolean;
+  lacpActive?: boolean | undefined;
   /** `arp_missed_max`: missed ARP/NS probes before a port counts as down (IFLA_BOND_MISSED_MAX). */
-  missedMax?: number;
+  missedMax?: number | undefined;
 }
 
 /** `ip link add link PARENT … type vlan …` */
@@ -268,42 +269,46 @@ export interface VlanOptions {
   /** 1–4094 (required). */
   id: number;
   /** `protocol`: the tag's protocol, 802.1Q (default) or 802.1ad for QinQ (IFLA_VLAN_PROTOCOL). */
-  protocol?: '802.1Q' | '802.1ad';
+  protocol?: '802.1Q' | '802.1ad' | undefined;
   /**
    * `reorder_hdr`: hand packets to the stack with the tag removed (IFLA_VLAN_FLAGS VLAN_FLAG_REORDER_HDR;
    * on by default).
    */
-  reorderHdr?: boolean;
+  reorderHdr?: boolean | undefined;
   /** `gvrp`: register the VLAN with GVRP (VLAN_FLAG_GVRP). */
-  gvrp?: boolean;
+  gvrp?: boolean | undefined;
   /** `mvrp`: register the VLAN with MVRP (VLAN_FLAG_MVRP). */
-  mvrp?: boolean;
+  mvrp?: boolean | undefined;
   /** `loose_binding`: the VLAN's state does not follow its parent's (VLAN_FLAG_LOOSE_BINDING). */
-  looseBinding?: boolean;
+  looseBinding?: boolean | undefined;
   /**
    * `bridge_binding`: the VLAN's carrier follows the bridge ports in that VLAN (VLAN_FLAG_BRIDGE_BINDING).
    */
-  bridgeBinding?: boolean;
+  bridgeBinding?: boolean | undefined;
   /**
    * `egress-qos-map FROM:TO …`: outgoing packet priority (skb->priority, `from`) to 802.1p priority in the
    * tag (`to`) (IFLA_VLAN_EGRESS_QOS).
    */
-  egressQosMap?: {
-    /** Packet priority (skb->priority). */
-    from: number;
-    /** 802.1p priority in the tag, 0–7. */
-    to: number;
-  }[];
+  egressQosMap?:
+    | {
+        /** Packet priority (skb->priority). */
+        from: number;
+        /** 802.1p priority in the tag, 0–7. */
+        to: number;
+      }[]
+    | undefined;
   /**
    * `ingress-qos-map FROM:TO …`: the tag's 802.1p priority (`from`) to packet priority (`to`) on receive
    * (IFLA_VLAN_INGRESS_QOS).
    */
-  ingressQosMap?: {
-    /** 802.1p priority in the tag, 0–7. */
-    from: number;
-    /** Packet priority (skb->priority). */
-    to: number;
-  }[];
+  ingressQosMap?:
+    | {
+        /** 802.1p priority in the tag, 0–7. */
+        from: number;
+        /** Packet priority (skb->priority). */
+        to: number;
+      }[]
+    | undefined;
 }
 
 /** `ip link add … type vxlan …` */
@@ -311,85 +316,87 @@ export interface VxlanOptions {
   /** The VNI, 0–16777215 (required). */
   id: number;
   /** Multicast group (IPv4 or IPv6). */
-  group?: string;
+  group?: string | undefined;
   /** Unicast peer (IPv4 or IPv6). */
-  remote?: string;
+  remote?: string | undefined;
   /** `local`: the source address of the VTEP, IPv4 or IPv6 (IFLA_VXLAN_LOCAL / LOCAL6). */
-  local?: string;
+  local?: string | undefined;
   /** The underlay device (name or index; reads give the index). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** `ttl`: TTL of the outer IP header, 0 = the route's default (IFLA_VXLAN_TTL). */
-  ttl?: number;
+  ttl?: number | undefined;
   /** `ttl inherit`: copy the inner packet's TTL (IFLA_VXLAN_TTL_INHERIT). */
-  ttlInherit?: boolean;
+  ttlInherit?: boolean | undefined;
   /** `tos`: TOS of the outer IP header, 1 = inherit (IFLA_VXLAN_TOS). */
-  tos?: number;
+  tos?: number | undefined;
   /** `df`: the outer header's Don't Fragment bit (IFLA_VXLAN_DF). */
-  df?: 'unset' | 'set' | 'inherit' | `${number}`;
+  df?: 'unset' | 'set' | 'inherit' | `${number}` | undefined;
   /** `flowlabel`: the outer IPv6 flow label (IFLA_VXLAN_LABEL). */
-  flowlabel?: number;
+  flowlabel?: number | undefined;
   /**
    * `learning` / `nolearning`: learn remote MACs into the FDB from received packets (IFLA_VXLAN_LEARNING).
    */
-  learning?: boolean;
+  learning?: boolean | undefined;
   /** `proxy`: answer ARP/ND from the FDB and neighbour table (IFLA_VXLAN_PROXY). */
-  proxy?: boolean;
+  proxy?: boolean | undefined;
   /** `rsc`: route short-circuit (IFLA_VXLAN_RSC). */
-  rsc?: boolean;
+  rsc?: boolean | undefined;
   /** `l2miss`: netlink notification on a missing FDB entry (IFLA_VXLAN_L2MISS). */
-  l2miss?: boolean;
+  l2miss?: boolean | undefined;
   /** `l3miss`: netlink notification on a missing neighbour entry (IFLA_VXLAN_L3MISS). */
-  l3miss?: boolean;
+  l3miss?: boolean | undefined;
   /** Seconds. */
-  ageing?: number;
+  ageing?: number | undefined;
   /** `maxaddress`: the most FDB entries (IFLA_VXLAN_LIMIT). */
-  maxaddress?: number;
+  maxaddress?: number | undefined;
   /**
    * `srcport LOW HIGH`: the range of outer UDP source ports, `{ low, high }` inclusive
    * (IFLA_VXLAN_PORT_RANGE).
    */
-  srcPortRange?: {
-    /** The lowest source port. */
-    low: number;
-    /** The highest source port. */
-    high: number;
-  };
+  srcPortRange?:
+    | {
+        /** The lowest source port. */
+        low: number;
+        /** The highest source port. */
+        high: number;
+      }
+    | undefined;
   /** UDP destination port (iproute2's `dstport`). */
-  port?: number;
+  port?: number | undefined;
   /** `udpcsum`: compute outer UDP checksums over IPv4 (IFLA_VXLAN_UDP_CSUM). */
-  udpCsum?: boolean;
+  udpCsum?: boolean | undefined;
   /** `udp6zerocsumtx`: send a zero UDP checksum over IPv6 (IFLA_VXLAN_UDP_ZERO_CSUM6_TX). */
-  udpZeroCsum6Tx?: boolean;
+  udpZeroCsum6Tx?: boolean | undefined;
   /** `udp6zerocsumrx`: accept a zero UDP checksum over IPv6 (IFLA_VXLAN_UDP_ZERO_CSUM6_RX). */
-  udpZeroCsum6Rx?: boolean;
+  udpZeroCsum6Rx?: boolean | undefined;
   /** `remcsumtx`: remote checksum offload on transmit (IFLA_VXLAN_REMCSUM_TX). */
-  remcsumTx?: boolean;
+  remcsumTx?: boolean | undefined;
   /** `remcsumrx`: remote checksum offload on receive (IFLA_VXLAN_REMCSUM_RX). */
-  remcsumRx?: boolean;
+  remcsumRx?: boolean | undefined;
   /**
    * `remcsum_nopartial`: remote checksum offload without partial checksums (IFLA_VXLAN_REMCSUM_NOPARTIAL).
    */
-  remcsumNopartial?: boolean;
+  remcsumNopartial?: boolean | undefined;
   /** `gbp`: the Group Based Policy extension (IFLA_VXLAN_GBP). */
-  gbp?: boolean;
+  gbp?: boolean | undefined;
   /** `gpe`: the Generic Protocol Extension (IFLA_VXLAN_GPE). */
-  gpe?: boolean;
+  gpe?: boolean | undefined;
   /** Collect metadata (iproute2's `external`). */
-  external?: boolean;
+  external?: boolean | undefined;
   /** `vnifilter`: a collect-metadata device filtering by VNI (IFLA_VXLAN_VNIFILTER). */
-  vnifilter?: boolean;
+  vnifilter?: boolean | undefined;
   /**
    * `[no]localbypass`: deliver to a local VXLAN device's FDB directly when the remote is a local
    * address (default true) (IFLA_VXLAN_LOCALBYPASS, Linux 6.8+).
    */
-  localbypass?: boolean;
+  localbypass?: boolean | undefined;
   /** IPv6 flow label: 'fixed' (`flowlabel`, the default) or 'inherit' from the inner packet (IFLA_VXLAN_LABEL_POLICY, Linux 6.8+). */
-  labelPolicy?: 'fixed' | 'inherit' | `${number}`;
+  labelPolicy?: 'fixed' | 'inherit' | `${number}` | undefined;
   /**
    * `reserved_bits`: the VXLAN header bits the device treats as reserved (and drops packets that set),
    * as a 64-bit hex number: '0xf7ffffff000000ff' by default (IFLA_VXLAN_RESERVED_BITS, Linux 6.14+).
    */
-  reservedBits?: string;
+  reservedBits?: string | undefined;
 }
 
 /** A macvlan/macvtap mode, as `ip link add … type macvlan mode MODE` names it (IFLA_MACVLAN_MODE). */
@@ -401,17 +408,17 @@ export interface MacvlanOptions {
    * `mode`: private (no traffic between siblings), vepa (between siblings via the switch), bridge
    * (directly), passthru (one link takes over the parent), source (by source MAC) (IFLA_MACVLAN_MODE).
    */
-  mode?: MacvlanMode;
+  mode?: MacvlanMode | undefined;
   /** Passthru mode: leave the parent's promiscuous mode alone (IFLA_MACVLAN_FLAGS MACVLAN_FLAG_NOPROMISC). */
-  nopromisc?: boolean;
+  nopromisc?: boolean | undefined;
   /** Source mode: do not deliver to the link by destination MAC (MACVLAN_FLAG_NODST). */
-  nodst?: boolean;
+  nodst?: boolean | undefined;
   /** For mode source: how macaddrData applies. */
-  macaddrMode?: 'add' | 'del' | 'flush' | 'set' | `${number}`;
+  macaddrMode?: 'add' | 'del' | 'flush' | 'set' | `${number}` | undefined;
   /** For mode source: the allowed source MACs. */
-  macaddrData?: string[];
+  macaddrData?: string[] | undefined;
   /** `bcqueuelen`: length of the queue for broadcast and multicast delivery (IFLA_MACVLAN_BC_QUEUE_LEN). */
-  bcqueuelen?: number;
+  bcqueuelen?: number | undefined;
 }
 
 /** What the kernel reports of a macvlan beyond its options. */
@@ -431,13 +438,13 @@ export interface IpvlanOptions {
    * `mode`: l2 (the driver switches by IP on the parent's MAC), l3 (routes, no broadcast or ARP), l3s (l3
    * through netfilter) (IFLA_IPVLAN_MODE).
    */
-  mode?: 'l2' | 'l3' | 'l3s' | `${number}`;
+  mode?: 'l2' | 'l3' | 'l3s' | `${number}` | undefined;
   /**
    * IFLA_IPVLAN_FLAGS, iproute2's bare `bridge`/`private`/`vepa` keyword. API.md calls it `flags`,
    * and add and set take it under that name too; a read reports it as `ipvlanFlags`, since `flags`
    * is every link's IFF_* list.
    */
-  ipvlanFlags?: 'bridge' | 'private' | 'vepa' | `${number}`;
+  ipvlanFlags?: 'bridge' | 'private' | 'vepa' | `${number}` | undefined;
 }
 
 /** A veth's other end. */
@@ -445,11 +452,11 @@ export interface VethPeer {
   /** The peer's interface name. */
   name: string;
   /** The peer's MAC address. */
-  address?: string;
+  address?: string | undefined;
   /** The peer's MTU. */
-  mtu?: number;
+  mtu?: number | undefined;
   /** The peer's transmit queue length. */
-  txqueuelen?: number;
+  txqueuelen?: number | undefined;
   /** Put the peer straight into another namespace (a container's). */
   netns?:
     | string
@@ -460,7 +467,8 @@ export interface VethPeer {
     | {
         /** An open descriptor of a namespace file. */
         fd: number;
-      };
+      }
+    | undefined;
 }
 
 /** `ip link add … type vrf table N` */
@@ -474,45 +482,45 @@ export interface GeneveOptions {
   /** The VNI, 0–16777215 (required). */
   id: number;
   /** `remote`: the peer's address, IPv4 or IPv6 (IFLA_GENEVE_REMOTE / REMOTE6). */
-  remote?: string;
+  remote?: string | undefined;
   /** `ttl`: TTL of the outer IP header, 0 = the route's default (IFLA_GENEVE_TTL). */
-  ttl?: number;
+  ttl?: number | undefined;
   /** `ttl inherit`: copy the inner packet's TTL (IFLA_GENEVE_TTL_INHERIT). */
-  ttlInherit?: boolean;
+  ttlInherit?: boolean | undefined;
   /** `tos`: TOS of the outer IP header, 1 = inherit (IFLA_GENEVE_TOS). */
-  tos?: number;
+  tos?: number | undefined;
   /** `df`: the outer header's Don't Fragment bit (IFLA_GENEVE_DF). */
-  df?: 'unset' | 'set' | 'inherit' | `${number}`;
+  df?: 'unset' | 'set' | 'inherit' | `${number}` | undefined;
   /** `flowlabel`: the outer IPv6 flow label (IFLA_GENEVE_LABEL). */
-  flowlabel?: number;
+  flowlabel?: number | undefined;
   /** `dstport`: UDP destination port (default 6081) (IFLA_GENEVE_PORT). */
-  port?: number;
+  port?: number | undefined;
   /** `udpcsum`: compute outer UDP checksums over IPv4 (IFLA_GENEVE_UDP_CSUM). */
-  udpCsum?: boolean;
+  udpCsum?: boolean | undefined;
   /** `udp6zerocsumtx`: send a zero UDP checksum over IPv6 (IFLA_GENEVE_UDP_ZERO_CSUM6_TX). */
-  udpZeroCsum6Tx?: boolean;
+  udpZeroCsum6Tx?: boolean | undefined;
   /** `udp6zerocsumrx`: accept a zero UDP checksum over IPv6 (IFLA_GENEVE_UDP_ZERO_CSUM6_RX). */
-  udpZeroCsum6Rx?: boolean;
+  udpZeroCsum6Rx?: boolean | undefined;
   /** `external`: collect metadata (flow-based tunnelling) (IFLA_GENEVE_COLLECT_METADATA). */
-  external?: boolean;
+  external?: boolean | undefined;
   /** `innerprotoinherit`: carry the inner protocol, not only Ethernet (IFLA_GENEVE_INNER_PROTO_INHERIT). */
-  innerProtoInherit?: boolean;
+  innerProtoInherit?: boolean | undefined;
 }
 
 /** `ip tuntap add … mode tun|tap …` (through /dev/net/tun). */
 export interface TunOptions {
   /** Owning user id. */
-  owner?: number;
+  owner?: number | undefined;
   /** Owning group id. */
-  group?: number;
+  group?: number | undefined;
   /** `multi_queue`: a multi-queue device (IFF_MULTI_QUEUE). */
-  multiQueue?: boolean;
+  multiQueue?: boolean | undefined;
   /** `vnet_hdr`: frames carry a virtio-net header (IFF_VNET_HDR), as QEMU's vhost expects. */
-  vnetHdr?: boolean;
+  vnetHdr?: boolean | undefined;
   /** Packet information header (iproute2's `pi`; off by default, as with `ip tuntap`). */
-  pi?: boolean;
+  pi?: boolean | undefined;
   /** Whether the device outlives the descriptor that made it: link.add always makes it so (false is refused). */
-  persist?: boolean;
+  persist?: boolean | undefined;
 }
 
 /** What the kernel reports of a tun/tap beyond its options. */

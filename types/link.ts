@@ -47,32 +47,32 @@ export interface LinkCommon {
   /** Interface name, at most 15 bytes, no '/', ':' or whitespace. */
   name: string;
   /** `mtu`: the maximum transmission unit in bytes (IFLA_MTU). */
-  mtu?: number;
+  mtu?: number | undefined;
   /** MAC address `aa:bb:cc:dd:ee:ff`. */
-  address?: string;
+  address?: string | undefined;
   /** Bring the link up. */
-  up?: boolean;
+  up?: boolean | undefined;
   /** Master device (a bridge, a bond…): a name or an index. */
-  master?: LinkRef;
+  master?: LinkRef | undefined;
   /** `txqueuelen`: the transmit queue length in packets (IFLA_TXQLEN). */
-  txqueuelen?: number;
+  txqueuelen?: number | undefined;
   /** `alias`: a free-text description, up to 255 bytes (IFLA_IFALIAS). */
-  alias?: string;
+  alias?: string | undefined;
   /** Create the link inside another namespace. */
-  netns?: NetnsRef;
+  netns?: NetnsRef | undefined;
   /**
    * `link-netnsid`: the id of the namespace where the parent (`link`, a vxlan's `dev`) lives, as the
    * namespace the link is created in knows it (IFLA_LINK_NETNSID); `link` is then an index there. A
    * read reports it for a link whose parent is elsewhere, so a read link re-added keeps its parent.
    */
-  linkNetnsId?: number;
+  linkNetnsId?: number | undefined;
   /**
    * The link's options as a port of its `master` bridge (`ip link set dev X type bridge_slave …`),
    * applied by a second request once the link is made and enslaved (the kernel ignores port options
    * on creation); `master` must then be a bridge. A read link's `state` and read-only fields are
    * ignored, so a read bridge port re-added is a like port of the same bridge.
    */
-  bridgePort?: BridgePortOptions;
+  bridgePort?: BridgePortOptions | undefined;
   /**
    * The link's options as a port of its `master` bond (`ip link set dev X type bond_slave …`),
    * applied, like bridgePort, by a second request once the link is made and enslaved; `master`
@@ -82,7 +82,7 @@ export interface LinkCommon {
    * refused (EPERM) while the port it was read from is still in the bond with it: give `queueId: 0`
    * or a free id to re-add beside it.
    */
-  bondPort?: BondPortOptions;
+  bondPort?: BondPortOptions | undefined;
 }
 
 /** Link statistics (rtnl_link_stats64). */
@@ -249,7 +249,7 @@ export interface IpvlanSpec extends LinkCommon, IpvlanOptions {
    * API.md's name for `ipvlanFlags` (`bridge`, `private`, `vepa`). An array here is a read Link's
    * IFF_* `flags` and is ignored.
    */
-  flags?: IpvlanOptions['ipvlanFlags'] | LinkFlag[];
+  flags?: IpvlanOptions['ipvlanFlags'] | LinkFlag[] | undefined;
 }
 export interface IpvtapSpec extends LinkCommon, IpvlanOptions {
   /** The kind: `ip link add … type ipvtap`. */
@@ -260,7 +260,7 @@ export interface IpvtapSpec extends LinkCommon, IpvlanOptions {
    * API.md's name for `ipvlanFlags` (`bridge`, `private`, `vepa`). An array here is a read Link's
    * IFF_* `flags` and is ignored.
    */
-  flags?: IpvlanOptions['ipvlanFlags'] | LinkFlag[];
+  flags?: IpvlanOptions['ipvlanFlags'] | LinkFlag[] | undefined;
 }
 export interface VethSpec extends LinkCommon {
   /** The kind: `ip link add … type veth`. */
@@ -306,7 +306,7 @@ export interface OtherSpec extends LinkCommon {
   /** The kind, as `ip link add … type KIND` names it (IFLA_INFO_KIND). */
   kind: string;
   /** The kind's attributes, already encoded (IFLA_INFO_DATA's payload). */
-  infoData?: Buffer;
+  infoData?: Buffer | undefined;
 }
 
 /** What link.add takes: a discriminated union on `type`. */
@@ -472,32 +472,32 @@ export type Link =
 /** The common fields link.set changes. */
 export interface LinkChangeCommon {
   /** `up` / `down`: set or clear IFF_UP. */
-  up?: boolean;
+  up?: boolean | undefined;
   /** `mtu`: a new MTU. */
-  mtu?: number;
+  mtu?: number | undefined;
   /** `address`: a new MAC address. */
-  address?: string;
+  address?: string | undefined;
   /** Rename. */
-  name?: string;
+  name?: string | undefined;
   /** A new master, or null to release it (`nomaster`). */
-  master?: LinkRef | null;
+  master?: LinkRef | null | undefined;
   /** Move the link to another namespace. */
-  netns?: NetnsRef;
+  netns?: NetnsRef | undefined;
   /** `txqueuelen`: a new transmit queue length. */
-  txqueuelen?: number;
+  txqueuelen?: number | undefined;
   /** `alias`: a new alias ('' clears it). */
-  alias?: string;
+  alias?: string | undefined;
   /**
    * `type bridge_slave …`: options of the link as a bridge port (only the fields given change).
    * With `master` or `up: true` in the same change, they are set by a second request once the link
    * is enslaved and up (the kernel would apply them first).
    */
-  bridgePort?: BridgePortChange;
+  bridgePort?: BridgePortChange | undefined;
   /**
    * `type bond_slave …`: options of the link as a bond port (only the fields given change), sent
    * like bridgePort (after the enslaving request where `master` or `up: true` come with them).
    */
-  bondPort?: BondPortChange;
+  bondPort?: BondPortChange | undefined;
 }
 
 /** The kind fields the kernel lets change, per kind (`type` may be given to say which kind is meant). */
@@ -505,7 +505,7 @@ export interface LinkKindChanges {
   /** A bridge's options, and `fdbFlush` (`ip link set br0 type bridge fdb_flush`). */
   bridge: BridgeOptions & {
     /** `fdb_flush`: flush the bridge's forwarding database. */
-    fdbFlush?: boolean;
+    fdbFlush?: boolean | undefined;
   };
   /** A bond's options (some only while it has no ports, or is down, as the kernel decides). */
   bond: BondOptions;
@@ -520,12 +520,12 @@ export interface LinkKindChanges {
   /** An ipvlan's mode and flags. */
   ipvlan: IpvlanOptions & {
     /** API.md's name for `ipvlanFlags`. */
-    flags?: IpvlanOptions['ipvlanFlags'];
+    flags?: IpvlanOptions['ipvlanFlags'] | undefined;
   };
   /** An ipvtap's mode and flags. */
   ipvtap: IpvlanOptions & {
     /** API.md's name for `ipvlanFlags`. */
-    flags?: IpvlanOptions['ipvlanFlags'];
+    flags?: IpvlanOptions['ipvlanFlags'] | undefined;
   };
   /** A geneve's options the kernel lets change (not its VNI). */
   geneve: Omit<GeneveOptions, 'id'>;
@@ -544,12 +544,12 @@ type OnlyKind<Own extends PropertyKey> = { [F in Exclude<KindChangeField, Own>]?
 export type LinkChange =
   | (LinkChangeCommon & {
       /** The link's type, saying which kind's fields are meant (checked against the link). */
-      type?: LinkType;
+      type?: LinkType | undefined;
     } & OnlyKind<never>)
   | {
       [K in keyof LinkKindChanges]: LinkChangeCommon & {
         /** The link's type (checked against the link). */
-        type?: K;
+        type?: K | undefined;
       } & Partial<LinkKindChanges[K]> &
         OnlyKind<keyof LinkKindChanges[K]>;
     }[keyof LinkKindChanges];

@@ -19,23 +19,23 @@ export interface NeighSpec {
   /** The neighbour's protocol address, IPv4 or IPv6 (this picks the family). */
   dst: string;
   /** Its link-layer address `aa:bb:cc:dd:ee:ff`; not needed for del, noarp-less proxies or failed entries. */
-  lladdr?: string;
+  lladdr?: string | undefined;
   /** NUD state; `add`/`replace` default to 'permanent' as `ip neigh` does. */
-  state?: NeighState;
+  state?: NeighState | undefined;
   /** A proxy entry (`ip neigh add proxy ADDR dev DEV`): answered for, not resolved. */
-  proxy?: boolean;
+  proxy?: boolean | undefined;
   /** NTF_ROUTER: the neighbour is a router (IPv6). */
-  router?: boolean;
+  router?: boolean | undefined;
   /** NTF_EXT_LEARNED: learned by an external control plane. */
-  externLearn?: boolean;
+  externLearn?: boolean | undefined;
   /** NTF_USE: mark the entry used, triggering resolution. */
-  use?: boolean;
+  use?: boolean | undefined;
   /** NTF_EXT_MANAGED: the kernel keeps it resolved (state defaults to 'none', as in `ip neigh`). */
-  managed?: boolean;
+  managed?: boolean | undefined;
   /** NDA_PROTOCOL: who installed the entry (a route protocol number or name, e.g. 'static'). */
-  protocol?: string | number;
+  protocol?: string | number | undefined;
   /** Flag names as a read returns them, OR'd with the booleans above (so a read entry can be re-added). */
-  flags?: NeighFlag[];
+  flags?: NeighFlag[] | undefined;
 }
 
 /** What neigh.list() returns: one entry of the ARP / NDISC tables. */
@@ -98,37 +98,37 @@ export interface FdbSpec {
   /** The MAC address; '00:00:00:00:00:00' with `dst` is a VXLAN flood (BUM) entry. */
   lladdr: string;
   /** VXLAN: the remote VTEP's IP address (NDA_DST). */
-  dst?: string;
+  dst?: string | undefined;
   /** VXLAN: the remote's UDP port (NDA_PORT). */
-  port?: number;
+  port?: number | undefined;
   /** VXLAN: the remote's VNI (NDA_VNI), 0..2^24-1. */
-  vni?: number;
+  vni?: number | undefined;
   /** VXLAN collect-metadata: the source VNI (NDA_SRC_VNI). */
-  srcVni?: number;
+  srcVni?: number | undefined;
   /** Bridge: the VLAN (NDA_VLAN), 1..4094. */
-  vlan?: number;
+  vlan?: number | undefined;
   /** VXLAN: the outgoing device towards the remote (NDA_IFINDEX, `via DEV`). */
-  via?: string | number;
+  via?: string | number | undefined;
   /** VXLAN: a nexthop group id (NDA_NH_ID) instead of dst/port/vni. */
-  nhid?: number;
+  nhid?: number | undefined;
   /** NTF_SELF: the device's own table (the default when neither self nor master is given). */
-  self?: boolean;
+  self?: boolean | undefined;
   /** NTF_MASTER: the master bridge's table. */
-  master?: boolean;
+  master?: boolean | undefined;
   /** `permanent` (`local`): NUD_PERMANENT, the default. */
-  permanent?: boolean;
+  permanent?: boolean | undefined;
   /** `static` (`temp`): NUD_NOARP|NUD_REACHABLE — not aged, not local. */
-  static?: boolean;
+  static?: boolean | undefined;
   /** `dynamic`: NUD_REACHABLE — ages out like a learned entry. */
-  dynamic?: boolean;
+  dynamic?: boolean | undefined;
   /** NTF_ROUTER. */
-  router?: boolean;
+  router?: boolean | undefined;
   /** NTF_USE. */
-  use?: boolean;
+  use?: boolean | undefined;
   /** NTF_EXT_LEARNED. */
-  externLearn?: boolean;
+  externLearn?: boolean | undefined;
   /** NTF_STICKY: the entry cannot roam. */
-  sticky?: boolean;
+  sticky?: boolean | undefined;
 }
 
 /** What fdb.list() returns (like `bridge -j fdb show`). */

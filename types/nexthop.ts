@@ -5,7 +5,7 @@ export interface NexthopGroupMember {
   /** The member nexthop's id. */
   id: number;
   /** 1..65,536 (default 1); above 256 needs Linux 6.12 or later (nexthop_grp.weight_high). */
-  weight?: number;
+  weight?: number | undefined;
 }
 
 /** What nexthop.add / replace take (`ip nexthop add id ID …`). */
@@ -13,29 +13,29 @@ export interface NexthopSpec {
   /** 1..2^32-1 */
   id: number;
   /** Gateway address (NHA_GATEWAY); its family is the nexthop's. */
-  via?: string;
+  via?: string | undefined;
   /** Device name or index (NHA_OIF). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** RTNH_F_ONLINK: the gateway is on the link even without a matching prefix. */
-  onlink?: boolean;
+  onlink?: boolean | undefined;
   /** Drop packets (NHA_BLACKHOLE). */
-  blackhole?: boolean;
+  blackhole?: boolean | undefined;
   /** A group of other nexthops (NHA_GROUP). */
-  group?: NexthopGroupMember[];
+  group?: NexthopGroupMember[] | undefined;
   /** 'mpath' (hash-threshold, the default) or 'resilient'. */
-  groupType?: 'mpath' | 'resilient';
+  groupType?: 'mpath' | 'resilient' | undefined;
   /** Resilient groups: number of buckets (NHA_RES_GROUP_BUCKETS). */
-  buckets?: number;
+  buckets?: number | undefined;
   /** Resilient groups: bucket idle timer, seconds. */
-  idleTimer?: number;
+  idleTimer?: number | undefined;
   /** Resilient groups: unbalanced timer, seconds. */
-  unbalancedTimer?: number;
+  unbalancedTimer?: number | undefined;
   /** The nexthop belongs to a bridge FDB (NHA_FDB). */
-  fdb?: boolean;
+  fdb?: boolean | undefined;
   /** Route protocol (nh_protocol); default unspec, as ip. */
-  protocol?: string | number;
+  protocol?: string | number | undefined;
   /** 4 or 6 where no address says it (a blackhole, a device-only nexthop); default 4 as ip. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
 }
 
 /** What nexthop.list / get return. */
@@ -55,7 +55,12 @@ export interface Nexthop {
   /** A blackhole nexthop (NHA_BLACKHOLE). */
   blackhole?: boolean;
   /** A group's members, each with its weight (NHA_GROUP). */
-  group?: Required<NexthopGroupMember>[];
+  group?: {
+    /** The member nexthop's id. */
+    id: number;
+    /** Its weight, 1..65,536. */
+    weight: number;
+  }[];
   /** A group's type (NHA_GROUP_TYPE). */
   groupType?: 'mpath' | 'resilient';
   /** Resilient groups: number of buckets. */

@@ -65,52 +65,54 @@ export type RouteVia =
 /** One path of a multipath route (struct rtnexthop in RTA_MULTIPATH). */
 export interface RouteNexthop {
   /** `via ADDRESS`: this path's gateway. */
-  via?: RouteVia;
+  via?: RouteVia | undefined;
   /** Device name or index; reads give the name (and `index`). */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** 1..256 (rtnh_hops + 1); reads always give it. */
-  weight?: number;
+  weight?: number | undefined;
   /** `onlink`: the gateway is on the link even without a matching prefix (RTNH_F_ONLINK). */
-  onlink?: boolean;
+  onlink?: boolean | undefined;
   /** Read only: the nexthop's device index. */
-  index?: number;
+  index?: number | undefined;
   /** Read only: RTNH_F_* names other than onlink ('dead', 'linkdown', 'offload', …). */
-  flags?: string[];
+  flags?: string[] | undefined;
   /** Attributes of this path this package does not model (RTA_ENCAP…), kept raw and re-emitted. */
-  unknown?: {
-    /** The attribute type number (RTA_*). */
-    type: number;
-    /** Its payload. */
-    data: Buffer;
-  }[];
+  unknown?:
+    | {
+        /** The attribute type number (RTA_*). */
+        type: number;
+        /** Its payload. */
+        data: Buffer;
+      }[]
+    | undefined;
 }
 
 /** RTA_METRICS values other than the ones with their own field (mtu, advmss, hoplimit, initcwnd, initrwnd). */
 export interface RouteMetrics {
   /** RTAX_LOCK: bit mask of locked metrics (1 << RTAX_*). */
-  lock?: number;
+  lock?: number | undefined;
   /** `window`: the largest TCP window to advertise (RTAX_WINDOW). */
-  window?: number;
+  window?: number | undefined;
   /** `rtt`: the initial RTT estimate (RTAX_RTT). */
-  rtt?: number;
+  rtt?: number | undefined;
   /** `rttvar`: the initial RTT variance (RTAX_RTTVAR). */
-  rttvar?: number;
+  rttvar?: number | undefined;
   /** `ssthresh`: the initial slow-start threshold (RTAX_SSTHRESH). */
-  ssthresh?: number;
+  ssthresh?: number | undefined;
   /** `cwnd`: the congestion window clamp (RTAX_CWND). */
-  cwnd?: number;
+  cwnd?: number | undefined;
   /** `reordering`: the initial reordering level (RTAX_REORDERING). */
-  reordering?: number;
+  reordering?: number | undefined;
   /** `features`: RTAX_FEATURE_* bits, e.g. ECN (RTAX_FEATURES). */
-  features?: number;
+  features?: number | undefined;
   /** `rto_min`: the smallest TCP retransmission timeout (RTAX_RTO_MIN). */
-  rtoMin?: number;
+  rtoMin?: number | undefined;
   /** `quickack`: disable delayed ACKs (RTAX_QUICKACK). */
-  quickack?: number;
+  quickack?: number | undefined;
   /** Congestion control algorithm name. */
-  ccAlgo?: string;
+  ccAlgo?: string | undefined;
   /** `fastopen_no_cookie`: TCP Fast Open without a cookie (RTAX_FASTOPEN_NO_COOKIE). */
-  fastopenNoCookie?: number;
+  fastopenNoCookie?: number | undefined;
 }
 
 /** What route.add / replace / del take (`ip route add …`). */
@@ -118,58 +120,60 @@ export interface RouteSpec {
   /** '10.0.0.0/24', '192.168.1.60' (a host prefix), 'default' (the zero prefix), IPv6 likewise. */
   dst: string;
   /** 4 or 6; follows from the addresses, needed only for `dst: 'default'` without any other address. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
   /** `via ADDRESS`: the gateway (RTA_GATEWAY, or RTA_VIA for a gateway of the other family). */
-  via?: RouteVia;
+  via?: RouteVia | undefined;
   /** Output device: a name or an index. */
-  dev?: string | number;
+  dev?: string | number | undefined;
   /** Preferred source address (RTA_PREFSRC, `ip route … src`). */
-  src?: string;
+  src?: string | undefined;
   /** Default 'main' ('local' for local/broadcast/anycast/nat types, as ip does). */
-  table?: RouteTable;
+  table?: RouteTable | undefined;
   /** `metric N` (`preference`): the route's priority, lower wins (RTA_PRIORITY). */
-  metric?: number;
+  metric?: number | undefined;
   /** Default 'boot' on add/replace, as ip does. */
-  protocol?: RouteProtocol | number;
+  protocol?: RouteProtocol | number | undefined;
   /** Default as ip: 'host' for local, 'link' for direct unicast routes via a device, else 'global'. */
-  scope?: RouteScope | number;
+  scope?: RouteScope | number | undefined;
   /** Default 'unicast'. */
-  type?: RouteType;
+  type?: RouteType | undefined;
   /** RTAX_MTU in RTA_METRICS. */
-  mtu?: number;
+  mtu?: number | undefined;
   /** RTAX_ADVMSS in RTA_METRICS. */
-  advmss?: number;
+  advmss?: number | undefined;
   /** RTAX_HOPLIMIT in RTA_METRICS. */
-  hoplimit?: number;
+  hoplimit?: number | undefined;
   /** RTAX_INITCWND in RTA_METRICS. */
-  initcwnd?: number;
+  initcwnd?: number | undefined;
   /** RTAX_INITRWND in RTA_METRICS. */
-  initrwnd?: number;
+  initrwnd?: number | undefined;
   /** Other RTA_METRICS values. */
-  metrics?: RouteMetrics;
+  metrics?: RouteMetrics | undefined;
   /** The gateway is on the link even if it does not match a prefix (RTNH_F_ONLINK). */
-  onlink?: boolean;
+  onlink?: boolean | undefined;
   /** A multipath route (`nexthop via … weight …` repeated). */
-  nexthops?: RouteNexthop[];
+  nexthops?: RouteNexthop[] | undefined;
   /** Use nexthop object `id` (`ip route add … nhid N`). */
-  nhid?: number;
+  nhid?: number | undefined;
   /** Type of service (rtm_tos). */
-  tos?: number;
+  tos?: number | undefined;
   /** IPv6 router preference (RTA_PREF): 'low', 'medium', 'high'. */
-  pref?: 'low' | 'medium' | 'high';
+  pref?: 'low' | 'medium' | 'high' | undefined;
   /** Source prefix (RTA_SRC, `ip route add … from PREFIX`, IPv6 subtrees). */
-  from?: string;
+  from?: string | undefined;
   /** Route realm(s) (RTA_FLOW). */
-  realm?: number;
+  realm?: number | undefined;
   /** IPv6 route lifetime in seconds (RTA_EXPIRES). */
-  expires?: number;
+  expires?: number | undefined;
   /** Attributes this package does not model, kept raw (as a Route read back carries them) and re-emitted. */
-  unknown?: {
-    /** The attribute type number (RTA_*). */
-    type: number;
-    /** Its payload. */
-    data: Buffer;
-  }[];
+  unknown?:
+    | {
+        /** The attribute type number (RTA_*). */
+        type: number;
+        /** Its payload. */
+        data: Buffer;
+      }[]
+    | undefined;
 }
 
 /** What list / dump / get return. */

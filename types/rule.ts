@@ -19,33 +19,33 @@ export type PortRange =
 /** What `ip rule add|del` takes. */
 export interface RuleSpec {
   /** 4 or 6; follows from `from` / `to`, else 4 as in `ip rule`. */
-  family?: 4 | 6;
+  family?: 4 | 6 | undefined;
   /** The rule's preference (FRA_PRIORITY); the kernel picks one when absent. */
-  priority?: number;
+  priority?: number | undefined;
   /** Source prefix, '10.0.0.0/24' (a bare address is a host prefix); 'all' or absent = any. */
-  from?: string;
+  from?: string | undefined;
   /** Destination prefix, like `from`. */
-  to?: string;
+  to?: string | undefined;
   /** `not`: the selector is inverted (FIB_RULE_INVERT). */
-  not?: boolean;
+  not?: boolean | undefined;
   /** Table to look up: a number or a name ('main', 'local', 'default', rt_tables names). Default 'main' for to_tbl. */
-  table?: number | string;
+  table?: number | string | undefined;
   /** Firewall mark: a number, or iproute2's 'MARK/MASK' text ('0x10/0xff'). */
-  fwmark?: number | string;
+  fwmark?: number | string | undefined;
   /** Mask for fwmark (the kernel uses 0xffffffff when a mark is given without one). */
-  fwmask?: number;
+  fwmask?: number | undefined;
   /** Incoming interface name (need not exist yet); `iif lo` matches locally generated traffic. */
-  iif?: string;
+  iif?: string | undefined;
   /** Outgoing interface name (for sockets bound to a device). */
-  oif?: string;
+  oif?: string | undefined;
   /** Default 'to_tbl'; a `goto` target implies 'goto'. */
-  action?: Exclude<RuleAction, 'unspec'> | 'lookup';
+  action?: Exclude<RuleAction, 'unspec'> | 'lookup' | undefined;
   /** FR_ACT_GOTO: the priority of the rule to jump to. */
-  goto?: number;
+  goto?: number | undefined;
   /** TOS / DSCP field to match. */
-  tos?: number;
+  tos?: number | undefined;
   /** Look up the table of the VRF (l3mdev) the packet's device belongs to. */
-  l3mdev?: boolean;
+  l3mdev?: boolean | undefined;
   /** UID range of the socket's owner: { start, end } or 'start-end'. */
   uidrange?:
     | {
@@ -54,21 +54,22 @@ export interface RuleSpec {
         /** The last UID, inclusive. */
         end: number;
       }
-    | string;
+    | string
+    | undefined;
   /** IP protocol: a number or a name ('tcp', 'udp', 'icmp', 'ipv6-icmp', …). */
-  ipproto?: number | string;
+  ipproto?: number | string | undefined;
   /** Source port or range: 80, { start: 1000, end: 2000 } or '1000-2000'. */
-  sport?: PortRange | string;
+  sport?: PortRange | string | undefined;
   /** Destination port or range, like sport. */
-  dport?: PortRange | string;
+  dport?: PortRange | string | undefined;
   /** Who installed the rule (FRA_PROTOCOL): a number or a rt_protos name. */
-  protocol?: number | string;
+  protocol?: number | string | undefined;
   /** `suppress_prefixlength N`: reject lookup results with a prefix this short or shorter. */
-  suppressPrefixlength?: number;
+  suppressPrefixlength?: number | undefined;
   /** `suppress_ifgroup N`: reject lookup results through devices of this group. */
-  suppressIfgroup?: number;
+  suppressIfgroup?: number | undefined;
   /** `realms`: FRA_FLOW, the route realm (to | from << 16). */
-  realms?: number;
+  realms?: number | undefined;
 }
 
 /** What rule.list() returns. */

@@ -4,8 +4,13 @@ import type { KnownSysctlKey } from '../lib/sysctl-keys.js';
 /** What set() and apply() write: booleans become '1'/'0', integers their decimal form. */
 export type SysctlValue = string | number | boolean;
 
-/** Keys to values for apply(): the common keys are offered by completion, any other key is allowed. */
-export type SysctlValues = { readonly [K in KnownSysctlKey]?: SysctlValue } & { readonly [key: string]: SysctlValue };
+/**
+ * Keys to values for apply(): the common keys are offered by completion, any other key is allowed.
+ * A key whose value is undefined is left out (neither read nor written, nor in the result).
+ */
+export type SysctlValues = { readonly [K in KnownSysctlKey]?: SysctlValue | undefined } & {
+  readonly [key: string]: SysctlValue | undefined;
+};
 
 /** An error reading or writing one key (the shape of SysctlError, for callbacks). */
 export interface SysctlFailure extends Error {

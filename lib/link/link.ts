@@ -37,6 +37,7 @@ import { checkPort, needsPortDown, portDownFor, setPort } from './ports.js';
 import {
   checkParts,
   hasKindFields,
+  isNetnsFd,
   kindOf,
   splitChange,
   splitSpec,
@@ -74,7 +75,7 @@ const FILTER_KEYS = new Set(['type', 'master', 'up']);
 /** Handle options for a namespace given as a NetnsRef. */
 function handleIn(ns: NetnsRef): Handle {
   if (typeof ns === 'string') return open({ netns: ns });
-  return 'fd' in ns ? open({ netnsFd: ns.fd }) : open({ netnsPath: ns.path });
+  return isNetnsFd(ns) ? open({ netnsFd: ns.fd }) : open({ netnsPath: ns.path });
 }
 
 /** Whether the link comes with a /dev/tap<ifindex> character device (macvtap, ipvtap). */

@@ -5,7 +5,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fields, Parts } from './spec.js';
-import { checkNetnsShape } from './spec.js';
+import { checkNetnsShape, isNetnsFd } from './spec.js';
 
 /** Looks a link name up in the handle's namespace. */
 export type IndexOf = (ref: string | number, field: string) => Promise<number>;
@@ -21,7 +21,7 @@ export interface Resolved {
 /** Opens a namespace given as a name, { path } or { fd } (the caller's fds are not closed). */
 function openNetns(v: unknown, field: string, opened: number[]): number {
   const fd = checkNetnsShape(v, field);
-  if (typeof v === 'object' && v !== null && 'fd' in v) return fd;
+  if (isNetnsFd(v)) return fd;
   const path = typeof v === 'string' ? join('/run/netns', v) : (v as { path: string }).path;
   try {
     const n = openSync(path, 'r'); // libuv opens with O_CLOEXEC

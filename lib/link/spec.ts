@@ -354,14 +354,23 @@ function placeholders(p: Parts): Parts {
   return { ...p, common, data, port: { ...p.port, data: port } };
 }
 
+/**
+ * Whether a NetnsRef is given as a descriptor, `{ fd }`: an `fd` left undefined is absent, so
+ * `{ path, fd: undefined }` is a path.
+ */
+export function isNetnsFd(v: unknown): v is { fd: number } {
+  return v !== null && typeof v === 'object' && (v as Fields)['fd'] !== undefined;
+}
+
 /** Checks a NetnsRef's shape (a name, { path } or { fd }); returns a placeholder descriptor. */
 export function checkNetnsShape(v: unknown, field: string): number {
   if (typeof v === 'string' && v.length > 0 && !v.includes('/') && v !== '.' && v !== '..' && !v.includes('\0'))
     return 0;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Fields;
-    if (typeof o['path'] === 'string' && o['path'].length > 0) return 0;
-    if (typeof o['fd'] === 'number' && Number.isInteger(o['fd']) && o['fd'] >= 0) return o['fd'];
+  if (isNetnsFd(v)) {
+    if (typeof v.fd === 'number' && Number.isInteger(v.fd) && v.fd >= 0) return v.fd;
+  } else if (v !== null && typeof v === 'object') {
+    const path = (v as Fields)['path'];
+    if (typeof path === 'string' && path.length > 0) return 0;
   }
   throw new TypeError(`Expected "${field}" to be a namespace name (no '/'), { path } or { fd }, got ${describe(v)}`);
 }

@@ -2,7 +2,7 @@
 // exactOptionalPropertyTypes can pass `{ signal: opts.signal }` on): every call must take an
 // explicit undefined as the field being absent — same answer as without it, nothing refused.
 import t from 'tap';
-import { open } from '../../lib/index.js';
+import { open, type Link } from '../../lib/index.js';
 import { rootSkip, tempNetns } from '../helpers/netns.js';
 
 t.test('an undefined option or filter field is an absent one', { skip: rootSkip }, async (t) => {
@@ -131,4 +131,194 @@ t.test('an undefined option or filter field is an absent one', { skip: rootSkip 
   const m = o.monitor(['link'], { resync: undefined, rcvbuf: undefined, maxQueue: undefined });
   t.equal(m.resync, false, 'monitor(): resync undefined is off');
   m.close();
+});
+
+// The input data objects too (LinkSpec, AddrSpec, RouteSpec, NeighSpec, RuleSpec…): each optional
+// field is `?: T | undefined`, and the kernel must end up as if the field were left out.
+t.test('an undefined field of an add spec is an absent one', { skip: rootSkip }, async (t) => {
+  const ns = tempNetns(t);
+  const other = tempNetns(t, { tag: 'u' });
+  const { h } = ns;
+  ns.ip('link', 'set', 'lo', 'up');
+
+  // links: a bridge and a veth pair made bare and with every common field undefined read back alike
+  const bridgeFields = (l: Link): unknown =>
+    l.type === 'bridge'
+      ? [l.up, l.mtu, l.master, l.stpState, l.vlanFiltering, l.forwardDelay, l.ageingTime, l.mcastSnooping]
+      : l.type;
+  const undefinedCommon = {
+    mtu: undefined,
+    address: undefined,
+    master: undefined,
+    txqueuelen: undefined,
+    alias: undefined,
+    netns: undefined,
+    linkNetnsId: undefined,
+    bridgePort: undefined,
+    bondPort: undefined,
+  } as const;
+  const bare = await h.link.add({ type: 'bridge', name: 'brb', up: true });
+  const br = await h.link.add({
+    type: 'bridge',
+    name: 'br0',
+    up: true,
+    ...undefinedCommon,
+    stpState: undefined,
+    vlanFiltering: undefined,
+    forwardDelay: undefined,
+    ageingTime: undefined,
+    mcastSnooping: undefined,
+    fdbMaxLearned: undefined,
+  });
+  t.same(bridgeFields(br), bridgeFields(bare), 'link.add bridge');
+  t.equal(br.alias, undefined, 'no alias set');
+  const p0 = await h.link.add({
+    type: 'veth',
+    name: 'p0',
+    peer: { name: 'p1', address: undefined, mtu: undefined, txqueuelen: undefined, netns: undefined },
+    ...undefinedCommon,
+    master: 'br0',
+    up: undefined,
+  });
+  const p1 = await h.link.get('p1');
+  t.match(
+    [p0, p1],
+    [
+      { type: 'veth', up: false, mtu: 1500 },
+      { type: 'veth', up: false, mtu: 1500 },
+    ],
+    'link.add veth',
+  );
+  t.equal(p0.master, br.index, 'p0 enslaved, nothing else');
+  t.equal(p0.bridgePort?.learning, true, 'port options at their defaults');
+
+  // a namespace given as { path, fd: undefined } is that path (not descriptor 0)
+  const path = `/run/netns/${other.name}`;
+  const d = await h.link.add({ type: 'bridge', name: 'd0', netns: { path, fd: undefined } });
+  t.equal(d.name, 'd0', 'link.add netns { path, fd: undefined }: read back there');
+  t.same(
+    (await other.h.link.list({ type: 'bridge' })).map((l) => l.name),
+    ['d0'],
+    'the bridge is in the other namespace',
+  );
+  t.notOk(
+    (await h.link.list()).some((l) => l.name === 'd0'),
+    'and not here',
+  );
+  await h.link.add({ type: 'veth', name: 'q0', peer: { name: 'q1', netns: { path, fd: undefined } } });
+  t.equal((await other.h.link.get('q1')).type, 'veth', 'the veth peer went there too');
+
+  await h.addr.add({
+    dev: 'br0',
+    address: '10.7.0.1/24',
+    peer: undefined,
+    broadcast: undefined,
+    label: undefined,
+    scope: undefined,
+    validLft: undefined,
+    preferredLft: undefined,
+    noprefixroute: undefined,
+    nodad: undefined,
+    optimistic: undefined,
+    home: undefined,
+    mngtmpaddr: undefined,
+    autojoin: undefined,
+    metric: undefined,
+    proto: undefined,
+    waitDad: undefined,
+    dadTimeout: undefined,
+  });
+  t.match(
+    await h.addr.list({ dev: 'br0', family: 4 }),
+    [{ address: '10.7.0.1', prefixlen: 24, scope: 'global', label: 'br0', validLft: 'forever', broadcast: undefined }],
+    'addr.add',
+  );
+
+  const routeUndefined = {
+    family: undefined,
+    src: undefined,
+    table: undefined,
+    metric: undefined,
+    protocol: undefined,
+    scope: undefined,
+    type: undefined,
+    mtu: undefined,
+    metrics: undefined,
+    onlink: undefined,
+    nexthops: undefined,
+    nhid: undefined,
+    tos: undefined,
+    pref: undefined,
+    from: undefined,
+    realm: undefined,
+    expires: undefined,
+    unknown: undefined,
+  } as const;
+  await h.route.add({ dst: '10.8.0.0/16', via: '10.7.0.2', dev: undefined, ...routeUndefined });
+  await h.route.add({ dst: '10.9.0.0/16', dev: 'br0', via: undefined, ...routeUndefined });
+  const ok = await h.route.addMany([{ dst: '10.10.0.0/16', via: '10.7.0.2', ...routeUndefined }]);
+  t.same(ok, { ok: 1, failed: [] }, 'route.addMany');
+  const routes = (await h.route.list({ family: 4 })).filter((r) => r.dst.startsWith('10.') && r.dst !== '10.7.0.0/24');
+  t.match(
+    routes.sort((a, b) => a.dst.localeCompare(b.dst)),
+    [
+      { dst: '10.10.0.0/16', via: '10.7.0.2', dev: 'br0', protocol: 'boot', scope: 'global', table: 254 },
+      { dst: '10.8.0.0/16', via: '10.7.0.2', dev: 'br0', protocol: 'boot', scope: 'global', table: 254 },
+      { dst: '10.9.0.0/16', via: undefined, dev: 'br0', protocol: 'boot', scope: 'link', table: 254 },
+    ],
+    'route.add / addMany',
+  );
+  t.notOk(
+    routes.some((r) => r.metric || r.mtu),
+    'no metric, no metrics',
+  );
+
+  await h.neigh.add({
+    dev: 'br0',
+    dst: '10.7.0.9',
+    lladdr: '02:00:00:00:00:09',
+    state: undefined,
+    proxy: undefined,
+    router: undefined,
+    externLearn: undefined,
+    use: undefined,
+    managed: undefined,
+    protocol: undefined,
+    flags: undefined,
+  });
+  t.match(
+    await h.neigh.get({ dev: 'br0', dst: '10.7.0.9', proxy: undefined }),
+    { state: 'permanent', lladdr: '02:00:00:00:00:09', flags: [] },
+    'neigh.add: permanent, as without a state',
+  );
+
+  await h.rule.add({
+    priority: 100,
+    to: '10.9.0.0/16',
+    table: 100,
+    family: undefined,
+    from: undefined,
+    not: undefined,
+    fwmark: undefined,
+    fwmask: undefined,
+    iif: undefined,
+    oif: undefined,
+    action: undefined,
+    goto: undefined,
+    tos: undefined,
+    l3mdev: undefined,
+    uidrange: undefined,
+    ipproto: undefined,
+    sport: undefined,
+    dport: undefined,
+    protocol: undefined,
+    suppressPrefixlength: undefined,
+    suppressIfgroup: undefined,
+    realms: undefined,
+  });
+  t.match(
+    await h.rule.list({ priority: 100 }),
+    [{ family: 4, priority: 100, to: '10.9.0.0/16', table: 100, action: 'to_tbl', from: undefined }],
+    'rule.add',
+  );
 });

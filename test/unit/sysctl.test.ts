@@ -9,7 +9,7 @@ import type { Handle } from '../../lib/handle.js';
 import type { NetnsTarget } from '../../lib/binding.js';
 import { encodeValue, SysctlApi, SysctlError, type SysctlOpener } from '../../lib/sysctl.js';
 import { knownSysctlKeys, parseKey } from '../../lib/sysctl-keys.js';
-import { SysctlError as PublicSysctlError, HOST_PREPARATION } from '../../lib/index.js';
+import { SysctlError as PublicSysctlError, HOST_PREPARATION, type SysctlValues } from '../../lib/index.js';
 import type { TestLike } from '../helpers/netns.js';
 
 /** Keys that must be refused before anything is opened (≥ 20 traversal and garbage attempts). */
@@ -201,6 +201,19 @@ t.test('apply writes what differs, returns the previous values, and apply(previo
   const back = await f.api.apply(prev);
   t.same(back, { 'net.a': '1', 'net/b': '5', 'net.c': 'y' });
   t.same([f.read('net/a'), f.read('net/b'), f.read('net/c')], ['0\n', '5\n', 'x\n']);
+});
+
+t.test('apply leaves out a key whose value is undefined, as if it were not given', async (t) => {
+  const f = fakeProc(t, { 'net/a': '0\n' });
+  // compiles under exactOptionalPropertyTypes: `{ 'net.ipv4.ip_forward': opts.forward }`
+  const values: SysctlValues = { 'net.a': 1, 'net.ipv4.ip_forward': undefined, 'net.missing': undefined };
+  t.same(await f.api.apply(values), { 'net.a': '0' }, 'only the given key is in the result');
+  t.equal(f.read('net/a'), '1\n');
+  t.same(
+    f.opened.filter((p) => !p.endsWith('/net/a')),
+    [],
+    'nothing opened for the undefined keys',
+  );
 });
 
 t.test('a failing write in apply puts back the keys already written and names the failing key', async (t) => {
