@@ -478,10 +478,11 @@ export function writeParsedFast(w: NlWriter, r: ParsedRoute): void {
 
 /**
  * The bulk path's shortcut for the commonest spec, `{ dst: 'a.b.c.d[/len]', via?: 'a.b.c.d', dev?:
- * name | index }` (IPv4, no other field but undefined ones): checked and written straight into w, without the ParsedRoute
- * and address objects, as the very bytes parseRoute + writeParsedFast write (test/codec/route.test.ts
- * compares both on generated specs). For any other spec, or a value it does not take, it writes
- * nothing and returns false: the caller takes the general path, which also words the error.
+ * name | index }` (IPv4, no other field but undefined ones): checked and written straight into w,
+ * without the ParsedRoute and address objects, as the very bytes parseRoute + writeParsedFast
+ * write (test/codec/route.test.ts compares both on generated specs). For any other spec, or a
+ * value it does not take, it writes nothing and returns false: the caller takes the general path,
+ * which also words the error.
  */
 export function writeSimpleRoute(w: NlWriter, spec: RouteSpec, op: RouteOp, devIndex: DevIndex): boolean {
   if (spec === null || typeof spec !== 'object') return false;

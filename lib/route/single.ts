@@ -250,9 +250,9 @@ export class CallPipeline implements AckOwner<Call> {
   /**
    * The commonest call, `{ dst, via?, dev? }` (IPv4, no other field but undefined ones, no options),
    * without parsing, as a QuickCall: a call naming its device writes its body now into that name's
-   * lookup buffer, any other is written at once into the engine's batch. Returns undefined, having done nothing, for any
-   * other spec or a value the shortcut does not take: the caller then takes the general path (which
-   * words errors).
+   * lookup buffer, any other is written at once into the engine's batch. Returns undefined, having
+   * done nothing, for any other spec or a value the shortcut does not take: the caller then takes
+   * the general path (which words errors).
    */
   startSimple(op: RouteOp, spec: RouteSpec): Promise<void> | undefined {
     if (spec === null || typeof spec !== 'object') return undefined;
