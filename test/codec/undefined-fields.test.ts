@@ -17,79 +17,48 @@ import { checkParts, hasKindFields, splitChange, splitSpec, writeLink, type Part
 import { writeSimpleRoute } from '../../lib/route/encode.js';
 import { checkTun } from '../../lib/tun.js';
 import type {
-  AddrDelSpec,
-  AddrFlushSpec,
   AddrSpec,
   BondPortOptions,
   BridgePortChange,
   BridgePortOptions,
-  BridgeVlanFilter,
   BridgeVlanSpec,
   FdbSpec,
   LinkChange,
-  LinkChangeCommon,
-  LinkCommon,
   LinkSpec,
   NeighSpec,
-  NexthopGroupMember,
   NexthopSpec,
   OtherSpec,
-  RouteMetrics,
-  RouteNexthop,
   RouteSpec,
   RuleSpec,
-  VethPeer,
   VethSpec,
 } from '../../lib/index.js';
+import {
+  LINK_COMMON,
+  CHANGE_COMMON,
+  PEER,
+  ADDR,
+  ADDR_DEL,
+  ADDR_FLUSH,
+  ROUTE,
+  NEXTHOP,
+  METRICS,
+  NEIGH,
+  FDB,
+  RULE,
+  NH,
+  MEMBER,
+  VLAN,
+  VLAN_FILTER,
+  type AllUndefined,
+  type TakesUndefined,
+} from '../helpers/all-undefined.js';
 import { fakeHandle, zeroSeq } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/route/kernel.js';
-
-/** The optional fields of T. */
-type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
-/** Every optional field of T, as undefined: a literal of this type must list them all. */
-type AllUndefined<T> = { [K in OptionalKeys<T>]-?: undefined };
-/** true when every optional field of every member of U takes undefined. */
-type TakesUndefined<U> = [
-  U extends unknown ? ({ [K in OptionalKeys<U>]-?: undefined } extends Pick<U, OptionalKeys<U>> ? true : false) : never,
-] extends [true]
-  ? true
-  : false;
 
 // Compile-time: every member of the unions (each link kind's spec, each kind's change) too.
 const linkSpecsTakeUndefined: TakesUndefined<LinkSpec> = true;
 const linkChangesTakeUndefined: TakesUndefined<LinkChange> = true;
 t.ok(linkSpecsTakeUndefined && linkChangesTakeUndefined, 'LinkSpec and LinkChange members take undefined (tsc)');
-
-const LINK_COMMON: AllUndefined<LinkCommon> = {
-  mtu: undefined,
-  address: undefined,
-  up: undefined,
-  master: undefined,
-  txqueuelen: undefined,
-  alias: undefined,
-  netns: undefined,
-  linkNetnsId: undefined,
-  bridgePort: undefined,
-  bondPort: undefined,
-};
-const CHANGE_COMMON: AllUndefined<LinkChangeCommon> = {
-  up: undefined,
-  mtu: undefined,
-  address: undefined,
-  name: undefined,
-  master: undefined,
-  netns: undefined,
-  txqueuelen: undefined,
-  alias: undefined,
-  bridgePort: undefined,
-  bondPort: undefined,
-};
-const PEER: AllUndefined<VethPeer> = {
-  address: undefined,
-  mtu: undefined,
-  txqueuelen: undefined,
-  netns: undefined,
-};
 
 /** A kind's required fields, by name: what each needs to be a spec at all. */
 const REQUIRED: Readonly<Record<string, unknown>> = { link: 2, id: 7, table: 10, peer: { name: 'x1' } };
@@ -331,27 +300,6 @@ t.test('every port table: each port field undefined is the field left out', asyn
   t.same(splitChange({ bondPort }, undefined), splitChange({ bondPort: {} }, undefined));
 });
 
-const ADDR: AllUndefined<AddrSpec> = {
-  peer: undefined,
-  broadcast: undefined,
-  label: undefined,
-  scope: undefined,
-  validLft: undefined,
-  preferredLft: undefined,
-  noprefixroute: undefined,
-  nodad: undefined,
-  optimistic: undefined,
-  home: undefined,
-  mngtmpaddr: undefined,
-  autojoin: undefined,
-  metric: undefined,
-  proto: undefined,
-  waitDad: undefined,
-  dadTimeout: undefined,
-};
-const ADDR_DEL: AllUndefined<AddrDelSpec> = { peer: undefined, label: undefined };
-const ADDR_FLUSH: AllUndefined<AddrFlushSpec> = { family: undefined };
-
 t.test('addr: add, del and flush', async (t) => {
   for (const address of ['10.0.0.1/24', '2001:db8::1/64']) {
     const base: AddrSpec = { dev: 'veth0', address };
@@ -381,56 +329,6 @@ t.test('addr: add, del and flush', async (t) => {
     (h) => h.addr.flush({ ...ADDR_FLUSH, dev: 'veth0' }),
   );
 });
-
-const ROUTE: AllUndefined<RouteSpec> = {
-  family: undefined,
-  via: undefined,
-  dev: undefined,
-  src: undefined,
-  table: undefined,
-  metric: undefined,
-  protocol: undefined,
-  scope: undefined,
-  type: undefined,
-  mtu: undefined,
-  advmss: undefined,
-  hoplimit: undefined,
-  initcwnd: undefined,
-  initrwnd: undefined,
-  metrics: undefined,
-  onlink: undefined,
-  nexthops: undefined,
-  nhid: undefined,
-  tos: undefined,
-  pref: undefined,
-  from: undefined,
-  realm: undefined,
-  expires: undefined,
-  unknown: undefined,
-};
-const NEXTHOP: AllUndefined<RouteNexthop> = {
-  via: undefined,
-  dev: undefined,
-  weight: undefined,
-  onlink: undefined,
-  index: undefined,
-  flags: undefined,
-  unknown: undefined,
-};
-const METRICS: AllUndefined<RouteMetrics> = {
-  lock: undefined,
-  window: undefined,
-  rtt: undefined,
-  rttvar: undefined,
-  ssthresh: undefined,
-  cwnd: undefined,
-  reordering: undefined,
-  features: undefined,
-  rtoMin: undefined,
-  quickack: undefined,
-  ccAlgo: undefined,
-  fastopenNoCookie: undefined,
-};
 
 /** Route specs of several shapes (the shortcut's, the table path's, multipath, metrics). */
 const ROUTES: RouteSpec[] = [
@@ -502,36 +400,6 @@ t.test('the route shortcut takes { dst, via, dev } with other fields undefined',
   );
 });
 
-const NEIGH: AllUndefined<NeighSpec> = {
-  lladdr: undefined,
-  state: undefined,
-  proxy: undefined,
-  router: undefined,
-  externLearn: undefined,
-  use: undefined,
-  managed: undefined,
-  protocol: undefined,
-  flags: undefined,
-};
-const FDB: AllUndefined<FdbSpec> = {
-  dst: undefined,
-  port: undefined,
-  vni: undefined,
-  srcVni: undefined,
-  vlan: undefined,
-  via: undefined,
-  nhid: undefined,
-  self: undefined,
-  master: undefined,
-  permanent: undefined,
-  static: undefined,
-  dynamic: undefined,
-  router: undefined,
-  use: undefined,
-  externLearn: undefined,
-  sticky: undefined,
-};
-
 t.test('neigh and fdb', async (t) => {
   const n: NeighSpec = { dev: 'veth0', dst: '10.0.0.9', lladdr: '02:00:00:00:00:09' };
   for (const op of ['add', 'replace', 'del'] as const) {
@@ -571,31 +439,6 @@ t.test('neigh and fdb', async (t) => {
   );
 });
 
-const RULE: AllUndefined<RuleSpec> = {
-  family: undefined,
-  priority: undefined,
-  from: undefined,
-  to: undefined,
-  not: undefined,
-  table: undefined,
-  fwmark: undefined,
-  fwmask: undefined,
-  iif: undefined,
-  oif: undefined,
-  action: undefined,
-  goto: undefined,
-  tos: undefined,
-  l3mdev: undefined,
-  uidrange: undefined,
-  ipproto: undefined,
-  sport: undefined,
-  dport: undefined,
-  protocol: undefined,
-  suppressPrefixlength: undefined,
-  suppressIfgroup: undefined,
-  realms: undefined,
-};
-
 t.test('rule: add and del', async (t) => {
   const specs: RuleSpec[] = [
     { priority: 100, to: '10.9.0.0/16', table: 100 },
@@ -610,22 +453,6 @@ t.test('rule: add and del', async (t) => {
     }
   }
 });
-
-const NH: AllUndefined<NexthopSpec> = {
-  via: undefined,
-  dev: undefined,
-  onlink: undefined,
-  blackhole: undefined,
-  group: undefined,
-  groupType: undefined,
-  buckets: undefined,
-  idleTimer: undefined,
-  unbalancedTimer: undefined,
-  fdb: undefined,
-  protocol: undefined,
-  family: undefined,
-};
-const MEMBER: AllUndefined<NexthopGroupMember> = { weight: undefined };
 
 t.test('nexthop: add and replace', async (t) => {
   const specs: NexthopSpec[] = [
@@ -647,15 +474,6 @@ t.test('nexthop: add and replace', async (t) => {
     }
   }
 });
-
-const VLAN: AllUndefined<BridgeVlanSpec> = {
-  vidEnd: undefined,
-  pvid: undefined,
-  untagged: undefined,
-  self: undefined,
-  master: undefined,
-};
-const VLAN_FILTER: AllUndefined<BridgeVlanFilter> = { dev: undefined, vid: undefined, compress: undefined };
 
 t.test('bridgeVlan: add, del and list', async (t) => {
   const v: BridgeVlanSpec = { dev: 'veth0', vid: 10 };

@@ -3,6 +3,7 @@
 // explicit undefined as the field being absent — same answer as without it, nothing refused.
 import t from 'tap';
 import { open, type Link } from '../../lib/index.js';
+import { ADDR, LINK_COMMON, NEIGH, PEER, ROUTE, RULE } from '../helpers/all-undefined.js';
 import { rootSkip, tempNetns } from '../helpers/netns.js';
 
 t.test('an undefined option or filter field is an absent one', { skip: rootSkip }, async (t) => {
@@ -146,23 +147,12 @@ t.test('an undefined field of an add spec is an absent one', { skip: rootSkip },
     l.type === 'bridge'
       ? [l.up, l.mtu, l.master, l.stpState, l.vlanFiltering, l.forwardDelay, l.ageingTime, l.mcastSnooping]
       : l.type;
-  const undefinedCommon = {
-    mtu: undefined,
-    address: undefined,
-    master: undefined,
-    txqueuelen: undefined,
-    alias: undefined,
-    netns: undefined,
-    linkNetnsId: undefined,
-    bridgePort: undefined,
-    bondPort: undefined,
-  } as const;
   const bare = await h.link.add({ type: 'bridge', name: 'brb', up: true });
   const br = await h.link.add({
+    ...LINK_COMMON,
     type: 'bridge',
     name: 'br0',
     up: true,
-    ...undefinedCommon,
     stpState: undefined,
     vlanFiltering: undefined,
     forwardDelay: undefined,
@@ -173,12 +163,11 @@ t.test('an undefined field of an add spec is an absent one', { skip: rootSkip },
   t.same(bridgeFields(br), bridgeFields(bare), 'link.add bridge');
   t.equal(br.alias, undefined, 'no alias set');
   const p0 = await h.link.add({
+    ...LINK_COMMON,
     type: 'veth',
     name: 'p0',
-    peer: { name: 'p1', address: undefined, mtu: undefined, txqueuelen: undefined, netns: undefined },
-    ...undefinedCommon,
+    peer: { ...PEER, name: 'p1' },
     master: 'br0',
-    up: undefined,
   });
   const p1 = await h.link.get('p1');
   t.match(
@@ -208,55 +197,16 @@ t.test('an undefined field of an add spec is an absent one', { skip: rootSkip },
   await h.link.add({ type: 'veth', name: 'q0', peer: { name: 'q1', netns: { path, fd: undefined } } });
   t.equal((await other.h.link.get('q1')).type, 'veth', 'the veth peer went there too');
 
-  await h.addr.add({
-    dev: 'br0',
-    address: '10.7.0.1/24',
-    peer: undefined,
-    broadcast: undefined,
-    label: undefined,
-    scope: undefined,
-    validLft: undefined,
-    preferredLft: undefined,
-    noprefixroute: undefined,
-    nodad: undefined,
-    optimistic: undefined,
-    home: undefined,
-    mngtmpaddr: undefined,
-    autojoin: undefined,
-    metric: undefined,
-    proto: undefined,
-    waitDad: undefined,
-    dadTimeout: undefined,
-  });
+  await h.addr.add({ ...ADDR, dev: 'br0', address: '10.7.0.1/24' });
   t.match(
     await h.addr.list({ dev: 'br0', family: 4 }),
     [{ address: '10.7.0.1', prefixlen: 24, scope: 'global', label: 'br0', validLft: 'forever', broadcast: undefined }],
     'addr.add',
   );
 
-  const routeUndefined = {
-    family: undefined,
-    src: undefined,
-    table: undefined,
-    metric: undefined,
-    protocol: undefined,
-    scope: undefined,
-    type: undefined,
-    mtu: undefined,
-    metrics: undefined,
-    onlink: undefined,
-    nexthops: undefined,
-    nhid: undefined,
-    tos: undefined,
-    pref: undefined,
-    from: undefined,
-    realm: undefined,
-    expires: undefined,
-    unknown: undefined,
-  } as const;
-  await h.route.add({ dst: '10.8.0.0/16', via: '10.7.0.2', dev: undefined, ...routeUndefined });
-  await h.route.add({ dst: '10.9.0.0/16', dev: 'br0', via: undefined, ...routeUndefined });
-  const ok = await h.route.addMany([{ dst: '10.10.0.0/16', via: '10.7.0.2', ...routeUndefined }]);
+  await h.route.add({ ...ROUTE, dst: '10.8.0.0/16', via: '10.7.0.2' });
+  await h.route.add({ ...ROUTE, dst: '10.9.0.0/16', dev: 'br0' });
+  const ok = await h.route.addMany([{ ...ROUTE, dst: '10.10.0.0/16', via: '10.7.0.2' }]);
   t.same(ok, { ok: 1, failed: [] }, 'route.addMany');
   const routes = (await h.route.list({ family: 4 })).filter((r) => r.dst.startsWith('10.') && r.dst !== '10.7.0.0/24');
   t.match(
@@ -273,49 +223,14 @@ t.test('an undefined field of an add spec is an absent one', { skip: rootSkip },
     'no metric, no metrics',
   );
 
-  await h.neigh.add({
-    dev: 'br0',
-    dst: '10.7.0.9',
-    lladdr: '02:00:00:00:00:09',
-    state: undefined,
-    proxy: undefined,
-    router: undefined,
-    externLearn: undefined,
-    use: undefined,
-    managed: undefined,
-    protocol: undefined,
-    flags: undefined,
-  });
+  await h.neigh.add({ ...NEIGH, dev: 'br0', dst: '10.7.0.9', lladdr: '02:00:00:00:00:09' });
   t.match(
     await h.neigh.get({ dev: 'br0', dst: '10.7.0.9', proxy: undefined }),
     { state: 'permanent', lladdr: '02:00:00:00:00:09', flags: [] },
     'neigh.add: permanent, as without a state',
   );
 
-  await h.rule.add({
-    priority: 100,
-    to: '10.9.0.0/16',
-    table: 100,
-    family: undefined,
-    from: undefined,
-    not: undefined,
-    fwmark: undefined,
-    fwmask: undefined,
-    iif: undefined,
-    oif: undefined,
-    action: undefined,
-    goto: undefined,
-    tos: undefined,
-    l3mdev: undefined,
-    uidrange: undefined,
-    ipproto: undefined,
-    sport: undefined,
-    dport: undefined,
-    protocol: undefined,
-    suppressPrefixlength: undefined,
-    suppressIfgroup: undefined,
-    realms: undefined,
-  });
+  await h.rule.add({ ...RULE, priority: 100, to: '10.9.0.0/16', table: 100 });
   t.match(
     await h.rule.list({ priority: 100 }),
     [{ family: 4, priority: 100, to: '10.9.0.0/16', table: 100, action: 'to_tbl', from: undefined }],
