@@ -428,6 +428,8 @@ export class AttrSchema<T> {
   /** The table's rows in encoding order: field name, attribute number, codec. */
   readonly rows: readonly Row[];
   private readonly byType: (Row | undefined)[] = [];
+  /** The padding attribute's number (see padded()), or -1. */
+  protected pad = -1;
 
   /**
    * Compiles a table; two rows with one attribute number are an error.
@@ -445,6 +447,18 @@ export class AttrSchema<T> {
       if (this.byType[r.type]) throw new Error(`schema ${name}: attribute ${r.type} has two rows`);
       this.byType[r.type] = r;
     }
+  }
+
+  /**
+   * Names the table's padding attribute (IFLA_PAD, RTA_PAD, …), which the kernel puts before a
+   * 64-bit value that would sit unaligned (nla_put_64bit) on architectures without efficient
+   * unaligned access. It carries nothing, so decode skips it instead of keeping it among the
+   * unknown attributes. Returns the table.
+   */
+  padded(type: number): this {
+    if (this.byType[type]) throw new Error(`schema ${this.name}: attribute ${type} has a row`);
+    this.pad = type;
+    return this;
   }
 
   /** The row for a field name. */
@@ -475,7 +489,7 @@ export class AttrSchema<T> {
     if (v.unknown) for (const u of v.unknown) w.attrBytes(u.type, u.data);
   }
 
-  /** Decodes the attributes in b[off, end). Unknown attribute numbers are kept, not dropped. */
+  /** Decodes the attributes in b[off, end). Unknown attribute numbers are kept, not dropped; padding is skipped. */
   decode(b: Buffer, off: number, end: number, path: readonly string[] = []): Decoded<T> {
     const out: Record<string, unknown> = {};
     let unknown: UnknownAttr[] | undefined;
@@ -500,7 +514,8 @@ export class AttrSchema<T> {
           path.length ? [...path, r.key] : [this.name, r.key],
         );
       // Kept with NLA_F_NESTED / NLA_F_NET_BYTEORDER as received, so it is re-emitted the same.
-      else (unknown ??= []).push({ type: rawType, data: Buffer.from(b.subarray(off + NLA_HDRLEN, off + len)) });
+      else if (type !== this.pad)
+        (unknown ??= []).push({ type: rawType, data: Buffer.from(b.subarray(off + NLA_HDRLEN, off + len)) });
       off += align4(len);
     }
     if (unknown) out['unknown'] = unknown;

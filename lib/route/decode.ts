@@ -20,6 +20,7 @@ import {
   RTA_GATEWAY,
   RTA_NH_ID,
   RTA_OIF,
+  RTA_PAD,
   RTA_PREF,
   RTA_PREFSRC,
   RTA_PRIORITY,
@@ -261,6 +262,8 @@ export function decodeRoute(m: NlMsg, links?: LinkNames): Route {
       case RTA_CACHEINFO:
         if (plen < 32) throw new DecodeError('struct rta_cacheinfo needs 32 bytes', off, ['RTA', 'cacheinfo']);
         expires = rds32(b, p + 8);
+        break;
+      case RTA_PAD: // before a 64-bit attribute, where unaligned access is slow: nothing in it
         break;
       case RTA_SRC:
       default:

@@ -404,7 +404,7 @@ export const rta = defineAttrs<RtaAttrs>('RTA', {
   sport: [RTA_SPORT, u16],
   dport: [RTA_DPORT, u16],
   cacheinfo: [RTA_CACHEINFO, structAttr(rtaCacheinfo)],
-});
+}).padded(RTA_PAD);
 
 /** Writes a whole route message body (rtmsg + attributes) through the table: the general encoder. */
 export function encodeRouteTable(w: NlWriter, hdr: RtmsgFields, attrs: Decoded<RtaAttrs>): void {

@@ -33,6 +33,7 @@ export const FRA_SUPPRESS_PREFIXLEN = 14;
 export const FRA_TABLE = 15;
 export const FRA_FWMASK = 16;
 export const FRA_OIFNAME = 17;
+export const FRA_PAD = 18;
 export const FRA_L3MDEV = 19;
 export const FRA_UID_RANGE = 20;
 export const FRA_PROTOCOL = 21;
@@ -209,7 +210,7 @@ export const fra = defineAttrs<FraAttrs>('FRA', {
   sport: [FRA_SPORT_RANGE, structAttr(portRange)],
   dport: [FRA_DPORT_RANGE, structAttr(portRange)],
   goto: [FRA_GOTO, u32],
-});
+}).padded(FRA_PAD);
 
 function rangeOut(r: { start: number; end: number }): PortRange {
   return r.start === r.end ? r.start : { start: r.start, end: r.end };

@@ -29,6 +29,7 @@ export const bridgePort = definePort<Rows>(
     field: 'bridgePort',
     notOnAdd: ['state', 'fdbFlush'],
     aliases: { mcastFastLeave: 'fastLeave' },
+    pad: 26, // IFLA_BRPORT_PAD
   },
   {
     state: [1, stpState], // IFLA_BRPORT_STATE

@@ -29,14 +29,14 @@ export const vlanProtocol = enumOf<'802.1Q' | '802.1ad'>(be16, { '802.1Q': 0x810
 const querierState = defineAttrs<Omit<BridgeQuerierState, 'unknown'>>('BRIDGE_QUERIER', {
   ipAddress: [1, ipv4], // BRIDGE_QUERIER_IP_ADDRESS
   ipPort: [2, u32], // BRIDGE_QUERIER_IP_PORT
-  ipOtherTimer: [3, u64n], // BRIDGE_QUERIER_IP_OTHER_TIMER (clock_t; 4 is BRIDGE_QUERIER_PAD)
+  ipOtherTimer: [3, u64n], // BRIDGE_QUERIER_IP_OTHER_TIMER (clock_t)
   ipv6Address: [5, ipv6], // BRIDGE_QUERIER_IPV6_ADDRESS
   ipv6Port: [6, u32], // BRIDGE_QUERIER_IPV6_PORT
   ipv6OtherTimer: [7, u64n], // BRIDGE_QUERIER_IPV6_OTHER_TIMER
-});
+}).padded(4); // BRIDGE_QUERIER_PAD;
 
 export const bridge = defineKind<BridgeOptions & BridgeState>(
-  { type: 'bridge' },
+  { type: 'bridge', pad: 40 }, // IFLA_BR_PAD
   {
     forwardDelay: [1, u32], // IFLA_BR_FORWARD_DELAY
     helloTime: [2, ranged(u32, 100, 1000)], // IFLA_BR_HELLO_TIME (BR_MIN/MAX_HELLO_TIME: 1–10 s, else ERANGE)

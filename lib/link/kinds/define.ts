@@ -150,6 +150,7 @@ export class KindSchema<T> extends AttrSchema<T> {
       (type, o, len) => {
         const rows = this.byAttr.get(type);
         if (!rows) {
+          if (type === this.pad) return;
           (unknown ??= []).push({ type, data: Buffer.from(b.subarray(o, o + len)) });
           return;
         }
@@ -234,13 +235,17 @@ export interface KindOptions<T> {
   tapDevice?: boolean;
   /** Other names for fields (see KindDef.aliases). */
   aliases?: Readonly<Record<string, keyof T & string>>;
+  /** The IFLA_INFO_DATA table's padding attribute (IFLA_BR_PAD; see AttrSchema.padded). */
+  pad?: number;
   /** See KindDef.createImplies. */
   createImplies?: readonly (readonly [field: keyof T & string, given: keyof T & string, value: unknown])[];
 }
 
 /** A kind: its names, its rules and its IFLA_INFO_DATA table (checked against T by the compiler). */
 export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef {
-  const data = rows ? (new KindSchema<T>(opts.kind ?? opts.type, rows) as KindSchema<unknown>) : undefined;
+  const schema = rows ? new KindSchema<T>(opts.kind ?? opts.type, rows) : undefined;
+  if (schema && opts.pad !== undefined) schema.padded(opts.pad);
+  const data = schema as KindSchema<unknown> | undefined;
   const required = (opts.required ?? []) as readonly string[];
   const writable = data ? data.rows.filter((r) => !r.codec.readOnly).map((r) => r.key) : [];
   const def: KindDef = {
@@ -283,11 +288,15 @@ export interface PortOptions<T> {
   notOnAdd?: readonly (keyof T & string)[];
   /** See PortDef.aliases. */
   aliases?: Readonly<Record<string, keyof T & string>>;
+  /** The table's padding attribute (IFLA_BRPORT_PAD; see AttrSchema.padded). */
+  pad?: number;
 }
 
 /** A port table: IFLA_INFO_SLAVE_DATA for one master kind (checked against T by the compiler). */
 export function definePort<T>(opts: PortOptions<T>, rows: KindRows<T>): PortDef {
-  const data = new KindSchema<T>(`${opts.slaveKind}_slave`, rows) as KindSchema<unknown>;
+  const schema = new KindSchema<T>(`${opts.slaveKind}_slave`, rows);
+  if (opts.pad !== undefined) schema.padded(opts.pad);
+  const data = schema as KindSchema<unknown>;
   return {
     slaveKind: opts.slaveKind,
     field: opts.field,
