@@ -191,7 +191,10 @@ export type BondXmitHashPolicy =
 export interface BondOptions {
   /** `mode`: how traffic is spread over the ports (default balance-rr) (IFLA_BOND_MODE). */
   mode?: BondMode | undefined;
-  /** The active port (name or index; reads give the index). */
+  /**
+   * The active port (name or index; reads give the index), set with `link.set` once the bond has
+   * ports: `link.add` leaves a read bond's out and refuses one written by hand (a new bond has none).
+   */
   activeSlave?: string | number | undefined;
   /** `miimon`: MII link monitoring interval in milliseconds, 0 = off (IFLA_BOND_MIIMON). */
   miimon?: number | undefined;
@@ -262,6 +265,40 @@ export interface BondOptions {
   lacpActive?: boolean | undefined;
   /** `arp_missed_max`: missed ARP/NS probes before a port counts as down (IFLA_BOND_MISSED_MAX). */
   missedMax?: number | undefined;
+  /**
+   * `ns_ip6_target`: the IPv6 addresses NS monitoring probes, as `arpIpTarget` for IPv4 (at most 16)
+   * (IFLA_BOND_NS_IP6_TARGET, Linux 6.0+).
+   */
+  nsIp6Target?: string[] | undefined;
+  /**
+   * `coupled_control`: 802.3ad's coupled mux states (on, the default) or independent collecting and
+   * distributing ones (off); 802.3ad only, set while the bond is down (IFLA_BOND_COUPLED_CONTROL;
+   * kernels that have it report it on every bond). `link.add` leaves it out at `true`, so a read bond
+   * re-adds in other modes, which refuse it, and on kernels without it.
+   */
+  coupledControl?: boolean | undefined;
+}
+
+/** The 802.3ad aggregator a bond uses (IFLA_BOND_AD_INFO; `ip -d link` prints it as `ad_info`). */
+export interface BondAdInfo {
+  /** The active aggregator's id (IFLA_BOND_AD_INFO_AGGREGATOR). */
+  aggregator?: number;
+  /** Ports in it (IFLA_BOND_AD_INFO_NUM_PORTS). */
+  numPorts?: number;
+  /** Its actor key (IFLA_BOND_AD_INFO_ACTOR_KEY). */
+  actorKey?: number;
+  /** Its partner's key (IFLA_BOND_AD_INFO_PARTNER_KEY). */
+  partnerKey?: number;
+  /** Its partner's system MAC address, zero while there is none (IFLA_BOND_AD_INFO_PARTNER_MAC). */
+  partnerMac?: string;
+  /** Attributes this package does not model, as they came. */
+  unknown?: { type: number; data: Buffer }[];
+}
+
+/** What the kernel reports of a bond beyond its options. */
+export interface BondState {
+  /** In 802.3ad mode, once an aggregator is active: which one, and its partner (IFLA_BOND_AD_INFO). */
+  adInfo?: BondAdInfo;
 }
 
 /** `ip link add link PARENT … type vlan …` */

@@ -5,6 +5,7 @@
 // ../shared/API.md.
 import type {
   BondOptions,
+  BondState,
   BridgeOptions,
   BridgeState,
   GeneveOptions,
@@ -339,7 +340,7 @@ export interface BridgeLink extends LinkBase, BridgeOptions, BridgeState {
   /** The kind (IFLA_INFO_KIND). */
   type: 'bridge';
 }
-export interface BondLink extends LinkBase, BondOptions {
+export interface BondLink extends LinkBase, BondOptions, BondState {
   /** The kind (IFLA_INFO_KIND). */
   type: 'bond';
 }

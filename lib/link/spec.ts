@@ -180,7 +180,12 @@ export function splitSpec(specIn: unknown): Parts {
     } else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
-    else if (keys.has(k)) parts.data[k] = v;
+    else if (def.notOnAdd?.includes(k)) {
+      if (typeof spec['index'] !== 'number')
+        throw new TypeError(
+          `Field "${k}" is not taken by link.add (set it with link.set once the ${def.type} has ports)`,
+        );
+    } else if (keys.has(k)) parts.data[k] = v;
     else if (def === OTHER && (k === 'kind' || k === 'infoData')) continue;
     else throw new TypeError(`Unknown field "${k}" for type ${def.type}`);
   }

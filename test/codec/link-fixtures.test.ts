@@ -45,6 +45,16 @@ const CASES: Case[] = [
       numGratArp: 3,
     },
   },
+  {
+    name: 'bond-ns-ip6-target',
+    spec: {
+      type: 'bond',
+      name: 'bond2',
+      mode: 'active-backup',
+      arpInterval: 1000,
+      nsIp6Target: ['2001:db8::1', '2001:db8::2'],
+    },
+  },
   { name: 'team', spec: { type: 'team', name: 'team0' } },
   { name: 'vlan', spec: { type: 'vlan', name: 'p0.10', link: 'p0', id: 10 } },
   {

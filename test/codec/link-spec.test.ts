@@ -579,7 +579,9 @@ t.test('every kind table reads back what it wrote', async (t) => {
     'a spec for every kind with data',
   );
   for (const spec of FULL) {
-    const parts = splitSpec(spec);
+    // split without the fields link.add refuses (a bond's activeSlave), then write every field
+    const notOnAdd = TYPES.get(spec.type)?.notOnAdd ?? [];
+    const parts = splitSpec(Object.fromEntries(Object.entries(spec).filter(([k]) => !notOnAdd.includes(k))));
     parts.data = Object.fromEntries(Object.entries(spec).filter(([k]) => parts.def.data?.row(k))); // fdbFlush etc. included
     const w = new NlWriter();
     w.beginMessage(RTM_NEWLINK, 0, 0);

@@ -96,3 +96,21 @@ export function tempNetns(t: TestLike, opts: { open?: boolean; tag?: string } = 
     exec: (cmd, ...args) => execFileSync('ip', ['netns', 'exec', name, cmd, ...args], { encoding: 'utf8' }),
   };
 }
+
+/**
+ * Why a test needs a driver this kernel lacks, or false where `ip link add … type <kind>` works
+ * (asked in a namespace of its own, removed at once; root skips apply first).
+ */
+export function kindSkip(kind: string): string | false {
+  if (rootSkip) return rootSkip;
+  const name = uniqueName(kind);
+  ip('netns', 'add', name);
+  try {
+    ip('-n', name, 'link', 'add', 'x0', 'type', kind);
+    return false;
+  } catch {
+    return `this kernel has no ${kind} driver (ip link add … type ${kind}: EOPNOTSUPP)`;
+  } finally {
+    ip('netns', 'del', name);
+  }
+}

@@ -203,6 +203,11 @@ export interface KindDef {
   readonly via: 'netlink' | 'tun';
   /** Ports must be down to be enslaved (bond). */
   readonly portsDown: boolean;
+  /**
+   * Fields link.add leaves out of a read link's and refuses in a spec written by hand: state that
+   * needs ports, which a new link has none of (a bond's `activeSlave`).
+   */
+  readonly notOnAdd?: readonly string[];
   /** A character device /dev/tap<ifindex> comes with the link (macvtap, ipvtap). */
   readonly tapDevice: boolean;
   /**
@@ -237,6 +242,8 @@ export interface KindOptions<T> {
   aliases?: Readonly<Record<string, keyof T & string>>;
   /** The IFLA_INFO_DATA table's padding attribute (IFLA_BR_PAD; see AttrSchema.padded). */
   pad?: number;
+  /** See KindDef.notOnAdd. */
+  notOnAdd?: readonly (keyof T & string)[];
   /** See KindDef.createImplies. */
   createImplies?: readonly (readonly [field: keyof T & string, given: keyof T & string, value: unknown])[];
 }
@@ -258,7 +265,8 @@ export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef
     tapDevice: opts.tapDevice ?? false,
   };
   const aliased = opts.aliases ? { ...def, aliases: opts.aliases } : def;
-  const named = opts.createImplies ? { ...aliased, createImplies: opts.createImplies } : aliased;
+  const implied = opts.createImplies ? { ...aliased, createImplies: opts.createImplies } : aliased;
+  const named = opts.notOnAdd ? { ...implied, notOnAdd: opts.notOnAdd as readonly string[] } : implied;
   return data ? { ...named, data } : named;
 }
 
