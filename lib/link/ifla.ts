@@ -217,7 +217,7 @@ export interface IflaAttrs {
   permAddress: string;
 }
 
-/** A link address read as colon hex (ARPHRD_VOID's way), written from a MAC. */
+/** A link address read as colon hex (ARPHRD_VOID's way), written from a MAC or an IPv4 tunnel's dotted quad. */
 const lladdr = llAddr();
 
 /** The link addresses of the common IFLA_* table: the link's hardware type (ifi_type) says how they read. */
@@ -293,7 +293,7 @@ export interface CommonWire {
   name: string;
   /** `IFLA_MTU` (u32). */
   mtu: number;
-  /** `IFLA_ADDRESS` (lladdr: a MAC). */
+  /** `IFLA_ADDRESS` (lladdr: a MAC, or a dotted quad as its 4 bytes). */
   address: string;
   /** `IFLA_TXQLEN` (u32). */
   txqueuelen: number;

@@ -2,11 +2,16 @@
 // them, by the link's hardware type (ifinfomsg.ifi_type; lib/ll_addr.c, ll_addr_n2a): 4 bytes of an
 // ARPHRD_TUNNEL, ARPHRD_SIT or ARPHRD_IPGRE link as IPv4, 16 bytes of an ARPHRD_TUNNEL6 or
 // ARPHRD_IP6GRE link as IPv6, anything else as colon hex. Each test sets a tunnel's read beside the
-// colon hex of the same bytes elsewhere (the controls, which read so before as well).
-import t from 'tap';
-import { RTM_NEWLINK } from '../../lib/core/constants.js';
+// colon hex of the same bytes elsewhere (the controls, which read so before as well). Written, as
+// iproute2's ll_addr_a2n parses `address`: text with a '.' as a dotted quad's 4 bytes, so what a
+// read gives is taken back; a MAC as before.
+import t, { type Test } from 'tap';
+import { RTM_GETLINK, RTM_NEWLINK } from '../../lib/core/constants.js';
+import { ifla } from '../../lib/link/ifla.js';
 import { decodeLink } from '../../lib/link/link.js';
-import { cstr, msgOf, nla, nlmsg } from '../helpers/fake-transport.js';
+import type { LinkSpec } from '../../lib/index.js';
+import { ack, cstr, fakeHandle, msgOf, nla, nlmsg, turn } from '../helpers/fake-transport.js';
+import { attrIn } from '../helpers/port-kernel.js';
 
 // ARPHRD_* (<linux/if_arp.h>)
 const ETHER = 1;
@@ -119,4 +124,127 @@ t.test('other hardware types stay colon hex: Ethernet and loopback as before, be
     'ARPHRD_LOOPBACK',
   );
   t.equal(read(TUNNEL, { address: '00000000' }).address, '0.0.0.0', 'ARPHRD_TUNNEL beside them');
+});
+
+// ---- writing: link.set / link.add take what a read gives ----
+
+/** A link of the scripted namespace: its hardware type, address and kind. */
+interface TunLink {
+  index: number;
+  type: number;
+  address: Buffer;
+  kind?: string;
+}
+
+/**
+ * A scripted kernel: RTM_GETLINK answered from `links` (ENODEV otherwise), RTM_NEWLINK on an index
+ * takes its IFLA_ADDRESS (a create is ACKed and its link left unknown).
+ */
+function tunnelKernel(t: Test, links: Map<string, TunLink>) {
+  const f = fakeHandle();
+  t.teardown(() => f.h.close());
+  f.fake.onSend = (msgs) =>
+    setImmediate(() => {
+      for (const m of msgs) {
+        const index = m.payload.readInt32LE(4);
+        const name = index
+          ? [...links].find(([, l]) => l.index === index)?.[0]
+          : ifla.decode(m.payload, 16, m.payload.length).name;
+        const l = name === undefined ? undefined : links.get(name);
+        if (m.type === RTM_NEWLINK) {
+          if (l && index) l.address = Buffer.from(attrIn(m.payload, 16, m.payload.length, IFLA_ADDRESS));
+          f.fake.deliver(ack(m.seq));
+        } else if (m.type !== RTM_GETLINK || !name || !l) {
+          f.fake.deliver(ack(m.seq, m.type === RTM_GETLINK ? -19 : 0));
+        } else {
+          const hdr = Buffer.alloc(16);
+          hdr.writeUInt16LE(l.type, 2);
+          hdr.writeInt32LE(l.index, 4);
+          const attrs = [nla(IFLA_IFNAME, cstr(name)), nla(IFLA_ADDRESS, l.address), nla(IFLA_BROADCAST, l.address)];
+          if (l.kind) attrs.push(nla(18, nla(1, cstr(l.kind)))); // IFLA_LINKINFO { IFLA_INFO_KIND }
+          f.fake.deliver(nlmsg(RTM_NEWLINK, 0, m.seq, Buffer.concat([hdr, ...attrs])), ack(m.seq));
+        }
+      }
+    });
+  return f;
+}
+
+/** The IFLA_ADDRESS payloads (hex) of the RTM_NEWLINKs sent, outside any nest. */
+function sentAddresses(f: ReturnType<typeof fakeHandle>): string[] {
+  return f.fake.sent
+    .filter((m) => m.type === RTM_NEWLINK)
+    .map((m) => attrIn(m.payload, 16, m.payload.length, IFLA_ADDRESS).toString('hex'));
+}
+
+/** Awaits a call whose read-back the scripted kernel cannot answer (it knows no new link): the request went. */
+async function sent(p: Promise<unknown>): Promise<void> {
+  await p.catch(() => undefined);
+}
+
+t.test("link.set takes a tunnel's address back as a read gives it: a dotted quad is its 4 bytes", async (t) => {
+  const links = new Map<string, TunLink>([
+    ['tunl0', { index: 2, type: TUNNEL, address: hex('00000000'), kind: 'ipip' }],
+    ['eth0', { index: 3, type: ETHER, address: hex('020000000001') }],
+  ]);
+  const f = tunnelKernel(t, links);
+  const before = await f.h.link.get('tunl0');
+  t.match(before, { type: 'other', kind: 'ipip', address: '0.0.0.0', broadcast: '0.0.0.0' }, 'read: IPv4');
+  const after = await f.h.link.set('tunl0', { address: '10.1.2.3' });
+  t.equal(after.address, '10.1.2.3', 'read back');
+  t.equal(
+    links.get('tunl0')!.address.toString('hex'),
+    '0a010203',
+    'IFLA_ADDRESS: the 4 bytes, as `ip link set tunl0 address 10.1.2.3`',
+  );
+  await f.h.link.set('tunl0', { address: before.address });
+  t.equal(links.get('tunl0')!.address.toString('hex'), '00000000', "the read's 0.0.0.0 taken back");
+  const eth = await f.h.link.set('eth0', { address: '02:00:00:00:00:0a' });
+  t.equal(eth.address, '02:00:00:00:00:0a', 'control: a MAC as before');
+  t.same(sentAddresses(f), ['0a010203', '00000000', '02000000000a'], 'the IFLA_ADDRESS payloads sent');
+});
+
+t.test('link.add takes a dotted quad as its 4 bytes: a read tunnel re-added, a spec, a veth peer', async (t) => {
+  const f = tunnelKernel(t, new Map([['t1', { index: 4, type: TUNNEL, address: hex('0a010203'), kind: 'ipip' }]]));
+  const read = await f.h.link.get('t1');
+  t.equal(read.address, '10.1.2.3');
+  await sent(f.h.link.add({ ...read, name: 't2' }));
+  await sent(f.h.link.add({ type: 'other', kind: 'gre', name: 'g1', address: '192.0.2.1' }));
+  await sent(f.h.link.add({ type: 'dummy', name: 'd1', address: '02:00:00:00:00:0b' }));
+  t.same(sentAddresses(f), ['0a010203', 'c0000201', '02000000000b'], 'IFLA_ADDRESS: a read, a spec, a MAC (control)');
+  await sent(f.h.link.add({ type: 'veth', name: 'v0', peer: { name: 'v1', address: '10.0.0.9' } }));
+  const veth = f.fake.sent.filter((m) => m.type === RTM_NEWLINK).at(-1)!;
+  t.ok(
+    veth.msg.includes(nla(IFLA_ADDRESS, hex('0a000009'))),
+    "the peer's IFLA_ADDRESS in VETH_INFO_PEER, as iproute2 parses it",
+  );
+});
+
+t.test('a bad address is a TypeError naming the field, and nothing is sent', async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ['a short dotted quad (no shorthand)', '10.1.2', /"address" to be an IPv4 address like 192\.0\.2\.1.*"10\.1\.2"/],
+    ['an octet over 255', '10.1.2.256', /"address" to be an IPv4 address/],
+    ['five parts', '1.2.3.4.5', /"address" to be an IPv4 address/],
+    ['a MAC with a dot', '02:00:00:00:00:01.', /"address" to be an IPv4 address/],
+    [
+      'IPv6 text',
+      '2001:db8::1',
+      /"address" to be a MAC address .* or an IPv4 tunnel's address.*IPv6 text is not taken/,
+    ],
+    ['a short MAC', '02:00:00:00:00', /"address" to be a MAC address like aa:bb:cc:dd:ee:ff, or an IPv4/],
+    ['a number', 10, /"address" to be a MAC address/],
+  ];
+  for (const [what, address, msg] of cases) {
+    const f = tunnelKernel(t, new Map([['tunl0', { index: 2, type: TUNNEL, address: hex('00000000') }]]));
+    await t.rejects(
+      f.h.link.set('tunl0', { address } as { address: string }),
+      { name: 'TypeError', message: msg },
+      `set: ${what}`,
+    );
+    const spec = { type: 'other', kind: 'ipip', name: 't1', address } as LinkSpec;
+    await t.rejects(f.h.link.add(spec), { name: 'TypeError', message: msg }, `add: ${what}`);
+    const veth = { type: 'veth', name: 'v0', peer: { name: 'v1', address } } as LinkSpec;
+    await t.rejects(f.h.link.add(veth), { name: 'TypeError', message: /"peer\.address"/ }, `add, peer: ${what}`);
+    await turn();
+    t.equal(f.fake.sent.filter((m) => m.type === RTM_NEWLINK).length, 0, `${what}: no RTM_NEWLINK sent`);
+  }
 });
