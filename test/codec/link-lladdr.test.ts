@@ -138,9 +138,9 @@ interface TunLink {
 
 /**
  * A scripted kernel: RTM_GETLINK answered from `links` (ENODEV otherwise), RTM_NEWLINK on an index
- * takes its IFLA_ADDRESS (a create is ACKed and its link left unknown).
+ * takes its IFLA_ADDRESS (a create is ACKed and its link left unknown), or is refused with `refuse`.
  */
-function tunnelKernel(t: Test, links: Map<string, TunLink>) {
+function tunnelKernel(t: Test, links: Map<string, TunLink>, refuse = 0, extack?: string) {
   const f = fakeHandle();
   t.teardown(() => f.h.close());
   f.fake.onSend = (msgs) =>
@@ -151,7 +151,9 @@ function tunnelKernel(t: Test, links: Map<string, TunLink>) {
           ? [...links].find(([, l]) => l.index === index)?.[0]
           : ifla.decode(m.payload, 16, m.payload.length).name;
         const l = name === undefined ? undefined : links.get(name);
-        if (m.type === RTM_NEWLINK) {
+        if (m.type === RTM_NEWLINK && refuse) {
+          f.fake.deliver(ack(m.seq, -refuse, extack === undefined ? {} : { msg: extack }));
+        } else if (m.type === RTM_NEWLINK) {
           if (l && index) l.address = Buffer.from(attrIn(m.payload, 16, m.payload.length, IFLA_ADDRESS));
           f.fake.deliver(ack(m.seq));
         } else if (m.type !== RTM_GETLINK || !name || !l) {
@@ -248,3 +250,40 @@ t.test('a bad address is a TypeError naming the field, and nothing is sent', asy
     t.equal(f.fake.sent.filter((m) => m.type === RTM_NEWLINK).length, 0, `${what}: no RTM_NEWLINK sent`);
   }
 });
+
+t.test(
+  "link.set: the kernel's bare refusal of a dotted quad says why (`ip link set` checks the length first)",
+  async (t) => {
+    const links = () =>
+      new Map<string, TunLink>([
+        ['tunl0', { index: 2, type: TUNNEL, address: hex('00000000') }],
+        ['eth0', { index: 3, type: ETHER, address: hex('020000000001') }],
+      ]);
+    const EINVAL = 22;
+    const EOPNOTSUPP = 95;
+    let f = tunnelKernel(t, links(), EINVAL);
+    await t.rejects(f.h.link.set('eth0', { address: '10.1.2.3' }), {
+      name: 'NetlinkError',
+      code: 'EINVAL',
+      message:
+        /^link\.set eth0: Invalid argument \(EINVAL\) — "address" 10\.1\.2\.3 is 4 bytes .*shorter than the link's/,
+    });
+    await t.rejects(
+      f.h.link.set('eth0', { address: '02:00:00:00:00:0a' }),
+      { message: /\(EINVAL\)$/ },
+      'control: a MAC, no hint',
+    );
+    f = tunnelKernel(t, links(), EOPNOTSUPP);
+    await t.rejects(f.h.link.set('tunl0', { address: '10.1.2.3' }), {
+      code: 'EOPNOTSUPP',
+      message:
+        /^link\.set tunl0: Operation not supported \(EOPNOTSUPP\) — the link's driver sets no "address" \(an IP tunnel's is its local address/,
+    });
+    f = tunnelKernel(t, links(), EINVAL, 'some other reason');
+    await t.rejects(
+      f.h.link.set('eth0', { address: '10.1.2.3' }),
+      { message: /some other reason$/ },
+      "the kernel's own words, no hint",
+    );
+  },
+);
