@@ -488,7 +488,7 @@ export interface IpvlanOptions {
 export interface VethPeer {
   /** The peer's interface name. */
   name: string;
-  /** The peer's MAC address. */
+  /** The peer's MAC address (taken as LinkCommon.address is). */
   address?: string | undefined;
   /** The peer's MTU. */
   mtu?: number | undefined;

@@ -49,7 +49,11 @@ export interface LinkCommon {
   name: string;
   /** `mtu`: the maximum transmission unit in bytes (IFLA_MTU). */
   mtu?: number | undefined;
-  /** MAC address `aa:bb:cc:dd:ee:ff`. */
+  /**
+   * `address`: the hardware address, a MAC `aa:bb:cc:dd:ee:ff`. Text with a '.' is a dotted quad,
+   * written as its 4 bytes as `ip link` takes an IPv4 tunnel's address, so a read tunnel re-added
+   * keeps its `address` (the kernel's IP tunnels then set it from their local address).
+   */
   address?: string | undefined;
   /** Bring the link up. */
   up?: boolean | undefined;
@@ -140,7 +144,11 @@ export interface LinkState {
   flags: LinkFlag[];
   /** Operational state: `up` when the link can pass traffic (IFLA_OPERSTATE). */
   operstate: Operstate;
-  /** The link-layer broadcast address (IFLA_BROADCAST). */
+  /**
+   * The link-layer broadcast address (IFLA_BROADCAST), as `ip link` prints it (see `address`): an
+   * IP tunnel's is its remote address ('0.0.0.0' or '::' with none), which `ip link` shows as
+   * `peer` on a point-to-point link.
+   */
   broadcast?: string;
   /** Parent link's index (IFLA_LINK), where set: a vlan's or macvlan's parent, a veth's peer. */
   link?: number;
@@ -151,7 +159,10 @@ export interface LinkState {
   linkNetnsId?: number;
   /** Traffic counters (IFLA_STATS64). */
   stats?: LinkStats;
-  /** ARPHRD_* number of the device (1 = ether, 772 = loopback). */
+  /**
+   * ARPHRD_* number of the device (1 = ether, 772 = loopback, 768 = ipip, 778 = gre): it says how
+   * `address`, `broadcast` and `permAddress` read.
+   */
   linkType: number;
   /** The root queueing discipline, e.g. `noqueue`, `fq_codel` (IFLA_QDISC). */
   qdisc?: string;
@@ -161,7 +172,10 @@ export interface LinkState {
   minMtu?: number;
   /** The largest MTU the device accepts (IFLA_MAX_MTU). */
   maxMtu?: number;
-  /** The device's permanent (factory) MAC address, where it has one (IFLA_PERM_ADDRESS). */
+  /**
+   * The device's permanent (factory) address, where it has one (IFLA_PERM_ADDRESS), printed as
+   * `address` is; an IP tunnel reports the local address it was made with.
+   */
   permAddress?: string;
   /** Attributes of IFLA_INFO_DATA this package does not model, as they came. */
   unknown?: {
@@ -180,7 +194,13 @@ export interface LinkBase extends LinkState {
   up: boolean;
   /** The MTU in bytes (IFLA_MTU). */
   mtu?: number;
-  /** The MAC address (IFLA_ADDRESS). */
+  /**
+   * The hardware address (IFLA_ADDRESS), as `ip link` prints it by the link's `linkType`: colon hex
+   * ('aa:bb:cc:dd:ee:ff'), but an IPv4 tunnel's (ipip, gre, sit: ARPHRD_TUNNEL, ARPHRD_IPGRE,
+   * ARPHRD_SIT) as an IPv4 address and an IPv6 tunnel's (ip6tnl, ip6gre: ARPHRD_TUNNEL6,
+   * ARPHRD_IP6GRE) as an IPv6 one: its local address, '0.0.0.0' or '::' for none (tunl0, gre0,
+   * sit0, ip6tnl0). gretap and erspan are Ethernet devices, with a MAC.
+   */
   address?: string;
   /** The master's index. */
   master?: number;
@@ -476,7 +496,11 @@ export interface LinkChangeCommon {
   up?: boolean | undefined;
   /** `mtu`: a new MTU. */
   mtu?: number | undefined;
-  /** `address`: a new MAC address. */
+  /**
+   * `address`: a new hardware address, a MAC, or a dotted quad as its 4 bytes (see
+   * LinkCommon.address). The kernel's IP tunnels take no new address (EOPNOTSUPP: theirs is their
+   * local address), and a link with a longer one refuses 4 bytes (EINVAL).
+   */
   address?: string | undefined;
   /** Rename. */
   name?: string | undefined;

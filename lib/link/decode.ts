@@ -3,7 +3,7 @@
 import type { NlMsg } from '../core/nlmsg.js';
 import { decodeFlags } from '../core/schema.js';
 import type { DeviceLink, Link, LinkFlag, OtherLink } from '../../types/link.js';
-import { IFF, ifinfomsg, ifla } from './ifla.js';
+import { IFF, ifinfomsg, iflaOf } from './ifla.js';
 import { KINDS, PORTS } from './kinds/index.js';
 
 const IFF_ENTRIES = Object.entries(IFF) as [LinkFlag, number][];
@@ -27,7 +27,8 @@ const COMMON_READ = [
 /** Decodes one RTM_NEWLINK message into a Link. */
 export function decodeLink(m: NlMsg): Link {
   const hdr = ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']);
-  const a = ifla.decode(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA']);
+  // the link's hardware type says how its addresses read (an IPv4 tunnel's as IPv4, as `ip link`)
+  const a = iflaOf(hdr.type).decode(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA']);
   const common: Record<string, unknown> = {
     name: a.name ?? '',
     index: hdr.index,

@@ -1,10 +1,23 @@
 // ifinfomsg and the IFLA_* attributes common to every link (<linux/if_link.h>, <linux/if.h>,
 // Linux 6.18): one table both encodes requests and decodes replies.
-import { binary, defineAttrs, enumOf, mac, nest, s32, string, struct, u32, u8, type Codec } from '../core/schema.js';
+import {
+  binary,
+  defineAttrs,
+  enumOf,
+  nest,
+  s32,
+  string,
+  struct,
+  u32,
+  u8,
+  type AttrSchema,
+  type Codec,
+  type Rows,
+} from '../core/schema.js';
 import { DecodeError } from '../core/errors.js';
 import { rd32, LITTLE_ENDIAN } from '../core/attr.js';
 import type { LinkFlag, LinkStats, NetnsRef, Operstate, VethPeer } from '../../types/link.js';
-import { ifname, linkIndex, nestedBody, netnsFd, ranged, unterminated, type NestedBody } from './words.js';
+import { ifname, linkIndex, llAddr, nestedBody, netnsFd, ranged, unterminated, type NestedBody } from './words.js';
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
@@ -35,6 +48,13 @@ export const IFLA_PERM_ADDRESS = 54;
 /** Padding before a 64-bit attribute (IFLA_STATS64), where unaligned access is slow. */
 export const IFLA_PAD = 42;
 
+/** ARPHRD_* (<linux/if_arp.h>): the hardware types (ifi_type) of IP tunnels. */
+export const ARPHRD_TUNNEL = 768; // ipip
+export const ARPHRD_TUNNEL6 = 769; // ip6tnl (ip6ip6, ipip6)
+export const ARPHRD_SIT = 776; // sit
+export const ARPHRD_IPGRE = 778; // gre
+export const ARPHRD_IP6GRE = 823; // ip6gre
+
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const IFLA_INFO_SLAVE_KIND = 4;
@@ -44,7 +64,7 @@ export const IFLA_INFO_SLAVE_DATA = 5;
 export const ifinfomsg = struct<{
   /** ifi_family: AF_UNSPEC for links. */
   family: number;
-  /** ifi_type: ARPHRD_* (1 = Ethernet, 772 = loopback). */
+  /** ifi_type: ARPHRD_* (1 = Ethernet, 772 = loopback, 768 = ipip); iflaOf picks the IFLA table by it. */
   type: number;
   /** ifi_index: the ifindex (0 to pick by name, or for a new link). */
   index: number;
@@ -145,9 +165,9 @@ export const linkinfoRaw = defineAttrs<LinkInfoRaw>('IFLA_LINKINFO', {
 
 /** The common IFLA_* attributes, named as the public Link fields. */
 export interface IflaAttrs {
-  /** `IFLA_ADDRESS` (mac). */
+  /** `IFLA_ADDRESS` (lladdr: colon hex, an IP tunnel's as an IP address). */
   address: string;
-  /** `IFLA_BROADCAST` (mac). */
+  /** `IFLA_BROADCAST` (lladdr, as `address`). */
   broadcast: string;
   /** `IFLA_IFNAME` (string). */
   name: string;
@@ -193,14 +213,18 @@ export interface IflaAttrs {
   minMtu: number;
   /** `IFLA_MAX_MTU` (u32). */
   maxMtu: number;
-  /** `IFLA_PERM_ADDRESS` (mac). */
+  /** `IFLA_PERM_ADDRESS` (lladdr, as `address`). */
   permAddress: string;
 }
 
-/** The common IFLA_* table of link messages (`ip link`). */
-export const ifla = defineAttrs<IflaAttrs>('IFLA', {
-  address: [IFLA_ADDRESS, mac],
-  broadcast: [IFLA_BROADCAST, mac],
+/** A link address read as colon hex (ARPHRD_VOID's way), written from a MAC or an IPv4 tunnel's dotted quad. */
+const lladdr = llAddr();
+
+/** The link addresses of the common IFLA_* table: the link's hardware type (ifi_type) says how they read. */
+type IflaAddress = 'address' | 'broadcast' | 'permAddress';
+
+/** The common IFLA_* rows, but the addresses'. */
+const IFLA_ROWS: Omit<Rows<IflaAttrs>, IflaAddress> = {
   name: [IFLA_IFNAME, string],
   mtu: [IFLA_MTU, u32],
   link: [IFLA_LINK, u32],
@@ -223,8 +247,45 @@ export const ifla = defineAttrs<IflaAttrs>('IFLA', {
   linkNetnsId: [IFLA_LINK_NETNSID, s32],
   minMtu: [IFLA_MIN_MTU, u32],
   maxMtu: [IFLA_MAX_MTU, u32],
-  permAddress: [IFLA_PERM_ADDRESS, mac],
-}).padded(IFLA_PAD);
+};
+
+/** The common IFLA_* table (IFLA_PAD skipped), its addresses read and written with `addr`. */
+function iflaTable(addr: Codec<string>): AttrSchema<IflaAttrs> {
+  return defineAttrs<IflaAttrs>('IFLA', {
+    address: [IFLA_ADDRESS, addr],
+    broadcast: [IFLA_BROADCAST, addr],
+    ...IFLA_ROWS,
+    permAddress: [IFLA_PERM_ADDRESS, addr],
+  }).padded(IFLA_PAD);
+}
+
+/**
+ * The common IFLA_* table of link messages (`ip link`), its addresses (`address`, `broadcast`,
+ * `permAddress`) read as colon hex whatever their length: decodeLink reads them with iflaOf(ifi_type).
+ */
+export const ifla = iflaTable(lladdr);
+
+/**
+ * The hardware types whose addresses iproute2 prints as IP addresses (lib/ll_addr.c,
+ * ll_addr_n2a): an IPv4 tunnel's 4 bytes as IPv4, an IPv6 tunnel's 16 as IPv6. Other lengths,
+ * and other types, stay colon hex.
+ */
+const LLADDR_IP_LEN: ReadonlyMap<number, 4 | 16> = new Map([
+  [ARPHRD_TUNNEL, 4],
+  [ARPHRD_SIT, 4],
+  [ARPHRD_IPGRE, 4],
+  [ARPHRD_TUNNEL6, 16],
+  [ARPHRD_IP6GRE, 16],
+]);
+
+const IFLA_IP4 = iflaTable(llAddr(4));
+const IFLA_IP6 = iflaTable(llAddr(16));
+
+/** The IFLA_* table for a link of hardware type `type` (ifi_type): its addresses as `ip link` prints them. */
+export function iflaOf(type: number): AttrSchema<IflaAttrs> {
+  const len = LLADDR_IP_LEN.get(type);
+  return len === 4 ? IFLA_IP4 : len === 16 ? IFLA_IP6 : ifla;
+}
 
 /** The common attributes link.add and link.set write, once names are resolved to indexes. */
 export interface CommonWire {
@@ -232,7 +293,7 @@ export interface CommonWire {
   name: string;
   /** `IFLA_MTU` (u32). */
   mtu: number;
-  /** `IFLA_ADDRESS` (mac). */
+  /** `IFLA_ADDRESS` (lladdr: a MAC, or a dotted quad as its 4 bytes). */
   address: string;
   /** `IFLA_TXQLEN` (u32). */
   txqueuelen: number;
@@ -252,7 +313,7 @@ export interface CommonWire {
 export const commonSpec = defineAttrs<CommonWire>('IFLA', {
   name: [IFLA_IFNAME, ifname],
   mtu: [IFLA_MTU, u32],
-  address: [IFLA_ADDRESS, mac],
+  address: [IFLA_ADDRESS, lladdr],
   txqueuelen: [IFLA_TXQLEN, u32],
   alias: [IFLA_IFALIAS, unterminated(255)], // IFALIASZ - 1 (<linux/if.h>)
   master: [IFLA_MASTER, linkIndex],
@@ -264,7 +325,7 @@ export const commonSpec = defineAttrs<CommonWire>('IFLA', {
 /** The fields of a veth peer, as IFLA_* attributes inside VETH_INFO_PEER. */
 const peerAttrs = defineAttrs<VethPeer>('IFLA(peer)', {
   name: [IFLA_IFNAME, ifname],
-  address: [IFLA_ADDRESS, mac],
+  address: [IFLA_ADDRESS, lladdr],
   mtu: [IFLA_MTU, u32],
   txqueuelen: [IFLA_TXQLEN, u32],
   netns: [IFLA_NET_NS_FD, netnsFd],

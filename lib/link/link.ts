@@ -30,7 +30,7 @@ import { TYPES } from './kinds/index.js';
 import type { KindDef } from './kinds/define.js';
 import { ignoredVlanField, vlanFilteringHint } from './kinds/bridge.js';
 import { decodeLink } from './decode.js';
-import { missingDriver, notAPort, unheeded } from './hints.js';
+import { missingDriver, notAPort, tunnelAddress, unheeded } from './hints.js';
 import { resolveParts } from './resolve.js';
 import { linkIndex, lookupBody, readLink, setLinkUp } from './lookup.js';
 import { checkPort, needsPortDown, portDownFor, setPort } from './ports.js';
@@ -302,7 +302,13 @@ export class LinkApi {
           RTM_NEWLINK,
           0,
           (w) => writeLink(w, first, index, Object.keys(first.data).length > 0),
-          { subject, signal, hint: first.port ? notAPort(first.port, current) : vlanFilteringHint(first.data) },
+          {
+            subject,
+            signal,
+            hint: (errno, extack) =>
+              (first.port ? notAPort(first.port, current)(errno) : vlanFilteringHint(first.data)(errno, extack)) ??
+              tunnelAddress(first.common.address)(errno, extack),
+          },
         );
       } finally {
         if (restore && r.parts.up === undefined) await setLinkUp(this.h, index, true, subject, opts);

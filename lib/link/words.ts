@@ -1,10 +1,11 @@
 // Codec words for link tables (after the kernel's YNL vocabulary): range-checked integers, read-only
 // fields, link references, an address whose family picks its attribute, multicast/unicast
 // selectors, bits of a {flags, mask} pair, lists numbered from 0, bridge ids, interface names,
-// namespace descriptors and veth's nested peer (struct ifinfomsg + IFLA_* under VETH_INFO_PEER).
+// namespace descriptors, veth's nested peer (struct ifinfomsg + IFLA_* under VETH_INFO_PEER) and
+// a link's own addresses (IFLA_ADDRESS, IFLA_BROADCAST, IFLA_PERM_ADDRESS) as iproute2 words them.
 import { forEachAttr, type NlWriter } from '../core/attr.js';
 import { DecodeError } from '../core/errors.js';
-import { parseIP } from '../core/inet.js';
+import { formatIPv4, formatIPv6, formatMac, parseIP, parseIPv4, parseIPv6, parseMac } from '../core/inet.js';
 import { describe, enumOf, flag, ip, u32, type Codec } from '../core/schema.js';
 import { checkIfName, checkInt } from '../core/validate.js';
 import type { KindCodec } from './kinds/define.js';
@@ -92,6 +93,36 @@ export const linkIndex: KindCodec<number> = {
   },
   get: (b, off, len, path) => u32.get(b, off, len, path),
 };
+
+/**
+ * A link's hardware address (IFLA_ADDRESS, IFLA_BROADCAST, IFLA_PERM_ADDRESS), as iproute2's
+ * lib/ll_addr.c words it. Read (ll_addr_n2a): as an IPv4 address where `ipLen` is 4 and the
+ * payload has 4 bytes, as an IPv6 address where `ipLen` is 16 and it has 16 — the link's hardware
+ * type (ifi_type) picks `ipLen`, see lib/link/ifla.ts — else as colon hex of any length
+ * ('aa:bb:cc:dd:ee:ff'). Written (ll_addr_a2n): text holding a '.' as the 4 bytes of a dotted quad
+ * (an IPv4 tunnel's address, as a read gives it), else a MAC address of 6 bytes.
+ */
+export function llAddr(ipLen?: 4 | 16): Codec<string> {
+  return {
+    kind: ipLen === undefined ? 'lladdr' : `lladdr (${ipLen} bytes as IPv${ipLen === 4 ? 4 : 6})`,
+    put(w, type, v, field) {
+      const quad = typeof v === 'string' && v.includes('.');
+      const bytes = typeof v !== 'string' ? undefined : quad ? parseIPv4(v) : parseMac(v);
+      if (!bytes) {
+        const what = quad
+          ? "an IPv4 address like 192.0.2.1 (an IPv4 tunnel's: text with a '.' is one)"
+          : "a MAC address like aa:bb:cc:dd:ee:ff, or an IPv4 tunnel's address like 192.0.2.1";
+        const v6 = typeof v === 'string' && parseIPv6(v) ? ' (IPv6 text is not taken, as by `ip link`)' : '';
+        throw new TypeError(`Expected "${field}" to be ${what}, got ${describe(v)}${v6}`);
+      }
+      w.attrBytes(type, bytes);
+    },
+    get(b, off, len) {
+      if (len === ipLen) return len === 4 ? formatIPv4(b, off) : formatIPv6(b, off);
+      return formatMac(b, off, len);
+    },
+  };
+}
 
 /** Which addresses a row takes: any, multicast only, or unicast only. */
 export type Cast = 'any' | 'multicast' | 'unicast';
