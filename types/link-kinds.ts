@@ -292,7 +292,12 @@ export interface BondAdInfo {
   /** Its partner's system MAC address, zero while there is none (IFLA_BOND_AD_INFO_PARTNER_MAC). */
   partnerMac?: string;
   /** Attributes this package does not model, as they came. */
-  unknown?: { type: number; data: Buffer }[];
+  unknown?: {
+    /** The attribute's type number (IFLA_BOND_AD_INFO_*). */
+    type: number;
+    /** Its payload, as it came. */
+    data: Buffer;
+  }[];
 }
 
 /** What the kernel reports of a bond beyond its options. */
