@@ -89,7 +89,7 @@ t.test('adInfo and nsIp6Target, beside ip', { skip }, async (t) => {
   await h.link.set('p0', { master: 'b0' });
   await h.link.set('b0', { up: true });
   let b0 = asBond(await h.link.get('b0'));
-  for (let i = 0; i < 50 && !b0.adInfo; i++) {
+  for (let i = 0; i < 150 && !b0.adInfo; i++) {
     await new Promise((r) => setTimeout(r, 100));
     b0 = asBond(await h.link.get('b0'));
   }
@@ -114,7 +114,7 @@ t.test('a read active-backup bond with an active port re-adds without it', { ski
   await h.link.set('p1', { up: true }); // p0's carrier
   await h.link.set('p0', { master: 'ab' });
   let ab = asBond(await h.link.set('ab', { primary: 'p0', up: true }));
-  for (let i = 0; i < 50 && ab.activeSlave === undefined; i++) {
+  for (let i = 0; i < 150 && ab.activeSlave === undefined; i++) {
     await new Promise((r) => setTimeout(r, 100));
     ab = asBond(await h.link.get('ab'));
   }
