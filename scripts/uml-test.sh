@@ -53,7 +53,8 @@ guest() {
   mount -t tmpfs tmpfs /tmp || return
   local repo
   repo=$(cat "$xfer/repo")
-  mount -t hostfs -o "$repo" hostfs "$repo" || return
+  # a repository under /tmp or /run is hidden by the tmpfs above: its mount point is made there
+  mkdir -p "$repo" && mount -t hostfs -o "$repo" hostfs "$repo" || return
 
   local ver kmroot=/tmp/kmroot
   ver=$(uname -r)
