@@ -118,6 +118,15 @@ function onePort(had: PortParts | undefined, port: PortParts): PortParts {
 }
 
 /**
+ * A field link.add does not take (KindDef.notOnAdd, PortDef.notOnAdd: state that needs ports, or
+ * a port): left out of a read link's (`read`), a TypeError in a spec written by hand, which would
+ * otherwise lose it without a word.
+ */
+function notOnAdd(field: string, read: boolean, when: string): void {
+  if (!read) throw new TypeError(`Field "${field}" is not taken by link.add (set it with link.set once ${when})`);
+}
+
+/**
  * A port's options as link.set takes them: only writable fields (a read-only one is a TypeError
  * naming it, `bridgePort.id`), iproute2's other names (`mcastFastLeave`), null for "none" where a
  * field names a link (`backupPort: null` is `nobackup_port`). With `add`, a port's read-only
@@ -135,10 +144,12 @@ export function splitPort(def: PortDef, v: unknown, add: boolean, read = false):
     const k = def.aliases[k0] ?? k0;
     const field = `${def.field}.${k0}`;
     const row = def.data.row(k);
-    if (add && (k0 === 'unknown' || row?.codec.readOnly || (read && def.notOnAdd.includes(k)))) continue;
+    if (add && (k0 === 'unknown' || row?.codec.readOnly)) continue;
+    if (add && def.notOnAdd.includes(k)) {
+      notOnAdd(field, read, 'the link is a port');
+      continue;
+    }
     if (add && row?.codec.createDefault !== undefined && x === row.codec.createDefault) continue;
-    if (add && def.notOnAdd.includes(k))
-      throw new TypeError(`Field "${field}" is not taken by link.add (set it with link.set once the link is a port)`);
     if (!row)
       throw new TypeError(`Unknown field "${field}" (a ${def.slaveKind} port takes ${def.changeable.join(', ')})`);
     if (row.codec.readOnly) throw new TypeError(`Field "${field}" is read-only (reported by the kernel, never set)`);
@@ -166,6 +177,7 @@ export function splitSpec(specIn: unknown): Parts {
   const parts = emptyParts(def, spec);
   const keys = new Set(def.data?.keys ?? []);
   const takesLink = def.required.includes('link') || def === OTHER;
+  const read = typeof spec['index'] === 'number'; // a read Link re-added
   for (const [k, v] of Object.entries(spec)) {
     if (v === undefined || k === 'type') continue;
     const alias = def.aliases?.[k];
@@ -173,19 +185,14 @@ export function splitSpec(specIn: unknown): Parts {
     else if (READ_ONLY.has(k)) continue;
     else if (k === 'up') parts.up = checkBool(v, 'up');
     else if (PORT_FIELDS.has(k)) {
-      const read = typeof spec['index'] === 'number';
       const port = splitPort(PORT_FIELDS.get(k)!, v, true, read);
       // a read port with nothing to send (a VRF port's table is its master's) asks nothing of master
       if (!read || Object.keys(port.data).length > 0) parts.port = onePort(parts.port, port);
     } else if (k === 'link' && !takesLink)
       continue; // a read's IFLA_LINK (a veth's peer): not a spec field here
     else if ((COMMON_WIRE as readonly string[]).includes(k)) parts.common[k] = v;
-    else if (def.notOnAdd?.includes(k)) {
-      if (typeof spec['index'] !== 'number')
-        throw new TypeError(
-          `Field "${k}" is not taken by link.add (set it with link.set once the ${def.type} has ports)`,
-        );
-    } else if (keys.has(k)) parts.data[k] = v;
+    else if (def.notOnAdd?.includes(k)) notOnAdd(k, read, `the ${def.type} has ports`);
+    else if (keys.has(k)) parts.data[k] = v;
     else if (def === OTHER && (k === 'kind' || k === 'infoData')) continue;
     else throw new TypeError(`Unknown field "${k}" for type ${def.type}`);
   }
