@@ -49,7 +49,8 @@ export class KindSchema<T> extends AttrSchema<T> {
   declare readonly rows: readonly KindRow[];
   private readonly byAttr = new Map<number, KindRow[]>();
 
-  constructor(name: string, rows: KindRows<T>) {
+  /** `pad`: the table's padding attribute (see AttrSchema.padded). */
+  constructor(name: string, rows: KindRows<T>, pad?: number) {
     const list = Object.entries(rows as Record<string, readonly [number, KindCodec<unknown>]>).map(
       ([key, [type, codec]]) => ({ key, type, codec }),
     );
@@ -66,6 +67,7 @@ export class KindSchema<T> extends AttrSchema<T> {
         this.byAttr.set(t, same);
       }
     }
+    if (pad !== undefined) this.padded(pad);
   }
 
   /** The names of every field (read-only ones included). */
@@ -250,9 +252,7 @@ export interface KindOptions<T> {
 
 /** A kind: its names, its rules and its IFLA_INFO_DATA table (checked against T by the compiler). */
 export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef {
-  const schema = rows ? new KindSchema<T>(opts.kind ?? opts.type, rows) : undefined;
-  if (schema && opts.pad !== undefined) schema.padded(opts.pad);
-  const data = schema as KindSchema<unknown> | undefined;
+  const data = rows ? (new KindSchema<T>(opts.kind ?? opts.type, rows, opts.pad) as KindSchema<unknown>) : undefined;
   const required = (opts.required ?? []) as readonly string[];
   const writable = data ? data.rows.filter((r) => !r.codec.readOnly).map((r) => r.key) : [];
   const def: KindDef = {
@@ -302,9 +302,7 @@ export interface PortOptions<T> {
 
 /** A port table: IFLA_INFO_SLAVE_DATA for one master kind (checked against T by the compiler). */
 export function definePort<T>(opts: PortOptions<T>, rows: KindRows<T>): PortDef {
-  const schema = new KindSchema<T>(`${opts.slaveKind}_slave`, rows);
-  if (opts.pad !== undefined) schema.padded(opts.pad);
-  const data = schema as KindSchema<unknown>;
+  const data = new KindSchema<T>(`${opts.slaveKind}_slave`, rows, opts.pad) as KindSchema<unknown>;
   return {
     slaveKind: opts.slaveKind,
     field: opts.field,
