@@ -58,5 +58,7 @@ export function decodeLink(m: NlMsg): Link {
       ? def.data.decode(info.data, 0, info.data.length, ['IFLA_LINKINFO', `IFLA_INFO_DATA(${info.kind})`])
       : {};
   const link: Record<string, unknown> = { ...common, type: def.type, ...data };
+  // fields whose attribute the kernel leaves out at these values (KindDef.unreported)
+  if (info.data) for (const [k, v] of Object.entries(def.unreported ?? {})) if (link[k] === undefined) link[k] = v;
   return link as unknown as Link;
 }

@@ -9,7 +9,7 @@ import { KINDS, TYPES } from '../../lib/link/kinds/index.js';
 import { decodeLink } from '../../lib/link/link.js';
 import { splitSpec, writeLink } from '../../lib/link/spec.js';
 import type { Handle, Link, LinkChange, LinkChangeCommon, LinkSpec } from '../../lib/index.js';
-import { fakeHandle, turn } from '../helpers/fake-transport.js';
+import { cstr, fakeHandle, linkPayload, msgOf, nla, nlmsg, turn, u32le } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/link/fixture.js';
 
 const LINKS = new Map([
@@ -603,6 +603,24 @@ t.test('every kind table reads back what it wrote', async (t) => {
     for (const k of Object.keys(want)) got[k] = back[k];
     t.same(got, want, spec.type);
   }
+});
+
+t.test("a vlan's flags: all off when the kernel leaves IFLA_VLAN_FLAGS out, and re-added so", async (t) => {
+  // as vlan_fill_info writes it: IFLA_VLAN_PROTOCOL, IFLA_VLAN_ID, IFLA_VLAN_FLAGS only while a flag is on
+  const read = (flags?: number): Link => {
+    const data = [nla(5, Buffer.from([0x81, 0x00])), nla(1, Buffer.from([10, 0]))];
+    if (flags !== undefined) data.push(nla(2, Buffer.concat([u32le(flags), u32le(0xffffffff)])));
+    const info = nla(18, Buffer.concat([nla(1, cstr('vlan')), nla(2, Buffer.concat(data))]));
+    const payload = Buffer.concat([linkPayload(4, 'v10'), nla(5, u32le(2)), info]);
+    return decodeLink(msgOf(nlmsg(RTM_NEWLINK, 0, 0, payload)));
+  };
+  const off = { reorderHdr: false, gvrp: false, looseBinding: false, mvrp: false, bridgeBinding: false };
+  t.match(read(), { type: 'vlan', id: 10, protocol: '802.1Q', link: 2, ...off }, 'no IFLA_VLAN_FLAGS: every flag off');
+  t.match(read(0x1 | 0x8), { ...off, reorderHdr: true, mvrp: true }, 'the flags reported');
+  // re-added, the read's flags are sent ({ flags 0, mask 0x1f }): a new VLAN's reorder_hdr would be on
+  const w = new NlWriter();
+  writeLink(w, splitSpec({ ...read(), name: 'v11', id: 11 }), 0, true);
+  t.ok(w.take().includes(nla(2, Buffer.concat([u32le(0), u32le(0x1f)]))), 'IFLA_VLAN_FLAGS { 0, 0x1f } sent');
 });
 
 t.test('a kind this package does not model: type other, with its raw IFLA_INFO_DATA, both ways', async (t) => {

@@ -222,6 +222,12 @@ export interface KindDef {
    * macvlan's MAC list needs `macaddrMode: 'set'`, which a read Link does not report).
    */
   readonly createImplies?: readonly (readonly [field: string, given: string, value: unknown])[];
+  /**
+   * What a read reports for fields whose attribute the kernel leaves out of IFLA_INFO_DATA when
+   * they hold these values (a vlan's IFLA_VLAN_FLAGS, sent only while a flag is on), so that a
+   * read says what the link is, and re-added makes a like link rather than one at the defaults.
+   */
+  readonly unreported?: Readonly<Record<string, unknown>>;
 }
 
 /** What defineKind takes besides the IFLA_INFO_DATA rows (the rules of KindDef). */
@@ -248,6 +254,8 @@ export interface KindOptions<T> {
   notOnAdd?: readonly (keyof T & string)[];
   /** See KindDef.createImplies. */
   createImplies?: readonly (readonly [field: keyof T & string, given: keyof T & string, value: unknown])[];
+  /** See KindDef.unreported. */
+  unreported?: Partial<Record<keyof T & string, unknown>>;
 }
 
 /** A kind: its names, its rules and its IFLA_INFO_DATA table (checked against T by the compiler). */
@@ -267,7 +275,8 @@ export function defineKind<T>(opts: KindOptions<T>, rows?: KindRows<T>): KindDef
   const aliased = opts.aliases ? { ...def, aliases: opts.aliases } : def;
   const implied = opts.createImplies ? { ...aliased, createImplies: opts.createImplies } : aliased;
   const named = opts.notOnAdd ? { ...implied, notOnAdd: opts.notOnAdd as readonly string[] } : implied;
-  return data ? { ...named, data } : named;
+  const unreported = opts.unreported ? { ...named, unreported: opts.unreported } : named;
+  return data ? { ...unreported, data } : unreported;
 }
 
 /**

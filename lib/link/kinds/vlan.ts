@@ -18,6 +18,9 @@ export const vlan = defineKind<VlanOptions>(
     type: 'vlan',
     required: ['link', 'id'],
     changeable: ['reorderHdr', 'gvrp', 'mvrp', 'looseBinding', 'bridgeBinding', 'egressQosMap', 'ingressQosMap'],
+    // vlan_fill_info sends IFLA_VLAN_FLAGS only while a flag is on: without it every flag is off
+    // (and a new VLAN's reorder_hdr would be on)
+    unreported: { reorderHdr: false, gvrp: false, looseBinding: false, mvrp: false, bridgeBinding: false },
   },
   {
     id: [1, ranged(u16, 1, 4094)], // IFLA_VLAN_ID
