@@ -253,7 +253,7 @@ export class LinkApi {
 
   /**
    * `ip link set DEV [up|down] [mtu N] [address MAC] [name NEW] [master M | nomaster] [netns NS]
-   * [txqueuelen N] [alias TEXT] [type TYPE kind-fields…]`. Enslaving a port to a bond takes it down
+   * [txqueuelen N] [alias TEXT] [type TYPE kind-fields…]`. Enslaving a port to a bond or team takes it down
    * first, as the kernel requires, and restores its state after. Returns the link as it now is.
    */
   async set(ref: LinkRef, change: LinkChange, opts?: CallOptions): Promise<Link> {

@@ -53,7 +53,7 @@ export async function setPort(
   });
 }
 
-/** Whether enslaving to `master` needs the port down (a bond's ports). */
+/** Whether enslaving to `master` needs the port down (a bond's or a team's ports). */
 export async function needsPortDown(h: Handle, master: unknown, opts?: CallOptions): Promise<boolean> {
   if (typeof master !== 'number' || master === 0) return false;
   const m = await readLink(h, master, opts);

@@ -321,21 +321,24 @@ function withoutSameName(m: Buffer, name: string): string {
   });
 }
 
-t.test('enslaving an up port to a bond: down, master, up — each as iproute2 sends it', async (t) => {
+t.test('enslaving an up port to a bond or a team: down, master, up — each as iproute2 sends it', async (t) => {
   const [down, master, up] = ['set-down', 'set-master-bond', 'set-up'].map((n) => readFixture(n));
-  const { h, fake } = fakeHandle();
-  t.teardown(() => h.close());
-  scriptKernel(fake, master!.links, { bond0: 'bond' }, new Set(['p0']));
-  await h.link.set('p0', { master: 'bond0' });
-  const sent = fake.sent.filter((m) => m.type === RTM_NEWLINK);
-  t.equal(sent.length, 3, 'three RTM_NEWLINK');
-  [down!, master!, up!].forEach((fx, i) => {
-    t.equal(
-      withoutSameName(sent[i]!.msg, 'p0'),
-      withoutSameName(fx.last.msg, 'p0'),
-      `step ${i + 1} is \`${fx.meta.get('cmd')![0]}\``,
-    );
-  });
+  // both drivers refuse a port that is up (a team with EBUSY, "Device is up. Set it down …")
+  for (const kind of ['bond', 'team']) {
+    const { h, fake } = fakeHandle();
+    t.teardown(() => h.close());
+    scriptKernel(fake, master!.links, { bond0: kind }, new Set(['p0']));
+    await h.link.set('p0', { master: 'bond0' });
+    const sent = fake.sent.filter((m) => m.type === RTM_NEWLINK);
+    t.equal(sent.length, 3, `${kind}: three RTM_NEWLINK`);
+    [down!, master!, up!].forEach((fx, i) => {
+      t.equal(
+        withoutSameName(sent[i]!.msg, 'p0'),
+        withoutSameName(fx.last.msg, 'p0'),
+        `${kind}: step ${i + 1} is \`${fx.meta.get('cmd')![0]}\``,
+      );
+    });
+  }
 });
 
 t.test('a port already down is enslaved with one request, and a refused enslave still restores the port', async (t) => {
@@ -360,20 +363,23 @@ t.test('a port already down is enslaved with one request, and a refused enslave 
   t.same(flags, [0, 0, 1], 'down, the refused enslave, up again');
 });
 
-t.test('link.add of an up port into a bond creates it down, then brings it up', async (t) => {
+t.test('link.add of an up port into a bond or a team creates it down, then brings it up', async (t) => {
   const fx = readFixture('set-master-bond');
-  const { h, fake } = fakeHandle();
-  t.teardown(() => h.close());
-  scriptKernel(fake, new Map([...fx.links, ['d2', 9]]), { bond0: 'bond' });
-  await h.link.add({ type: 'dummy', name: 'd2', master: 'bond0', up: true });
-  const sent = fake.sent.filter((m) => m.type === RTM_NEWLINK);
-  t.same(
-    sent.map((m) => [m.flags & 0x600, m.payload.readUInt32LE(8), m.payload.readUInt32LE(12)]),
-    [
-      [0x600, 0, 0],
-      [0, 1, 1],
-    ],
-  );
+  for (const kind of ['bond', 'team']) {
+    const { h, fake } = fakeHandle();
+    t.teardown(() => h.close());
+    scriptKernel(fake, new Map([...fx.links, ['d2', 9]]), { bond0: kind });
+    await h.link.add({ type: 'dummy', name: 'd2', master: 'bond0', up: true });
+    const sent = fake.sent.filter((m) => m.type === RTM_NEWLINK);
+    t.same(
+      sent.map((m) => [m.flags & 0x600, m.payload.readUInt32LE(8), m.payload.readUInt32LE(12)]),
+      [
+        [0x600, 0, 0],
+        [0, 1, 1],
+      ],
+      kind,
+    );
+  }
 });
 
 t.test('every fixture has a case', async (t) => {

@@ -203,7 +203,7 @@ export interface KindDef {
   readonly changeable: readonly string[];
   /** 'tun': made through /dev/net/tun, not RTM_NEWLINK. */
   readonly via: 'netlink' | 'tun';
-  /** Ports must be down to be enslaved (bond). */
+  /** Ports must be down to be enslaved (bond, team). */
   readonly portsDown: boolean;
   /**
    * Fields link.add leaves out of a read link's and refuses in a spec written by hand: state that
@@ -242,7 +242,7 @@ export interface KindOptions<T> {
   changeable?: readonly (keyof T)[];
   /** How links of the kind are made: RTM_NEWLINK (default) or /dev/net/tun. */
   via?: 'netlink' | 'tun';
-  /** Ports must be down to be enslaved (bond). */
+  /** Ports must be down to be enslaved (bond, team). */
   portsDown?: boolean;
   /** Links come with a /dev/tap<ifindex> character device (macvtap, ipvtap). */
   tapDevice?: boolean;
