@@ -74,6 +74,15 @@ export function omitOnCreate<T>(base: KindCodec<T>, value: T): KindCodec<T> {
   return { ...base, createDefault: value };
 }
 
+/**
+ * A field left out at `value` where the field `beside` is given too: geneve's IFLA_GENEVE_TTL_INHERIT,
+ * present (even 0), makes the kernel ignore IFLA_GENEVE_TTL, whose presence alone turns inheriting
+ * off; so `ttlInherit: false` beside a `ttl` is sent as the TTL alone, as iproute2's `ttl N` is.
+ */
+export function omittedBeside<T>(base: KindCodec<T>, value: T, beside: string): KindCodec<T> {
+  return { ...base, omitBeside: { value, beside } };
+}
+
 /** A flag (NLA_FLAG) on write that the kernel reports as a u8 0/1 (IFLA_VXLAN_TTL_INHERIT). */
 export const flagU8: KindCodec<boolean> = {
   kind: 'flag (read as u8)',

@@ -7,7 +7,7 @@ import { NlWriter } from '../../lib/core/attr.js';
 import { RTM_NEWLINK } from '../../lib/core/constants.js';
 import { KINDS, TYPES } from '../../lib/link/kinds/index.js';
 import { decodeLink } from '../../lib/link/link.js';
-import { splitSpec, writeLink } from '../../lib/link/spec.js';
+import { splitChange, splitSpec, writeLink } from '../../lib/link/spec.js';
 import type { Handle, Link, LinkChange, LinkChangeCommon, LinkSpec } from '../../lib/index.js';
 import { cstr, fakeHandle, linkPayload, msgOf, nla, nlmsg, turn, u32le } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/link/fixture.js';
@@ -621,6 +621,28 @@ t.test("a vlan's flags: all off when the kernel leaves IFLA_VLAN_FLAGS out, and 
   const w = new NlWriter();
   writeLink(w, splitSpec({ ...read(), name: 'v11', id: 11 }), 0, true);
   t.ok(w.take().includes(nla(2, Buffer.concat([u32le(0), u32le(0x1f)]))), 'IFLA_VLAN_FLAGS { 0, 0x1f } sent');
+});
+
+t.test('geneve: ttlInherit false beside a ttl is left out (the kernel would ignore the ttl)', async (t) => {
+  // geneve_nl2info reads IFLA_GENEVE_TTL only without IFLA_GENEVE_TTL_INHERIT (12), and the TTL
+  // alone turns inheriting off: iproute2's `ttl 9` sends IFLA_GENEVE_TTL alone
+  const geneve = TYPES.get('geneve')!;
+  const body = (add: boolean, fields: Record<string, unknown>): Buffer => {
+    const w = new NlWriter();
+    const parts = add ? splitSpec({ type: 'geneve', name: 'gnv0', id: 5, ...fields }) : splitChange(fields, geneve);
+    writeLink(w, parts, add ? 0 : 7, true);
+    return w.take();
+  };
+  const ttl9 = nla(3, Buffer.from([9])); // IFLA_GENEVE_TTL 9
+  const inherit = (on: number): Buffer => nla(12, Buffer.from([on])); // IFLA_GENEVE_TTL_INHERIT
+  for (const add of [true, false]) {
+    const how = add ? 'add' : 'set';
+    const both = body(add, { ttl: 9, ttlInherit: false });
+    t.ok(both.includes(ttl9), `${how}: the ttl is sent`);
+    t.notOk(both.includes(inherit(0)), `${how}: ttlInherit false beside it is not`);
+    t.ok(body(add, { ttlInherit: false }).includes(inherit(0)), `${how}: ttlInherit false alone is sent`);
+    t.ok(body(add, { ttl: 9, ttlInherit: true }).includes(inherit(1)), `${how}: ttlInherit true is sent`);
+  }
 });
 
 t.test('a kind this package does not model: type other, with its raw IFLA_INFO_DATA, both ways', async (t) => {

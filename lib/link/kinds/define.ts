@@ -24,6 +24,11 @@ export interface KindCodec<T> extends Codec<T> {
   readonly linkRef?: boolean;
   /** The kernel's value for a new link: link.add leaves this value out (kernels without the feature refuse the attribute). */
   readonly createDefault?: T;
+  /**
+   * This value is left out where the field `beside` is given too (add and set): the kernel would
+   * ignore that field beside this one, and the other field alone means this value as well.
+   */
+  readonly omitBeside?: { readonly value: T; readonly beside: string };
 }
 
 /** One row per field of T: the attribute number and the word. Every field needs a row. */
@@ -92,6 +97,8 @@ export class KindSchema<T> extends AttrSchema<T> {
     for (const r of this.rows) {
       const x = obj[r.key];
       if (x === undefined || r.codec.readOnly) continue;
+      const omit = r.codec.omitBeside;
+      if (omit && x === omit.value && obj[omit.beside] !== undefined) continue;
       const field = prefix + r.key;
       const prev = owner.get(r.type);
       if (r.codec.bit !== undefined) {

@@ -1,7 +1,7 @@
 // geneve: IFLA_GENEVE_* and GENEVE_DF_* (<linux/if_link.h>).
 import { be16, be32, bool8, enumOf, flag, u32, u8 } from '../../core/schema.js';
 import type { GeneveOptions } from '../../../types/link.js';
-import { ipEither, ranged } from '../words.js';
+import { ipEither, omittedBeside, ranged } from '../words.js';
 import { defineKind } from './define.js';
 
 export const geneve = defineKind<GeneveOptions>(
@@ -17,7 +17,9 @@ export const geneve = defineKind<GeneveOptions>(
     udpZeroCsum6Tx: [9, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_TX
     udpZeroCsum6Rx: [10, bool8], // IFLA_GENEVE_UDP_ZERO_CSUM6_RX
     flowlabel: [11, ranged(be32, 0, 0xfffff)], // IFLA_GENEVE_LABEL (network byte order; 20 bits, the kernel masks the rest)
-    ttlInherit: [12, bool8], // IFLA_GENEVE_TTL_INHERIT
+    // IFLA_GENEVE_TTL_INHERIT: where present (even 0), geneve_nl2info skips IFLA_GENEVE_TTL, whose
+    // presence alone clears ttl_inherit; false beside a ttl is not sent, or that ttl would be lost
+    ttlInherit: [12, omittedBeside(bool8, false, 'ttl')],
     df: [13, enumOf(u8, { unset: 0, set: 1, inherit: 2 })], // IFLA_GENEVE_DF
     innerProtoInherit: [14, flag], // IFLA_GENEVE_INNER_PROTO_INHERIT
   },
