@@ -1,13 +1,14 @@
 // Links against the kernel, in throwaway namespaces, with `ip -j -d link show` as the oracle:
 // every kind this kernel has (bridge, veth, macvlan and macvtap in each mode, vxlan, tun, tap,
 // ifb) made by us reads the same in ip, made by ip decodes the same here, and a Link read back
-// makes a like link; the kinds it lacks fail with EOPNOTSUPP naming the driver.
+// makes a like link; the kinds it lacks fail with EOPNOTSUPP naming the driver (those a kernel
+// with the drivers has, dummy, vlan, vrf, ipvlan, team, geneve…, are link-drivers.test.ts's).
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync, readlinkSync, readdirSync, unlinkSync } from 'node:fs';
 import type { Link, LinkSpec } from '../../lib/index.js';
-import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
-import { sameAsIp, type IpLink } from '../fixtures/link/oracle.js';
+import { kindSkips, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { sameAsIp, specHolds, type IpLink } from '../fixtures/link/oracle.js';
 import { ensureTapDevice, scanTapDevices } from '../../lib/tun.js';
 
 const opts = { skip: rootSkip };
@@ -26,17 +27,6 @@ async function compareAll(t: Test, ns: TempNetns): Promise<Map<string, Link>> {
   for (const l of ip) fields += sameAsIp(t, ours.get(l.ifname) as unknown as Record<string, unknown>, l, names);
   t.ok(fields > 0, `${fields} kind fields compared`);
   return ours;
-}
-
-/** Every field of the spec (names resolved) is what the link reports. */
-function specHolds(t: Test, l: Link, spec: Record<string, unknown>, names: Map<string, number>): void {
-  for (const [k, v] of Object.entries(spec)) {
-    if (k === 'peer' || k === 'netns' || k === 'macaddrMode') continue; // not reported (macaddrMode says how macaddrData applies)
-    const want = typeof v === 'string' && ['link', 'master', 'dev'].includes(k) ? names.get(v) : v;
-    const got = (l as unknown as Record<string, unknown>)[k];
-    if (k === 'macaddrData') t.same([...(got as string[])].sort(), [...(v as string[])].sort(), `${l.name}.${k}`);
-    else t.same(got, want, `${l.name}.${k}`);
-  }
 }
 
 t.test('what we create, ip reads with the same fields', opts, async (t) => {
@@ -136,7 +126,7 @@ t.test('what we create, ip reads with the same fields', opts, async (t) => {
   for (const s of specs) made.push(await h.link.add(s));
   const ip = ipLinks(ns);
   const names = new Map(ip.map((l) => [l.ifname, l.ifindex]));
-  specs.forEach((s, i) => specHolds(t, made[i]!, s as unknown as Record<string, unknown>, names));
+  specs.forEach((s, i) => specHolds(t, made[i]!, s, names));
   const ours = await compareAll(t, ns);
   t.equal(ours.get('p1')?.link, names.get('p0'), 'a veth reports its peer as link');
   await new Promise((r) => setImmediate(r));
@@ -465,21 +455,30 @@ t.test(
   },
 );
 
-t.test('the kinds this kernel lacks: EOPNOTSUPP naming the driver', opts, async (t) => {
+const ABSENT_SPECS: LinkSpec[] = [
+  { type: 'bond', name: 'bond0', mode: '802.3ad' },
+  { type: 'team', name: 'team0' },
+  { type: 'vlan', name: 'p0.10', link: 'p0', id: 10 },
+  { type: 'ipvlan', name: 'ipv0', link: 'p0', mode: 'l3' },
+  { type: 'ipvtap', name: 'ipvt0', link: 'p0' },
+  { type: 'dummy', name: 'd0' },
+  { type: 'vrf', name: 'vrf0', table: 10 },
+  { type: 'geneve', name: 'gnv0', id: 1, remote: '10.0.0.2' },
+  { type: 'wireguard', name: 'wg0' },
+];
+// which of those this kernel has no driver for (asked once, in a probe namespace of its own); a
+// kernel with them all (User-mode Linux has all but wireguard) leaves the test nothing to check
+const drivers = rootSkip ? undefined : kindSkips(ABSENT_SPECS.map((s) => s.type));
+const absent = ABSENT_SPECS.filter((s) => drivers?.[s.type]);
+const absentSkip =
+  rootSkip ||
+  (absent.length === 0 && `this kernel has a driver for each of ${ABSENT_SPECS.map((s) => s.type).join(', ')}`);
+
+t.test('the kinds this kernel lacks: EOPNOTSUPP naming the driver', { skip: absentSkip }, async (t) => {
   const ns = tempNetns(t);
   await ns.h.link.add({ type: 'veth', name: 'p0', peer: { name: 'p1' } });
-  const specs: LinkSpec[] = [
-    { type: 'bond', name: 'bond0', mode: '802.3ad' },
-    { type: 'team', name: 'team0' },
-    { type: 'vlan', name: 'p0.10', link: 'p0', id: 10 },
-    { type: 'ipvlan', name: 'ipv0', link: 'p0', mode: 'l3' },
-    { type: 'ipvtap', name: 'ipvt0', link: 'p0' },
-    { type: 'dummy', name: 'd0' },
-    { type: 'vrf', name: 'vrf0', table: 10 },
-    { type: 'geneve', name: 'gnv0', id: 1, remote: '10.0.0.2' },
-    { type: 'wireguard', name: 'wg0' },
-  ];
-  for (const s of specs) {
+  t.comment(`no driver here for: ${absent.map((s) => s.type).join(', ')}`);
+  for (const s of absent) {
     const err = await ns.h.link.add(s).then(
       () => undefined,
       (e: unknown) => e as Error & { errno?: number; op?: string },
