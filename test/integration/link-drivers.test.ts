@@ -30,6 +30,33 @@ async function oursByName(h: Handle): Promise<Map<string, Link>> {
   return new Map((await h.link.list()).map((l) => [l.name, l]));
 }
 
+/**
+ * Our links and ip's, read as ours, ip's, then ours again until our two reads agree on every link's
+ * operstate: a link's state settles through the kernel's linkwatch, up to a second after the change
+ * (a veth port just enslaved and up goes from unknown to lowerlayerdown), so ip's read, between
+ * two that agree, says the same.
+ */
+async function readBoth(ns: TempNetns): Promise<{ ours: Map<string, Link>; view: IpView }> {
+  for (let tries = 1; ; tries++) {
+    const before = await oursByName(ns.h);
+    const view = ipView(ns);
+    const ours = await oursByName(ns.h);
+    if (tries === 30 || [...ours].every(([name, l]) => before.get(name)?.operstate === l.operstate))
+      return { ours, view };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Links as a call returned them: as the kernel now has them (but state), and beside ip's reading. */
+async function besideIpNow(t: Test, ns: TempNetns, ...links: Link[]): Promise<void> {
+  const { ours, view } = await readBoth(ns);
+  for (const l of links) {
+    const now = ours.get(l.name);
+    t.same(now && options(now), options(l), `${l.name}: as returned, so read again`);
+    besideIp(t, view, now);
+  }
+}
+
 /** Each of our links beside ip's reading of it: the common fields and every key of ip's info_data. */
 function besideIp(t: Test, view: IpView, ...links: (Link | undefined)[]): void {
   for (const l of links) {
@@ -80,8 +107,7 @@ t.test('dummy: options, beside ip, made by ip, re-added', { skip: skip.dummy }, 
   } as const;
   const d0 = await h.link.add(spec);
   ipBatch(ns.name, ['link add d1 mtu 1280 txqueuelen 10 type dummy']);
-  const ours = await oursByName(h);
-  const view = ipView(ns);
+  const { ours, view } = await readBoth(ns);
   specHolds(t, d0, spec, view.names);
   besideIp(t, view, ours.get('d0'), ours.get('d1'));
   t.match(ours.get('d0'), { type: 'dummy', operstate: 'unknown' }, 'up, without a carrier of its own');
@@ -123,8 +149,7 @@ t.test('vlan: options, beside ip, made by ip, re-added, flags and QoS maps chang
   ipBatch(ns.name, [
     'link add link p1 name v30 type vlan id 30 protocol 802.1Q gvrp on egress-qos-map 2:5 9:1 ingress-qos-map 1:3',
   ]);
-  const ours = await oursByName(h);
-  const view = ipView(ns);
+  const { ours, view } = await readBoth(ns);
   specHolds(t, v10, spec, view.names);
   specHolds(t, v20, off, view.names);
   besideIp(t, view, ours.get('v10'), ours.get('v20'), ours.get('v30'));
@@ -172,7 +197,7 @@ t.test('vlan: options, beside ip, made by ip, re-added, flags and QoS maps chang
     { from: 9, to: 1 },
   ]);
   t.strictSame(qos.type === 'vlan' && qos.ingressQosMap, [{ from: 7, to: 100000 }]);
-  besideIp(t, ipView(ns), qos);
+  await besideIpNow(t, ns, qos);
   await t.rejects(
     h.link.set('v10', { id: 12 } as unknown as LinkChange),
     { name: 'TypeError', message: 'Field "id" of type vlan cannot be changed with link.set' },
@@ -192,8 +217,7 @@ t.test('vrf and its ports: options, beside ip, made by ip, re-added, moved', { s
     'link add r0 type veth peer name r1',
     'link set r0 master vrf1',
   ]);
-  const ours = await oursByName(h);
-  const view = ipView(ns);
+  const { ours, view } = await readBoth(ns);
   specHolds(t, vrf0, spec, view.names);
   besideIp(t, view, ours.get('vrf0'), ours.get('p0'), ours.get('vrf1'), ours.get('r0'));
   t.match(ours.get('vrf1'), { type: 'vrf', table: 200 });
@@ -216,7 +240,7 @@ t.test('vrf and its ports: options, beside ip, made by ip, re-added, moved', { s
   // a port's table is its master's: it changes with master, never by itself
   const moved = await h.link.set('p0', { master: 'vrf1' });
   t.strictSame(moved.vrfPort, { table: 200 }, 'moved to vrf1');
-  besideIp(t, ipView(ns), moved);
+  await besideIpNow(t, ns, moved);
   await t.rejects(
     h.link.set('p0', { vrfPort: { table: 5 } } as unknown as LinkChange),
     { name: 'TypeError', message: /^Field "vrfPort\.table" is read-only/ },
@@ -243,18 +267,18 @@ t.test(
     const ipv0 = await h.link.add(spec);
     const view0 = ipView(ns);
     specHolds(t, ipv0, spec, view0.names);
-    besideIp(t, view0, ipv0);
+    await besideIpNow(t, ns, ipv0);
     // the mode and flags are the parent's (one ipvlan port per parent): a sibling made with others
     // changes them for every ipvlan of that parent
     ipBatch(ns.name, ['link add link a0 name ipv1 type ipvlan mode l2 vepa']);
-    const ours = await oursByName(h);
-    besideIp(t, ipView(ns), ours.get('ipv0'), ours.get('ipv1'));
+    const { ours, view } = await readBoth(ns);
+    besideIp(t, view, ours.get('ipv0'), ours.get('ipv1'));
     for (const name of ['ipv0', 'ipv1'])
       t.match(ours.get(name), { type: 'ipvlan', mode: 'l2', ipvlanFlags: 'vepa' }, `${name}: the parent's mode now`);
     await readdHolds(t, h, ours.get('ipv1'), 'ipv2');
     t.match(await h.link.set('ipv0', { mode: 'l3', flags: 'bridge' }), { mode: 'l3', ipvlanFlags: 'bridge' });
-    const after = await oursByName(h);
-    besideIp(t, ipView(ns), after.get('ipv0'), after.get('ipv1'), after.get('ipv2'));
+    const { ours: after, view: viewAfter } = await readBoth(ns);
+    besideIp(t, viewAfter, after.get('ipv0'), after.get('ipv1'), after.get('ipv2'));
     for (const name of ['ipv1', 'ipv2'])
       t.match(after.get(name), { mode: 'l3', ipvlanFlags: 'bridge' }, `${name}: changed with its parent's`);
   },
@@ -270,15 +294,14 @@ t.test('ipvtap: options, beside ip, made by ip, re-added, mode changed', { skip:
   const spec = { type: 'ipvtap', name: 'ipvt0', link: 'b0', mode: 'l3', ipvlanFlags: 'vepa', txqueuelen: 200 } as const;
   const made = await h.link.add(spec);
   ipBatch(ns.name, ['link add link b0 name ipvt1 type ipvtap mode l3 vepa']);
-  const ours = await oursByName(h);
-  const view = ipView(ns);
+  const { ours, view } = await readBoth(ns);
   specHolds(t, made, spec, view.names);
   besideIp(t, view, ours.get('ipvt0'), ours.get('ipvt1'));
   t.match(ours.get('ipvt1'), { type: 'ipvtap', mode: 'l3', ipvlanFlags: 'vepa', link: view.names.get('b0') });
   const copy = await readdHolds(t, h, ours.get('ipvt0'), 'ipvt2');
   const changed = await h.link.set('ipvt0', { mode: 'l3s', flags: 'private' });
   t.match(changed, { mode: 'l3s', ipvlanFlags: 'private' });
-  besideIp(t, ipView(ns), changed);
+  await besideIpNow(t, ns, changed);
   await new Promise((r) => setImmediate(r));
   for (const l of [made, copy]) {
     if (l.type !== 'ipvtap') throw new Error(`${l.name} is a ${l.type}`);
@@ -311,8 +334,7 @@ t.test('team: options, beside ip, made by ip, re-added, ports enslaved up', { sk
   t.match(p0, { master: tm0.index, up: true }, 'enslaved, and up again');
   t.notOk('bondPort' in p0 || 'bridgePort' in p0 || 'vrfPort' in p0, 'a team port reports no port data');
   ipBatch(ns.name, ['link add tm1 type team']);
-  const ours = await oursByName(h);
-  const view = ipView(ns);
+  const { ours, view } = await readBoth(ns);
   specHolds(t, tm0, spec, view.names);
   besideIp(t, view, ours.get('tm0'), ours.get('tm1'), ours.get('p0'));
   t.equal(view.links.get('p0')?.linkinfo?.info_slave_kind, 'team', 'ip reads a team port');
@@ -361,8 +383,7 @@ t.test(
     const made: Link[] = [];
     for (const s of specs) made.push(await h.link.add(s));
     ipBatch(ns.name, ['link add gnv1 type geneve id 7 remote 10.0.0.3 ttl 3 tos 0x8 dstport 6083 noudpcsum df unset']);
-    const ours = await oursByName(h);
-    const view = ipView(ns);
+    const { ours, view } = await readBoth(ns);
     specs.forEach((s, i) => specHolds(t, made[i]!, s, view.names));
     besideIp(t, view, ...['gnv0', 'gnv6', 'gnvx', 'gnv1'].map((n) => ours.get(n)));
     t.match(ours.get('gnv1'), {
@@ -393,7 +414,7 @@ t.test(
     t.match(gnv0, { ttl: 20, tos: 0x20, df: 'inherit', remote: '10.0.0.9', port: 6082, id: 42 });
     const gnv6 = await h.link.set('gnv6', { flowlabel: 0x54321, ttlInherit: false, ttl: 5 });
     t.match(gnv6, { flowlabel: 0x54321, ttlInherit: false, ttl: 5 });
-    besideIp(t, ipView(ns), gnv0, gnv6);
+    await besideIpNow(t, ns, gnv0, gnv6);
     // …and refuses its port, checksums, or a remote of the other family (EOPNOTSUPP), changing nothing
     for (const change of [{ port: 7000 }, { udpCsum: false }, { remote: '2001:db8::9' }])
       await t.rejects(
