@@ -126,11 +126,17 @@ export function llAddr(ipLen?: 4 | 16): Codec<string> {
       }
       w.attrBytes(type, bytes);
     },
-    get(b, off, len) {
-      if (len === ipLen) return len === 4 ? formatIPv4(b, off) : formatIPv6(b, off);
-      return formatMac(b, off, len);
-    },
+    get: (b, off, len) => formatLlAddr(b, off, len, ipLen),
   };
+}
+
+/**
+ * `len` bytes of a link-layer address as ll_addr_n2a prints them: as an IPv4 address where `ipLen`
+ * is 4 and there are 4 bytes, as IPv6 where it is 16 and there are 16, else colon hex.
+ */
+export function formatLlAddr(b: Uint8Array, off: number, len: number, ipLen: 4 | 16 | undefined): string {
+  if (len === ipLen) return len === 4 ? formatIPv4(b, off) : formatIPv6(b, off);
+  return formatMac(b, off, len);
 }
 
 /** Which addresses a row takes: any, multicast only, or unicast only. */

@@ -15,8 +15,13 @@ import {
   u32,
   u8,
   be16,
+  describe,
+  type AttrSchema,
+  type Codec,
   type Decoded,
 } from '../core/schema.js';
+import { parseIPv4, parseIPv6 } from '../core/inet.js';
+import { formatLlAddr } from '../link/words.js';
 import type { FdbState, NeighFlag, NeighState } from '../../types/neigh.js';
 
 export const NDA_DST = 1;
@@ -115,6 +120,62 @@ export const nfea = defineAttrs<NfeaAttrs>('NDA_FDB_EXT_ATTRS', {
   dontRefresh: [NFEA_DONT_REFRESH, flag],
 });
 
+/** MAX_ADDR_LEN (<linux/netdevice.h>): the longest NDA_LLADDR the kernel takes (its policy's limit). */
+export const MAX_ADDR_LEN = 32;
+
+/** A byte of colon hex as ll_addr_a2n reads one with sscanf("%x"): hex digits worth at most 255. */
+const HEX_BYTE = /^[0-9a-fA-F]+$/;
+
+/**
+ * A neighbour's link-layer address (NDA_LLADDR) from text, as `ip neigh … lladdr` parses it
+ * (iproute2's ll_addr_a2n): text with a '.' is a dotted quad, its 4 bytes (an IPv4 tunnel's
+ * underlay address: `ip neigh add 10.0.0.2 lladdr 192.0.2.1 dev gre1`); else colon hex of 1 to
+ * MAX_ADDR_LEN bytes, each byte one or more hex digits worth at most ff ('2:0:0:0:0:1' is
+ * 02:00:00:00:00:01). Beyond ip, so that a read entry is taken back (`neigh.del(n)`,
+ * `neigh.replace({ ...n })`): IPv6 text that is not colon hex is its 16 bytes (an IPv6 tunnel's, as
+ * a read gives it; text that is both, such as '1:2:3:4:5:6:7:8', is colon hex as in ip), and ''
+ * is an empty address (as a read gives one of a device without any, e.g. tun). Anything else
+ * throws naming `field`.
+ */
+export function parseNeighLladdr(v: unknown, field: string): Buffer {
+  if (typeof v === 'string') {
+    if (v.includes('.')) {
+      const quad = parseIPv4(v);
+      if (quad) return quad;
+      throw new TypeError(
+        `Expected "${field}" to be an IPv4 address like 192.0.2.1 (text with a '.' is one, as for ip neigh), got ${describe(v)}`,
+      );
+    }
+    if (v === '') return Buffer.alloc(0);
+    const parts = v.split(':');
+    if (parts.every((p) => HEX_BYTE.test(p) && parseInt(p, 16) <= 0xff)) {
+      if (parts.length > MAX_ADDR_LEN) {
+        throw new RangeError(
+          `Expected "${field}" to be at most ${MAX_ADDR_LEN} bytes (MAX_ADDR_LEN), got ${parts.length}: ${describe(v)}`,
+        );
+      }
+      return Buffer.from(parts.map((p) => parseInt(p, 16)));
+    }
+    const v6 = v.includes('%') ? undefined : parseIPv6(v);
+    if (v6) return v6;
+  }
+  throw new TypeError(
+    `Expected "${field}" to be a link-layer address: colon hex like aa:bb:cc:dd:ee:ff, or an IP tunnel's IPv4 or IPv6 address, got ${describe(v)}`,
+  );
+}
+
+/**
+ * A neighbour's NDA_LLADDR: written from what parseNeighLladdr takes; read as ll_addr_n2a prints
+ * it, where `ipLen` (the device's, by its hardware type) says which length is an IP address.
+ */
+export function neighLladdr(ipLen?: 4 | 16): Codec<string> {
+  return {
+    kind: ipLen === undefined ? 'lladdr' : `lladdr (${ipLen} bytes as IPv${ipLen === 4 ? 4 : 6})`,
+    put: (w, type, v, field) => w.attrBytes(type, parseNeighLladdr(v, field)),
+    get: (b, off, len) => formatLlAddr(b, off, len, ipLen),
+  };
+}
+
 /** The NDA_* attributes of an ARP / NDISC neighbour, in `ip neigh`'s order. */
 export interface NdaNeigh {
   /** `NDA_PROTOCOL` (u8). */
@@ -123,7 +184,7 @@ export interface NdaNeigh {
   dst: string;
   /** `NDA_FLAGS_EXT` (u32). */
   flagsExt: number;
-  /** `NDA_LLADDR` (mac). */
+  /** `NDA_LLADDR` (lladdr: colon hex; written from what parseNeighLladdr takes). */
   lladdr: string;
   /** `NDA_CACHEINFO` (struct). */
   cacheinfo: {
@@ -144,17 +205,25 @@ export interface NdaNeigh {
   master: number;
 }
 
-/** The NDA_* table of ARP / NDISC neighbour messages (`ip neigh`). */
-export const ndaNeigh = defineAttrs<NdaNeigh>('NDA', {
-  protocol: [NDA_PROTOCOL, u8],
-  dst: [NDA_DST, ip],
-  flagsExt: [NDA_FLAGS_EXT, u32],
-  lladdr: [NDA_LLADDR, mac],
-  cacheinfo: [NDA_CACHEINFO, structAttr(ndaCacheinfo)],
-  probes: [NDA_PROBES, u32],
-  ifindex: [NDA_IFINDEX, u32],
-  master: [NDA_MASTER, u32],
-});
+/** The NDA_* table of neighbour messages, its lladdr read and written with `lladdr`. */
+function neighTable(lladdr: Codec<string>): AttrSchema<NdaNeigh> {
+  return defineAttrs<NdaNeigh>('NDA', {
+    protocol: [NDA_PROTOCOL, u8],
+    dst: [NDA_DST, ip],
+    flagsExt: [NDA_FLAGS_EXT, u32],
+    lladdr: [NDA_LLADDR, lladdr],
+    cacheinfo: [NDA_CACHEINFO, structAttr(ndaCacheinfo)],
+    probes: [NDA_PROBES, u32],
+    ifindex: [NDA_IFINDEX, u32],
+    master: [NDA_MASTER, u32],
+  });
+}
+
+/**
+ * The NDA_* table of ARP / NDISC neighbour messages (`ip neigh`). Its `lladdr` reads as colon hex
+ * whatever its length and is written from what parseNeighLladdr takes.
+ */
+export const ndaNeigh = neighTable(neighLladdr());
 
 /** The NDA_* attributes of a PF_BRIDGE FDB entry, in `bridge fdb`'s order. */
 export interface NdaFdb {

@@ -14,7 +14,7 @@ import {
   RTM_NEWNEIGH,
 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
-import { parseIP, parseMac } from '../core/inet.js';
+import { parseIP } from '../core/inet.js';
 import {
   checkBool,
   checkCallOptions,
@@ -24,7 +24,18 @@ import {
   type CallOptions,
 } from '../core/validate.js';
 import type { Neigh, NeighFilter, NeighSpec, NeighState } from '../../types/neigh.js';
-import { flagBits, flagNames, ndaNeigh, ndmsg, NTF, NTF_EXT, NUD, nudName, type NdaNeigh } from './nda.js';
+import {
+  flagBits,
+  flagNames,
+  ndaNeigh,
+  ndmsg,
+  NTF,
+  NTF_EXT,
+  NUD,
+  nudName,
+  parseNeighLladdr,
+  type NdaNeigh,
+} from './nda.js';
 import { protocolId, protocolName } from '../rt-tables.js';
 import { linkNames, nameOf } from './ifnames.js';
 import { checkDevRef, familyOf } from './common.js';
@@ -123,10 +134,8 @@ function neighReq(spec: NeighSpec, op: string, del: boolean): NeighReq {
   if (s['protocol'] !== undefined) attrs.protocol = protocolId(s['protocol']);
   if (ext) attrs.flagsExt = ext;
   if (s['lladdr'] !== undefined) {
-    if (typeof s['lladdr'] !== 'string' || !parseMac(s['lladdr'])) {
-      throw new TypeError(`Expected "lladdr" to be a MAC address like aa:bb:cc:dd:ee:ff, got ${describe(s['lladdr'])}`);
-    }
-    if (!del) attrs.lladdr = s['lladdr'];
+    parseNeighLladdr(s['lladdr'], 'lladdr'); // checked before anything is sent, also for del
+    if (!del) attrs.lladdr = s['lladdr'] as string;
   }
   const call = `neigh.${op} ${attrs.dst}`;
   const subject = `${call} dev ${String(s['dev'])}`;
