@@ -99,7 +99,9 @@ const NHA_ID = 1;
 
 /** Interface index → name, as the monitor knows it when it decodes an event. */
 export type Names = ReadonlyMap<number, string>;
-type Decoder = (m: NlMsg, names: Names) => unknown;
+/** Interface index → hardware type (ifi_type), for the links whose type changes how a decoder reads (IP tunnels). */
+export type LinkTypes = ReadonlyMap<number, number>;
+type Decoder = (m: NlMsg, names: Names, types: LinkTypes) => unknown;
 
 /** One kind of object a monitor yields. */
 export interface KindDef {
@@ -118,7 +120,7 @@ export interface KindDef {
   accept?(b: Buffer, off: number, end: number): boolean;
   /** The decoder list() uses (undefined: not an object of this kind, e.g. another family). */
   decode: Decoder;
-  /** Whether decode names devices (so the monitor keeps an index → name map). */
+  /** Whether decode names devices (so the monitor keeps an index → name map, and the IP tunnels' types). */
   names: boolean;
   /** Dump requests that list every object of a family, for a resync; undefined: not resynced. */
   dump?: { type: number; bodies(family: number): DumpBody[] };

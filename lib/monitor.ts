@@ -6,7 +6,7 @@
 import type { Handle } from './handle.js';
 import { openNativeTransport, type NativeTransport } from './transport.js';
 import { forEachMessage, type NlMsg } from './core/nlmsg.js';
-import { attrTable, rd32, rds32 } from './core/attr.js';
+import { attrTable, rd16, rd32, rds32 } from './core/attr.js';
 import {
   AF_INET,
   NLM_F_REPLACE,
@@ -18,7 +18,7 @@ import {
 } from './core/constants.js';
 import { DumpInterruptedError, NetlinkError } from './core/errors.js';
 import { checkBool, checkInt, checkKnownFields, checkObject, describe } from './core/validate.js';
-import { IFF, IFLA_IFNAME } from './link/ifla.js';
+import { IFF, IFLA_IFNAME, lladdrIpLen } from './link/ifla.js';
 import { GROUPS, KINDS, KINDS_BY_TYPE } from './monitor-kinds.js';
 import { DumpQueue, type DumpJob } from './monitor-dumps.js';
 import { View, type Change } from './monitor-view.js';
@@ -115,6 +115,11 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   /** kind → families yielded (null: any). */
   private readonly selected = new Map<MonitorKind, Set<number> | null>();
   private readonly names = new DeviceNames((index) => this.nameAhead(index));
+  /**
+   * index → hardware type (ifi_type) of the IP tunnels among the links, by which a neighbour's
+   * lladdr reads (as IPv4 or IPv6 text). Set as a link is seen; forgotten with its name.
+   */
+  private readonly types = new Map<number, number>();
   private readonly linkFlags = new Map<number, number>();
   private readonly gone: number[] = [];
   private readonly needNames: boolean;
@@ -295,6 +300,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
       } else this.nameGone(index);
       return;
     }
+    // a link keeps its type; an index reused by another link (moved in) takes that link's at once
+    const type = rd16(m.buf, m.off + 2);
+    if (lladdrIpLen(type) !== undefined) this.types.set(index, type);
+    else this.types.delete(index);
     const a = attrTable(m.buf, m.off + 16, m.end, ['IFLA'])[IFLA_IFNAME];
     if (a) {
       let e = a[0];
@@ -338,7 +347,10 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
     this.gone.push(index);
     if (this.gone.length > GONE_NAMES) {
       const old = this.gone.shift()!;
-      if (!this.linkFlags.has(old)) this.names.delete(old);
+      if (!this.linkFlags.has(old)) {
+        this.names.delete(old);
+        this.types.delete(old);
+      }
     }
   }
 
@@ -613,7 +625,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private deliver(c: Change): MonitorEvent | undefined {
     let object: unknown;
     try {
-      object = c.d.decode(c.m, this.names);
+      object = c.d.decode(c.m, this.names, this.types);
     } catch (e) {
       this.close();
       throw e;

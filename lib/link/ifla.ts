@@ -281,6 +281,15 @@ const LLADDR_IP_LEN: ReadonlyMap<number, 4 | 16> = new Map([
 const IFLA_IP4 = iflaTable(llAddr(4));
 const IFLA_IP6 = iflaTable(llAddr(16));
 
+/**
+ * How long a link-layer address of hardware type `type` (ifi_type) is where iproute2 prints it as
+ * an IP address: 4 (IPv4 tunnels), 16 (IPv6 tunnels), else undefined (colon hex). Link addresses
+ * and neighbours' (NDA_LLADDR, by their device's type) both read so.
+ */
+export function lladdrIpLen(type: number): 4 | 16 | undefined {
+  return LLADDR_IP_LEN.get(type);
+}
+
 /** The IFLA_* table for a link of hardware type `type` (ifi_type): its addresses as `ip link` prints them. */
 export function iflaOf(type: number): AttrSchema<IflaAttrs> {
   const len = LLADDR_IP_LEN.get(type);

@@ -1,13 +1,23 @@
 // Interface index → name, read with one RTM_GETLINK dump (ifinfomsg + IFLA_IFNAME only,
-// statistics skipped), for naming the devices of neighbour and FDB entries as `ip` does.
+// statistics skipped), for naming the devices of neighbour and FDB entries as `ip` does; and the
+// hardware types (ifi_type) by which `ip neigh` prints a tunnel neighbour's lladdr.
 import type { Handle } from '../handle.js';
 import { attrTable } from '../core/attr.js';
-import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK } from '../core/constants.js';
+import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
+import { NetlinkError } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
-import { ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME } from '../link/ifla.js';
+import { ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME, lladdrIpLen } from '../link/ifla.js';
 
-/** Every link of the handle's namespace as index → name. */
-export async function linkNames(h: Handle, signal: AbortSignal | undefined): Promise<Map<number, string>> {
+/**
+ * Every link of the handle's namespace as index → name. With `types`, the same dump also records
+ * there the hardware type (ifi_type) of each link whose link-layer addresses `ip` prints as IP
+ * addresses (the IP tunnels: see lladdrIpLen); other links are left out of it.
+ */
+export async function linkNames(
+  h: Handle,
+  signal: AbortSignal | undefined,
+  types?: Map<number, number>,
+): Promise<Map<number, string>> {
   const pairs = await h.engine.dump(
     RTM_GETLINK,
     (w) => {
@@ -16,6 +26,7 @@ export async function linkNames(h: Handle, signal: AbortSignal | undefined): Pro
     },
     (m: NlMsg): [number, string] | undefined => {
       const hdr = ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']);
+      if (types && lladdrIpLen(hdr.type) !== undefined) types.set(hdr.index, hdr.type);
       const name = attrTable(m.buf, m.off + ifinfomsg.size, m.end, ['IFLA'])[IFLA_IFNAME];
       if (!name) return undefined;
       let end = name[0];
@@ -25,6 +36,35 @@ export async function linkNames(h: Handle, signal: AbortSignal | undefined): Pro
     { subject: 'link names', signal },
   );
   return new Map(pairs);
+}
+
+/**
+ * The hardware type (ifi_type, ARPHRD_*) of one link, by one RTM_GETLINK (statistics skipped);
+ * undefined when the link has gone (ENODEV), as iproute2's ll_index_to_type gives -1.
+ */
+export async function linkType(
+  h: Handle,
+  index: number,
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<number | undefined> {
+  let replies: NlMsg[];
+  try {
+    replies = await h.engine.request(
+      RTM_GETLINK,
+      0,
+      (w) => {
+        ifinfomsg.write(w, { family: AF_UNSPEC, index });
+        w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+      },
+      { subject, signal },
+    );
+  } catch (e) {
+    if (e instanceof NetlinkError && e.code === 'ENODEV') return undefined;
+    throw e;
+  }
+  const m = replies.find((r) => r.type === RTM_NEWLINK);
+  return m && ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']).type;
 }
 
 /** The name of ifindex as iproute2's ll_index_to_name gives it ('if<N>' when unknown). */

@@ -21,6 +21,7 @@ import {
   type Decoded,
 } from '../core/schema.js';
 import { parseIPv4, parseIPv6 } from '../core/inet.js';
+import { lladdrIpLen } from '../link/ifla.js';
 import { formatLlAddr } from '../link/words.js';
 import type { FdbState, NeighFlag, NeighState } from '../../types/neigh.js';
 
@@ -184,7 +185,7 @@ export interface NdaNeigh {
   dst: string;
   /** `NDA_FLAGS_EXT` (u32). */
   flagsExt: number;
-  /** `NDA_LLADDR` (lladdr: colon hex; written from what parseNeighLladdr takes). */
+  /** `NDA_LLADDR` (lladdr: colon hex, an IP tunnel's as an IP address; see parseNeighLladdr). */
   lladdr: string;
   /** `NDA_CACHEINFO` (struct). */
   cacheinfo: {
@@ -221,9 +222,23 @@ function neighTable(lladdr: Codec<string>): AttrSchema<NdaNeigh> {
 
 /**
  * The NDA_* table of ARP / NDISC neighbour messages (`ip neigh`). Its `lladdr` reads as colon hex
- * whatever its length and is written from what parseNeighLladdr takes.
+ * whatever its length (decodeNeigh reads with ndaNeighOf, by the device's hardware type) and is
+ * written from what parseNeighLladdr takes.
  */
 export const ndaNeigh = neighTable(neighLladdr());
+const NDA_NEIGH_IP4 = neighTable(neighLladdr(4));
+const NDA_NEIGH_IP6 = neighTable(neighLladdr(16));
+
+/**
+ * The NDA_* table for a neighbour on a device of hardware type `type` (ifi_type; undefined: not
+ * known): its lladdr as `ip neigh` prints it (an IPv4 tunnel's 4 bytes as IPv4, an IPv6 tunnel's
+ * 16 as IPv6).
+ */
+export function ndaNeighOf(type: number | undefined): AttrSchema<NdaNeigh> {
+  if (type === undefined) return ndaNeigh;
+  const len = lladdrIpLen(type);
+  return len === 4 ? NDA_NEIGH_IP4 : len === 16 ? NDA_NEIGH_IP6 : ndaNeigh;
+}
 
 /** The NDA_* attributes of a PF_BRIDGE FDB entry, in `bridge fdb`'s order. */
 export interface NdaFdb {

@@ -14,6 +14,7 @@ import {
   RTM_NEWNEIGH,
 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
+import { attrTable } from '../core/attr.js';
 import { parseIP } from '../core/inet.js';
 import {
   checkBool,
@@ -27,7 +28,9 @@ import type { Neigh, NeighFilter, NeighSpec, NeighState } from '../../types/neig
 import {
   flagBits,
   flagNames,
+  NDA_LLADDR,
   ndaNeigh,
+  ndaNeighOf,
   ndmsg,
   NTF,
   NTF_EXT,
@@ -37,14 +40,24 @@ import {
   type NdaNeigh,
 } from './nda.js';
 import { protocolId, protocolName } from '../rt-tables.js';
-import { linkNames, nameOf } from './ifnames.js';
+import { linkNames, linkType, nameOf } from './ifnames.js';
 import { checkDevRef, familyOf } from './common.js';
 
-/** Decodes one RTM_NEWNEIGH / RTM_DELNEIGH of an IPv4 or IPv6 table; undefined for other families. */
-export function decodeNeigh(m: NlMsg, names?: ReadonlyMap<number, string>): Neigh | undefined {
+/**
+ * Decodes one RTM_NEWNEIGH / RTM_DELNEIGH of an IPv4 or IPv6 table; undefined for other families.
+ * `names` names the devices (ifindex → name); `types` gives their hardware types (ifindex →
+ * ifi_type, ARPHRD_*), by which lladdr reads as `ip neigh` prints it: on an IPv4 tunnel (ipip, gre,
+ * sit) 4 bytes as an IPv4 address, on an IPv6 one (ip6tnl, ip6gre) 16 as IPv6; colon hex otherwise,
+ * and where the device's type is not given.
+ */
+export function decodeNeigh(
+  m: NlMsg,
+  names?: ReadonlyMap<number, string>,
+  types?: ReadonlyMap<number, number>,
+): Neigh | undefined {
   const hdr = ndmsg.read(m.buf, m.off, m.end - m.off, ['ndmsg']);
   if (hdr.family !== AF_INET && hdr.family !== AF_INET6) return undefined;
-  const a = ndaNeigh.decode(m.buf, m.off + ndmsg.size, m.end, ['NDA']);
+  const a = ndaNeighOf(types?.get(hdr.ifindex)).decode(m.buf, m.off + ndmsg.size, m.end, ['NDA']);
   const n: Neigh = {
     family: hdr.family === AF_INET ? 4 : 6,
     dev: nameOf(names, hdr.ifindex),
@@ -58,6 +71,12 @@ export function decodeNeigh(m: NlMsg, names?: ReadonlyMap<number, string>): Neig
   if (a.probes !== undefined) n.probes = a.probes;
   if (a.cacheinfo !== undefined) n.cacheinfo = a.cacheinfo;
   return n;
+}
+
+/** Whether a neighbour message's lladdr has a length `ip neigh` may print as an IP address (4 or 16 bytes). */
+function mayBeIp(m: NlMsg): boolean {
+  const len = attrTable(m.buf, m.off + ndmsg.size, m.end, ['NDA'])[NDA_LLADDR]?.[1];
+  return len === 4 || len === 16;
 }
 
 /** A checked neighbour request: everything but the ifindex, which needs a lookup. */
@@ -197,9 +216,21 @@ export class NeighApi {
       { subject: r.subject, signal },
     );
     const m = replies.find((x) => x.type === RTM_NEWNEIGH);
-    const n =
-      m &&
-      decodeNeigh(m, typeof s['dev'] === 'string' ? new Map([[ifindex, s['dev']]]) : await linkNames(this.h, signal));
+    if (!m) throw new Error(`${r.subject}: the kernel sent no neighbour`);
+    let names: ReadonlyMap<number, string>;
+    let types: Map<number, number> | undefined;
+    if (typeof s['dev'] === 'string') {
+      names = new Map([[ifindex, s['dev']]]);
+      // the device's hardware type, asked only where the lladdr's length could make it an IP address
+      if (mayBeIp(m)) {
+        const type = await linkType(this.h, ifindex, `${r.subject}: the device's type`, signal);
+        if (type !== undefined) types = new Map([[ifindex, type]]);
+      }
+    } else {
+      types = new Map();
+      names = await linkNames(this.h, signal, types);
+    }
+    const n = decodeNeigh(m, names, types);
     if (!n) throw new Error(`${r.subject}: the kernel sent no neighbour`);
     return n;
   }
@@ -225,7 +256,9 @@ export class NeighApi {
       f['master'] === undefined
         ? undefined
         : await this.h.link.indexOf(f['master'] as string | number, 'master', opts, 'neigh.list');
-    const names = await linkNames(this.h, signal);
+    // the dump that names the devices also gives the IP tunnels' hardware types (no request more)
+    const types = new Map<number, number>();
+    const names = await linkNames(this.h, signal, types);
     const all = await this.h.engine.dump(
       RTM_GETNEIGH,
       (w) => {
@@ -236,7 +269,7 @@ export class NeighApi {
         if (master !== undefined) a.master = master;
         ndaNeigh.encode(w, a);
       },
-      (m) => decodeNeigh(m, names),
+      (m) => decodeNeigh(m, names, types),
       { subject: 'neigh.list', signal },
     );
     return all.filter((n) => {

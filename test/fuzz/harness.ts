@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 
 /** decodeX(m, names?): names maps ifindex → name where a decoder takes one. */
-type MsgDecoder = (m: NlMsg, names: ReadonlyMap<number, string>) => unknown;
+type MsgDecoder = (m: NlMsg, names: ReadonlyMap<number, string>, types: ReadonlyMap<number, number>) => unknown;
 type RangeDecoder = (b: Buffer, off: number, end: number) => unknown;
 interface StructLike {
   name: string;
@@ -36,6 +36,11 @@ export interface Targets {
 
 /** Functions named decodeX that are not message decoders. */
 const NOT_DECODERS = new Set(['decodeFlags']);
+/**
+ * decodeX functions over a byte range (b, off, end); the others take a message (m, names?,
+ * types?) — a count of parameters cannot tell them apart (decodeNeigh takes three).
+ */
+const RANGE_DECODERS = new Set(['decodeRouteTable']);
 /** Modules with side effects or nothing to decode. */
 const SKIP_MODULES = new Set(['binding.ts', 'transport.ts', 'index.ts']);
 
@@ -83,7 +88,7 @@ export async function loadTargets(): Promise<Targets> {
         t.structs.push({ name: `${rel}:${k}`, s: v });
       } else if (typeof v === 'function' && /^decode[A-Z]/.test(k) && !NOT_DECODERS.has(k)) {
         seen.add(v);
-        if (v.length === 3) t.ranges.push({ name: `${rel}:${k}`, fn: v as RangeDecoder });
+        if (RANGE_DECODERS.has(k)) t.ranges.push({ name: `${rel}:${k}`, fn: v as RangeDecoder });
         else t.messages.push({ name: `${rel}:${k}`, fn: v as MsgDecoder });
       }
     }
@@ -240,6 +245,11 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'lo'],
   [2, 'eth0'],
 ]);
+/** Hardware types (ifi_type) of some indexes, so decoders that read by them (decodeNeigh) take those paths too. */
+const TYPES: ReadonlyMap<number, number> = new Map([
+  [2, 778], // ARPHRD_IPGRE: 4 bytes as IPv4
+  [3, 823], // ARPHRD_IP6GRE: 16 bytes as IPv6
+]);
 
 /** The family header after nlmsghdr, by message type (ifinfomsg, ifaddrmsg, rtmsg, ndmsg, …). */
 function familyHeader(type: number): number {
@@ -275,7 +285,7 @@ export function runCase(t: Targets, input: Buffer, st: Stats): void {
   for (const m of msgs.slice(0, 8)) {
     call('parseError', input, st, () => parseError(m));
     call('parseDone', input, st, () => parseDone(m));
-    for (const d of t.messages) call(d.name, input, st, () => d.fn(m, NAMES));
+    for (const d of t.messages) call(d.name, input, st, () => d.fn(m, NAMES, TYPES));
     for (const d of t.ranges) call(d.name, input, st, () => d.fn(m.buf, m.off, m.end));
     for (const s of t.structs) call(s.name, input, st, () => s.s.read(m.buf, m.off, m.end - m.off, []));
     const starts = m.start === m.off ? [0, 16 + familyHeader(m.type)] : [familyHeader(m.type)];
