@@ -18,7 +18,15 @@ export interface NeighSpec {
   dev: string | number;
   /** The neighbour's protocol address, IPv4 or IPv6 (this picks the family). */
   dst: string;
-  /** Its link-layer address `aa:bb:cc:dd:ee:ff`; not needed for del, noarp-less proxies or failed entries. */
+  /**
+   * Its link-layer address, as `ip neigh … lladdr` takes it: colon hex `aa:bb:cc:dd:ee:ff` (1 to 32
+   * bytes, a byte of one digit or more: `2:0:0:0:0:1`; the kernel refuses fewer than the device's
+   * and keeps its first ones of more), or, on an IP tunnel (gre, ipip, sit: NHRP/DMVPN style), the
+   * peer's underlay address as a dotted quad `192.0.2.1`. Beyond `ip`, so that a read entry is taken
+   * back: IPv6 text (an ip6gre or ip6tnl neighbour's 16 bytes; text that is colon hex as well, such
+   * as `1:2:3:4:5:6:7:8`, is colon hex) and '' (no bytes). Not needed for del, noarp-less proxies
+   * or failed entries.
+   */
   lladdr?: string | undefined;
   /** NUD state; `add`/`replace` default to 'permanent' as `ip neigh` does. */
   state?: NeighState | undefined;
@@ -48,7 +56,12 @@ export interface Neigh {
   index: number;
   /** The neighbour's protocol address (NDA_DST). */
   dst: string;
-  /** Its link-layer address (NDA_LLADDR), where known. */
+  /**
+   * Its link-layer address (NDA_LLADDR), where known, as `ip neigh` prints it by the device's
+   * hardware type: colon hex (`aa:bb:cc:dd:ee:ff`, whatever its length; '' where the device has no
+   * address, e.g. tun), but on an IPv4 tunnel (ipip, gre, sit) its 4 bytes as an IPv4 address and on
+   * an IPv6 tunnel (ip6tnl, ip6gre) its 16 as an IPv6 address (the peer's underlay address).
+   */
   lladdr?: string;
   /** The NUD state. */
   state: NeighState;
