@@ -28,7 +28,12 @@ export interface KindCodec<T> extends Codec<T> {
    * This value is left out where the field `beside` is given too (add and set): the kernel would
    * ignore that field beside this one, and the other field alone means this value as well.
    */
-  readonly omitBeside?: { readonly value: T; readonly beside: string };
+  readonly omitBeside?: {
+    /** The value left out. */
+    readonly value: T;
+    /** The field whose presence leaves it out. */
+    readonly beside: string;
+  };
 }
 
 /** One row per field of T: the attribute number and the word. Every field needs a row. */
