@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 import type { Handle, Link, LinkChange, VethLink, VlanSpec } from '../../lib/index.js';
 import { ipBatch, kindSkips, tempNetns, type TempNetns } from '../helpers/netns.js';
 import { sameAsIp, specHolds, type IpLink } from '../fixtures/link/oracle.js';
+import { tapWarnings } from '../helpers/tap-warnings.js';
 
 const skip = kindSkips(['dummy', 'vlan', 'vrf', 'ipvlan', 'ipvtap', 'team', 'geneve']);
 
@@ -440,15 +441,4 @@ function ipFails(run: () => unknown): string {
   } catch (e) {
     return String((e as { stderr?: unknown }).stderr);
   }
-}
-
-/** The RTNETLINK_TAPDEV warnings emitted during the test. */
-function tapWarnings(t: Test): string[] {
-  const warnings: string[] = [];
-  const onWarning = (w: Error & { code?: string }): void => {
-    if (w.code === 'RTNETLINK_TAPDEV') warnings.push(w.message);
-  };
-  process.on('warning', onWarning);
-  t.teardown(() => process.off('warning', onWarning));
-  return warnings;
 }

@@ -9,6 +9,7 @@ import { existsSync, statSync, readlinkSync, readdirSync, unlinkSync } from 'nod
 import type { Link, LinkSpec } from '../../lib/index.js';
 import { kindSkips, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 import { sameAsIp, specHolds, type IpLink } from '../fixtures/link/oracle.js';
+import { tapWarnings } from '../helpers/tap-warnings.js';
 import { ensureTapDevice, scanTapDevices } from '../../lib/tun.js';
 
 const opts = { skip: rootSkip };
@@ -164,17 +165,6 @@ function sysTapDevts(name: string, index: number): string[] {
 function devtOf(path: string): string {
   const { rdev } = statSync(path);
   return `${(rdev >>> 8) & 0xfff}:${(rdev & 0xff) | ((rdev >>> 12) & 0xfff00)}`;
-}
-
-/** Collects the RTNETLINK_TAPDEV warnings emitted during the test. */
-function tapWarnings(t: Test): string[] {
-  const warnings: string[] = [];
-  const onWarning = (w: Error & { code?: string }): void => {
-    if (w.code === 'RTNETLINK_TAPDEV') warnings.push(w.message);
-  };
-  process.on('warning', onWarning);
-  t.teardown(() => process.off('warning', onWarning));
-  return warnings;
 }
 
 // a high ifindex of our own: /dev/tap<ifindex> is one devtmpfs for every namespace, and parallel
