@@ -260,12 +260,6 @@ function iflaTable(addr: Codec<string>): AttrSchema<IflaAttrs> {
 }
 
 /**
- * The common IFLA_* table of link messages (`ip link`), its addresses (`address`, `broadcast`,
- * `permAddress`) read as colon hex whatever their length: decodeLink reads them with iflaOf(ifi_type).
- */
-export const ifla = iflaTable(lladdr);
-
-/**
  * The hardware types whose addresses iproute2 prints as IP addresses (lib/ll_addr.c,
  * ll_addr_n2a): an IPv4 tunnel's 4 bytes as IPv4, an IPv6 tunnel's 16 as IPv6. Other lengths,
  * and other types, stay colon hex.
@@ -278,9 +272,6 @@ const LLADDR_IP_LEN: ReadonlyMap<number, 4 | 16> = new Map([
   [ARPHRD_IP6GRE, 16],
 ]);
 
-const IFLA_IP4 = iflaTable(llAddr(4));
-const IFLA_IP6 = iflaTable(llAddr(16));
-
 /**
  * How long a link-layer address of hardware type `type` (ifi_type) is where iproute2 prints it as
  * an IP address: 4 (IPv4 tunnels), 16 (IPv6 tunnels), else undefined (colon hex). Link addresses
@@ -290,10 +281,43 @@ export function lladdrIpLen(type: number): 4 | 16 | undefined {
   return LLADDR_IP_LEN.get(type);
 }
 
+/** A table whose link-layer addresses read by their link's hardware type, in its three forms. */
+export interface ByHardwareType<T> {
+  /** The addresses as colon hex whatever their length (written as the table's codec takes them). */
+  readonly plain: AttrSchema<T>;
+  /** The form for hardware type `type` (ifi_type; undefined: not known, the plain one). */
+  of(type: number | undefined): AttrSchema<T>;
+}
+
+/**
+ * Builds a table three times with `make`, given the address length that reads as an IP address
+ * (none, 4, 16): the link tables (IFLA_ADDRESS…) and the neighbour ones (NDA_LLADDR) both pick
+ * theirs by a hardware type so, as ll_addr_n2a prints them.
+ */
+export function byHardwareType<T>(make: (ipLen?: 4 | 16) => AttrSchema<T>): ByHardwareType<T> {
+  const plain = make();
+  const ip4 = make(4);
+  const ip6 = make(16);
+  return {
+    plain,
+    of(type) {
+      const len = type === undefined ? undefined : LLADDR_IP_LEN.get(type);
+      return len === 4 ? ip4 : len === 16 ? ip6 : plain;
+    },
+  };
+}
+
+const IFLA_BY_TYPE = byHardwareType((ipLen) => iflaTable(llAddr(ipLen)));
+
+/**
+ * The common IFLA_* table of link messages (`ip link`), its addresses (`address`, `broadcast`,
+ * `permAddress`) read as colon hex whatever their length: decodeLink reads them with iflaOf(ifi_type).
+ */
+export const ifla = IFLA_BY_TYPE.plain;
+
 /** The IFLA_* table for a link of hardware type `type` (ifi_type): its addresses as `ip link` prints them. */
 export function iflaOf(type: number): AttrSchema<IflaAttrs> {
-  const len = LLADDR_IP_LEN.get(type);
-  return len === 4 ? IFLA_IP4 : len === 16 ? IFLA_IP6 : ifla;
+  return IFLA_BY_TYPE.of(type);
 }
 
 /** The common attributes link.add and link.set write, once names are resolved to indexes. */

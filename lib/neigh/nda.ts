@@ -21,7 +21,7 @@ import {
   type Decoded,
 } from '../core/schema.js';
 import { parseIPv4, parseIPv6 } from '../core/inet.js';
-import { lladdrIpLen } from '../link/ifla.js';
+import { byHardwareType } from '../link/ifla.js';
 import { formatLlAddr } from '../link/words.js';
 import type { FdbState, NeighFlag, NeighState } from '../../types/neigh.js';
 
@@ -220,14 +220,14 @@ function neighTable(lladdr: Codec<string>): AttrSchema<NdaNeigh> {
   });
 }
 
+const NDA_NEIGH_BY_TYPE = byHardwareType((ipLen) => neighTable(neighLladdr(ipLen)));
+
 /**
  * The NDA_* table of ARP / NDISC neighbour messages (`ip neigh`). Its `lladdr` reads as colon hex
  * whatever its length (decodeNeigh reads with ndaNeighOf, by the device's hardware type) and is
  * written from what parseNeighLladdr takes.
  */
-export const ndaNeigh = neighTable(neighLladdr());
-const NDA_NEIGH_IP4 = neighTable(neighLladdr(4));
-const NDA_NEIGH_IP6 = neighTable(neighLladdr(16));
+export const ndaNeigh = NDA_NEIGH_BY_TYPE.plain;
 
 /**
  * The NDA_* table for a neighbour on a device of hardware type `type` (ifi_type; undefined: not
@@ -235,9 +235,7 @@ const NDA_NEIGH_IP6 = neighTable(neighLladdr(16));
  * 16 as IPv6).
  */
 export function ndaNeighOf(type: number | undefined): AttrSchema<NdaNeigh> {
-  if (type === undefined) return ndaNeigh;
-  const len = lladdrIpLen(type);
-  return len === 4 ? NDA_NEIGH_IP4 : len === 16 ? NDA_NEIGH_IP6 : ndaNeigh;
+  return NDA_NEIGH_BY_TYPE.of(type);
 }
 
 /** The NDA_* attributes of a PF_BRIDGE FDB entry, in `bridge fdb`'s order. */
