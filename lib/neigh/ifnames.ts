@@ -3,8 +3,7 @@
 // hardware types (ifi_type) by which `ip neigh` prints a tunnel neighbour's lladdr.
 import type { Handle } from '../handle.js';
 import { attrTable } from '../core/attr.js';
-import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK, RTM_NEWLINK } from '../core/constants.js';
-import { NetlinkError } from '../core/errors.js';
+import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME, lladdrIpLen } from '../link/ifla.js';
 
@@ -36,35 +35,6 @@ export async function linkNames(
     { subject: 'link names', signal },
   );
   return new Map(pairs);
-}
-
-/**
- * The hardware type (ifi_type, ARPHRD_*) of one link, by one RTM_GETLINK (statistics skipped);
- * undefined when the link has gone (ENODEV), as iproute2's ll_index_to_type gives -1.
- */
-export async function linkType(
-  h: Handle,
-  index: number,
-  subject: string,
-  signal: AbortSignal | undefined,
-): Promise<number | undefined> {
-  let replies: NlMsg[];
-  try {
-    replies = await h.engine.request(
-      RTM_GETLINK,
-      0,
-      (w) => {
-        ifinfomsg.write(w, { family: AF_UNSPEC, index });
-        w.attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-      },
-      { subject, signal },
-    );
-  } catch (e) {
-    if (e instanceof NetlinkError && e.code === 'ENODEV') return undefined;
-    throw e;
-  }
-  const m = replies.find((r) => r.type === RTM_NEWLINK);
-  return m && ifinfomsg.read(m.buf, m.off, m.end - m.off, ['ifinfomsg']).type;
 }
 
 /** The name of ifindex as iproute2's ll_index_to_name gives it ('if<N>' when unknown). */

@@ -40,7 +40,9 @@ import {
   type NdaNeigh,
 } from './nda.js';
 import { protocolId, protocolName } from '../rt-tables.js';
-import { linkNames, linkType, nameOf } from './ifnames.js';
+import { linkNames, nameOf } from './ifnames.js';
+import { readLink } from '../link/lookup.js';
+import { NetlinkError } from '../core/errors.js';
 import { checkDevRef, familyOf } from './common.js';
 
 /**
@@ -223,8 +225,12 @@ export class NeighApi {
       names = new Map([[ifindex, s['dev']]]);
       // the device's hardware type, asked only where the lladdr's length could make it an IP address
       if (mayBeIp(m)) {
-        const type = await linkType(this.h, ifindex, `${r.subject}: the device's type`, signal);
-        if (type !== undefined) types = new Map([[ifindex, type]]);
+        // a device gone meanwhile (ENODEV) reads as colon hex, as ll_index_to_type's -1 does
+        const dev = await readLink(this.h, ifindex, opts, `${r.subject}: the device's type`).catch((e: unknown) => {
+          if (e instanceof NetlinkError && e.code === 'ENODEV') return undefined;
+          throw e;
+        });
+        if (dev) types = new Map([[ifindex, dev.linkType]]);
       }
     } else {
       types = new Map();
