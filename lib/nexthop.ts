@@ -144,7 +144,7 @@ export const nhaResGroup = defineAttrs<NhaResGroup>('NHA_RES_GROUP', {
   idleTimer: [NHA_RES_GROUP_IDLE_TIMER, u32],
   unbalancedTimer: [NHA_RES_GROUP_UNBALANCED_TIMER, u32],
   unbalancedTime: [NHA_RES_GROUP_UNBALANCED_TIME, u64n],
-}).padded(0); // NHA_RES_GROUP_PAD;
+}).padded(0); // NHA_RES_GROUP_PAD
 
 /** The NHA_* attributes of nexthop messages, wire-level (devices as indexes). */
 export interface NhaAttrs {

@@ -33,7 +33,7 @@ const querierState = defineAttrs<Omit<BridgeQuerierState, 'unknown'>>('BRIDGE_QU
   ipv6Address: [5, ipv6], // BRIDGE_QUERIER_IPV6_ADDRESS
   ipv6Port: [6, u32], // BRIDGE_QUERIER_IPV6_PORT
   ipv6OtherTimer: [7, u64n], // BRIDGE_QUERIER_IPV6_OTHER_TIMER
-}).padded(4); // BRIDGE_QUERIER_PAD;
+}).padded(4); // BRIDGE_QUERIER_PAD
 
 export const bridge = defineKind<BridgeOptions & BridgeState>(
   { type: 'bridge', pad: 40 }, // IFLA_BR_PAD
