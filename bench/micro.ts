@@ -1,5 +1,6 @@
 // The JavaScript side alone, without the kernel: a Handle on a loopback transport that ACKs every
-// request (one chunk per sendmsg, delivered a turn later as the I/O thread would) and answers a
+// request asking for it (NLM_F_ACK; one chunk per sendmsg, delivered a turn later as the I/O thread
+// would; the engine asks it of a sendmsg's last route request only) and answers a
 // route dump with kernel-shaped RTM_NEWROUTE messages. It prints CPU µs per route (main thread)
 // for each path, so a change in lib/ can be judged on a loaded 2-core machine where wall-clock
 // figures of the full bench swing by 2×. The loopback's own cost is measured and subtracted.
@@ -10,6 +11,7 @@ import type { RouteSpec } from '../types/route.js';
 import type { AckOwner } from '../lib/core/ack-ring.js';
 import type { Receiver, Transport } from '../lib/core/transport.js';
 import {
+  NLM_F_ACK,
   NLM_F_CREATE,
   NLM_F_EXCL,
   NLM_F_MULTI,
@@ -103,6 +105,7 @@ class Loopback implements Transport {
         chunks.push(b.subarray(0, done(b, off, m.seq)));
         return;
       }
+      if ((m.flags & NLM_F_ACK) === 0) return; // a success is answered only when asked (netlink_rcv_skb)
       if (nacks === 0) acks = Buffer.allocUnsafe(buf.length); // an ACK (36 bytes) is never longer than its request
       const o = nacks * 36;
       acks.writeUInt32LE(36, o);

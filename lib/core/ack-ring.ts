@@ -33,6 +33,11 @@ export class AckRing {
   seq = new Uint32Array(0);
   type = new Uint16Array(0);
   tag = new Float64Array(0);
+  /**
+   * For the last post()ed message of a sendmsg, the only one sent with NLM_F_ACK: how many
+   * sequence numbers before its own its answer settles (Engine.seal); 0 for the others.
+   */
+  cover = new Uint32Array(0);
   owner: (AckOwner<unknown> | undefined)[] = [];
   arg: unknown[] = [];
 
@@ -56,6 +61,7 @@ export class AckRing {
     this.seq[i] = seq;
     this.type[i] = type;
     this.tag[i] = tag;
+    this.cover[i] = 0;
     this.owner[i] = owner;
     this.arg[i] = arg;
     this.live++;
@@ -104,11 +110,12 @@ export class AckRing {
 
   /** Moves the live slots into a ring of `size` slots (a power of two). */
   private resize(size: number): void {
-    const { seq, type, tag, owner, arg } = this;
+    const { seq, type, tag, cover, owner, arg } = this;
     const mask = size - 1;
     this.seq = new Uint32Array(size);
     this.type = new Uint16Array(size);
     this.tag = new Float64Array(size);
+    this.cover = new Uint32Array(size);
     this.owner = new Array<AckOwner<unknown> | undefined>(size).fill(undefined);
     this.arg = new Array<unknown>(size).fill(undefined);
     for (let i = 0; i < owner.length; i++) {
@@ -118,6 +125,7 @@ export class AckRing {
       this.seq[j] = seq[i]!;
       this.type[j] = type[i]!;
       this.tag[j] = tag[i]!;
+      this.cover[j] = cover[i]!;
       this.owner[j] = owner[i];
       this.arg[j] = arg[i];
     }

@@ -1,7 +1,8 @@
 // The request engine: sequence numbers, pipelining (requests issued in one event-loop turn leave
 // together, up to 1,024 per sendmsg, within a window of messages awaiting their ACK that the
 // receive buffer can hold), replies matched by sequence (a Pending per submit(), a ring slot per
-// post()), dumps one at a time per socket (the kernel answers a second with EBUSY) and retried on
+// post(); of a sendmsg's post()ed messages only the last asks for an ACK, see seal()), dumps one
+// at a time per socket (the kernel answers a second with EBUSY) and retried on
 // NLM_F_DUMP_INTR, NLMSG_ERROR turned into NetlinkError with the extended ACK.
 import { AbortWatch } from './abort-watch.js';
 import { AckRing, RING_MAX, type AckOwner } from './ack-ring.js';
@@ -116,6 +117,10 @@ export class Engine {
   private readonly w: NlWriter;
   private wCount = 0;
   private wFirst = 0;
+  /** The first and last post()ed messages in the writer (seqs; 0: none), and where the last starts. */
+  private wPostFirst = 0;
+  private wPostLast = 0;
+  private wPostLastAt = 0;
   private readonly sealed: Batch[] = [];
   private readonly sentRanges = new Map<number, [number, number]>();
   /** Seqs of aborted messages not yet sent (flush neuters them). */
@@ -206,15 +211,16 @@ export class Engine {
   }
 
   /**
-   * Submits one request answered by an ACK (NLM_F_REQUEST|NLM_F_ACK are set), without allocating:
-   * the engine keeps (owner, arg, tag) in a ring indexed by sequence number and calls
-   * owner.settle(arg, tag, err) when the ACK or error comes. owner.write(w, arg) writes the payload
-   * now; if it throws, nothing is sent and the error propagates. For a request with an AbortSignal,
-   * use submit().
+   * Submits one request answered by an ACK or an error, without allocating: the engine keeps
+   * (owner, arg, tag) in a ring indexed by sequence number and calls owner.settle(arg, tag, err)
+   * when its answer comes. owner.write(w, arg) writes the payload now; if it throws, nothing is
+   * sent and the error propagates. NLM_F_REQUEST is set, and NLM_F_ACK on the last post()ed
+   * message of each sendmsg only (seal()): the others are answered by the kernel only if they
+   * fail. For a request with an AbortSignal, use submit().
    */
   post<A>(type: number, flags: number, owner: AckOwner<A>, arg: A, tag: number): void {
     if (this.closed) throw new HandleClosedError();
-    flags |= NLM_F_REQUEST | NLM_F_ACK;
+    flags |= NLM_F_REQUEST;
     const next = (this.seq + 1) >>> 0 || 1;
     if (!this.ring.free(next)) {
       // The ring is at its largest and the slot is taken: this message gets a Pending of its own.
@@ -242,12 +248,39 @@ export class Engine {
     this.seq = next;
     if (this.wCount === 0) this.wFirst = next;
     this.wCount++;
+    if (this.wPostLast === 0) this.wPostFirst = next;
+    this.wPostLast = next;
+    this.wPostLastAt = start;
     this.ring.put(next, type, tag, owner, arg);
     this.inFlight++;
     if (this.dumpHeld) this.syncPause();
     if (w.pos >= this.batchBytes || this.wCount >= this.batchMessages) this.sealAndSend();
     if (!this.refd) this.updateRef();
     if (!this.flushScheduled) this.scheduleFlush();
+  }
+
+  /**
+   * Settles the post()ed message seq in ring slot i with its answer. An answer to the last
+   * post()ed message of a sendmsg settles first the batch's earlier post()ed messages still
+   * waiting: the kernel handles a sendmsg's messages in order and answers each that fails
+   * whatever its flags (netlink_rcv_skb), so their errors came before; those without one
+   * succeeded. A lost answer cannot pass for success: the kernel then reports ENOBUFS, which
+   * fails everything sent (receive()).
+   */
+  private settleAnswered(i: number, seq: number, err: Error | null): void {
+    const r = this.ring;
+    const covered = r.cover[i]!;
+    if (covered !== 0) {
+      r.cover[i] = 0;
+      // Settling may post more and grow the ring: each is looked up by seq.
+      for (let k = covered; k > 0; k--) {
+        const j = r.slot((seq - k) >>> 0);
+        if (j >= 0) this.settleSlot(j, null);
+      }
+      i = r.slot(seq);
+      if (i < 0) return;
+    }
+    this.settleSlot(i, err);
   }
 
   /** Settles the post()ed message in ring slot i. */
@@ -341,8 +374,21 @@ export class Engine {
     this.scheduleFlush();
   }
 
+  /**
+   * Closes the writer's batch. Its last post()ed message asks for an ACK; its earlier ones do not,
+   * and their answer is that one's (settleAnswered): the kernel then builds one ACK per sendmsg
+   * instead of one per message, which is most of its cost per route after the route itself.
+   */
   private seal(): void {
     if (this.wCount === 0) return;
+    if (this.wPostLast !== 0) {
+      const at = this.wPostLastAt + 6;
+      const buf = this.w.buf;
+      wr16(buf, at, rd16(buf, at) | NLM_F_ACK);
+      const i = this.ring.slot(this.wPostLast);
+      if (i >= 0) this.ring.cover[i] = (this.wPostLast - this.wPostFirst) >>> 0;
+      this.wPostLast = 0;
+    }
     this.sealed.push({ buf: this.w.take(), count: this.wCount, first: this.wFirst, last: this.seq });
     this.wCount = 0;
   }
@@ -535,7 +581,7 @@ export class Engine {
       const seq = rd32(b, off + 8);
       if (type === NLMSG_ERROR && len >= 2 * NLMSG_HDRLEN + 4 && rds32(b, off + NLMSG_HDRLEN) === 0) {
         const i = this.ring.slot(seq);
-        if (i >= 0) this.settleSlot(i, null);
+        if (i >= 0) this.settleAnswered(i, seq, null);
         else {
           const p = this.pending.get(seq);
           if (p) this.finish(p, null);
@@ -562,7 +608,7 @@ export class Engine {
       // A post()ed request is answered by its ACK or error; anything else for it is not asked for.
       if (i >= 0 && m.type === NLMSG_ERROR) {
         const { error, extack } = parseError(m);
-        this.settleSlot(i, error === 0 ? null : this.slotError(i, -error, extack));
+        this.settleAnswered(i, m.seq, error === 0 ? null : this.slotError(i, -error, extack));
       }
       return;
     }

@@ -6,6 +6,7 @@ import { Handle, type OpenOptions } from '../../lib/handle.js';
 import type { Receiver, Transport } from '../../lib/core/transport.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
 import {
+  NLM_F_ACK,
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
   NLM_F_MULTI,
@@ -229,6 +230,21 @@ export function ack(seq: number, error = 0, o: AckOpts = {}): Buffer {
     flags |= NLM_F_CAPPED;
   }
   return nlmsg(NLMSG_ERROR, flags, seq, Buffer.concat([err, inner, ...tlvs]));
+}
+
+/**
+ * The kernel's answers to sent messages, as netlink_rcv_skb gives them: in order, an error for
+ * each message `errnoOf` fails (whatever its flags), an ACK for each other one sent with NLM_F_ACK,
+ * nothing for the rest.
+ */
+export function kernelAnswers(msgs: SentMsg[], errnoOf: (m: SentMsg) => number = () => 0): Buffer[] {
+  const out: Buffer[] = [];
+  for (const m of msgs) {
+    const errno = errnoOf(m);
+    if (errno !== 0) out.push(ack(m.seq, -errno));
+    else if (m.flags & NLM_F_ACK) out.push(ack(m.seq));
+  }
+  return out;
 }
 
 /** NLMSG_DONE ending a dump (extra flags, e.g. NLM_F_DUMP_INTR; error ≤ 0). */

@@ -10,7 +10,7 @@ import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, RTM_NEWROUTE } from
 import { DecodeError, HandleClosedError, NetlinkError } from '../../lib/core/errors.js';
 import type { AckOwner } from '../../lib/core/ack-ring.js';
 import { Engine, type EngineTuning, type RequestContext } from '../../lib/core/request.js';
-import { ack, FakeTransport, splitMessages, turn, type SentMsg } from '../helpers/fake-transport.js';
+import { ack, FakeTransport, kernelAnswers, splitMessages, turn, type SentMsg } from '../helpers/fake-transport.js';
 
 const E = constants.errno;
 
@@ -86,9 +86,14 @@ t.test('20,000 posts (the ring grows past its first 4,096 slots) settle once eac
   const sent = sentArgs(fake());
   t.equal(sent.length, n, 'every message sent');
   t.equal(new Set(sent.map((s) => s.m.seq)).size, n, 'distinct seqs');
+  const lastOfSend = new Set(fake().sends.map((s) => splitMessages(s.buf).at(-1)!.seq));
+  t.equal(lastOfSend.size, Math.ceil(n / 1024), 'sendmsgs of 1,024 messages');
   t.ok(
-    sent.every((s) => s.m.type === RTM_NEWROUTE && s.m.flags === (FLAGS | NLM_F_REQUEST | NLM_F_ACK)),
-    'type, and flags with REQUEST|ACK',
+    sent.every(
+      (s) =>
+        s.m.type === RTM_NEWROUTE && s.m.flags === (FLAGS | NLM_F_REQUEST | (lastOfSend.has(s.m.seq) ? NLM_F_ACK : 0)),
+    ),
+    'type, and flags with REQUEST; ACK on the last of each sendmsg only',
   );
   t.same(
     sent.map((s) => s.arg),
@@ -134,6 +139,103 @@ t.test('posts and submits share the seq space; each gets its own answer', async 
     [...rec.settled.values()].every((s) => s.err === null && s.count === 1),
     'posts ACKed',
   );
+  e.close();
+});
+
+t.test('a sendmsg asks one ACK, of its last post: that answer settles the others, after their errors', async (t) => {
+  const { e, fake } = engine();
+  const rec = new Recorder();
+  const subs: (Error | null)[] = [];
+  // post ×3, submit, post ×2, submit: the fifth post() is the last of the sendmsg.
+  for (const kind of ['p', 'p', 'p', 's', 'p', 'p', 's']) {
+    if (kind === 'p') e.post(RTM_NEWROUTE, FLAGS, rec, rec.settled.size + subs.length + e.pendingCount, 0);
+    else e.submit(RTM_NEWROUTE, FLAGS, (w) => w.u32(0), { onDone: (err) => void subs.push(err) });
+  }
+  await turn();
+  t.equal(fake().sends.length, 1, 'one sendmsg');
+  const sent = fake().sent;
+  t.same(
+    sent.map((m) => (m.flags & NLM_F_ACK ? 'ack' : '-')),
+    ['-', '-', '-', 'ack', '-', 'ack', 'ack'],
+    'ACK asked by the submits and by the last post only',
+  );
+  // The kernel fails the second post and answers the rest as netlink_rcv_skb does.
+  const posts = sent.filter((m) => m.payload.length > 4);
+  const answers = kernelAnswers(sent, (m) => (m.seq === posts[1]!.seq ? E.EEXIST : 0));
+  t.equal(answers.length, 4, 'one error and three ACKs come back');
+  fake().deliver(...answers);
+  const args = posts.map((m) => m.payload.readUInt32LE(8));
+  t.same(
+    args.map((a) => (rec.settled.get(a)!.err as NetlinkError | null)?.errno ?? 0),
+    [0, E.EEXIST, 0, 0, 0],
+    "the failed one rejected, the others ACKed by the last one's answer",
+  );
+  t.ok(
+    args.every((a) => rec.settled.get(a)!.count === 1),
+    'each settled once',
+  );
+  t.same(subs, [null, null]);
+  t.equal(e.pendingCount, 0);
+
+  // The last post's own error settles it alone: the earlier ones of its sendmsg succeeded.
+  for (let i = 0; i < 4; i++) e.post(RTM_NEWROUTE, FLAGS, rec, 100 + i, 0);
+  await turn();
+  const batch = splitMessages(fake().sends.at(-1)!.buf);
+  fake().deliver(...kernelAnswers(batch, (m) => (m.seq === batch[3]!.seq ? E.ENETUNREACH : 0)));
+  t.same(
+    [100, 101, 102, 103].map((a) => (rec.settled.get(a)!.err as NetlinkError | null)?.errno ?? 0),
+    [0, 0, 0, E.ENETUNREACH],
+  );
+  e.close();
+});
+
+t.test(
+  'answers lost to an overrun cannot pass for ACKs: ENOBUFS fails the sendmsg before its last answer',
+  async (t) => {
+    const { e, fake } = engine();
+    const rec = new Recorder();
+    for (let i = 0; i < 8; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, 0);
+    await turn();
+    const sent = fake().sent;
+    // The error of post 2 came; that of post 5 was dropped (the kernel then reports ENOBUFS before
+    // anything queued after the drop, and the native transport delivers what it read before first).
+    fake().deliver(ack(sent[2]!.seq, -E.EEXIST));
+    fake().fail(E.ENOBUFS);
+    fake().deliver(ack(sent[7]!.seq));
+    t.equal((rec.settled.get(2)!.err as NetlinkError).errno, E.EEXIST);
+    t.ok(
+      [0, 1, 3, 4, 5, 6, 7].every((a) => (rec.settled.get(a)!.err as NetlinkError | null)?.errno === E.ENOBUFS),
+      'the others fail with ENOBUFS, none ACKed',
+    );
+    t.ok([...rec.settled.values()].every((s) => s.count === 1));
+    e.close();
+  },
+);
+
+t.test('the last answer of a sendmsg settles the others first, while their owner posts more', async (t) => {
+  const { e, fake } = engine({ window: 1 << 20 });
+  const rec = new Recorder();
+  const order: number[] = [];
+  // Every settle posts one more (a bulk run keeping its window full): the ring grows meanwhile.
+  rec.onSettle = (arg) => {
+    order.push(arg);
+    if (arg < 3000) e.post(RTM_NEWROUTE, FLAGS, rec, arg + 3000, 0);
+  };
+  for (let i = 0; i < 3000; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, 0);
+  await turn();
+  for (let k = 0; k < 4 && rec.settled.size < 6000; k++) {
+    const unanswered = fake().sent.filter((m) => !rec.settled.has(m.payload.readUInt32LE(8)));
+    fake().deliver(...kernelAnswers(unanswered));
+    await turn();
+  }
+  t.equal(rec.settled.size, 6000, 'all 6,000 settled');
+  t.ok([...rec.settled.values()].every((s) => s.count === 1 && s.err === null));
+  t.same(
+    order.slice(0, 3000),
+    Array.from({ length: 3000 }, (_, i) => i),
+    'in the order sent',
+  );
+  t.equal(e.pendingCount, 0);
   e.close();
 });
 
