@@ -134,7 +134,7 @@ function ccVersion(): string | undefined {
   }
 }
 
-function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
+function cTool(id: string, label: string, batch: number, limit: boolean, ack: 'each' | 'last' = 'each'): Tool {
   const t: Tool = {
     id,
     label,
@@ -160,6 +160,8 @@ function cTool(id: string, label: string, batch: number, limit: boolean): Tool {
         e.gw2,
         '--batch',
         String(batch),
+        '--ack',
+        ack,
       ];
       return outcome(await runChild({ cmd: C_BIN, args, onPhase: ctx.onPhase, timeoutMs: timeoutFor(ctx.n) }));
     },
@@ -323,6 +325,7 @@ export function allTools(): Tool[] {
   return [
     cTool('c-batch', 'C, 5,000 messages per sendmsg, ACK on each (the limit)', 5000, true),
     cTool('c-single', 'C, one message per sendmsg, wait for its ACK', 1, false),
+    cTool('c-ack-last', 'C, 1,024 messages per sendmsg, ACK on the last of each (as rtnetlink)', 1024, false, 'last'),
     rtnetlinkTool('rtnetlink-bulk', 'rtnetlink addMany / replaceMany / delMany, dump()', 'bulk'),
     rtnetlinkTool('rtnetlink-each', "rtnetlink route.add / replace / del × N via Promise.all, dev: 'veth0'", 'each'),
     rtnetlinkTool(

@@ -4,13 +4,16 @@
  * the system's UAPI headers) and the request shapes of iproute2's `ip route add/replace/del`
  * (ip/iproute.c iproute_modify): rtmsg + RTA_DST + RTA_GATEWAY + RTA_OIF, NLM_F_ACK on every message.
  *
- *   route-ref --netns /run/netns/NAME --n N --ifindex I --gw A.B.C.D --gw2 A.B.C.D --batch K
+ *   route-ref --netns /run/netns/NAME --n N --ifindex I --gw A.B.C.D --gw2 A.B.C.D --batch K [--ack last]
  *
  * Phases, in order: add N host routes 10.x.y.z/32 (NLM_F_CREATE|NLM_F_EXCL), dump the IPv4 routes
  * (decoding every attribute into a table, as libmnl's examples do, and counting ours), replace the N
  * routes with the second gateway (NLM_F_CREATE|NLM_F_REPLACE), delete the N routes by dst.
  * --batch K puts K messages in each sendmsg and drains their K ACKs before the next sendmsg
  * (K = 5000 is the limit row; K = 1 is "one message per sendmsg, wait for its ACK").
+ * --ack last asks an ACK of each sendmsg's last message only, as rtnetlink's engine does: the kernel
+ * answers every message that fails whatever its flags, in order, so the last one's answer says
+ * that the others without an error succeeded (netlink_rcv_skb).
  *
  * Prints "phase NAME" on stdout as each phase starts and one final line
  * "result {json}" with milliseconds, counts, errors and VmHWM; exits 1 on any failure.
@@ -47,6 +50,7 @@ struct phase {
 
 static int fd = -1;
 static uint32_t seq = 1;
+static int ack_last; /* --ack last */
 static unsigned char *sendbuf;
 static unsigned char *recvbuf;
 
@@ -106,7 +110,7 @@ static void put_attr(unsigned char *p, size_t *off, unsigned short type, const v
 }
 
 /* Writes one RTM_NEWROUTE / RTM_DELROUTE at p; returns its length. */
-static size_t put_route(unsigned char *p, int type, int flags, long i, uint32_t gw, int ifindex)
+static size_t put_route(unsigned char *p, int type, int flags, long i, uint32_t gw, int ifindex, int ack)
 {
 	struct nlmsghdr *h = (struct nlmsghdr *)p;
 	struct rtmsg *r = NLMSG_DATA(h);
@@ -115,7 +119,7 @@ static size_t put_route(unsigned char *p, int type, int flags, long i, uint32_t 
 
 	memset(p, 0, off);
 	h->nlmsg_type = (unsigned short)type;
-	h->nlmsg_flags = (unsigned short)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	h->nlmsg_flags = (unsigned short)(NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | flags);
 	h->nlmsg_seq = seq++;
 	r->rtm_family = AF_INET;
 	r->rtm_dst_len = 32;
@@ -136,11 +140,15 @@ static size_t put_route(unsigned char *p, int type, int flags, long i, uint32_t 
 	return NLMSG_ALIGN(off);
 }
 
-/* Receives until `want` ACKs (NLMSG_ERROR) have arrived; counts the non-zero ones. */
-static void drain_acks(long want, struct phase *ph)
+/*
+ * Receives the answers (NLMSG_ERROR) to the `sent` messages of one sendmsg, the last of which has
+ * sequence number `last`: with an ACK on each, until all have come; with --ack last, until the last
+ * one's has (an error comes for each that failed, before it). Counts errors and successes.
+ */
+static void drain_acks(long sent, uint32_t last, struct phase *ph)
 {
-	long got = 0;
-	while (got < want) {
+	long got = 0, errors = 0;
+	for (;;) {
 		ssize_t n = recv(fd, recvbuf, RECV_BYTES, 0);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -153,11 +161,12 @@ static void drain_acks(long want, struct phase *ph)
 				continue;
 			struct nlmsgerr *e = NLMSG_DATA(h);
 			got++;
-			if (e->error != 0) {
-				if (ph->errors++ == 0)
-					ph->first_errno = -e->error;
-			} else {
-				ph->count++;
+			if (e->error != 0 && errors++ == 0 && ph->errors == 0)
+				ph->first_errno = -e->error;
+			if (ack_last ? h->nlmsg_seq == last : got == sent) {
+				ph->errors += errors;
+				ph->count += sent - errors;
+				return;
 			}
 		}
 	}
@@ -170,14 +179,14 @@ static void churn(struct phase *ph, int type, int flags, long n, uint32_t gw, in
 		long k = n - i < batch ? n - i : batch;
 		size_t len = 0;
 		for (long j = 0; j < k; j++)
-			len += put_route(sendbuf + len, type, flags, i + j, gw, ifindex);
+			len += put_route(sendbuf + len, type, flags, i + j, gw, ifindex, !ack_last || j == k - 1);
 		struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 		struct iovec iov = {.iov_base = sendbuf, .iov_len = len};
 		struct msghdr mh = {.msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = &iov, .msg_iovlen = 1};
 		while (sendmsg(fd, &mh, 0) < 0)
 			if (errno != EINTR)
 				die("sendmsg");
-		drain_acks(k, ph);
+		drain_acks(k, seq - 1, ph);
 		i += k;
 	}
 	end(ph, t0);
@@ -286,13 +295,15 @@ int main(int argc, char **argv)
 			inet_pton(AF_INET, argv[i + 1], &gw);
 		else if (!strcmp(argv[i], "--gw2"))
 			inet_pton(AF_INET, argv[i + 1], &gw2);
+		else if (!strcmp(argv[i], "--ack") && (!strcmp(argv[i + 1], "last") || !strcmp(argv[i + 1], "each")))
+			ack_last = !strcmp(argv[i + 1], "last");
 		else {
 			fprintf(stderr, "route-ref: unknown option %s\n", argv[i]);
 			return 2;
 		}
 	}
 	if (n <= 0 || n > (1L << 24) || batch <= 0 || ifindex <= 0 || !gw || !gw2) {
-		fprintf(stderr, "usage: route-ref [--netns PATH] --n N --ifindex I --gw A --gw2 A [--batch K]\n");
+		fprintf(stderr, "usage: route-ref [--netns PATH] --n N --ifindex I --gw A --gw2 A [--batch K] [--ack last|each]\n");
 		return 2;
 	}
 	if (netns) {
