@@ -86,14 +86,16 @@ export class AckRing {
   }
 
   /**
-   * The seqs of the live messages, for the rare paths that fail many: settling one may post more
-   * and resize the ring, so each is looked up again with slot() before it is settled.
+   * The seqs of the live messages in the order they were sent, for the rare paths that fail many:
+   * settling one may post more and resize the ring, so each is looked up again with slot() before
+   * it is settled. Slot order is not send order once the seqs pass a multiple of the ring's size;
+   * live seqs are fewer than 2^31 apart, so their 32-bit difference orders them across a wrap.
    */
   liveSeqs(): number[] {
     const out: number[] = [];
     if (this.live === 0) return out;
     for (let i = 0; i <= this.mask; i++) if (this.owner[i] !== undefined) out.push(this.seq[i]!);
-    return out;
+    return out.sort((a, b) => (a - b) | 0);
   }
 
   /** Empties the ring, returning what its live slots held. */
