@@ -4,7 +4,7 @@
  * the system's UAPI headers) and the request shapes of iproute2's `ip route add/replace/del`
  * (ip/iproute.c iproute_modify): rtmsg + RTA_DST + RTA_GATEWAY + RTA_OIF, NLM_F_ACK on every message.
  *
- *   route-ref --netns /run/netns/NAME --n N --ifindex I --gw A.B.C.D --gw2 A.B.C.D --batch K [--ack last]
+ *   route-ref --netns /run/netns/NAME --n N --ifindex I --gw A.B.C.D --gw2 A.B.C.D --batch K [--ack last|each]
  *
  * Phases, in order: add N host routes 10.x.y.z/32 (NLM_F_CREATE|NLM_F_EXCL), dump the IPv4 routes
  * (decoding every attribute into a table, as libmnl's examples do, and counting ours), replace the N
