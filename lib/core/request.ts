@@ -88,10 +88,11 @@ export interface EngineOptions {
 }
 
 /**
- * Receive-buffer bytes counted per message awaiting its ACK: an ACK takes 832 bytes of the buffer
- * (its skb's truesize, measured on Linux 6.18 with NETLINK_CAP_ACK), an error with its extended ACK
- * somewhat more. The window never exceeds rcvbuf / ACK_BUDGET, so the ACKs of every message in
- * flight fit even when JavaScript reads none of them meanwhile (else the kernel drops them: ENOBUFS).
+ * Receive-buffer bytes counted per message awaiting its answer: an ACK takes 832 bytes of the
+ * buffer (its skb's truesize, measured on Linux 6.18 with NETLINK_CAP_ACK), an error with its
+ * extended ACK somewhat more. The window never exceeds rcvbuf / ACK_BUDGET, so the answers of every
+ * message in flight fit even when JavaScript reads none of them meanwhile (else the kernel drops
+ * them: ENOBUFS), whether each gets an ACK or all fail (route requests ask one ACK per sendmsg).
  */
 const ACK_BUDGET = 2048;
 /**

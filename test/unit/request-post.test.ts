@@ -147,8 +147,9 @@ t.test('a sendmsg asks one ACK, of its last post: that answer settles the others
   const rec = new Recorder();
   const subs: (Error | null)[] = [];
   // post ×3, submit, post ×2, submit: the fifth post() is the last of the sendmsg.
+  let arg = 0;
   for (const kind of ['p', 'p', 'p', 's', 'p', 'p', 's']) {
-    if (kind === 'p') e.post(RTM_NEWROUTE, FLAGS, rec, rec.settled.size + subs.length + e.pendingCount, 0);
+    if (kind === 'p') e.post(RTM_NEWROUTE, FLAGS, rec, arg++, 0);
     else e.submit(RTM_NEWROUTE, FLAGS, (w) => w.u32(0), { onDone: (err) => void subs.push(err) });
   }
   await turn();
@@ -165,6 +166,7 @@ t.test('a sendmsg asks one ACK, of its last post: that answer settles the others
   t.equal(answers.length, 4, 'one error and three ACKs come back');
   fake().deliver(...answers);
   const args = posts.map((m) => m.payload.readUInt32LE(8));
+  t.same(args, [0, 1, 2, 3, 4]);
   t.same(
     args.map((a) => (rec.settled.get(a)!.err as NetlinkError | null)?.errno ?? 0),
     [0, E.EEXIST, 0, 0, 0],
@@ -197,8 +199,8 @@ t.test(
     for (let i = 0; i < 8; i++) e.post(RTM_NEWROUTE, FLAGS, rec, i, 0);
     await turn();
     const sent = fake().sent;
-    // The error of post 2 came; that of post 5 was dropped (the kernel then reports ENOBUFS before
-    // anything queued after the drop, and the native transport delivers what it read before first).
+    // The error of post 2 came; that of post 5 was dropped. The kernel reports the drop (ENOBUFS)
+    // at the next read, and the native transport first delivers what it had read.
     fake().deliver(ack(sent[2]!.seq, -E.EEXIST));
     fake().fail(E.ENOBUFS);
     fake().deliver(ack(sent[7]!.seq));
