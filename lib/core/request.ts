@@ -118,8 +118,7 @@ export class Engine {
   private readonly w: NlWriter;
   private wCount = 0;
   private wFirst = 0;
-  /** The first and last post()ed messages in the writer (seqs; 0: none), and where the last starts. */
-  private wPostFirst = 0;
+  /** The last post()ed message in the writer (its seq; 0: none), and where it starts. */
   private wPostLast = 0;
   private wPostLastAt = 0;
   private readonly sealed: Batch[] = [];
@@ -249,7 +248,6 @@ export class Engine {
     this.seq = next;
     if (this.wCount === 0) this.wFirst = next;
     this.wCount++;
-    if (this.wPostLast === 0) this.wPostFirst = next;
     this.wPostLast = next;
     this.wPostLastAt = start;
     this.ring.put(next, type, tag, owner, arg);
@@ -387,7 +385,8 @@ export class Engine {
       const buf = this.w.buf;
       wr16(buf, at, rd16(buf, at) | NLM_F_ACK);
       const i = this.ring.slot(this.wPostLast);
-      if (i >= 0) this.ring.cover[i] = (this.wPostLast - this.wPostFirst) >>> 0;
+      // From the batch's first message: its submit()ed ones have no ring slot, and are passed over.
+      if (i >= 0) this.ring.cover[i] = (this.wPostLast - this.wFirst) >>> 0;
       this.wPostLast = 0;
     }
     this.sealed.push({ buf: this.w.take(), count: this.wCount, first: this.wFirst, last: this.seq });
