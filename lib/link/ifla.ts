@@ -301,7 +301,7 @@ export function byHardwareType<T>(make: (ipLen?: 4 | 16) => AttrSchema<T>): ByHa
   return {
     plain,
     of(type) {
-      const len = type === undefined ? undefined : LLADDR_IP_LEN.get(type);
+      const len = type === undefined ? undefined : lladdrIpLen(type);
       return len === 4 ? ip4 : len === 16 ? ip6 : plain;
     },
   };
