@@ -172,9 +172,17 @@ export function targets(rows: ToolSummary[], sizes: number[]): TargetCheck[] {
       if (b === undefined) return;
       push(`N=${N} ${what} ≥ ${k}× ${tool}`, a === undefined ? undefined : a / b, (v) => v >= k, times);
     };
-    vs('ip-batch', 'add', 9, 'addMany');
-    vs('npm-netlink', 'add', 12, 'addMany');
+    for (const [p, fn] of [
+      ['add', 'addMany'],
+      ['replace', 'replaceMany'],
+      ['delete', 'delMany'],
+    ] as const) {
+      vs('ip-batch', p, 9, fn);
+      vs('go-netlink', p, 4, fn);
+      vs('npm-netlink', p, 12, fn);
+    }
     vs('ip-batch', 'dump', 4, 'dump()');
+    vs('go-netlink', 'dump', 5, 'dump()');
     vs('npm-netlink', 'dump', 5, 'dump()');
     vs('pyroute2-loop', 'dump', 5, 'dump()');
     const dump = bulk?.phases.dump;

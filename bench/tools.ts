@@ -320,6 +320,71 @@ const npmNetlinkTool: Tool = {
   },
 };
 
+// ---- Go's vishvananda/netlink ----
+
+const GO_SRC = join(ROOT, 'bench', 'peers', 'go-netlink');
+const GO_BIN = join(BUILD_DIR, 'go-netlink');
+const GO_PACKAGE = 'golang-github-vishvananda-netlink-dev';
+const GO_INSTALL = `Debian: apt-get install -y golang-go ${GO_PACKAGE}`;
+
+/** The output of a command, or undefined when it cannot run. */
+function probe(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds the Go driver with the system's Go in GOPATH mode, offline: the library comes from
+ * $GOPATH, then Debian's /usr/share/gocode. Returns why it cannot be built, or undefined.
+ */
+function buildGo(): string | undefined {
+  const go = process.env['GO'] ?? 'go';
+  if (probe(go, ['version']) === undefined) return `Go is not installed (${GO_INSTALL})`;
+  const gopath = [process.env['GOPATH'], '/usr/share/gocode'].filter((p): p is string => !!p).join(':');
+  const src = join(GO_SRC, 'main.go');
+  if (existsSync(GO_BIN) && statSync(GO_BIN).mtimeMs >= statSync(src).mtimeMs) return undefined;
+  try {
+    mkdirSync(BUILD_DIR, { recursive: true });
+    execFileSync(go, ['build', '-o', GO_BIN, '.'], {
+      cwd: GO_SRC,
+      env: { ...process.env, GOPATH: gopath, GO111MODULE: 'off', GOCACHE: join(BUILD_DIR, 'go-cache'), GOFLAGS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return undefined;
+  } catch (e) {
+    const err = (e as Error & { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message;
+    if (/cannot find package "github\.com\/vishvananda/.test(err))
+      return `github.com/vishvananda/netlink is not in GOPATH ${gopath} (${GO_INSTALL})`;
+    return `the Go driver did not build: ${err.trim().split('\n')[0] ?? ''}`;
+  }
+}
+
+const goNetlinkTool: Tool = {
+  id: 'go-netlink',
+  label: 'Go vishvananda/netlink, one Handle',
+  async prepare() {
+    const why = buildGo();
+    if (why) return why;
+    const go = probe(process.env['GO'] ?? 'go', ['version'])?.replace(/^go version /, '');
+    const lib = probe('dpkg-query', ['-W', '-f', '${Version}', GO_PACKAGE]);
+    this.version = `vishvananda/netlink ${lib || '(from GOPATH)'}, ${go ?? 'go'}`;
+    return undefined;
+  },
+  async run(ctx) {
+    const o = await runChild({
+      cmd: GO_BIN,
+      args: driverArgs(ctx),
+      netnsExec: ctx.env.name,
+      onPhase: ctx.onPhase,
+      timeoutMs: timeoutFor(ctx.n),
+    });
+    return outcome(o);
+  },
+};
+
 /** Every tool, in table order; the first is the limit. */
 export function allTools(): Tool[] {
   return [
@@ -339,6 +404,7 @@ export function allTools(): Tool[] {
       'bulk-warm',
     ),
     rtnetlinkTool('engine-raw', 'rtnetlink Engine.post, hand-encoded messages (diagnostic)', 'raw'),
+    goNetlinkTool,
     ipBatchTool,
     ipForkTool,
     npmNetlinkTool,
