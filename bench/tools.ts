@@ -104,6 +104,15 @@ function outcome(o: ChildOutcome): ToolOutcome {
   return r;
 }
 
+/** The output of a command, or undefined when it cannot run. */
+function probe(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 // ---- the C reference ----
 
 const C_SRC = join(ROOT, 'bench', 'ref', 'route-ref.c');
@@ -127,11 +136,7 @@ function buildC(): string | undefined {
 }
 
 function ccVersion(): string | undefined {
-  try {
-    return execFileSync(process.env['CC'] ?? 'cc', ['--version'], { encoding: 'utf8' }).split('\n')[0];
-  } catch {
-    return undefined;
-  }
+  return probe(process.env['CC'] ?? 'cc', ['--version'])?.split('\n')[0];
 }
 
 function cTool(id: string, label: string, batch: number, limit: boolean, ack: 'each' | 'last' = 'each'): Tool {
@@ -200,11 +205,7 @@ function rtnetlinkTool(id: string, label: string, mode: 'bulk' | 'bulk-warm' | '
 // ---- iproute2 ----
 
 function ipVersion(): string | undefined {
-  try {
-    return execFileSync('ip', ['-V'], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
+  return probe('ip', ['-V']);
 }
 
 const ipBatchTool: Tool = {
@@ -252,7 +253,10 @@ function findPython(): { exe: string; version: string } | string {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       }).trim();
-      return (python = { exe, version });
+      // Debian's package reports 'unknown': its own version says which it is.
+      const deb =
+        version === 'unknown' ? probe('dpkg-query', ['-W', '-f', '${Version}', 'python3-pyroute2']) : undefined;
+      return (python = { exe, version: deb ? `${deb} (Debian)` : version });
     } catch {
       tried.push(exe);
     }
@@ -326,15 +330,6 @@ const GO_SRC = join(ROOT, 'bench', 'peers', 'go-netlink');
 const GO_BIN = join(BUILD_DIR, 'go-netlink');
 const GO_PACKAGE = 'golang-github-vishvananda-netlink-dev';
 const GO_INSTALL = `Debian: apt-get install -y golang-go ${GO_PACKAGE}`;
-
-/** The output of a command, or undefined when it cannot run. */
-function probe(cmd: string, args: string[]): string | undefined {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Builds the Go driver with the system's Go in GOPATH mode, offline: the library comes from
