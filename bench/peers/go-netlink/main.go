@@ -161,7 +161,7 @@ func main() {
 
 	phase("add", func() (int, int, string) { return each(h.RouteAdd, gw) })
 	phase("dump", func() (int, int, string) {
-		// Every IPv4 route of every table, as the other drivers read them; ours are counted.
+		// Every IPv4 route of every table (the local table adds a few), decoded; ours are counted.
 		routes, err := h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
 		if err != nil {
 			return 0, 1, err.Error()
