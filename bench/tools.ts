@@ -113,6 +113,11 @@ function probe(cmd: string, args: string[]): string | undefined {
   }
 }
 
+/** The version of an installed Debian package ('' or undefined when it is not one). */
+function debianVersion(pkg: string): string | undefined {
+  return probe('dpkg-query', ['-W', '-f', '${Version}', pkg]);
+}
+
 // ---- the C reference ----
 
 const C_SRC = join(ROOT, 'bench', 'ref', 'route-ref.c');
@@ -254,8 +259,7 @@ function findPython(): { exe: string; version: string } | string {
         stdio: ['ignore', 'pipe', 'pipe'],
       }).trim();
       // Debian's package reports 'unknown': its own version says which it is.
-      const deb =
-        version === 'unknown' ? probe('dpkg-query', ['-W', '-f', '${Version}', 'python3-pyroute2']) : undefined;
+      const deb = version === 'unknown' ? debianVersion('python3-pyroute2') : undefined;
       return (python = { exe, version: deb ? `${deb} (Debian)` : version });
     } catch {
       tried.push(exe);
@@ -332,12 +336,10 @@ const GO_PACKAGE = 'golang-github-vishvananda-netlink-dev';
 const GO_INSTALL = `Debian: apt-get install -y golang-go ${GO_PACKAGE}`;
 
 /**
- * Builds the Go driver with the system's Go in GOPATH mode, offline: the library comes from
- * $GOPATH, then Debian's /usr/share/gocode. Returns why it cannot be built, or undefined.
+ * Builds the Go driver with `go` in GOPATH mode, offline: the library comes from $GOPATH, then
+ * Debian's /usr/share/gocode. Returns why it cannot be built, or undefined.
  */
-function buildGo(): string | undefined {
-  const go = process.env['GO'] ?? 'go';
-  if (probe(go, ['version']) === undefined) return `Go is not installed (${GO_INSTALL})`;
+function buildGo(go: string): string | undefined {
   const gopath = [process.env['GOPATH'], '/usr/share/gocode'].filter((p): p is string => !!p).join(':');
   const src = join(GO_SRC, 'main.go');
   if (existsSync(GO_BIN) && statSync(GO_BIN).mtimeMs >= statSync(src).mtimeMs) return undefined;
@@ -361,11 +363,13 @@ const goNetlinkTool: Tool = {
   id: 'go-netlink',
   label: 'Go vishvananda/netlink, one Handle',
   async prepare() {
-    const why = buildGo();
+    const go = process.env['GO'] ?? 'go';
+    const goVersion = probe(go, ['version']);
+    if (goVersion === undefined) return `Go is not installed (${GO_INSTALL})`;
+    const why = buildGo(go);
     if (why) return why;
-    const go = probe(process.env['GO'] ?? 'go', ['version'])?.replace(/^go version /, '');
-    const lib = probe('dpkg-query', ['-W', '-f', '${Version}', GO_PACKAGE]);
-    this.version = `vishvananda/netlink ${lib || '(from GOPATH)'}, ${go ?? 'go'}`;
+    const lib = debianVersion(GO_PACKAGE);
+    this.version = `vishvananda/netlink ${lib || '(from GOPATH)'}, ${goVersion.replace(/^go version /, '')}`;
     return undefined;
   },
   async run(ctx) {
