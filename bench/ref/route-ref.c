@@ -2,14 +2,15 @@
  * The C reference sender of the route-churn benchmark: the practical limit a user-space program
  * reaches on this kernel. Mirrors <linux/netlink.h> and <linux/rtnetlink.h> (every number comes from
  * the system's UAPI headers) and the request shapes of iproute2's `ip route add/replace/del`
- * (ip/iproute.c iproute_modify): rtmsg + RTA_DST + RTA_GATEWAY + RTA_OIF, NLM_F_ACK on every message.
+ * (ip/iproute.c iproute_modify): rtmsg + RTA_DST + RTA_GATEWAY + RTA_OIF, NLM_F_ACK on every message
+ * (unless --ack last, below).
  *
  *   route-ref --netns /run/netns/NAME --n N --ifindex I --gw A.B.C.D --gw2 A.B.C.D --batch K [--ack last|each]
  *
  * Phases, in order: add N host routes 10.x.y.z/32 (NLM_F_CREATE|NLM_F_EXCL), dump the IPv4 routes
  * (decoding every attribute into a table, as libmnl's examples do, and counting ours), replace the N
  * routes with the second gateway (NLM_F_CREATE|NLM_F_REPLACE), delete the N routes by dst.
- * --batch K puts K messages in each sendmsg and drains their K ACKs before the next sendmsg
+ * --batch K puts K messages in each sendmsg and drains their answers before the next sendmsg
  * (K = 5000 is the limit row; K = 1 is "one message per sendmsg, wait for its ACK").
  * --ack last asks an ACK of each sendmsg's last message only, as rtnetlink's engine does: the kernel
  * answers every message that fails whatever its flags, in order, so the last one's answer says
