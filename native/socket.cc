@@ -36,7 +36,8 @@
 
 // The I/O thread polls {socket, eventfd}: it runs sendmsg for the queued buffers and reads whole
 // datagrams into batches delivered through a bounded ThreadSafeFunction, so a slow JS consumer
-// stops the reads, and with them the kernel's dump.
+// stops the reads, and with them the kernel's dump. A dump is read no more than kDumpAhead chunks
+// ahead of JS: the kernel builds the rest while JS decodes, instead of both at once at the start.
 namespace rtnl {
 namespace {
 
@@ -46,6 +47,7 @@ constexpr size_t kSlot = 64 * 1024;     // one datagram per slot: above netlink'
 constexpr unsigned kSlots = 32;         // datagrams per recvmmsg (an ACK each, in bulk work)
 constexpr size_t kDumpDatagram = 2048;  // a datagram this large is part of a dump (an ACK is ~36 B)
 constexpr size_t kEarlyBytes = 16 * 1024;  // a dump's replies worth handing over before its end
+constexpr unsigned kDumpAhead = 2;  // a dump's chunks waiting for JS before its reading stops
 constexpr int64_t kDefaultSndbuf = 4 << 20;
 constexpr int64_t kDefaultRcvbuf = 32 << 20;
 
@@ -81,8 +83,10 @@ struct Chunk {
 // would turn that into a fatal "cannot throw".
 void CallJs(Napi::Env env, Napi::Function onData, std::nullptr_t*, Chunk* raw) {
   std::unique_ptr<Chunk> c(raw);
-  // JS takes its last chunk: a thread holding replies back (see Drain) hands them over now.
-  if (c->handover->queued.fetch_sub(1) == 1) c->handover->Wake();
+  // JS takes its last chunk: a thread holding replies back (see ShouldFlush) hands them over now.
+  // Or JS takes a chunk of a dump read kDumpAhead chunks ahead (see DumpAhead): reading goes on.
+  const unsigned before = c->handover->queued.fetch_sub(1);
+  if (before == 1 || before == kDumpAhead) c->handover->Wake();
   if (static_cast<napi_env>(env) == nullptr || onData.IsEmpty()) return;  // finalizing
   napi_value argv[3];
   if (c->err != 0) {
@@ -124,6 +128,7 @@ struct Socket {
   std::thread thread;
   std::atomic<bool> stop{false};
   std::atomic<bool> paused{false};  // JS holds enough: leave the rest (and the dump) in the kernel
+  bool dumping = false;             // the last read was of a dump's datagrams (I/O thread only)
   std::mutex mu;                    // guards sends
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> sends;
   std::unique_ptr<uint8_t[]> recvArea{new uint8_t[kSlot * kSlots]};  // untouched pages stay virtual
@@ -165,6 +170,14 @@ bool Flush(Socket* s, std::vector<uint8_t>& batch) {
 // chunk per sendmsg, so the bounded queue holds ~100,000 of them and the sends go on meanwhile.
 bool ShouldFlush(const Socket* s, const std::vector<uint8_t>& batch) {
   return batch.size() >= kBatchBytes || s->handover->queued.load() == 0;
+}
+
+// Whether a dump is being read kDumpAhead chunks ahead of JS: then its next datagrams wait in the
+// kernel until JS takes one. Reading a whole dump at once would put the kernel's work for it (about
+// as much CPU as JS's decoding) beside a fresh process's JIT compilation and JS on two cores, and
+// JS would wait for a core; spread over the dump, it runs while JS decodes the chunks before.
+bool DumpAhead(const Socket* s) {
+  return s->dumping && s->handover->queued.load() >= kDumpAhead;
 }
 
 bool Drain(Socket* s, std::vector<uint8_t>& batch);
@@ -213,6 +226,7 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
     // JS holds enough of a dump (socketPause): the rest waits in the kernel, which builds a dump's
     // next datagram only as the socket is read. What was read goes to JS; poll resumes on unpause.
     if (s->paused.load()) return Flush(s, batch);
+    if (DumpAhead(s)) return true;  // poll resumes when JS takes a chunk (CallJs wakes us)
     mmsghdr msgs[kSlots] = {};
     iovec iov[kSlots];
     for (unsigned i = 0; i < vlen; i++) {
@@ -233,6 +247,7 @@ bool Drain(Socket* s, std::vector<uint8_t>& batch) {
         if (msgs[i].msg_len >= kDumpDatagram) dump = true;
       }
       vlen = dump ? 1 : kSlots;
+      s->dumping = dump;
       // From kEarlyBytes of a dump on, flush as at EAGAIN (JS has taken every chunk, or full).
       bool flush =
           dump && batch.size() >= kEarlyBytes ? ShouldFlush(s, batch) : batch.size() >= kBatchBytes;
@@ -257,7 +272,7 @@ void IoLoop(Socket* s) {
   while (!s->stop.load()) {
     // Replies held back while JS was busy go once it has taken the rest (CallJs wakes us).
     if (!batch.empty() && ShouldFlush(s, batch) && !Flush(s, batch)) return;
-    fds[0].events = s->paused.load() ? 0 : POLLIN;
+    fds[0].events = s->paused.load() || DumpAhead(s) ? 0 : POLLIN;
     if (poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       DeliverError(s, errno, 0);

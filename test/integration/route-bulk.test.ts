@@ -294,6 +294,23 @@ t.test('a small receive buffer slows the pipeline down instead of losing ACKs', 
   t.equal([...routes.values()].filter((v) => v === '192.168.0.3').length, 5000, 'the replaced ones replaced');
 });
 
+interface NetlinkSock {
+  /** Bytes queued in the socket. */
+  rmem: number;
+  /** 1 while the kernel runs a dump for the socket. */
+  dump: number;
+}
+
+/** The handle's socket's line of /proc/net/netlink in the namespace. */
+function netlinkSock(ns: TempNetns, h: TempNetns['h']): NetlinkSock {
+  const portId = (h.engine as unknown as { transport: { portId: number } }).transport.portId;
+  for (const line of ns.exec('cat', '/proc/net/netlink').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === '0' && Number(f[2]) === portId) return { rmem: Number(f[4]), dump: Number(f[6]) };
+  }
+  throw new Error(`no NETLINK_ROUTE socket with port id ${portId}`);
+}
+
 t.test(
   'a dump whose consumer lags stays in the kernel; requests on the same handle meanwhile still complete',
   { skip: rootSkip },
@@ -301,22 +318,14 @@ t.test(
     const ns = tempNetns(t);
     setup(ns);
     const { h } = ns;
-    // More than the stream holds (16,384) plus what the socket's thread may have queued for
-    // JavaScript before the hold took effect (16 chunks of at most 256 KiB, ~70,000 routes).
+    // More than the stream holds (16,384) plus what the socket's thread may have read ahead of
+    // JavaScript before the hold took effect (two chunks of ~256 KiB, and the one it was filling).
     const n = 150_000;
     const feed = function* (): Generator<RouteSpec> {
       for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
     };
     t.same(await h.route.addMany(feed()), { ok: n, failed: [] });
-    const portId = (h.engine as unknown as { transport: { portId: number } }).transport.portId;
-    /** Our socket's line of /proc/net/netlink in the namespace: Rmem (bytes queued) and Dump (running). */
-    const sock = (): { rmem: number; dump: number } => {
-      for (const line of ns.exec('cat', '/proc/net/netlink').split('\n').slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f[1] === '0' && Number(f[2]) === portId) return { rmem: Number(f[4]), dump: Number(f[6]) };
-      }
-      throw new Error(`no NETLINK_ROUTE socket with port id ${portId}`);
-    };
+    const sock = (): NetlinkSock => netlinkSock(ns, h);
     let seen = 0;
     let extra = 0;
     for await (const r of h.route.dump({ family: 4 })) {
@@ -344,6 +353,38 @@ t.test(
     t.equal(sock().dump, 0, 'and ended');
   },
 );
+
+t.test('a dump is read two chunks ahead of JavaScript, not all at once', { skip: rootSkip }, async (t) => {
+  // The socket's thread hands a dump over in chunks of about 256 KiB (~4,400 routes) and reads on
+  // only while fewer than two wait for JavaScript: the kernel builds the rest as JavaScript takes
+  // them. 40,000 routes are ~9 chunks, which the thread's queue (16 chunks) would otherwise hold.
+  const ns = tempNetns(t);
+  setup(ns);
+  const { h } = ns;
+  const n = 40_000;
+  t.same(
+    await h.route.addMany(
+      (function* () {
+        for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
+      })(),
+    ),
+    { ok: n, failed: [] },
+  );
+  let seen = 0;
+  for await (const r of h.route.dump({ family: 4 })) {
+    if (r.dst.startsWith('10.') && r.dst.endsWith('/32')) seen++;
+    if (seen === 1) {
+      // JavaScript takes nothing for 300 ms (not even the chunks: its loop does not turn).
+      const until = Date.now() + 300;
+      while (Date.now() < until);
+      const s = netlinkSock(ns, h);
+      t.equal(s.dump, 1, 'the kernel still runs the dump: the thread stopped reading it');
+      t.ok(s.rmem > 0, `its next datagram waits in the socket (${s.rmem} bytes)`);
+    }
+  }
+  t.equal(seen, n, 'then the dump saw every route once');
+  t.equal(netlinkSock(ns, h).dump, 0, 'and ended');
+});
 
 t.test('a process that drops a held dump without return() still exits', { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
