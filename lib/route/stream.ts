@@ -1,9 +1,11 @@
 // route.dump(): a route dump as an async iterator over engine.submit. The first next() runs the
 // caller's preparation (device names, the filter's body and decoder), then sends the dump.
-// Messages are kept as offsets into the received chunks (a few bytes each, the chunk shared) and
-// decoded when the consumer asks, so what waits for a slow consumer is raw messages, not Route
-// objects, and no more than HIGH_WATER of them: then reading stops and the rest of the dump waits
-// in the kernel (Engine.holdReading; another request on the handle still gets its reply). next()
+// Messages are kept as offsets into the received chunks (8 bytes each in a ring of typed arrays,
+// and a reference per chunk) and decoded when the consumer asks, so what waits for a slow consumer
+// is raw messages, not Route objects, and no more than HIGH_WATER of them: then reading stops and
+// the rest of the dump waits in the kernel (Engine.holdReading; another request on the handle still
+// gets its reply). The queue allocates nothing per message on the JavaScript heap: nothing of it
+// survives a scavenge to make V8 grow the young generation (fresh pages, each a page fault). next()
 // is a plain function returning a settled promise while routes are queued (no async frame per
 // route), and `for await` calls it directly (no wrapper per route).
 // NLM_F_DUMP_INTR before the first route restarts the dump; after it, the stream ends with
@@ -21,6 +23,10 @@ import { emptyMessage, type NlMsg } from '../core/nlmsg.js';
 const HIGH_WATER = 16384;
 /** …and the backlog at which reading goes on. */
 const LOW_WATER = 4096;
+/** The ring's first capacity (a power of two): a small dump stays small; a large one doubles it. */
+const RING_MIN = 256;
+/** Chunks consumed before the list of chunks drops them (it also does whenever the queue empties). */
+const CHUNKS_KEPT = 64;
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -36,10 +42,18 @@ export interface DumpRequest<T> {
 }
 
 export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
-  private bufs: Buffer[] = [];
-  private offs: number[] = [];
-  private ends: number[] = [];
+  /** Where each received message not yet taken starts and ends in its chunk: a ring. */
+  private starts = new Int32Array(RING_MIN);
+  private ends = new Int32Array(RING_MIN);
+  private mask = RING_MIN - 1;
+  /** Messages taken and received since the queue was last empty: the ring holds tail - head. */
   private head = 0;
+  private tail = 0;
+  /** The chunks holding them, oldest first, each with the number of its first message… */
+  private chunks: Buffer[] = [];
+  private firsts: number[] = [];
+  /** …and the index in chunks of the one holding message `head`. */
+  private chunk = 0;
   private started = false;
   private finished = false;
   private failure: Error | null = null;
@@ -92,18 +106,14 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     const sub: Submission = {
       onDumpPayload: (buf, off, end) => {
         if (this.cancelled) return;
-        this.bufs.push(buf);
-        this.offs.push(off);
-        if (this.ends.push(end) - this.head > HIGH_WATER && !this.held) this.hold(true);
+        this.push(buf, off, end);
+        if (this.tail - this.head > HIGH_WATER && !this.held) this.hold(true);
         if (this.wake) this.pump();
       },
       onRestart: () => {
         if (this.yielded) throw new DumpInterruptedError(this.ctx.subject ?? rtmName(this.type), 1);
         this.held = false; // the engine dropped the hold
-        this.bufs = [];
-        this.offs = [];
-        this.ends = [];
-        this.head = 0;
+        this.clear();
       },
       onDone: (err) => {
         this.finished = true;
@@ -123,13 +133,61 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     this.engine.holdReading(this.sub!, on);
   }
 
+  /** Queues the message at [off, end) of buf. */
+  private push(buf: Buffer, off: number, end: number): void {
+    if (this.tail - this.head > this.mask) this.grow();
+    const n = this.chunks.length;
+    if (n === 0 || this.chunks[n - 1] !== buf) {
+      this.chunks.push(buf);
+      this.firsts.push(this.tail);
+    }
+    const i = this.tail++ & this.mask;
+    this.starts[i] = off;
+    this.ends[i] = end;
+  }
+
+  /** Doubles the ring (a chunk came while it was full), keeping the queue's order. */
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const starts = new Int32Array(cap);
+    const ends = new Int32Array(cap);
+    const n = this.tail - this.head;
+    for (let k = 0; k < n; k++) {
+      const i = (this.head + k) & this.mask;
+      starts[k] = this.starts[i]!;
+      ends[k] = this.ends[i]!;
+    }
+    // Renumber from 0: the chunks before the one holding message `head` go.
+    this.chunks.splice(0, this.chunk);
+    this.firsts.splice(0, this.chunk);
+    for (let c = 0; c < this.firsts.length; c++) this.firsts[c] = Math.max(0, this.firsts[c]! - this.head);
+    this.chunk = 0;
+    this.starts = starts;
+    this.ends = ends;
+    this.mask = cap - 1;
+    this.head = 0;
+    this.tail = n;
+  }
+
+  /** Empties the queue (the ring keeps its size) and lets the chunks go. */
+  private clear(): void {
+    this.head = 0;
+    this.tail = 0;
+    this.chunks.length = 0;
+    this.firsts.length = 0;
+    this.chunk = 0;
+  }
+
   /** The next kept route, decoded; undefined when the queue is empty. */
   private take(): T | undefined {
     const v = this.view;
-    while (this.head < this.offs.length) {
-      const i = this.head++;
-      v.buf = this.bufs[i]!;
-      v.off = this.offs[i]!;
+    const firsts = this.firsts;
+    while (this.head < this.tail) {
+      const n = this.head++;
+      while (this.chunk + 1 < firsts.length && firsts[this.chunk + 1]! <= n) this.chunk++;
+      const i = n & this.mask;
+      v.buf = this.chunks[this.chunk]!;
+      v.off = this.starts[i]!;
       v.end = this.ends[i]!;
       const x = this.decode(v);
       if (x !== undefined) {
@@ -142,16 +200,18 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   }
 
   /**
-   * After a take: lets reading go on once the backlog is under LOW_WATER, and drops what was
-   * consumed once it is most of the queue (amortised O(1)).
+   * After a take: lets reading go on once the backlog is under LOW_WATER, and lets the consumed
+   * chunks go: all of them when the queue is empty (the usual case: a chunk is taken whole before
+   * the next comes), else once CHUNKS_KEPT have gathered.
    */
   private compact(): void {
-    if (this.held && this.offs.length - this.head < LOW_WATER) this.hold(false);
-    if (this.head < 4096 || this.head * 2 < this.offs.length) return;
-    this.bufs = this.bufs.slice(this.head);
-    this.offs = this.offs.slice(this.head);
-    this.ends = this.ends.slice(this.head);
-    this.head = 0;
+    if (this.held && this.tail - this.head < LOW_WATER) this.hold(false);
+    if (this.head === this.tail) this.clear();
+    else if (this.chunk >= CHUNKS_KEPT) {
+      this.chunks.splice(0, this.chunk);
+      this.firsts.splice(0, this.chunk);
+      this.chunk = 0;
+    }
   }
 
   /** Settles a waiting next() if there is something to give. */
@@ -201,10 +261,7 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   return(): Promise<IteratorResult<T>> {
     this.cancelled = true;
     if (this.held) this.hold(false);
-    this.bufs = [];
-    this.offs = [];
-    this.ends = [];
-    this.head = 0;
+    this.clear();
     return Promise.resolve({ value: undefined, done: true });
   }
 }

@@ -836,6 +836,49 @@ t.test(
   },
 );
 
+t.test(
+  'route.dump(): routes come out in order across chunks, a wrapped ring that grows, many small chunks',
+  async (t) => {
+    const { h, fake } = fakeHandle();
+    const { it, first, seq } = await startRouteDump(t, h, fake);
+    const dstOf = (i: number): string => `10.0.${(i >> 8) & 255}.${i & 255}/32`;
+    let sent = 0;
+    /** One chunk of the next n routes. */
+    const deliver = (n: number): void => fake.deliver(...Array.from({ length: n }, () => newroute(seq, sent++)));
+    let taken = 0;
+    const wrong: string[] = [];
+    const take = async (n: number): Promise<void> => {
+      for (let k = 0; k < n; k++, taken++) {
+        const r = await it.next();
+        if (r.done || r.value.dst !== dstOf(taken)) wrong.push(`#${taken}: ${r.done ? 'done' : r.value.dst}`);
+      }
+    };
+    /** What the stream holds on to (white-box: consumed chunks must not stay referenced). */
+    const kept = (): number => (it as unknown as { chunks: Buffer[] }).chunks.length;
+    deliver(1);
+    t.match(await first, { value: { dst: dstOf(0) } });
+    taken = 1;
+    deliver(200);
+    await take(150); // the ring (256 to begin with) holds 50 from its index 151 on
+    deliver(200); // 250: past the ring's end, on from its start
+    await take(10);
+    deliver(300); // 540: the wrapped ring doubles twice, in order
+    await take(500);
+    for (let c = 0; c < 100; c++) deliver(3); // 100 chunks of 3 behind the 40 left
+    await take(40 + 3 * 80);
+    t.ok(kept() <= 21 + 64, `consumed chunks are let go while more wait (${kept()} kept)`);
+    await take(3 * 20);
+    t.equal(kept(), 0, 'and all of them once the queue is empty');
+    deliver(2);
+    fake.deliver(done(seq));
+    await take(2);
+    t.same(await it.next(), { value: undefined, done: true });
+    t.same(wrong, [], `${taken} routes, each once, in the order sent`);
+    t.equal(taken, sent);
+    h.close();
+  },
+);
+
 t.test('route.dump(): a consumer that lags holds reading, which any other request resumes', async (t) => {
   const { h, fake } = fakeHandle();
   const { it, first, seq } = await startRouteDump(t, h, fake);
