@@ -23,8 +23,11 @@ import { emptyMessage, type NlMsg } from '../core/nlmsg.js';
 const HIGH_WATER = 16384;
 /** …and the backlog at which reading goes on. */
 const LOW_WATER = 4096;
-/** The ring's first capacity (a power of two): a small dump stays small; a large one doubles it. */
-const RING_MIN = 256;
+/**
+ * The ring's first capacity (a power of two; 8 KiB of Int32Array): a dump of more doubles it, which
+ * a fresh process pays for (new arrays, their first touch) while it is still compiling.
+ */
+const RING_MIN = 1024;
 /** Chunks consumed before the list of chunks drops them (it also does whenever the queue empties). */
 const CHUNKS_KEPT = 64;
 
@@ -152,11 +155,13 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     const starts = new Int32Array(cap);
     const ends = new Int32Array(cap);
     const n = this.tail - this.head;
-    for (let k = 0; k < n; k++) {
-      const i = (this.head + k) & this.mask;
-      starts[k] = this.starts[i]!;
-      ends[k] = this.ends[i]!;
-    }
+    // The queue in order: from `head` to the ring's end, then what wrapped to its start.
+    const h = this.head & this.mask;
+    const first = Math.min(n, this.mask + 1 - h);
+    starts.set(this.starts.subarray(h, h + first));
+    starts.set(this.starts.subarray(0, n - first), first);
+    ends.set(this.ends.subarray(h, h + first));
+    ends.set(this.ends.subarray(0, n - first), first);
     // Renumber from 0: the chunks before the one holding message `head` go.
     this.chunks.splice(0, this.chunk);
     this.firsts.splice(0, this.chunk);

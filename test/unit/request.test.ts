@@ -858,14 +858,14 @@ t.test(
     deliver(1);
     t.match(await first, { value: { dst: dstOf(0) } });
     taken = 1;
-    deliver(200);
-    await take(150); // the ring (256 to begin with) holds 50 from its index 150 on
-    deliver(200); // 250: past the ring's end, on from its start
+    deliver(800);
+    await take(700); // the ring (1,024 to begin with) holds 100 from its index 700 on
+    deliver(800); // 900: past the ring's end, on from its start
     await take(10);
-    deliver(300); // 540: the wrapped ring doubles twice, in order
-    await take(500);
-    for (let c = 0; c < 100; c++) deliver(3); // 100 chunks of 3 behind the 40 left
-    await take(40 + 3 * 80);
+    deliver(1200); // 2,090: the wrapped ring doubles twice, in order
+    await take(2000);
+    for (let c = 0; c < 100; c++) deliver(3); // 100 chunks of 3 behind the 90 left
+    await take(90 + 3 * 80);
     // 20 chunks wait, and of the 83 taken whole no more than 64 are kept: 103 without letting go.
     t.ok(kept() <= 20 + 1 + 64, `consumed chunks are let go while more wait (${kept()} kept)`);
     await take(3 * 20);
