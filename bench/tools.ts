@@ -253,17 +253,14 @@ function findPython(): { exe: string; version: string } | string {
   if (python) return python;
   const tried: string[] = [];
   for (const exe of ['/usr/bin/python3', 'python3']) {
-    try {
-      const version = execFileSync(exe, ['-c', 'import pyroute2; print(pyroute2.__version__)'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }).trim();
-      // Debian's package reports 'unknown': its own version says which it is.
-      const deb = version === 'unknown' ? debianVersion('python3-pyroute2') : undefined;
-      return (python = { exe, version: deb ? `${deb} (Debian)` : version });
-    } catch {
+    const version = probe(exe, ['-c', 'import pyroute2; print(pyroute2.__version__)']);
+    if (version === undefined) {
       tried.push(exe);
+      continue;
     }
+    // Debian's package reports 'unknown': its own version says which it is.
+    const deb = version === 'unknown' ? debianVersion('python3-pyroute2') : undefined;
+    return (python = { exe, version: deb ? `${deb} (Debian)` : version });
   }
   return (python = `pyroute2 is not importable from ${tried.join(' or ')} (Debian: apt-get install -y python3-pyroute2)`);
 }
