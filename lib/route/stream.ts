@@ -162,16 +162,21 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     starts.set(this.starts.subarray(0, n - first), first);
     ends.set(this.ends.subarray(h, h + first));
     ends.set(this.ends.subarray(0, n - first), first);
-    // Renumber from 0: the chunks before the one holding message `head` go.
-    this.chunks.splice(0, this.chunk);
-    this.firsts.splice(0, this.chunk);
+    // Renumber from 0, without the chunks before the one holding message `head`.
+    this.dropTaken();
     for (let c = 0; c < this.firsts.length; c++) this.firsts[c] = Math.max(0, this.firsts[c]! - this.head);
-    this.chunk = 0;
     this.starts = starts;
     this.ends = ends;
     this.mask = cap - 1;
     this.head = 0;
     this.tail = n;
+  }
+
+  /** Lets go of the chunks before the one holding message `head`. */
+  private dropTaken(): void {
+    this.chunks.splice(0, this.chunk);
+    this.firsts.splice(0, this.chunk);
+    this.chunk = 0;
   }
 
   /** Empties the queue (the ring keeps its size) and lets the chunks go. */
@@ -212,11 +217,7 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   private compact(): void {
     if (this.held && this.tail - this.head < LOW_WATER) this.hold(false);
     if (this.head === this.tail) this.clear();
-    else if (this.chunk >= CHUNKS_KEPT) {
-      this.chunks.splice(0, this.chunk);
-      this.firsts.splice(0, this.chunk);
-      this.chunk = 0;
-    }
+    else if (this.chunk >= CHUNKS_KEPT) this.dropTaken();
   }
 
   /** Settles a waiting next() if there is something to give. */
