@@ -13,6 +13,11 @@ import { LIB, runNode } from './hygiene-helpers.js';
 const N = 10_000;
 const dstOf = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
 
+/** Routes 0 … n-1 via 192.168.0.2 dev veth0, as a caller streaming them would give them. */
+function* viaVeth0(n: number): Generator<RouteSpec> {
+  for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
+}
+
 function setup(ns: TempNetns): void {
   ns.ip('link', 'set', 'lo', 'up');
   ns.ip('link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1');
@@ -279,11 +284,7 @@ t.test('a small receive buffer slows the pipeline down instead of losing ACKs', 
   t.teardown(() => h.close());
   t.equal(h.engine.window, 64);
   const n = 20_000;
-  const r = await h.route.addMany(
-    (function* () {
-      for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
-    })(),
-  );
+  const r = await h.route.addMany(viaVeth0(n));
   t.same({ ok: r.ok, failed: r.failed.length }, { ok: n, failed: 0 }, 'every spec confirmed');
   const each = await Promise.allSettled(
     Array.from({ length: 5000 }, (_, i) => h.route.replace({ dst: dstOf(i), via: '192.168.0.3', dev: 'veth0' })),
@@ -321,10 +322,7 @@ t.test(
     // More than the stream holds (16,384) plus what the socket's thread may have read ahead of
     // JavaScript before the hold took effect (two chunks of ~256 KiB, and the one it was filling).
     const n = 150_000;
-    const feed = function* (): Generator<RouteSpec> {
-      for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
-    };
-    t.same(await h.route.addMany(feed()), { ok: n, failed: [] });
+    t.same(await h.route.addMany(viaVeth0(n)), { ok: n, failed: [] });
     const sock = (): NetlinkSock => netlinkSock(ns, h);
     let seen = 0;
     let extra = 0;
@@ -362,14 +360,7 @@ t.test('a dump is read two chunks ahead of JavaScript, not all at once', { skip:
   setup(ns);
   const { h } = ns;
   const n = 40_000;
-  t.same(
-    await h.route.addMany(
-      (function* () {
-        for (let i = 0; i < n; i++) yield { dst: dstOf(i), via: '192.168.0.2', dev: 'veth0' };
-      })(),
-    ),
-    { ok: n, failed: [] },
-  );
+  t.same(await h.route.addMany(viaVeth0(n)), { ok: n, failed: [] });
   let seen = 0;
   for await (const r of h.route.dump({ family: 4 })) {
     if (r.dst.startsWith('10.') && r.dst.endsWith('/32')) seen++;
