@@ -232,8 +232,14 @@ t.test('abort with an async source that never yields again: the call still settl
     yield* specs(2);
     await never;
   }
-  const p = abortErrorOf(h.route.replaceMany(source(), { signal: ac.signal }));
-  setTimeout(() => ac.abort(new Error('enough')), 20);
+  // The abort comes once both specs are confirmed (as in the test above), not after a fixed 20 ms,
+  // which a loaded machine can spend before the first one is even sent.
+  let confirmed = 0;
+  const p = abortErrorOf(
+    h.route.replaceMany(source(), { signal: ac.signal, onProgress: (done) => (confirmed = done) }),
+  );
+  while (confirmed < 2) await new Promise((r) => setImmediate(r));
+  ac.abort(new Error('enough'));
   const err = await within(p, 1000);
   t.not(err, 'pending', 'settled');
   if (err === 'pending') return;
@@ -251,8 +257,10 @@ t.test('abort with an async source that never yields again: the call still settl
           : new Promise<IteratorResult<RouteSpec>>(() => undefined),
     }),
   };
-  const p2 = abortErrorOf(h.route.delMany(iter, { signal: ac2.signal }));
-  setTimeout(() => ac2.abort(), 20);
+  confirmed = 0;
+  const p2 = abortErrorOf(h.route.delMany(iter, { signal: ac2.signal, onProgress: (done) => (confirmed = done) }));
+  while (confirmed < 3) await new Promise((r) => setImmediate(r));
+  ac2.abort();
   t.match(await within(p2, 1000), { name: 'AbortError', result: { ok: 3, aborted: true } });
   h.close();
 });
