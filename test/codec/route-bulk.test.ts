@@ -14,7 +14,7 @@ import {
 import { NetlinkError } from '../../lib/core/errors.js';
 import type { BulkAbortError } from '../../lib/route.js';
 import type { BulkResult, RouteSpec } from '../../types/route.js';
-import { fakeHandle, type SentMsg } from '../helpers/fake-transport.js';
+import { fakeHandle, turn, type SentMsg } from '../helpers/fake-transport.js';
 import { scriptKernel } from '../fixtures/route/kernel.js';
 
 const LINKS = new Map([
@@ -97,7 +97,7 @@ t.test('the window bounds what is outstanding; replaceMany and delMany flags; as
   async function* gen(): AsyncGenerator<RouteSpec> {
     for (const s of specs(100)) {
       yield s;
-      if (Number(s.dst.split('.')[2]) % 10 === 0) await new Promise((r) => setImmediate(r));
+      if (Number(s.dst.split('.')[2]) % 10 === 0) await turn();
     }
   }
   let r: BulkResult = await h.route.replaceMany(gen(), { window: 8 });
@@ -202,7 +202,7 @@ t.test('abort while an async source waits: rejects at once, nothing sent after, 
   }
   const progress: number[] = [];
   const p = h.route.addMany(source(), { signal: ac.signal, onProgress: (done) => progress.push(done) });
-  while (progress.at(-1) !== 1) await new Promise((r) => setImmediate(r));
+  while (progress.at(-1) !== 1) await turn();
   ac.abort();
   const err = await within(abortErrorOf(p), 1000);
   t.not(err, 'pending', 'the abort settles the call while the source still waits');
@@ -238,7 +238,7 @@ t.test('abort with an async source that never yields again: the call still settl
   const p = abortErrorOf(
     h.route.replaceMany(source(), { signal: ac.signal, onProgress: (done) => (confirmed = done) }),
   );
-  while (confirmed < 2) await new Promise((r) => setImmediate(r));
+  while (confirmed < 2) await turn();
   ac.abort(new Error('enough'));
   const err = await within(p, 1000);
   t.not(err, 'pending', 'settled');
@@ -259,7 +259,7 @@ t.test('abort with an async source that never yields again: the call still settl
   };
   confirmed = 0;
   const p2 = abortErrorOf(h.route.delMany(iter, { signal: ac2.signal, onProgress: (done) => (confirmed = done) }));
-  while (confirmed < 3) await new Promise((r) => setImmediate(r));
+  while (confirmed < 3) await turn();
   ac2.abort();
   t.match(await within(p2, 1000), { name: 'AbortError', result: { ok: 3, aborted: true } });
   h.close();
