@@ -152,21 +152,21 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
   /** Doubles the ring (a chunk came while it was full), keeping the queue's order. */
   private grow(): void {
     const cap = (this.mask + 1) * 2;
-    const starts = new Int32Array(cap);
-    const ends = new Int32Array(cap);
     const n = this.tail - this.head;
     // The queue in order: from `head` to the ring's end, then what wrapped to its start.
     const h = this.head & this.mask;
     const first = Math.min(n, this.mask + 1 - h);
-    starts.set(this.starts.subarray(h, h + first));
-    starts.set(this.starts.subarray(0, n - first), first);
-    ends.set(this.ends.subarray(h, h + first));
-    ends.set(this.ends.subarray(0, n - first), first);
+    const unwrapped = (ring: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const to = new Int32Array(cap);
+      to.set(ring.subarray(h, h + first));
+      to.set(ring.subarray(0, n - first), first);
+      return to;
+    };
+    this.starts = unwrapped(this.starts);
+    this.ends = unwrapped(this.ends);
     // Renumber from 0, without the chunks before the one holding message `head`.
     this.dropTaken();
     for (let c = 0; c < this.firsts.length; c++) this.firsts[c] = Math.max(0, this.firsts[c]! - this.head);
-    this.starts = starts;
-    this.ends = ends;
     this.mask = cap - 1;
     this.head = 0;
     this.tail = n;
