@@ -7,7 +7,9 @@ import { checkInt, checkObject } from './validate.js';
 import {
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
+  NLM_F_DUMP_INTR,
   NLMSG_HDRLEN,
+  NLMSG_MIN_TYPE,
   NLMSGERR_ATTR_MISS_TYPE,
   NLMSGERR_ATTR_MSG,
   NLMSGERR_ATTR_OFFS,
@@ -46,6 +48,30 @@ export function messageLength(b: Buffer, off: number): number {
     throw new DecodeError(`message length ${len}, ${total - off} bytes remain`, off, ['nlmsghdr']);
   }
   return len;
+}
+
+/**
+ * Where the run of messages from b[off] that a dump hands on as they are ends: messages of request
+ * `seq`, of an object type (≥ NLMSG_MIN_TYPE), without NLM_F_DUMP_INTR. Each length is checked as
+ * messageLength does; the end is aligned, and no further than the buffer's end. The message at off
+ * must be one of them. count[0] is set to the number of messages in the run.
+ */
+export function dumpRunEnd(b: Buffer, off: number, seq: number, count: Int32Array): number {
+  const total = b.length;
+  let o = off;
+  let n = 0;
+  do {
+    o += align4(messageLength(b, o));
+    n++;
+  } while (
+    o < total &&
+    total - o >= NLMSG_HDRLEN &&
+    rd16(b, o + 4) >= NLMSG_MIN_TYPE &&
+    (rd16(b, o + 6) & NLM_F_DUMP_INTR) === 0 &&
+    rd32(b, o + 8) === seq
+  );
+  count[0] = n;
+  return o < total ? o : total;
 }
 
 /**

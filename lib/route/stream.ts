@@ -1,18 +1,19 @@
 // route.dump(): a route dump as an async iterator over engine.submit. The first next() runs the
 // caller's preparation (device names, the filter's body and decoder), then sends the dump.
-// Messages are kept as offsets into the received chunks (8 bytes each in a ring of typed arrays,
-// and a reference per chunk) and decoded when the consumer asks, so what waits for a slow consumer
-// is raw messages, not Route objects, and no more than HIGH_WATER of them: then reading stops and
-// the rest of the dump waits in the kernel (Engine.holdReading; another request on the handle still
-// gets its reply). The queue allocates nothing per message on the JavaScript heap: nothing of it
-// survives a scavenge to make V8 grow the young generation (fresh pages, each a page fault). next()
-// is a plain function returning a settled promise while routes are queued (no async frame per
-// route), and `for await` calls it directly (no wrapper per route).
+// The engine hands over runs of whole messages as they lie in the received chunks (one call for
+// all of a chunk's routes, usually), kept as a chunk and two offsets each and decoded when the
+// consumer asks, so what waits for a slow consumer is raw messages, not Route objects, and no more
+// than HIGH_WATER of them: then reading stops and the rest of the dump waits in the kernel
+// (Engine.holdReading; another request on the handle still gets its reply). Per route the engine
+// only reads its header, and the queue allocates nothing on the JavaScript heap: nothing of it
+// survives a scavenge to make V8 grow the young generation (fresh pages, each a page fault).
+// next() is a plain function returning a settled promise while routes are queued (no async frame
+// per route), and `for await` calls it directly (no wrapper per route).
 // NLM_F_DUMP_INTR before the first route restarts the dump; after it, the stream ends with
 // DumpInterruptedError (what was yielded cannot be taken back).
 import type { Engine, RequestContext, Submission } from '../core/request.js';
-import type { NlWriter } from '../core/attr.js';
-import { NLM_F_DUMP, rtmName } from '../core/constants.js';
+import { rd32, type NlWriter } from '../core/attr.js';
+import { NLM_F_DUMP, NLMSG_HDRLEN, rtmName } from '../core/constants.js';
 import { DumpInterruptedError } from '../core/errors.js';
 import { emptyMessage, type NlMsg } from '../core/nlmsg.js';
 
@@ -23,13 +24,8 @@ import { emptyMessage, type NlMsg } from '../core/nlmsg.js';
 const HIGH_WATER = 16384;
 /** …and the backlog at which reading goes on. */
 const LOW_WATER = 4096;
-/**
- * The ring's first capacity (a power of two; 8 KiB of Int32Array): a dump of more doubles it, which
- * a fresh process pays for (new arrays, their first touch) while it is still compiling.
- */
-const RING_MIN = 1024;
-/** Chunks consumed before the list of chunks drops them (it also does whenever the queue empties). */
-const CHUNKS_KEPT = 64;
+/** Runs consumed before the list of them is cut (it also is whenever the queue empties). */
+const RUNS_KEPT = 64;
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -45,18 +41,17 @@ export interface DumpRequest<T> {
 }
 
 export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
-  /** Where each received message not yet taken starts and ends in its chunk: a ring. */
-  private starts = new Int32Array(RING_MIN);
-  private ends = new Int32Array(RING_MIN);
-  private mask = RING_MIN - 1;
-  /** Messages taken and received since the queue was last empty: the ring holds tail - head. */
-  private head = 0;
-  private tail = 0;
-  /** The chunks holding them, oldest first, each with the number of its first message… */
-  private chunks: Buffer[] = [];
-  private firsts: number[] = [];
-  /** …and the index in chunks of the one holding message `head`. */
-  private chunk = 0;
+  /**
+   * The runs of messages received and not yet taken (each as the engine handed it: whole messages
+   * in a chunk), oldest first; `run` is the one being taken and `pos` where its next message starts.
+   */
+  private runBufs: Buffer[] = [];
+  private runStarts: number[] = [];
+  private runEnds: number[] = [];
+  private run = 0;
+  private pos = 0;
+  /** Messages received and not yet taken. */
+  private backlog = 0;
   private started = false;
   private finished = false;
   private failure: Error | null = null;
@@ -107,10 +102,10 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
 
   private submit(body: (w: NlWriter) => void): void {
     const sub: Submission = {
-      onDumpPayload: (buf, off, end) => {
+      onDumpRun: (buf, off, end, count) => {
         if (this.cancelled) return;
-        this.push(buf, off, end);
-        if (this.tail - this.head > HIGH_WATER && !this.held) this.hold(true);
+        this.push(buf, off, end, count);
+        if (this.backlog > HIGH_WATER && !this.held) this.hold(true);
         if (this.wake) this.pump();
       },
       onRestart: () => {
@@ -136,69 +131,40 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     this.engine.holdReading(this.sub!, on);
   }
 
-  /** Queues the message at [off, end) of buf. */
-  private push(buf: Buffer, off: number, end: number): void {
-    if (this.tail - this.head > this.mask) this.grow();
-    const n = this.chunks.length;
-    if (n === 0 || this.chunks[n - 1] !== buf) {
-      this.chunks.push(buf);
-      this.firsts.push(this.tail);
-    }
-    const i = this.tail++ & this.mask;
-    this.starts[i] = off;
-    this.ends[i] = end;
+  /** Queues the run of `count` messages at [off, end) of buf. */
+  private push(buf: Buffer, off: number, end: number, count: number): void {
+    this.backlog += count;
+    if (this.run === this.runEnds.length) this.pos = off;
+    this.runBufs.push(buf);
+    this.runStarts.push(off);
+    this.runEnds.push(end);
   }
 
-  /** Doubles the ring (a chunk came while it was full), keeping the queue's order. */
-  private grow(): void {
-    const cap = (this.mask + 1) * 2;
-    const n = this.tail - this.head;
-    // The queue in order: from `head` to the ring's end, then what wrapped to its start.
-    const h = this.head & this.mask;
-    const first = Math.min(n, this.mask + 1 - h);
-    const unwrapped = (ring: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const to = new Int32Array(cap);
-      to.set(ring.subarray(h, h + first));
-      to.set(ring.subarray(0, n - first), first);
-      return to;
-    };
-    this.starts = unwrapped(this.starts);
-    this.ends = unwrapped(this.ends);
-    // Renumber from 0, without the chunks before the one holding message `head`.
-    this.dropTaken();
-    for (let c = 0; c < this.firsts.length; c++) this.firsts[c] = Math.max(0, this.firsts[c]! - this.head);
-    this.mask = cap - 1;
-    this.head = 0;
-    this.tail = n;
-  }
-
-  /** Lets go of the chunks before the one holding message `head`. */
-  private dropTaken(): void {
-    this.chunks.splice(0, this.chunk);
-    this.firsts.splice(0, this.chunk);
-    this.chunk = 0;
-  }
-
-  /** Empties the queue (the ring keeps its size) and lets the chunks go. */
+  /** Empties the queue and lets the chunks go. */
   private clear(): void {
-    this.head = 0;
-    this.tail = 0;
-    this.chunks.length = 0;
-    this.firsts.length = 0;
-    this.chunk = 0;
+    this.runBufs.length = 0;
+    this.runStarts.length = 0;
+    this.runEnds.length = 0;
+    this.run = 0;
+    this.pos = 0;
+    this.backlog = 0;
   }
 
   /** The next kept route, decoded; undefined when the queue is empty. */
   private take(): T | undefined {
     const v = this.view;
-    const firsts = this.firsts;
-    while (this.head < this.tail) {
-      const n = this.head++;
-      while (this.chunk + 1 < firsts.length && firsts[this.chunk + 1]! <= n) this.chunk++;
-      const i = n & this.mask;
-      v.buf = this.chunks[this.chunk]!;
-      v.off = this.starts[i]!;
-      v.end = this.ends[i]!;
+    // `pos` is where a message of run `run` starts, whenever there is such a run.
+    while (this.run < this.runEnds.length) {
+      const b = this.runBufs[this.run]!;
+      const at = this.pos;
+      const len = rd32(b, at); // checked by the engine (dumpRunEnd)
+      const next = at + ((len + 3) & ~3);
+      if (next < this.runEnds[this.run]!) this.pos = next;
+      else if (++this.run < this.runEnds.length) this.pos = this.runStarts[this.run]!;
+      this.backlog--;
+      v.buf = b;
+      v.off = at + NLMSG_HDRLEN;
+      v.end = at + len;
       const x = this.decode(v);
       if (x !== undefined) {
         this.compact();
@@ -211,13 +177,18 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
 
   /**
    * After a take: lets reading go on once the backlog is under LOW_WATER, and lets the consumed
-   * chunks go: all of them when the queue is empty (the usual case: a chunk is taken whole before
-   * the next comes), else once CHUNKS_KEPT have gathered.
+   * runs (and their chunks) go: all of them when the queue is empty (the usual case: a chunk is
+   * taken whole before the next comes), else once RUNS_KEPT have gathered.
    */
   private compact(): void {
-    if (this.held && this.tail - this.head < LOW_WATER) this.hold(false);
-    if (this.head === this.tail) this.clear();
-    else if (this.chunk >= CHUNKS_KEPT) this.dropTaken();
+    if (this.held && this.backlog < LOW_WATER) this.hold(false);
+    if (this.run === this.runEnds.length) this.clear();
+    else if (this.run >= RUNS_KEPT) {
+      this.runBufs.splice(0, this.run);
+      this.runStarts.splice(0, this.run);
+      this.runEnds.splice(0, this.run);
+      this.run = 0;
+    }
   }
 
   /** Settles a waiting next() if there is something to give. */

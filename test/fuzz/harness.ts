@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { NlWriter } from '../../lib/core/attr.js';
 import { DecodeError } from '../../lib/core/errors.js';
-import { forEachMessage, parseDone, parseError, type NlMsg } from '../../lib/core/nlmsg.js';
+import { dumpRunEnd, forEachMessage, parseDone, parseError, type NlMsg } from '../../lib/core/nlmsg.js';
 import { AttrSchema } from '../../lib/core/schema.js';
 import { KINDS } from '../../lib/link/kinds/index.js';
 
@@ -277,6 +277,10 @@ export function runCase(t: Targets, input: Buffer, st: Stats): void {
       framed = false;
       throw e;
     }
+  });
+  // A dump's run from the first message, as the engine takes it (the seq of the first, if any).
+  call('dumpRunEnd', input, st, () => {
+    dumpRunEnd(input, 0, input.length >= 12 ? input.readUInt32LE(8) : 0, new Int32Array(1));
   });
   // Bytes that did not frame are still fed to the decoders, as one bare payload.
   const type = input.length >= 6 ? input.readUInt16LE(4) : 16;

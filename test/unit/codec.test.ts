@@ -6,7 +6,7 @@ import { forEachAttr, attrTable, LITTLE_ENDIAN, NlWriter, rds32, wr16, wr32 } fr
 import { NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_ERROR, RTM_NEWLINK } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { formatIPv4, formatIPv6, formatMac, parseIPv4, parseIPv6, parseMac, parsePrefix } from '../../lib/core/inet.js';
-import { forEachMessage, parseDone, parseError, type NlMsg } from '../../lib/core/nlmsg.js';
+import { dumpRunEnd, forEachMessage, parseDone, parseError, type NlMsg } from '../../lib/core/nlmsg.js';
 import {
   be16,
   be32,
@@ -417,6 +417,20 @@ t.test('nlmsghdr framing: several messages with padding; bad lengths are DecodeE
     ['a second message cut short', Buffer.concat([nlmsg(16, 0, 1), Buffer.alloc(8, 1)])],
   ];
   for (const [name, b] of bad) t.throws(() => forEachMessage(b, () => undefined), DecodeError, name);
+
+  // A dump's run: its own object messages, up to the first that is not one; lengths checked alike.
+  const count = new Int32Array(1);
+  const obj = (seq: number, flags = 2, n = 4): Buffer => nlmsg(RTM_NEWLINK, flags, seq, Buffer.alloc(n, 7));
+  const run = (b: Buffer): [number, number] => [dumpRunEnd(b, 0, 5, count), count[0]!];
+  t.same(run(Buffer.concat([obj(5), obj(5), obj(6)])), [40, 2], "another request's message ends it");
+  t.same(run(Buffer.concat([obj(5), nlmsg(3, 2, 5, Buffer.alloc(4)), obj(5)])), [20, 1], 'NLMSG_DONE ends it');
+  t.same(run(Buffer.concat([obj(5), obj(5, 2 | 0x10)])), [20, 1], 'NLM_F_DUMP_INTR ends it');
+  t.same(run(Buffer.concat([obj(5), obj(5, 2, 3)]).subarray(0, 39)), [39, 2], "the end is at most the chunk's");
+  t.same(run(Buffer.concat([obj(5), Buffer.alloc(8, 1)])), [20, 1], 'bytes short of a header end it (for the caller)');
+  for (const [name, b] of bad.slice(0, -1)) t.throws(() => dumpRunEnd(b, 0, 1, count), DecodeError, name);
+  const second = Buffer.concat([obj(1), nlmsg(16, 0, 1)]);
+  second.writeUInt32LE(15, 20);
+  t.throws(() => dumpRunEnd(second, 0, 1, count), DecodeError, 'a bad length further on');
 });
 
 t.test('NLMSG_ERROR and NLMSG_DONE: capped and echoed requests, extended-ACK TLVs, short payloads', async (t) => {

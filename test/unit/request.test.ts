@@ -674,55 +674,71 @@ t.test('a dump whose decoder throws keeps its seq until DONE, then the queued du
 });
 
 t.test(
-  "onDumpPayload: each object message as bounds in its chunk; DONE, INTR and a throw are the engine's",
+  "onDumpRun: a dump's object messages as runs of whole messages in their chunk; DONE, INTR, other replies and a throw are the engine's",
   async (t) => {
     const { h, fake } = fakeHandle();
-    const dump = (
-      onDumpPayload: (buf: Buffer, off: number, end: number) => void,
-      onRestart?: () => void,
-    ): Promise<void> =>
+    const dump = (onDumpRun: (buf: Buffer, off: number, end: number) => void, onRestart?: () => void): Promise<void> =>
       new Promise<void>((resolve, reject) =>
         h.engine.submit(RTM_GETLINK, NLM_F_DUMP, (w) => ifinfomsg.write(w, {}), {
-          onDumpPayload,
+          onDumpRun,
           ...(onRestart ? { onRestart } : {}),
           onDone: (e) => (e ? reject(e) : resolve()),
         }),
       );
-    const names = (buf: Buffer, off: number, end: number): string => {
-      const m: NlMsg = { type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0, buf, start: off - 16, off, end };
-      return decodeLink(m).name;
+    /** The names of the links in a run, which must be whole messages ending exactly at `end`. */
+    const names = (buf: Buffer, off: number, end: number): string[] => {
+      const out: string[] = [];
+      let o = off;
+      while (o < end) {
+        const len = buf.readUInt32LE(o);
+        t.ok(len >= 16 && o + len <= end, 'a whole message');
+        const m: NlMsg = { type: RTM_NEWLINK, flags: 0, seq: 0, pid: 0, buf, start: o, off: o + 16, end: o + len };
+        out.push(decodeLink(m).name);
+        o += (len + 3) & ~3;
+      }
+      t.equal(o, end, 'the run ends after its last message');
+      return out;
     };
 
-    let got: string[] = [];
+    let runs: string[][] = [];
     const seen: string[] = [];
     let restarts = 0;
     const d = dump(
       (buf, off, end) => {
-        t.equal(end - off, buf.readUInt32LE(off - 16) - 16, 'the payload of exactly one message');
-        got.push(names(buf, off, end));
-        seen.push(names(buf, off, end));
+        const run = names(buf, off, end);
+        runs.push(run);
+        seen.push(...run);
       },
       () => {
         restarts++;
-        got = [];
+        runs = [];
       },
     );
     await turn();
     let seq = lastSent(fake)[0]!.seq;
     fake.deliver(
       Buffer.concat([newlink(seq, 1, 'a'), nlmsg(NLMSG_NOOP, NLM_F_MULTI, seq), newlink(seq, 2, 'b')]),
-      newlink(seq, 3, 'x', NLM_F_MULTI | NLM_F_DUMP_INTR),
-      newlink(seq, 4, 'y'),
+      newlink(seq, 3, 'c'),
+      newlink(seq, 4, 'x', NLM_F_MULTI | NLM_F_DUMP_INTR),
+      newlink(seq, 5, 'y'),
       done(seq, NLM_F_DUMP_INTR),
     );
-    t.same(seen, ['a', 'b'], 'NLM_F_DUMP_INTR: nothing from it on is delivered');
-    t.same(got, [], 'and the dump restarts');
+    t.same(seen, ['a', 'b', 'c'], 'NLM_F_DUMP_INTR: nothing from it on is delivered');
+    t.same(runs, [], 'and the dump restarts');
     t.equal(restarts, 1);
     await turn();
     seq = lastSent(fake)[0]!.seq;
-    fake.deliver(newlink(seq, 1, 'a'), newlink(seq, 2, 'b'), done(seq));
+    // Another request's reply in the middle of the dump's messages splits the run.
+    const other = h.engine.request(RTM_NEWLINK, 0, (w) => ifinfomsg.write(w, {}));
+    await turn();
+    const otherSeq = lastSent(fake)[0]!.seq;
+    t.not(otherSeq, seq);
+    fake.deliver(newlink(seq, 1, 'a'), newlink(seq, 2, 'b'), ack(otherSeq), newlink(seq, 3, 'c'));
+    t.same(runs, [['a', 'b'], ['c']], 'one call per run; a NOOP or another reply ends one');
+    await other;
+    fake.deliver(newlink(seq, 4, 'd'), newlink(seq, 5, 'e'), done(seq));
     await d;
-    t.same(got, ['a', 'b'], 'NOOP and DONE are not objects');
+    t.same(runs, [['a', 'b'], ['c'], ['d', 'e']], 'DONE is not an object');
 
     // A throw fails the dump with that error; the rest of it is swallowed until DONE.
     let calls = 0;
@@ -732,7 +748,7 @@ t.test(
     });
     await turn();
     seq = lastSent(fake)[0]!.seq;
-    fake.deliver(newlink(seq, 1, 'a'), newlink(seq, 2, 'b'));
+    fake.deliver(newlink(seq, 1, 'a'), nlmsg(NLMSG_NOOP, NLM_F_MULTI, seq), newlink(seq, 2, 'b'));
     t.equal(calls, 1, 'not called after it threw');
     t.equal(await state(failing), 'pending', 'the dump waits for its DONE');
     fake.deliver(newlink(seq, 3, 'c'), done(seq));
@@ -836,49 +852,46 @@ t.test(
   },
 );
 
-t.test(
-  'route.dump(): routes come out in order across chunks, a wrapped ring that grows, many small chunks',
-  async (t) => {
-    const { h, fake } = fakeHandle();
-    const { it, first, seq } = await startRouteDump(t, h, fake);
-    const dstOf = (i: number): string => `10.0.${(i >> 8) & 255}.${i & 255}/32`;
-    let sent = 0;
-    /** One chunk of the next n routes. */
-    const deliver = (n: number): void => fake.deliver(...Array.from({ length: n }, () => newroute(seq, sent++)));
-    let taken = 0;
-    const wrong: string[] = [];
-    const take = async (n: number): Promise<void> => {
-      for (let k = 0; k < n; k++, taken++) {
-        const r = await it.next();
-        if (r.done || r.value.dst !== dstOf(taken)) wrong.push(`#${taken}: ${r.done ? 'done' : r.value.dst}`);
-      }
-    };
-    /** What the stream holds on to (white-box: consumed chunks must not stay referenced). */
-    const kept = (): number => (it as unknown as { chunks: Buffer[] }).chunks.length;
-    deliver(1);
-    t.match(await first, { value: { dst: dstOf(0) } });
-    taken = 1;
-    deliver(800);
-    await take(700); // the ring (1,024 to begin with) holds 100 from its index 700 on
-    deliver(800); // 900: past the ring's end, on from its start
-    await take(10);
-    deliver(1200); // 2,090: the wrapped ring doubles twice, in order
-    await take(2000);
-    for (let c = 0; c < 100; c++) deliver(3); // 100 chunks of 3 behind the 90 left
-    await take(90 + 3 * 80);
-    // 20 chunks wait, and of the 83 taken whole no more than 64 are kept: 103 without letting go.
-    t.ok(kept() <= 20 + 1 + 64, `consumed chunks are let go while more wait (${kept()} kept)`);
-    await take(3 * 20);
-    t.equal(kept(), 0, 'and all of them once the queue is empty');
-    deliver(2);
-    fake.deliver(done(seq));
-    await take(2);
-    t.same(await it.next(), { value: undefined, done: true });
-    t.same(wrong, [], `${taken} routes, each once, in the order sent`);
-    t.equal(taken, sent);
-    h.close();
-  },
-);
+t.test('route.dump(): routes come out in order across chunks, partly taken runs, many small chunks', async (t) => {
+  const { h, fake } = fakeHandle();
+  const { it, first, seq } = await startRouteDump(t, h, fake);
+  const dstOf = (i: number): string => `10.0.${(i >> 8) & 255}.${i & 255}/32`;
+  let sent = 0;
+  /** One chunk of the next n routes. */
+  const deliver = (n: number): void => fake.deliver(...Array.from({ length: n }, () => newroute(seq, sent++)));
+  let taken = 0;
+  const wrong: string[] = [];
+  const take = async (n: number): Promise<void> => {
+    for (let k = 0; k < n; k++, taken++) {
+      const r = await it.next();
+      if (r.done || r.value.dst !== dstOf(taken)) wrong.push(`#${taken}: ${r.done ? 'done' : r.value.dst}`);
+    }
+  };
+  /** What the stream holds on to (white-box: consumed chunks must not stay referenced). */
+  const kept = (): number => (it as unknown as { runBufs: Buffer[] }).runBufs.length;
+  deliver(1);
+  t.match(await first, { value: { dst: dstOf(0) } });
+  taken = 1;
+  deliver(800);
+  await take(700); // 100 of the run wait
+  deliver(800); // and a second run behind them
+  await take(10);
+  deliver(1200); // 2,090 in three runs, taken across their bounds
+  await take(2000);
+  for (let c = 0; c < 100; c++) deliver(3); // 100 chunks of 3 behind the 90 left
+  await take(90 + 3 * 80);
+  // 20 chunks wait, and of the 83 taken whole no more than 64 are kept: 103 without letting go.
+  t.ok(kept() <= 20 + 1 + 64, `consumed chunks are let go while more wait (${kept()} kept)`);
+  await take(3 * 20);
+  t.equal(kept(), 0, 'and all of them once the queue is empty');
+  deliver(2);
+  fake.deliver(done(seq));
+  await take(2);
+  t.same(await it.next(), { value: undefined, done: true });
+  t.same(wrong, [], `${taken} routes, each once, in the order sent`);
+  t.equal(taken, sent);
+  h.close();
+});
 
 t.test('route.dump(): a consumer that lags holds reading, which any other request resumes', async (t) => {
   const { h, fake } = fakeHandle();
