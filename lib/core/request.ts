@@ -573,8 +573,8 @@ export class Engine {
   /**
    * Walks the messages of a chunk (lengths checked by messageLength). A plain ACK
    * (NLMSG_ERROR with error 0) completes its request without allocating: bulk requests are
-   * mostly that. A dump's objects go to its onDumpPayload, where it has one, also without an
-   * object; anything else goes through dispatch.
+   * mostly that. A dump with an onDumpRun gets its objects as runs of consecutive messages (found
+   * by dumpRunEnd), also without an object; anything else goes through dispatch.
    */
   private receiveChunk(b: Buffer): void {
     const total = b.length;
@@ -643,7 +643,7 @@ export class Engine {
     }
   }
 
-  /** onMessage or onDumpPayload threw: p fails with that error. */
+  /** onMessage or onDumpRun threw: p fails with that error. */
   private handlerFailed(p: Pending, e: Error): void {
     if (p.dump) {
       // Keep the seq registered until DONE so the rest of the dump is swallowed.
