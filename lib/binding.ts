@@ -62,6 +62,8 @@ export interface NativeAddon {
   socketRcvbuf(fd: number): number;
   /** The index of the device named `name` in the socket's namespace (SIOCGIFINDEX), 0 if there is none. */
   socketIfIndex(fd: number, name: string): number;
+  /** The name of the device with index `index` in the socket's namespace (SIOCGIFNAME), undefined if there is none. */
+  socketIfName(fd: number, index: number): string | undefined;
   /** Stops the socket's thread and closes the socket. Idempotent; unknown fds are ignored. */
   closeSocket(fd: number): void;
   /** Like `ip netns add`: creates /run/netns (a shared mount), the file, a new namespace bind-mounted on it. */

@@ -122,7 +122,14 @@ async function prepare(
   f: Filter,
   subject: string,
   signal: AbortSignal | undefined,
-): Promise<{ links: Map<number, string>; oif: number }> {
+): Promise<{ links: LinkNames; oif: number }> {
+  // Names read as the decoder meets each device, where the socket can tell at once; else a link dump.
+  // A `dev` the socket cannot find by name is looked for in the link dump too (and named missing there).
+  const now = h.engine.ifNamesNow();
+  if (now) {
+    const oif = typeof f.dev === 'string' ? h.engine.ifIndexNow(f.dev) : (f.dev ?? 0);
+    if (oif || f.dev === undefined) return { links: now, oif };
+  }
   const links = await linkNames(h, signal);
   let oif = 0;
   if (typeof f.dev === 'number') oif = f.dev;

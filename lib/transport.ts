@@ -52,6 +52,7 @@ export function openNativeTransport(opts: SocketOptions, receive: Receiver, owne
     setRcvbuf: (bytes) => a.socketSetRcvbuf(fd, bytes),
     rcvbuf: () => a.socketRcvbuf(fd),
     ifIndex: (name) => a.socketIfIndex(fd, name),
+    ifName: (index) => a.socketIfName(fd, index),
     close: () => {
       if (!open) return;
       open = false;

@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"socketSetRcvbuf", rtnl::SocketSetRcvbuf},
       {"socketRcvbuf", rtnl::SocketRcvbuf},
       {"socketIfIndex", rtnl::SocketIfIndex},
+      {"socketIfName", rtnl::SocketIfName},
       {"closeSocket", rtnl::CloseSocket},
       {"netnsCreate", rtnl::NetnsCreate},
       {"netnsDelete", rtnl::NetnsDelete},

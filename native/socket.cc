@@ -520,6 +520,25 @@ Napi::Value SocketIfIndex(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, ifr.ifr_ifindex);
 }
 
+// The name of the device with index info[1] in the socket's namespace, or undefined if there
+// is none: SIOCGIFNAME on the netlink socket, as if_indextoname(3) does on any socket. A dump's
+// decoder names the devices of its routes this way, one ioctl per device, instead of dumping
+// every link first (a round trip, and all of a host's links decoded) before its own request.
+Napi::Value SocketIfName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t index = 0;
+  Socket* s = Find(info);
+  if (!s || !ReadInt(env, info[1], "index", 1, INT32_MAX, &index)) return env.Undefined();
+  ifreq ifr{};
+  ifr.ifr_ifindex = static_cast<int>(index);
+  if (ioctl(s->fd, SIOCGIFNAME, &ifr) < 0) {
+    if (errno == ENODEV) return env.Undefined();
+    ThrowErrno(env, errno, "ioctl");
+    return env.Undefined();
+  }
+  return Napi::String::New(env, ifr.ifr_name, strnlen(ifr.ifr_name, sizeof ifr.ifr_name));
+}
+
 Napi::Value CloseSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = -1;

@@ -17,6 +17,7 @@ Napi::Value SocketMembership(const Napi::CallbackInfo& info);
 Napi::Value SocketSetRcvbuf(const Napi::CallbackInfo& info);
 Napi::Value SocketRcvbuf(const Napi::CallbackInfo& info);
 Napi::Value SocketIfIndex(const Napi::CallbackInfo& info);
+Napi::Value SocketIfName(const Napi::CallbackInfo& info);
 Napi::Value CloseSocket(const Napi::CallbackInfo& info);
 
 }  // namespace rtnl

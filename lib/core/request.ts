@@ -112,6 +112,27 @@ export interface EngineTuning extends EngineOptions {
   ringMax?: number;
 }
 
+/** Device names by index, each read once (ifNamesNow). */
+export class IfNames {
+  private readonly known = new Map<number, string | undefined>();
+  private lastIndex = 0;
+  private lastName: string | undefined;
+
+  constructor(private readonly read: (index: number) => string | undefined) {}
+
+  get(index: number): string | undefined {
+    if (index === this.lastIndex) return this.lastName;
+    let name = this.known.get(index);
+    if (name === undefined && !this.known.has(index)) {
+      name = index > 0 ? this.read(index) : undefined;
+      this.known.set(index, name);
+    }
+    this.lastIndex = index;
+    this.lastName = name;
+    return name;
+  }
+}
+
 export class Engine {
   private transport: Transport | undefined;
   private closed = false;
@@ -203,6 +224,30 @@ export class Engine {
     } catch {
       return 0; // closed, or the kernel refused: the request path says why
     }
+  }
+
+  /**
+   * Device names read from the kernel as they are asked for, where the transport can (the native
+   * one with SIOCGIFNAME), each index once (a name the kernel does not know, or could not give, is
+   * undefined): for a dump's decoder, instead of a link dump before the dump. Undefined where the
+   * transport cannot (a link dump then answers).
+   */
+  ifNamesNow(): IfNames | undefined {
+    try {
+      this.ensureOpen();
+    } catch {
+      return undefined; // the request path says why
+    }
+    const t = this.transport;
+    if (!t?.ifName) return undefined;
+    const read = (index: number): string | undefined => {
+      try {
+        return t.ifName!(index);
+      } catch {
+        return undefined; // the handle closed meanwhile, or the kernel refused: leave it unnamed
+      }
+    };
+    return new IfNames(read);
   }
 
   get isClosed(): boolean {

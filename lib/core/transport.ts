@@ -13,6 +13,8 @@ export interface Transport {
   rcvbuf?(): number;
   /** The index of the device named `name` in the socket's namespace, 0 if there is none, at once. */
   ifIndex?(name: string): number;
+  /** The name of the device with index `index` in the socket's namespace, undefined if there is none, at once. */
+  ifName?(index: number): string | undefined;
   close(): void;
 }
 

@@ -33,8 +33,10 @@ import {
   type RtVia,
 } from './schema.js';
 
-/** Names of devices by ifindex, for `dev`; without it routes carry `index` only. */
-export type LinkNames = ReadonlyMap<number, string>;
+/** Names of devices by ifindex, for `dev` (a Map will do); without it routes carry `index` only. */
+export interface LinkNames {
+  get(index: number): string | undefined;
+}
 
 const OCTET: string[] = [];
 for (let i = 0; i < 256; i++) OCTET.push(String(i));

@@ -977,6 +977,79 @@ t.test('list / dump: the kernel filters (strict dump request), the client filter
   );
 });
 
+t.test('list / dump name devices through the transport where it can: no link dump, each index read once', async (t) => {
+  const route = (dst: string, dev: number): { type: number; payload: Buffer } => {
+    const w = new NlWriter(256);
+    encodeRouteTable(
+      w,
+      { family: 2, dstLen: 32, srcLen: 0, tos: 0, table: 254, protocol: 4, scope: 0, type: 1, flags: 0 },
+      { table: 254, dst, via: '192.168.0.2', dev },
+    );
+    return { type: RTM_NEWROUTE, payload: w.take() };
+  };
+  const k = {
+    dumps: new Map([
+      [
+        RTM_GETROUTE,
+        [route('10.0.0.1', 3), route('10.0.0.2', 3), route('10.0.0.3', 2), route('10.0.0.4', 3), route('10.0.0.5', 9)],
+      ],
+    ]),
+  };
+  const byIndex = new Map([...LINKS].map(([n, i]) => [i, n]));
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS, ...k });
+  const asked = fake.readsNames((i) => byIndex.get(i));
+  const out: string[] = [];
+  for await (const r of h.route.dump({ family: 4 })) out.push(`${r.dst} ${r.dev ?? '-'} ${r.index}`);
+  t.same(out, [
+    '10.0.0.1/32 veth0 3',
+    '10.0.0.2/32 veth0 3',
+    '10.0.0.3/32 veth1 2',
+    '10.0.0.4/32 veth0 3',
+    '10.0.0.5/32 - 9',
+  ]);
+  t.same(asked, [3, 2, 9], 'each device read once, an unknown one too');
+  t.same(
+    fake.sent.map((m) => m.type),
+    [RTM_GETROUTE],
+    'the dump is the only request',
+  );
+  // A second dump reads the names again (a device may have been renamed meanwhile).
+  byIndex.set(3, 'renamed0');
+  const again = await h.route.list({ family: 4 });
+  t.same(
+    again.map((r) => r.dev),
+    ['renamed0', 'renamed0', 'veth1', 'renamed0', undefined],
+  );
+  t.same(asked, [3, 2, 9, 3, 2, 9]);
+  // A `dev` filter by name: the index read at once where the transport can…
+  fake.readsIndexes((n) => LINKS.get(n) ?? 0);
+  const sends = fake.sent.length;
+  t.same(
+    (await h.route.list({ dev: 'veth1' })).map((r) => r.dst),
+    ['10.0.0.3/32'],
+  );
+  t.same(
+    fake.sent.slice(sends).map((m) => m.type),
+    [RTM_GETROUTE],
+  );
+  // …and a name it does not know is looked for in a link dump, which words the error.
+  await t.rejects(h.route.list({ dev: 'nosuch0' }), { code: 'ENODEV', field: 'dev' });
+  t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  // A transport that cannot read names (ifName unset) gets a link dump first.
+  delete fake.ifName;
+  const sends2 = fake.sent.length;
+  t.same(
+    (await h.route.list({ family: 4 })).map((r) => r.dev),
+    ['veth0', 'veth0', 'veth1', 'veth0', undefined],
+  );
+  t.same(
+    fake.sent.slice(sends2).map((m) => m.type),
+    [RTM_GETLINK, RTM_GETROUTE],
+  );
+  h.close();
+});
+
 t.test('route.get resolves dev names of the answer and keeps cache flags', async (t) => {
   const reply = Buffer.concat([
     Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),

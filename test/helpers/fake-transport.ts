@@ -86,6 +86,18 @@ export class FakeTransport implements Transport {
     };
     return asked;
   }
+  /** Reads a device name at once, as the native transport's SIOCGIFNAME does (unset: cannot). */
+  ifName?: (index: number) => string | undefined;
+
+  /** Sets ifName to answer with `name`; returns the indexes it is then asked, in order. */
+  readsNames(name: (index: number) => string | undefined): number[] {
+    const asked: number[] = [];
+    this.ifName = (index) => {
+      asked.push(index);
+      return name(index);
+    };
+    return asked;
+  }
   /** Called on each send (after it is recorded); may answer with deliver() etc. */
   onSend: ((msgs: SentMsg[], id: number) => void) | undefined;
 

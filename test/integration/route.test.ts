@@ -4,6 +4,7 @@
 // commands run through the library; kernel refusals are NetlinkErrors with the kernel's text.
 import t from 'tap';
 import { NetlinkError } from '../../lib/index.js';
+import { RTM_GETROUTE } from '../../lib/core/constants.js';
 import { tableName } from '../../lib/rt-tables.js';
 import type { Route, RouteSpec } from '../../types/route.js';
 import { pollSync, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
@@ -449,6 +450,51 @@ t.test('a device name means the device that has it when the call is made', { ski
   );
   t.not(await h.link.indexOf('veth0', 'dev'), index, 'the new veth0 is another device');
 });
+
+t.test(
+  "a dump names each route's device as the kernel names it then, without dumping the links",
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    setup(ns);
+    const { h } = ns;
+    for (let i = 0; i < 40; i++) ns.ip('link', 'add', `vx${i}`, 'type', 'veth', 'peer', 'name', `vy${i}`);
+    await h.route.addMany([
+      { dst: '10.79.0.1/32', via: '192.168.0.2', dev: 'veth0' },
+      { dst: '10.79.0.2/32', dev: 'veth1' },
+    ]);
+    const types: number[] = [];
+    const submit = h.engine.submit.bind(h.engine);
+    h.engine.submit = (type, ...rest) => {
+      types.push(type);
+      return submit(type, ...rest);
+    };
+    const mine = async (filter = {}): Promise<string[][]> => {
+      const out: string[][] = [];
+      for await (const r of h.route.dump({ family: 4, ...filter }))
+        if (r.dst.startsWith('10.79.')) out.push([r.dst, r.dev ?? '-']);
+      return out;
+    };
+    t.same(await mine(), [
+      ['10.79.0.1/32', 'veth0'],
+      ['10.79.0.2/32', 'veth1'],
+    ]);
+    t.same(types, [RTM_GETROUTE], 'the route dump is the only request: no link dump before it');
+    ns.ip('link', 'set', 'veth1', 'name', 'vethQ');
+    t.same(
+      await mine(),
+      [
+        ['10.79.0.1/32', 'veth0'],
+        ['10.79.0.2/32', 'vethQ'],
+      ],
+      'a renamed device, under its new name (as ip shows it)',
+    );
+    t.match(ns.ip('-4', 'route', 'show', '10.79.0.2'), /dev vethQ/);
+    t.same(await mine({ dev: 'vethQ' }), [['10.79.0.2/32', 'vethQ']], 'a dev filter by name');
+    t.same(types, [RTM_GETROUTE, RTM_GETROUTE, RTM_GETROUTE]);
+    await t.rejects(mine({ dev: 'veth1' }), { code: 'ENODEV', field: 'dev' }, 'the old name is gone');
+  },
+);
 
 t.test('per-route calls issued at once are pipelined and all land', { skip: rootSkip }, async (t) => {
   const ns = tempNetns(t);
