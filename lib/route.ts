@@ -304,13 +304,29 @@ export class RouteApi {
     let flags = fam === AF_INET ? RTM_F_LOOKUP_TABLE : 0; // as ip: only IPv4 supports it
     if (o.fibmatch) flags |= RTM_F_FIB_MATCH;
 
-    const links = await linkNames(this.h, signal);
-    const indexOf = (name: string, field: string): number => {
-      for (const [i, n] of links) if (n === name) return i;
-      throw noSuchDevice(`route.get ${dst}`, field, name);
-    };
-    if (names.oif) a.dev = indexOf(names.oif, 'oif');
-    if (names.iif) a.iif = indexOf(names.iif, 'iif');
+    // Names read at once where the socket can (as route.dump does); a name it cannot find, or a
+    // transport that cannot read them, gets the link dump, which words the ENODEV.
+    const engine = this.h.engine;
+    let links: LinkNames | undefined = engine.ifNamesNow();
+    if (links) {
+      const oif = names.oif ? engine.ifIndexNow(names.oif) : 0;
+      const iif = names.iif ? engine.ifIndexNow(names.iif) : 0;
+      if ((names.oif && !oif) || (names.iif && !iif)) links = undefined;
+      else {
+        if (oif) a.dev = oif;
+        if (iif) a.iif = iif;
+      }
+    }
+    if (!links) {
+      const byIndex = await linkNames(this.h, signal);
+      const indexOf = (name: string, field: string): number => {
+        for (const [i, n] of byIndex) if (n === name) return i;
+        throw noSuchDevice(`route.get ${dst}`, field, name);
+      };
+      if (names.oif) a.dev = indexOf(names.oif, 'oif');
+      if (names.iif) a.iif = indexOf(names.iif, 'iif');
+      links = byIndex;
+    }
     if (table !== undefined)
       return this.lookupInTable(parsed, table, a.dev, links, `route.get ${dst} table ${table}`, signal);
     const replies = await this.h.engine.request(

@@ -33,7 +33,14 @@ import {
   type DevIndex,
   type RouteOp,
 } from '../../lib/route/encode.js';
-import { encodeRouteTable, RTA_CACHEINFO, RTA_PREF, RTA_TABLE, type RtaAttrs } from '../../lib/route/schema.js';
+import {
+  decodeRouteTable,
+  encodeRouteTable,
+  RTA_CACHEINFO,
+  RTA_PREF,
+  RTA_TABLE,
+  type RtaAttrs,
+} from '../../lib/route/schema.js';
 import type { Decoded } from '../../lib/core/schema.js';
 import type { Route, RouteSpec } from '../../types/route.js';
 import {
@@ -1075,6 +1082,35 @@ t.test('route.get resolves dev names of the answer and keeps cache flags', async
     src: '192.168.0.1',
     flags: ['cloned'],
   });
+});
+
+t.test('route.get names devices through the transport where it can: no link dump', async (t) => {
+  const reply = Buffer.concat([
+    Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),
+    nla(1, Buffer.from([10, 8, 2, 3])),
+    nla(4, u32le(3)),
+    nla(5, Buffer.from([192, 168, 0, 2])),
+    nla(15, u32le(254)),
+  ]);
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS, replies: new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: reply }]]]) });
+  const byIndex = new Map([...LINKS].map(([n, i]) => [i, n]));
+  const asked = fake.readsNames((i) => byIndex.get(i));
+  const indexes = fake.readsIndexes((n) => LINKS.get(n) ?? 0);
+  const r = await h.route.get('10.8.2.3', { oif: 'veth0' });
+  t.match(r, { dev: 'veth0', index: 3, via: '192.168.0.2' });
+  t.same(asked, [3]);
+  t.same(indexes, ['veth0']);
+  t.same(
+    fake.sent.map((m) => m.type),
+    [RTM_GETROUTE],
+    'the lookup is the only request',
+  );
+  t.match(decodeRouteTable(fake.sent[0]!.payload, 0, fake.sent[0]!.payload.length).attrs, { dev: 3 }, 'oif 3');
+  // A name the socket does not know: the link dump words the ENODEV.
+  await t.rejects(h.route.get('10.8.2.3', { iif: 'nosuch0' }), { code: 'ENODEV', field: 'iif' });
+  t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  h.close();
 });
 
 t.test('names resolve through rt_tables / rt_protos / rt_scopes (and their .d directories)', async (t) => {
