@@ -116,6 +116,36 @@ function noSuchTable(e: unknown, f: Filter): boolean {
   return f.table !== 0 && e instanceof NetlinkError && e.code === 'ENOENT';
 }
 
+/**
+ * Names of the links for a decoder, and the devices `named` ({ field: name }) as indexes: read at
+ * once where the socket can (SIOCGIFNAME as the decoder meets each index, SIOCGIFINDEX for the
+ * names); else, or for a name the socket cannot find, from a link dump, which words the ENODEV.
+ */
+async function devicesNamed<K extends string>(
+  h: Handle,
+  named: Partial<Record<K, string>>,
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<{ links: LinkNames; index: Partial<Record<K, number>> }> {
+  const wanted = (Object.entries(named) as [K, string | undefined][]).filter(
+    (e): e is [K, string] => e[1] !== undefined,
+  );
+  const index: Partial<Record<K, number>> = {};
+  const now = h.engine.ifNamesNow();
+  if (now) {
+    for (const [field, name] of wanted) index[field] = h.engine.ifIndexNow(name);
+    if (wanted.every(([field]) => index[field])) return { links: now, index };
+  }
+  const links = await linkNames(h, signal);
+  for (const [field, name] of wanted) {
+    let i = 0;
+    for (const [k, n] of links) if (n === name) i = k;
+    if (!i) throw noSuchDevice(subject, field, name);
+    index[field] = i;
+  }
+  return { links, index };
+}
+
 /** Names of the links, and the filter's device as an index. */
 async function prepare(
   h: Handle,
@@ -123,21 +153,8 @@ async function prepare(
   subject: string,
   signal: AbortSignal | undefined,
 ): Promise<{ links: LinkNames; oif: number }> {
-  // Names read as the decoder meets each device, where the socket can tell at once; else a link dump.
-  // A `dev` the socket cannot find by name is looked for in the link dump too (and named missing there).
-  const now = h.engine.ifNamesNow();
-  if (now) {
-    const oif = typeof f.dev === 'string' ? h.engine.ifIndexNow(f.dev) : (f.dev ?? 0);
-    if (oif || f.dev === undefined) return { links: now, oif };
-  }
-  const links = await linkNames(h, signal);
-  let oif = 0;
-  if (typeof f.dev === 'number') oif = f.dev;
-  else if (f.dev !== undefined) {
-    for (const [i, n] of links) if (n === f.dev) oif = i;
-    if (!oif) throw noSuchDevice(subject, 'dev', f.dev);
-  }
-  return { links, oif };
+  const { links, index } = await devicesNamed(h, typeof f.dev === 'string' ? { dev: f.dev } : {}, subject, signal);
+  return { links, oif: index.dev ?? (typeof f.dev === 'number' ? f.dev : 0) };
 }
 
 /**
@@ -304,29 +321,9 @@ export class RouteApi {
     let flags = fam === AF_INET ? RTM_F_LOOKUP_TABLE : 0; // as ip: only IPv4 supports it
     if (o.fibmatch) flags |= RTM_F_FIB_MATCH;
 
-    // Names read at once where the socket can (as route.dump does); a name it cannot find, or a
-    // transport that cannot read them, gets the link dump, which words the ENODEV.
-    const engine = this.h.engine;
-    let links: LinkNames | undefined = engine.ifNamesNow();
-    if (links) {
-      const oif = names.oif ? engine.ifIndexNow(names.oif) : 0;
-      const iif = names.iif ? engine.ifIndexNow(names.iif) : 0;
-      if ((names.oif && !oif) || (names.iif && !iif)) links = undefined;
-      else {
-        if (oif) a.dev = oif;
-        if (iif) a.iif = iif;
-      }
-    }
-    if (!links) {
-      const byIndex = await linkNames(this.h, signal);
-      const indexOf = (name: string, field: string): number => {
-        for (const [i, n] of byIndex) if (n === name) return i;
-        throw noSuchDevice(`route.get ${dst}`, field, name);
-      };
-      if (names.oif) a.dev = indexOf(names.oif, 'oif');
-      if (names.iif) a.iif = indexOf(names.iif, 'iif');
-      links = byIndex;
-    }
+    const { links, index } = await devicesNamed(this.h, names, `route.get ${dst}`, signal);
+    if (index.oif) a.dev = index.oif;
+    if (index.iif) a.iif = index.iif;
     if (table !== undefined)
       return this.lookupInTable(parsed, table, a.dev, links, `route.get ${dst} table ${table}`, signal);
     const replies = await this.h.engine.request(
