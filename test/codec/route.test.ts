@@ -1002,7 +1002,7 @@ t.test('list / dump name devices through the transport where it can: no link dum
       ],
     ]),
   };
-  const byIndex = new Map([...LINKS].map(([n, i]) => [i, n]));
+  const byIndex = new Map(NAMES); // renamed below
   const { h, fake } = fakeHandle();
   scriptKernel(fake, { links: LINKS, ...k });
   const asked = fake.readsNames((i) => byIndex.get(i));
@@ -1057,18 +1057,28 @@ t.test('list / dump name devices through the transport where it can: no link dum
   h.close();
 });
 
+/** The kernel's answer to `ip route get 10.8.2.3`: via 192.168.0.2 dev 3 src 192.168.0.1, cloned. */
+const GET_VIA_REPLIES = new Map([
+  [
+    RTM_GETROUTE,
+    [
+      {
+        type: RTM_NEWROUTE,
+        payload: Buffer.concat([
+          Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),
+          nla(1, Buffer.from([10, 8, 2, 3])),
+          nla(4, u32le(3)),
+          nla(5, Buffer.from([192, 168, 0, 2])),
+          nla(7, Buffer.from([192, 168, 0, 1])),
+          nla(15, u32le(254)),
+        ]),
+      },
+    ],
+  ],
+]);
+
 t.test('route.get resolves dev names of the answer and keeps cache flags', async (t) => {
-  const reply = Buffer.concat([
-    Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),
-    nla(1, Buffer.from([10, 8, 2, 3])),
-    nla(4, u32le(3)),
-    nla(5, Buffer.from([192, 168, 0, 2])),
-    nla(7, Buffer.from([192, 168, 0, 1])),
-    nla(15, u32le(254)),
-  ]);
-  const r = await run((h) => h.route.get('10.8.2.3'), {
-    replies: new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: reply }]]]),
-  });
+  const r = await run((h) => h.route.get('10.8.2.3'), { replies: GET_VIA_REPLIES });
   t.same(r.result, {
     dst: '10.8.2.3/32',
     family: 4,
@@ -1085,17 +1095,9 @@ t.test('route.get resolves dev names of the answer and keeps cache flags', async
 });
 
 t.test('route.get names devices through the transport where it can: no link dump', async (t) => {
-  const reply = Buffer.concat([
-    Buffer.from([2, 32, 0, 0, 254, 0, 0, 1, 0, 2, 0, 0]),
-    nla(1, Buffer.from([10, 8, 2, 3])),
-    nla(4, u32le(3)),
-    nla(5, Buffer.from([192, 168, 0, 2])),
-    nla(15, u32le(254)),
-  ]);
   const { h, fake } = fakeHandle();
-  scriptKernel(fake, { links: LINKS, replies: new Map([[RTM_GETROUTE, [{ type: RTM_NEWROUTE, payload: reply }]]]) });
-  const byIndex = new Map([...LINKS].map(([n, i]) => [i, n]));
-  const asked = fake.readsNames((i) => byIndex.get(i));
+  scriptKernel(fake, { links: LINKS, replies: GET_VIA_REPLIES });
+  const asked = fake.readsNames((i) => NAMES.get(i));
   const indexes = fake.readsIndexes((n) => LINKS.get(n) ?? 0);
   const r = await h.route.get('10.8.2.3', { oif: 'veth0' });
   t.match(r, { dev: 'veth0', index: 3, via: '192.168.0.2' });
