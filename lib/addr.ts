@@ -13,7 +13,7 @@ import {
   RTM_GETADDR,
   RTM_NEWADDR,
 } from './core/constants.js';
-import { NetlinkError, noSuchDevice } from './core/errors.js';
+import { NetlinkError } from './core/errors.js';
 import { formatIPv4, parseIP } from './core/inet.js';
 import type { Decoded } from './core/schema.js';
 import {
@@ -26,7 +26,7 @@ import {
   type CallOptions,
 } from './core/validate.js';
 import { scopeId, RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from './rt-tables.js';
-import { linkNames } from './neigh/ifnames.js';
+import { devicesNamed, type LinkNames } from './neigh/ifnames.js';
 import type { Addr, AddrDelSpec, AddrFilter, AddrFlushSpec, AddrSpec } from '../types/addr.js';
 import { ADDR_PROTOS, decodeAddr, FOREVER, IFA_F, ifa, ifaddrmsg, type IfaAttrs } from './addr/ifa.js';
 
@@ -311,13 +311,9 @@ export class AddrApi {
     if (f.family !== undefined && f.family !== 4 && f.family !== 6)
       throw new TypeError(`Expected "family" to be 4 or 6, got ${describe(f.family)}`);
     const dev = f.dev === undefined ? undefined : devOf(f.dev, 'dev');
-    const links = await linkNames(this.h, signal);
-    let index = 0;
-    if (typeof dev === 'number') index = dev;
-    else if (dev !== undefined) {
-      for (const [i, n] of links) if (n === dev) index = i;
-      if (!index) throw noSuchDevice(call, 'dev', dev);
-    }
+    const named = await devicesNamed(this.h, typeof dev === 'string' ? { dev } : {}, call, signal);
+    const links = named.links;
+    const index = typeof dev === 'number' ? dev : (named.index.dev ?? 0);
     return this.dump(f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC, index, links, signal);
   }
 
@@ -373,12 +369,7 @@ export class AddrApi {
     return results.length;
   }
 
-  private dump(
-    family: number,
-    index: number,
-    links: ReadonlyMap<number, string>,
-    signal: AbortSignal | undefined,
-  ): Promise<Addr[]> {
+  private dump(family: number, index: number, links: LinkNames, signal: AbortSignal | undefined): Promise<Addr[]> {
     // Strict dump filtering: the kernel keeps only ifa_index's addresses (inet_valid_dump_ifaddr_req).
     return this.h.engine.dump(
       RTM_GETADDR,

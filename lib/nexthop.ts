@@ -14,7 +14,7 @@ import {
   RTM_GETNEXTHOP,
   RTM_NEWNEXTHOP,
 } from './core/constants.js';
-import { DecodeError, noSuchDevice } from './core/errors.js';
+import { DecodeError } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import {
@@ -32,7 +32,7 @@ import {
 } from './core/schema.js';
 import { checkCallOptions, checkIfName, checkInt, checkObject, type CallOptions } from './core/validate.js';
 import { protocolId, protocolName, scopeName } from './rt-tables.js';
-import { linkNames } from './neigh/ifnames.js';
+import { devicesNamed, type LinkNames } from './neigh/ifnames.js';
 import { RTNH_F_ONLINK, ROUTE_FLAGS } from './route/schema.js';
 import type { Nexthop, NexthopFilter, NexthopGroupMember, NexthopSpec } from '../types/nexthop.js';
 
@@ -200,7 +200,7 @@ function flagNames(flags: number): string[] | undefined {
 }
 
 /** Decodes one RTM_NEWNEXTHOP / RTM_DELNEXTHOP into a Nexthop; `links` names the device. */
-export function decodeNexthop(m: NlMsg, links?: ReadonlyMap<number, string>): Nexthop {
+export function decodeNexthop(m: NlMsg, links?: LinkNames): Nexthop {
   const hdr = nhmsg.read(m.buf, m.off, m.end - m.off, ['nhmsg']);
   const a = nha.decode(m.buf, m.off + nhmsg.size, m.end, ['NHA']);
   if (a.id === undefined) throw new DecodeError('nexthop without NHA_ID', m.off, ['NHA', 'id']);
@@ -385,7 +385,7 @@ export class NexthopApi {
   async get(id: number, opts?: CallOptions): Promise<Nexthop> {
     const signal = checkCallOptions(opts);
     checkInt(id, 'id', 1, 0xffffffff);
-    const links = await linkNames(this.h, signal);
+    const { links } = await devicesNamed(this.h, {}, `nexthop.get id ${id}`, signal);
     const replies = await this.h.engine.request(
       RTM_GETNEXTHOP,
       0,
@@ -416,14 +416,12 @@ export class NexthopApi {
       typeof v === 'number' ? checkInt(v, field, 1, 0x7fffffff) : checkIfName(v, field);
     const dev = f.dev === undefined ? undefined : devRef(f.dev, 'dev');
     const master = f.master === undefined ? undefined : devRef(f.master, 'master');
-    const links = await linkNames(this.h, signal);
-    const indexOf = (v: string | number, field: string): number => {
-      if (typeof v === 'number') return v;
-      for (const [i, n] of links) if (n === v) return i;
-      throw noSuchDevice('nexthop.list', field, v);
-    };
-    if (dev !== undefined) a.dev = indexOf(dev, 'dev');
-    if (master !== undefined) a.master = indexOf(master, 'master');
+    const named: { dev?: string; master?: string } = {};
+    if (typeof dev === 'string') named.dev = dev;
+    if (typeof master === 'string') named.master = master;
+    const { links, index } = await devicesNamed(this.h, named, 'nexthop.list', signal);
+    if (dev !== undefined) a.dev = typeof dev === 'number' ? dev : index.dev!;
+    if (master !== undefined) a.master = typeof master === 'number' ? master : index.master!;
     const family = f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : AF_UNSPEC;
     return this.h.engine.dump(
       RTM_GETNEXTHOP,

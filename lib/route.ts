@@ -14,7 +14,7 @@ import {
   RTM_GETROUTE,
   RTM_NEWROUTE,
 } from './core/constants.js';
-import { asCallError, NetlinkError, noSuchDevice } from './core/errors.js';
+import { asCallError, NetlinkError } from './core/errors.js';
 import { parseIP } from './core/inet.js';
 import type { NlMsg } from './core/nlmsg.js';
 import {
@@ -27,7 +27,7 @@ import {
   type CallOptions,
 } from './core/validate.js';
 import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-tables.js';
-import { linkNames } from './neigh/ifnames.js';
+import { devicesNamed } from './neigh/ifnames.js';
 import type { BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec } from '../types/route.js';
 import { decodeRoute, type LinkNames } from './route/decode.js';
 import { addrText } from './route/address.js';
@@ -114,36 +114,6 @@ function checkFilter(filter: RouteFilter | undefined): Filter {
 /** A table that does not exist (ENOENT "FIB table does not exist") simply has no routes. */
 function noSuchTable(e: unknown, f: Filter): boolean {
   return f.table !== 0 && e instanceof NetlinkError && e.code === 'ENOENT';
-}
-
-/**
- * Names of the links for a decoder, and the devices `named` ({ field: name }) as indexes: read at
- * once where the socket can (SIOCGIFNAME as the decoder meets each index, SIOCGIFINDEX for the
- * names); else, or for a name the socket cannot find, from a link dump, which words the ENODEV.
- */
-async function devicesNamed<K extends string>(
-  h: Handle,
-  named: Partial<Record<K, string>>,
-  subject: string,
-  signal: AbortSignal | undefined,
-): Promise<{ links: LinkNames; index: Partial<Record<K, number>> }> {
-  const wanted = (Object.entries(named) as [K, string | undefined][]).filter(
-    (e): e is [K, string] => e[1] !== undefined,
-  );
-  const index: Partial<Record<K, number>> = {};
-  const now = h.engine.ifNamesNow();
-  if (now) {
-    for (const [field, name] of wanted) index[field] = h.engine.ifIndexNow(name);
-    if (wanted.every(([field]) => index[field])) return { links: now, index };
-  }
-  const links = await linkNames(h, signal);
-  for (const [field, name] of wanted) {
-    let i = 0;
-    for (const [k, n] of links) if (n === name) i = k;
-    if (!i) throw noSuchDevice(subject, field, name);
-    index[field] = i;
-  }
-  return { links, index };
 }
 
 /** Names of the links, and the filter's device as an index. */

@@ -3,6 +3,7 @@
 // into an Addr (what `ip -j address` prints).
 import { AF_INET6 } from '../core/constants.js';
 import type { NlMsg } from '../core/nlmsg.js';
+import type { LinkNames } from '../neigh/ifnames.js';
 import { defineAttrs, ip, s32, string, struct, structAttr, u32, u8 } from '../core/schema.js';
 import { scopeName } from '../rt-tables.js';
 import type { Addr, AddrFlag, Lifetime } from '../../types/addr.js';
@@ -156,7 +157,7 @@ function lifetime(v: number): Lifetime {
  * DecodeError from the address codec). `links` names the device; without it `dev` is 'if<N>'
  * (or the IPv4 label's device part).
  */
-export function decodeAddr(m: NlMsg, links?: ReadonlyMap<number, string>): Addr {
+export function decodeAddr(m: NlMsg, links?: LinkNames): Addr {
   const hdr = ifaddrmsg.read(m.buf, m.off, m.end - m.off, ['ifaddrmsg']);
   const a = ifa.decode(m.buf, m.off + ifaddrmsg.size, m.end, ['IFA']);
   const family: 4 | 6 = hdr.family === AF_INET6 ? 6 : 4;

@@ -26,11 +26,11 @@ import {
 } from '../core/validate.js';
 import type { Fdb, FdbFilter, FdbSpec, FdbState } from '../../types/neigh.js';
 import { fdbStateName, flagNames, ndaFdb, ndmsg, NTF, NUD, type NdaFdb } from './nda.js';
-import { linkNames, nameOf } from './ifnames.js';
+import { devicesNamed, nameOf, type LinkNames } from './ifnames.js';
 import { checkDevRef } from './common.js';
 
 /** Decodes one PF_BRIDGE RTM_NEWNEIGH / RTM_DELNEIGH; undefined for other families. */
-export function decodeFdb(m: NlMsg, names?: ReadonlyMap<number, string>): Fdb | undefined {
+export function decodeFdb(m: NlMsg, names?: LinkNames): Fdb | undefined {
   const hdr = ndmsg.read(m.buf, m.off, m.end - m.off, ['ndmsg']);
   if (hdr.family !== AF_BRIDGE) return undefined;
   const a = ndaFdb.decode(m.buf, m.off + ndmsg.size, m.end, ['NDA']);
@@ -231,7 +231,7 @@ export class FdbApi {
       f['master'] === undefined
         ? undefined
         : await this.h.link.indexOf(f['master'] as string | number, 'master', opts, 'fdb.list');
-    const names = await linkNames(this.h, signal);
+    const { links: names } = await devicesNamed(this.h, {}, 'fdb.list', signal);
     const all = await this.h.engine.dump(
       RTM_GETNEIGH,
       (w) => {

@@ -1,11 +1,18 @@
-// Interface index → name, read with one RTM_GETLINK dump (ifinfomsg + IFLA_IFNAME only,
-// statistics skipped), for naming the devices of neighbour and FDB entries as `ip` does; and the
+// Interface index → name for the decoders of dumps (routes, addresses, nexthops, neighbours, FDB
+// entries), as `ip` names devices: read from the socket one index at a time (SIOCGIFNAME) where it
+// can, else with one RTM_GETLINK dump (ifinfomsg + IFLA_IFNAME only, statistics skipped); and the
 // hardware types (ifi_type) by which `ip neigh` prints a tunnel neighbour's lladdr.
 import type { Handle } from '../handle.js';
 import { attrTable } from '../core/attr.js';
 import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK } from '../core/constants.js';
+import { noSuchDevice } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME, lladdrIpLen } from '../link/ifla.js';
+
+/** Names of devices by ifindex, for a decoder's `dev` (a Map will do). */
+export interface LinkNames {
+  get(index: number): string | undefined;
+}
 
 /**
  * Every link of the handle's namespace as index → name. With `types`, the same dump also records
@@ -37,7 +44,38 @@ export async function linkNames(
   return new Map(pairs);
 }
 
+/**
+ * Names of the links for a decoder, and the devices `named` ({ field: name }) as indexes: read at
+ * once where the socket can (SIOCGIFNAME as the decoder meets each index, SIOCGIFINDEX for the
+ * names); else, or for a name the socket cannot find, from a link dump, which words the ENODEV
+ * (`subject`: the call, in front of the field).
+ */
+export async function devicesNamed<K extends string>(
+  h: Handle,
+  named: Partial<Record<K, string>>,
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<{ links: LinkNames; index: Partial<Record<K, number>> }> {
+  const wanted = (Object.entries(named) as [K, string | undefined][]).filter(
+    (e): e is [K, string] => e[1] !== undefined,
+  );
+  const index: Partial<Record<K, number>> = {};
+  const now = h.engine.ifNamesNow();
+  if (now) {
+    for (const [field, name] of wanted) index[field] = h.engine.ifIndexNow(name);
+    if (wanted.every(([field]) => index[field])) return { links: now, index };
+  }
+  const links = await linkNames(h, signal);
+  for (const [field, name] of wanted) {
+    let i = 0;
+    for (const [k, n] of links) if (n === name) i = k;
+    if (!i) throw noSuchDevice(subject, field, name);
+    index[field] = i;
+  }
+  return { links, index };
+}
+
 /** The name of ifindex as iproute2's ll_index_to_name gives it ('if<N>' when unknown). */
-export function nameOf(names: ReadonlyMap<number, string> | undefined, index: number): string {
+export function nameOf(names: LinkNames | undefined, index: number): string {
   return names?.get(index) ?? `if${index}`;
 }

@@ -8,6 +8,7 @@ import { AF_INET, AF_INET6, NLA_HDRLEN, NLA_TYPE_MASK } from '../core/constants.
 import { DecodeError } from '../core/errors.js';
 import { formatIPv6 } from '../core/inet.js';
 import type { NlMsg } from '../core/nlmsg.js';
+import type { LinkNames } from '../neigh/ifnames.js';
 import type { Decoded } from '../core/schema.js';
 import { namesGeneration, protocolName, routeTypeName, scopeName } from '../rt-tables.js';
 import type { Route, RouteNexthop, RouteProtocol, RouteScope, RouteType, RouteVia } from '../../types/route.js';
@@ -33,10 +34,7 @@ import {
   type RtVia,
 } from './schema.js';
 
-/** Names of devices by ifindex, for `dev` (a Map will do); without it routes carry `index` only. */
-export interface LinkNames {
-  get(index: number): string | undefined;
-}
+export type { LinkNames };
 
 const OCTET: string[] = [];
 for (let i = 0; i < 256; i++) OCTET.push(String(i));

@@ -349,3 +349,56 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
   t.equal(fake.sends.length, 0, 'nothing was sent');
   h.close();
 });
+
+t.test('list names devices through the transport where it can: no link dump, each index read once', async (t) => {
+  const at = (index: number, address: string): { type: number; payload: Buffer } => ({
+    type: RTM_NEWADDR,
+    payload: reply({ family: 2, prefixlen: 24, flags: 0x80, scope: 0, index }, { address, local: address }).subarray(
+      16,
+    ),
+  });
+  const dumps = new Map([
+    [RTM_GETADDR, [at(3, '192.168.0.1'), at(2, '192.168.1.1'), at(3, '192.168.0.2'), at(9, '192.168.9.1')]],
+  ]);
+  const byIndex = new Map(NAMES);
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, { links: LINKS, dumps });
+  const asked = fake.readsNames((i) => byIndex.get(i));
+  const show = (l: { cidr: string; dev: string }[]): string[] => l.map((a) => `${a.cidr} ${a.dev}`);
+  t.same(show(await h.addr.list({ family: 4 })), [
+    '192.168.0.1/24 veth0',
+    '192.168.1.1/24 veth1',
+    '192.168.0.2/24 veth0',
+    '192.168.9.1/24 if9', // a device the kernel cannot name (gone meanwhile): as `ip` shows it
+  ]);
+  t.same(asked, [3, 2, 9], 'each device read once, an unknown one too');
+  t.same(
+    fake.sent.map((m) => m.type),
+    [RTM_GETADDR],
+    'the dump is the only request',
+  );
+  // A `dev` filter by name: the index read at once where the transport can…
+  fake.readsIndexes((n) => LINKS.get(n) ?? 0);
+  let sends = fake.sent.length;
+  t.same(
+    (await h.addr.list({ dev: 'veth0' })).map((a) => a.cidr),
+    ['192.168.0.1/24', '192.168.0.2/24'],
+  );
+  t.same(
+    fake.sent.slice(sends).map((m) => m.payload.readUInt32LE(4)),
+    [3],
+    'one RTM_GETADDR, for ifa_index 3',
+  );
+  // …and a name it does not know is looked for in a link dump, which words the error.
+  await t.rejects(h.addr.list({ dev: 'nosuch0' }), { code: 'ENODEV', field: 'dev' });
+  t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  // A transport that cannot read names (ifName unset) gets a link dump first.
+  delete fake.ifName;
+  sends = fake.sent.length;
+  t.same(show(await h.addr.list({ family: 4 })).at(-1), '192.168.9.1/24 if9');
+  t.same(
+    fake.sent.slice(sends).map((m) => m.type),
+    [RTM_GETLINK, RTM_GETADDR],
+  );
+  h.close();
+});

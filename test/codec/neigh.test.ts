@@ -3,7 +3,7 @@
 // `ip neigh` / `bridge fdb` sent byte for byte, decodes to a hand-written object, and bad input
 // is refused naming its field before anything is sent. No root.
 import t from 'tap';
-import { NLM_F_DUMP, RTM_GETLINK, RTM_GETNEIGH, RTM_NEWNEIGH } from '../../lib/core/constants.js';
+import { NLM_F_DUMP, RTM_GETLINK, RTM_GETNEIGH, RTM_NEWLINK, RTM_NEWNEIGH } from '../../lib/core/constants.js';
 import { DecodeError } from '../../lib/core/errors.js';
 import { decodeFdb, decodeNeigh } from '../../lib/neigh.js';
 import type { Handle } from '../../lib/handle.js';
@@ -306,5 +306,55 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
     await t.rejects(call(), cls ?? TypeError, what).then(() => t.rejects(call(), re, what));
   await turn();
   t.equal(fake.sends.length, 0, 'nothing was sent');
+  h.close();
+});
+
+t.test('fdb.list names ports and masters through the transport where it can: no link dump', async (t) => {
+  const names = new Map([
+    [2, 'veth1'],
+    [5, 'br0'],
+  ]);
+  const entry = (port: number, mac: string): Buffer => {
+    const hdr = Buffer.alloc(12);
+    hdr[0] = 7; // AF_BRIDGE
+    hdr.writeInt32LE(port, 4);
+    hdr.writeUInt16LE(0x80, 8); // NUD_PERMANENT
+    hdr[10] = 0x04; // NTF_MASTER
+    const master = Buffer.alloc(4);
+    master.writeUInt32LE(5);
+    return Buffer.concat([hdr, nla(2, Buffer.from(mac, 'hex')), nla(9, master)]); // NDA_LLADDR, NDA_MASTER
+  };
+  const { h, fake } = fakeHandle();
+  const sent: number[] = [];
+  fake.onSend = (msgs) =>
+    setImmediate(() => {
+      for (const m of msgs) {
+        sent.push(m.type);
+        if (m.type === RTM_GETNEIGH)
+          fake.deliver(
+            nlmsg(RTM_NEWNEIGH, 2, m.seq, entry(2, '020000000001')),
+            nlmsg(RTM_NEWNEIGH, 2, m.seq, entry(7, '020000000002')),
+            nlmsg(RTM_NEWNEIGH, 2, m.seq, entry(2, '020000000003')),
+            done(m.seq),
+          );
+        else if (m.type === RTM_GETLINK)
+          fake.deliver(...[...names].map(([i, n]) => nlmsg(RTM_NEWLINK, 2, m.seq, linkPayload(i, n))), done(m.seq));
+      }
+    });
+  const asked = fake.readsNames((i) => names.get(i));
+  const show = (l: { dev: string; lladdr: string; master?: string }[]): string[] =>
+    l.map((e) => `${e.lladdr} ${e.dev} ${e.master ?? '-'}`);
+  const want = [
+    '02:00:00:00:00:01 veth1 br0',
+    '02:00:00:00:00:02 if7 br0', // a port the kernel cannot name: as `bridge fdb` shows it
+    '02:00:00:00:00:03 veth1 br0',
+  ];
+  t.same(show(await h.fdb.list()), want);
+  t.same(asked, [2, 5, 7], 'each device read once');
+  t.same(sent, [RTM_GETNEIGH], 'the dump is the only request');
+  // A transport that cannot read names (ifName unset) gets a link dump first.
+  delete fake.ifName;
+  t.same(show(await h.fdb.list()), want);
+  t.same(sent, [RTM_GETNEIGH, RTM_GETLINK, RTM_GETNEIGH]);
   h.close();
 });

@@ -2,7 +2,7 @@
 // test/fixtures/route/nexthop-*.hex): nexthop.add / del send ip's request byte for byte, ip's
 // request decodes to the hand-written Nexthop, and bad specs are refused before anything is sent.
 import t from 'tap';
-import { RTM_DELNEXTHOP, RTM_NEWNEXTHOP } from '../../lib/core/constants.js';
+import { RTM_DELNEXTHOP, RTM_GETLINK, RTM_GETNEXTHOP, RTM_NEWNEXTHOP } from '../../lib/core/constants.js';
 import type { Handle } from '../../lib/handle.js';
 import { decodeNexthop } from '../../lib/nexthop.js';
 import type { Nexthop, NexthopSpec } from '../../types/nexthop.js';
@@ -131,5 +131,57 @@ t.test('bad input: TypeError / RangeError naming the field, nothing sent', async
   await t.rejects(h.nexthop.list({ groups: 'yes' as never }), /"groups"/);
   await turn();
   t.equal(fake.sends.length, 0, 'nothing was sent');
+  h.close();
+});
+
+t.test('list / get name devices through the transport where it can: no link dump', async (t) => {
+  const payload = (file: string): Buffer =>
+    Buffer.from(routeFixture(file).messages.find((m) => m.type === RTM_NEWNEXTHOP)!.msg).subarray(16);
+  const gw = { type: RTM_NEWNEXTHOP, payload: payload('nexthop-add-gw') }; // id 10 via 192.168.0.2 dev 3
+  const v6 = { type: RTM_NEWNEXTHOP, payload: payload('nexthop-add-v6') }; // id 30 dev 3
+  const hole = { type: RTM_NEWNEXTHOP, payload: payload('nexthop-add-blackhole') };
+  const { h, fake } = fakeHandle();
+  scriptKernel(fake, {
+    links: LINKS,
+    dumps: new Map([[RTM_GETNEXTHOP, [gw, hole, v6]]]),
+    replies: new Map([[RTM_GETNEXTHOP, [gw]]]),
+  });
+  const asked = fake.readsNames((i) => NAMES.get(i));
+  t.same(
+    (await h.nexthop.list()).map((n) => `${n.id} ${n.dev ?? '-'}`),
+    ['10 veth0', '12 -', '30 veth0'],
+  );
+  t.same(asked, [3], 'the device read once');
+  t.same((await h.nexthop.get(10)).dev, 'veth0');
+  t.same(
+    fake.sent.map((m) => m.type),
+    [RTM_GETNEXTHOP, RTM_GETNEXTHOP],
+    'the dump and the get are the only requests',
+  );
+  // Filters by name: the indexes read at once where the transport can (NHA_OIF, NHA_MASTER)…
+  fake.readsIndexes((n) => LINKS.get(n) ?? 0);
+  let sends = fake.sent.length;
+  await h.nexthop.list({ dev: 'veth0', master: 'veth1' });
+  const req = fake.sent.slice(sends);
+  t.same(
+    req.map((m) => m.type),
+    [RTM_GETNEXTHOP],
+  );
+  t.equal(
+    req[0]!.payload.subarray(8).toString('hex'),
+    '0800050003000000' + '08000a0002000000',
+    'NHA_OIF 3, NHA_MASTER 2',
+  );
+  // …and a name it does not know is looked for in a link dump, which words the error.
+  await t.rejects(h.nexthop.list({ master: 'nosuch0' }), { code: 'ENODEV', field: 'master' });
+  t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  // A transport that cannot read names (ifName unset) gets a link dump first.
+  delete fake.ifName;
+  sends = fake.sent.length;
+  t.same((await h.nexthop.list()).at(0)!.dev, 'veth0');
+  t.same(
+    fake.sent.slice(sends).map((m) => m.type),
+    [RTM_GETLINK, RTM_GETNEXTHOP],
+  );
   h.close();
 });

@@ -4,6 +4,7 @@
 // flush; kernel refusals are NetlinkErrors.
 import t, { type Test } from 'tap';
 import { NetlinkError } from '../../lib/index.js';
+import { RTM_GETADDR } from '../../lib/core/constants.js';
 import type { Addr } from '../../types/addr.js';
 import { ip, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
@@ -217,5 +218,40 @@ t.test(
     t.pass('nodad: nothing to wait for');
     void ip;
     void NetlinkError;
+  },
+);
+
+t.test(
+  'list names each device as the kernel names it then, without dumping the links',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    setup(ns);
+    const { h } = ns;
+    ns.ip('address', 'add', '192.0.2.1/24', 'dev', 'veth0');
+    ns.ip('address', 'add', '192.0.2.129/25', 'dev', 'veth1');
+    const types: number[] = [];
+    const submit = h.engine.submit.bind(h.engine);
+    h.engine.submit = (type, ...rest) => {
+      types.push(type);
+      return submit(type, ...rest);
+    };
+    const mine = async (filter = {}): Promise<string[]> =>
+      (await h.addr.list({ family: 4, ...filter }))
+        .filter((a) => a.address.startsWith('192.0.2.'))
+        .map((a) => `${a.cidr} ${a.dev}`)
+        .sort();
+    t.same(await mine(), ['192.0.2.1/24 veth0', '192.0.2.129/25 veth1']);
+    t.same(types, [RTM_GETADDR], 'the address dump is the only request: no link dump before it');
+    ns.ip('link', 'set', 'veth1', 'name', 'vethQ');
+    t.same(
+      await mine(),
+      ['192.0.2.1/24 veth0', '192.0.2.129/25 vethQ'],
+      'a renamed device, under its new name (as ip shows it)',
+    );
+    t.match(ns.ip('-4', 'address', 'show', 'dev', 'vethQ'), /192\.0\.2\.129\/25/);
+    t.same(await mine({ dev: 'vethQ' }), ['192.0.2.129/25 vethQ'], 'a dev filter by name');
+    t.same(types, [RTM_GETADDR, RTM_GETADDR, RTM_GETADDR]);
+    await t.rejects(mine({ dev: 'veth1' }), { code: 'ENODEV', field: 'dev' }, 'the old name is gone');
   },
 );
