@@ -10,7 +10,7 @@ import type { NlWriter } from '../core/attr.js';
 import { HandleClosedError, NetlinkError } from '../core/errors.js';
 import { checkInt, describe } from '../core/validate.js';
 import type { AckOwner } from '../core/ack-ring.js';
-import type { RequestContext } from '../core/request.js';
+import type { Engine, RequestContext } from '../core/request.js';
 import type { BulkFailure, BulkOptions, BulkResult, RouteSpec } from '../../types/route.js';
 import { devNames, parseRoute, writeSimpleRoute, type DevIndex, type ParsedRoute, type RouteOp } from './encode.js';
 import { asCallError } from '../core/errors.js';
@@ -99,6 +99,16 @@ class ResolvedDevs implements DevIndex {
     return this.names.has(name);
   }
 
+  /** Whether the spec names a device not looked up yet (its `dev`, or a nexthop's). */
+  lack(spec: RouteSpec): boolean {
+    const dev = spec?.dev;
+    if (typeof dev === 'string' && !this.names.has(dev)) return true;
+    if (spec?.nexthops === undefined) return false;
+    const names: string[] = [];
+    devNames(spec, names);
+    return names.some((name) => !this.names.has(name));
+  }
+
   set(name: string, v: number | Error): void {
     this.names.set(name, v);
   }
@@ -120,6 +130,10 @@ class BulkRun implements AckOwner<RouteSpec> {
   readonly failed: BulkFailure[] = [];
   inflight = 0;
   aborted = false;
+  /** The index the next spec taken from the source gets. */
+  private index = 0;
+  /** A spec fill() took that names a device not looked up yet: runBulk looks it up, then posts it. */
+  held: RouteSpec | undefined;
   private wake: (() => void) | undefined;
   /** Ends the wait for the source's next spec (see nextOrAbort) when the signal aborts. */
   private unblock: ((r: undefined) => void) | undefined;
@@ -129,15 +143,52 @@ class BulkRun implements AckOwner<RouteSpec> {
   private readonly lowWater: number;
 
   constructor(
+    private readonly engine: Engine,
+    private readonly message: { type: number; flags: number },
     readonly op: RouteOp,
     readonly window: number,
     readonly total: number | undefined,
     readonly onProgress: BulkOptions['onProgress'],
     private readonly ctx: RequestContext,
     private readonly writeRoute: (w: NlWriter, r: ParsedRoute) => void,
-    private readonly devIndex: DevIndex,
+    private readonly devs: ResolvedDevs,
   ) {
     this.lowWater = Math.max(window >> 1, window - 4096);
+  }
+
+  /**
+   * Takes specs from a synchronous source and posts them until the window is full or an abort
+   * (false), the source ends (true), or a spec names a device not looked up yet (false, the spec in
+   * `held`). This loop is the hot one; kept out of runBulk, an async function which V8 would
+   * otherwise compile (and compile again in each phase, at each deopt) for it.
+   */
+  fill(it: Iterator<RouteSpec>): boolean {
+    while (!this.aborted && this.inflight < this.window) {
+      const next = it.next();
+      if (next.done) return true;
+      if (this.aborted) return false; // during the source's next(): nothing is sent after an abort
+      const spec = next.value;
+      if (this.devs.lack(spec)) {
+        this.held = spec;
+        return false;
+      }
+      this.post(spec);
+    }
+    return false;
+  }
+
+  /** Posts the next spec of the source (a malformed one is listed in `failed`, nothing sent). */
+  post(spec: RouteSpec): void {
+    const i = this.index++;
+    if (this.engine.isClosed) throw new HandleClosedError();
+    this.inflight++;
+    try {
+      this.engine.post(this.message.type, this.message.flags, this, spec, i);
+    } catch (e) {
+      this.inflight--;
+      if (e instanceof HandleClosedError) throw e;
+      this.fail(i, spec, e as Error);
+    }
   }
 
   /**
@@ -146,8 +197,8 @@ class BulkRun implements AckOwner<RouteSpec> {
    * to a field) takes the general path, which records the fields.
    */
   write(w: NlWriter, spec: RouteSpec): void {
-    if (w.trace || !writeSimpleRoute(w, spec, this.op, this.devIndex))
-      this.writeRoute(w, parseRoute(spec, this.op, this.devIndex));
+    if (w.trace || !writeSimpleRoute(w, spec, this.op, this.devs))
+      this.writeRoute(w, parseRoute(spec, this.op, this.devs));
   }
 
   context(): RequestContext {
@@ -252,9 +303,9 @@ export async function runBulk(
   const engine = target.h.engine;
   const { onProgress, signal, window } = checkOptions(opts, BULK_WINDOW);
   const { it, async, total } = iteratorOf(specs);
-  const { type, flags } = target.message(op);
   const devs = new ResolvedDevs();
-  const run = new BulkRun(op, window, total, onProgress, { subject: `route.${op}Many` }, target.write, devs);
+  const ctx = { subject: `route.${op}Many` };
+  const run = new BulkRun(engine, target.message(op), op, window, total, onProgress, ctx, target.write, devs);
   const resolve = async (name: string): Promise<void> => {
     try {
       devs.set(name, await target.lookup(name, signal));
@@ -268,7 +319,6 @@ export async function runBulk(
   signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
-    let index = 0;
     /** The abort came while the source was producing a spec (its next() still runs). */
     let pulling = false;
     for (;;) {
@@ -281,34 +331,30 @@ export async function runBulk(
         engine.flush();
         continue;
       }
-      let next: IteratorResult<RouteSpec> | undefined;
-      if (!async) next = (it as Iterator<RouteSpec>).next();
-      else if (signal) next = await run.nextOrAbort(it as AsyncIterator<RouteSpec>);
-      else next = await (it as AsyncIterator<RouteSpec>).next();
-      if (next === undefined) {
-        pulling = true;
-        break;
+      let spec: RouteSpec;
+      if (!async) {
+        if (run.fill(it as Iterator<RouteSpec>)) break;
+        if (run.held === undefined) continue; // the window is full, or an abort
+        spec = run.held;
+        run.held = undefined;
+      } else {
+        const next = signal
+          ? await run.nextOrAbort(it as AsyncIterator<RouteSpec>)
+          : await (it as AsyncIterator<RouteSpec>).next();
+        if (next === undefined) {
+          pulling = true;
+          break;
+        }
+        if (next.done) break;
+        spec = next.value;
       }
-      if (next.done) break;
-      const spec = next.value;
-      const i = index++;
-      const dev = spec?.dev;
-      if (typeof dev === 'string' && !devs.has(dev)) await resolve(dev);
-      if (spec?.nexthops !== undefined) {
+      if (devs.lack(spec)) {
         const names: string[] = [];
         devNames(spec, names);
         for (const name of names) if (!devs.has(name)) await resolve(name);
       }
       if (run.aborted) break; // a lookup or the source was awaited: nothing is sent after an abort
-      if (engine.isClosed) throw new HandleClosedError();
-      run.inflight++;
-      try {
-        engine.post(type, flags, run, spec, i);
-      } catch (e) {
-        run.inflight--;
-        if (e instanceof HandleClosedError) throw e;
-        run.fail(i, spec, e as Error);
-      }
+      run.post(spec);
     }
     if (run.aborted) await stopSource(it, async, pulling);
     while (run.inflight > 0) await run.waitBelow();
