@@ -29,7 +29,7 @@ import {
 import { protocolId, routeTypeId, scopeId, tableId, RT_TABLE_MAIN } from './rt-tables.js';
 import { devicesNamed } from './neigh/ifnames.js';
 import type { BulkOptions, BulkResult, Route, RouteFilter, RouteGetOptions, RouteSpec } from '../types/route.js';
-import { decodeRoute, type LinkNames } from './route/decode.js';
+import { decodeRoute, readRouteNames, type LinkNames } from './route/decode.js';
 import { addrText } from './route/address.js';
 import {
   parseRoute,
@@ -40,7 +40,7 @@ import {
   type RouteOp,
 } from './route/encode.js';
 import { runBulk } from './route/bulk.js';
-import { DumpStream, type DumpRequest } from './route/stream.js';
+import { afterSend, DumpStream, type DumpRequest } from './route/stream.js';
 import { Call, CallPipeline, type NameSlot } from './route/single.js';
 import { rta, rtmsg, RTM_F_FIB_MATCH, RTM_F_LOOKUP_TABLE, type RtaAttrs } from './route/schema.js';
 import type { Decoded } from './core/schema.js';
@@ -232,12 +232,15 @@ export class RouteApi {
     const signal = checkCallOptions(opts);
     const f = checkFilter(filter);
     const { links, oif } = await prepare(this.h, f, 'route.list', signal);
-    return this.h.engine
-      .dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), { subject: 'route.list', signal })
-      .catch((e: unknown) => {
-        if (noSuchTable(e, f)) return [];
-        throw e;
-      });
+    const routes = this.h.engine.dump(RTM_GETROUTE, dumpBody(f, oif), dumpDecoder(f, links, oif), {
+      subject: 'route.list',
+      signal,
+    });
+    afterSend(readRouteNames);
+    return routes.catch((e: unknown) => {
+      if (noSuchTable(e, f)) return [];
+      throw e;
+    });
   }
 
   /**
@@ -253,7 +256,7 @@ export class RouteApi {
     const h = this.h;
     const request = async (): Promise<DumpRequest<Route>> => {
       const { links, oif } = await prepare(h, f, 'route.dump', signal);
-      return { body: dumpBody(f, oif), decode: dumpDecoder(f, links, oif) };
+      return { body: dumpBody(f, oif), decode: dumpDecoder(f, links, oif), meanwhile: readRouteNames };
     };
     return {
       [Symbol.asyncIterator]: () =>

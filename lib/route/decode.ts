@@ -62,6 +62,11 @@ function byteNames(): { protocol: string[]; scope: string[]; type: string[] } {
   return names;
 }
 
+/** Reads the name tables decodeRoute uses (iproute2's rt_protos, rt_scopes…) if not read yet. */
+export function readRouteNames(): void {
+  byteNames();
+}
+
 function ip4(b: Buffer, o: number): string {
   return OCTET[b[o]!]! + '.' + OCTET[b[o + 1]!]! + '.' + OCTET[b[o + 2]!]! + '.' + OCTET[b[o + 3]!]!;
 }

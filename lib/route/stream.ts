@@ -38,6 +38,26 @@ export type Decode<T> = (m: NlMsg) => T | undefined;
 export interface DumpRequest<T> {
   body: (w: NlWriter) => void;
   decode: Decode<T>;
+  /**
+   * What the decoder will need done once (reading iproute2's name files), run once the request is
+   * sent, while the kernel builds the first replies and this thread would wait for them.
+   */
+  meanwhile?: () => void;
+}
+
+/**
+ * Runs `work` once a request just submitted has left (the engine sends at the end of the turn, in
+ * an immediate queued before this one), while the kernel builds its replies. A failure is dropped:
+ * the decoder meets it again and reports it with the dump.
+ */
+export function afterSend(work: () => void): void {
+  setImmediate(() => {
+    try {
+      work();
+    } catch {
+      // reported by the decoder
+    }
+  });
 }
 
 export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
@@ -97,6 +117,7 @@ export class DumpStream<T> implements AsyncIterator<T>, AsyncIterable<T> {
     if (this.cancelled) return { value: undefined, done: true };
     this.decode = req.decode;
     this.submit(req.body);
+    if (req.meanwhile) afterSend(req.meanwhile);
     return this.next();
   }
 

@@ -44,8 +44,10 @@ import {
 import type { Decoded } from '../../lib/core/schema.js';
 import type { Route, RouteSpec } from '../../types/route.js';
 import {
+  done,
   fakeHandle,
   nla,
+  nlmsg,
   turn,
   u32le,
   type FakeTransport,
@@ -1113,6 +1115,39 @@ t.test('route.get names devices through the transport where it can: no link dump
   await t.rejects(h.route.get('10.8.2.3', { iif: 'nosuch0' }), { code: 'ENODEV', field: 'iif' });
   t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
   h.close();
+});
+
+t.test("list / dump read iproute2's name files while the kernel builds the first replies", async (t) => {
+  const etc = mkdtempSync(join(tmpdir(), 'rtnl-names-'));
+  t.teardown(() => {
+    setNameDirs('/etc/iproute2', '/usr/share/iproute2');
+    rmSync(etc, { recursive: true, force: true });
+  });
+  const calls: [string, (h: Handle) => Promise<Route | undefined>][] = [
+    ['dump', async (h) => (await h.route.dump({ family: 4 })[Symbol.asyncIterator]().next()).value],
+    ['list', async (h) => (await h.route.list({ family: 4 }))[0]],
+  ];
+  for (const [name, call] of calls) {
+    writeFileSync(join(etc, 'rt_protos'), '4 read-meanwhile\n');
+    setNameDirs(etc, etc); // the names are read again on next use
+    const { h, fake } = fakeHandle();
+    fake.readsNames((i) => NAMES.get(i)); // no link dump before the route dump
+    const route = call(h);
+    while (!fake.sent.some((m) => m.type === RTM_GETROUTE)) await turn();
+    await turn();
+    // The files change once the request is out: a decoder reading them at the first reply sees this.
+    writeFileSync(join(etc, 'rt_protos'), '4 read-at-first-reply\n');
+    const req = fake.sent.find((m) => m.type === RTM_GETROUTE)!;
+    const w = new NlWriter(256);
+    encodeRouteTable(
+      w,
+      { family: 2, dstLen: 32, srcLen: 0, tos: 0, table: 254, protocol: 4, scope: 0, type: 1, flags: 0 },
+      { table: 254, dst: '10.0.0.1', dev: 3 },
+    );
+    fake.deliver(nlmsg(RTM_NEWROUTE, 2, req.seq, w.take()), done(req.seq));
+    t.match(await route, { dst: '10.0.0.1/32', dev: 'veth0', protocol: 'read-meanwhile' }, name);
+    h.close();
+  }
 });
 
 t.test('names resolve through rt_tables / rt_protos / rt_scopes (and their .d directories)', async (t) => {
