@@ -1124,7 +1124,13 @@ t.test("list / dump read iproute2's name files while the kernel builds the first
     rmSync(etc, { recursive: true, force: true });
   });
   const calls: [string, (h: Handle) => Promise<Route | undefined>][] = [
-    ['dump', async (h) => (await h.route.dump({ family: 4 })[Symbol.asyncIterator]().next()).value],
+    [
+      'dump',
+      async (h) => {
+        const first = await h.route.dump({ family: 4 })[Symbol.asyncIterator]().next();
+        return first.done ? undefined : first.value;
+      },
+    ],
     ['list', async (h) => (await h.route.list({ family: 4 }))[0]],
   ];
   for (const [name, call] of calls) {
