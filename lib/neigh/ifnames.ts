@@ -1,8 +1,7 @@
-// Interface index → name for the decoders of dumps, as `ip` names devices: for routes, addresses,
-// nexthops and FDB entries read from the socket one index at a time (SIOCGIFNAME) where it can,
-// else with one RTM_GETLINK dump (ifinfomsg + IFLA_IFNAME only, statistics skipped); neighbours
-// take the dump, which also gives the hardware types (ifi_type) by which `ip neigh` prints a
-// tunnel neighbour's lladdr.
+// Interface index → name for the decoders of dumps, as `ip` names devices: read from the socket one
+// index at a time (SIOCGIFNAME) where it can, else with one RTM_GETLINK dump (ifinfomsg +
+// IFLA_IFNAME only, statistics skipped), which for neighbours also records the hardware types
+// (ifi_type) by which `ip neigh` prints a tunnel neighbour's lladdr.
 import type { Handle } from '../handle.js';
 import { attrTable } from '../core/attr.js';
 import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK } from '../core/constants.js';

@@ -40,7 +40,7 @@ import {
   type NdaNeigh,
 } from './nda.js';
 import { protocolId, protocolName } from '../rt-tables.js';
-import { linkNames, nameOf } from './ifnames.js';
+import { linkNames, nameOf, type LinkNames } from './ifnames.js';
 import { readLink } from '../link/lookup.js';
 import { NetlinkError } from '../core/errors.js';
 import { checkDevRef, familyOf } from './common.js';
@@ -52,11 +52,7 @@ import { checkDevRef, familyOf } from './common.js';
  * sit) 4 bytes as an IPv4 address, on an IPv6 one (ip6tnl, ip6gre) 16 as IPv6; colon hex otherwise,
  * and where the device's type is not given.
  */
-export function decodeNeigh(
-  m: NlMsg,
-  names?: ReadonlyMap<number, string>,
-  types?: ReadonlyMap<number, number>,
-): Neigh | undefined {
+export function decodeNeigh(m: NlMsg, names?: LinkNames, types?: ReadonlyMap<number, number>): Neigh | undefined {
   const hdr = ndmsg.read(m.buf, m.off, m.end - m.off, ['ndmsg']);
   if (hdr.family !== AF_INET && hdr.family !== AF_INET6) return undefined;
   const a = ndaNeighOf(types?.get(hdr.ifindex)).decode(m.buf, m.off + ndmsg.size, m.end, ['NDA']);
@@ -73,6 +69,12 @@ export function decodeNeigh(
   if (a.probes !== undefined) n.probes = a.probes;
   if (a.cacheinfo !== undefined) n.cacheinfo = a.cacheinfo;
   return n;
+}
+
+/** A dump's message kept past its callback: its bytes copied out of the received chunk. */
+function keep(m: NlMsg): NlMsg {
+  const buf = Buffer.from(m.buf.subarray(m.start, m.end));
+  return { type: m.type, flags: m.flags, seq: m.seq, pid: m.pid, buf, start: 0, off: m.off - m.start, end: buf.length };
 }
 
 /** Whether a neighbour message's lladdr has a length `ip neigh` may print as an IP address (4 or 16 bytes). */
@@ -219,20 +221,13 @@ export class NeighApi {
     );
     const m = replies.find((x) => x.type === RTM_NEWNEIGH);
     if (!m) throw new Error(`${r.subject}: the kernel sent no neighbour`);
-    let names: ReadonlyMap<number, string>;
-    let types: Map<number, number> | undefined;
-    if (typeof s['dev'] === 'string') {
-      names = new Map([[ifindex, s['dev']]]);
-      // the device's hardware type, asked only where the lladdr's length could make it an IP address
-      if (mayBeIp(m)) {
-        // a device gone meanwhile (ENODEV) reads as colon hex, as ll_index_to_type's -1 does
-        const dev = await readLink(this.h, ifindex, opts, `${r.subject}: the device's type`).catch((e: unknown) => {
-          if (e instanceof NetlinkError && e.code === 'ENODEV') return undefined;
-          throw e;
-        });
-        if (dev) types = new Map([[ifindex, dev.linkType]]);
-      }
-    } else {
+    // The device's name as given, else as the socket reads it (else a link dump, which also gives
+    // the types); its hardware type asked only where the lladdr's length could make it an IP address.
+    let names: LinkNames | undefined =
+      typeof s['dev'] === 'string' ? new Map([[ifindex, s['dev']]]) : this.h.engine.ifNamesNow();
+    let types: Map<number, number>;
+    if (names) types = await this.typesWhereIp([m], opts, `${r.subject}: the device's type`);
+    else {
       types = new Map();
       names = await linkNames(this.h, signal, types);
     }
@@ -262,22 +257,33 @@ export class NeighApi {
       f['master'] === undefined
         ? undefined
         : await this.h.link.indexOf(f['master'] as string | number, 'master', opts, 'neigh.list');
-    // the dump that names the devices also gives the IP tunnels' hardware types (no request more)
-    const types = new Map<number, number>();
-    const names = await linkNames(this.h, signal, types);
-    const all = await this.h.engine.dump(
-      RTM_GETNEIGH,
-      (w) => {
-        // Strict dump checking allows only ndm_flags NTF_PROXY and the NDA_IFINDEX / NDA_MASTER filters.
-        ndmsg.write(w, { family, flags: proxy ? NTF.proxy : 0 });
-        const a: Partial<NdaNeigh> = {};
-        if (ifindex !== undefined) a.ifindex = ifindex;
-        if (master !== undefined) a.master = master;
-        ndaNeigh.encode(w, a);
-      },
-      (m) => decodeNeigh(m, names, types),
-      { subject: 'neigh.list', signal },
-    );
+    const body = (w: NlWriter): void => {
+      // Strict dump checking allows only ndm_flags NTF_PROXY and the NDA_IFINDEX / NDA_MASTER filters.
+      ndmsg.write(w, { family, flags: proxy ? NTF.proxy : 0 });
+      const a: Partial<NdaNeigh> = {};
+      if (ifindex !== undefined) a.ifindex = ifindex;
+      if (master !== undefined) a.master = master;
+      ndaNeigh.encode(w, a);
+    };
+    const ctx = { subject: 'neigh.list', signal };
+    let all: Neigh[];
+    const now = this.h.engine.ifNamesNow();
+    if (now) {
+      // Names read from the socket as met; the hardware types only of the devices with an lladdr
+      // that could be an IP address (4 or 16 bytes: tunnels, mostly none), one link get each.
+      const kept = await this.h.engine.dump(RTM_GETNEIGH, body, keep, ctx);
+      const types = await this.typesWhereIp(kept, opts, "neigh.list: a device's type");
+      all = [];
+      for (const m of kept) {
+        const n = decodeNeigh(m, now, types);
+        if (n) all.push(n);
+      }
+    } else {
+      // the dump that names the devices also gives the IP tunnels' hardware types (no request more)
+      const types = new Map<number, number>();
+      const names = await linkNames(this.h, signal, types);
+      all = await this.h.engine.dump(RTM_GETNEIGH, body, (m) => decodeNeigh(m, names, types), ctx);
+    }
     return all.filter((n) => {
       if (ifindex !== undefined && n.index !== ifindex) return false;
       if (proxy !== n.flags.includes('proxy')) return false;
@@ -285,6 +291,31 @@ export class NeighApi {
       const st = NUD[n.state] ?? Number(n.state);
       return st === 0 ? (mask & 0x100) !== 0 : (mask & st) !== 0;
     });
+  }
+
+  /**
+   * The hardware types of the devices whose entries have an lladdr `ip neigh` may print as an IP
+   * address (4 or 16 bytes), read one device at a time; a device gone meanwhile is left out (its
+   * lladdr reads as colon hex, as ll_index_to_type's -1 does).
+   */
+  private async typesWhereIp(
+    msgs: NlMsg[],
+    opts: CallOptions | undefined,
+    subject: string,
+  ): Promise<Map<number, number>> {
+    const types = new Map<number, number>();
+    const asked = new Set<number>();
+    for (const m of msgs) {
+      const hdr = ndmsg.read(m.buf, m.off, m.end - m.off, ['ndmsg']);
+      if ((hdr.family !== AF_INET && hdr.family !== AF_INET6) || asked.has(hdr.ifindex) || !mayBeIp(m)) continue;
+      asked.add(hdr.ifindex);
+      const dev = await readLink(this.h, hdr.ifindex, opts, subject).catch((e: unknown) => {
+        if (e instanceof NetlinkError && e.code === 'ENODEV') return undefined;
+        throw e;
+      });
+      if (dev) types.set(hdr.ifindex, dev.linkType);
+    }
+    return types;
   }
 
   private async modify(type: number, flags: number, spec: NeighSpec, op: string, opts?: CallOptions): Promise<void> {

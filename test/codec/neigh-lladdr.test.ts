@@ -4,9 +4,10 @@
 // — and, so that a read entry is taken back, IPv6 text and '' — golden bytes beside ip's (the gre
 // and ip6gre fixtures were captured under User-mode Linux 6.1, whose kernel has those drivers).
 // Read as `ip neigh` prints it (ll_addr_n2a, by the device's hardware type): on an IPv4 tunnel
-// 4 bytes as IPv4, on an IPv6 tunnel 16 as IPv6, else colon hex. list() learns the types from the
-// link dump that names the devices (no request more); get() of a device given by name asks for
-// its type only when the lladdr has 4 or 16 bytes. No root.
+// 4 bytes as IPv4, on an IPv6 tunnel 16 as IPv6, else colon hex. Where the socket names devices
+// (SIOCGIFNAME), list() and get() ask for a device's type only when an lladdr has 4 or 16 bytes;
+// where it cannot, list() learns the types from the link dump that names the devices (no request
+// more). No root.
 import t from 'tap';
 import {
   NLM_F_DUMP,
@@ -74,8 +75,14 @@ interface Kernel {
  * name or index) answers it or ENODEV, RTM_GETNEIGH dumps list `neighs` and a get answers the
  * first; anything else is acked. Returns the call's result and every message sent.
  */
-async function run<T>(k: Kernel, call: (h: Handle) => Promise<T>): Promise<{ out: T; sent: SentMsg[] }> {
+async function run<T>(
+  k: Kernel,
+  call: (h: Handle) => Promise<T>,
+  socketNames = false,
+): Promise<{ out: T; sent: SentMsg[] }> {
   const { h, fake } = fakeHandle();
+  // As the native transport: device names read from the socket (SIOCGIFNAME), no link dump for them.
+  if (socketNames) fake.readsNames((index) => k.links.find(([i]) => i === index)?.[1]);
   fake.onSend = (msgs) =>
     setImmediate(() => {
       for (const m of msgs) {
@@ -314,6 +321,65 @@ t.test('list: the types come with the names dump — no request more, Ethernet o
     only.sent.map((m) => m.type),
     [RTM_GETLINK, RTM_GETNEIGH],
     'Ethernet only, dev by index: the same two requests',
+  );
+});
+
+t.test('list with names from the socket: a link get for each device whose lladdr could be an IP address', async (t) => {
+  const k: Kernel = {
+    links: LINKS,
+    neighs: [
+      neighPayload(2, '10.0.0.2', 'c0000201'),
+      neighPayload(2, '10.0.0.4', '02000000'),
+      neighPayload(3, '192.0.2.99', '020000000099'),
+      neighPayload(4, '2001:db8:4::2', '20010db800ff00000000000000000021'),
+      neighPayload(9, '10.0.9.2', 'c0000209'), // a device gone meanwhile: ENODEV, colon hex, if9
+    ],
+  };
+  const { out, sent } = await run(k, (h) => h.neigh.list(), true);
+  t.same(
+    out.map((n) => `${n.dev} ${n.dst} ${n.lladdr}`),
+    [
+      'gre1 10.0.0.2 192.0.2.1',
+      'gre1 10.0.0.4 2.0.0.0',
+      'e0 192.0.2.99 02:00:00:00:00:99',
+      'ip6gre1 2001:db8:4::2 2001:db8:ff::21',
+      'if9 10.0.9.2 c0:00:02:09',
+    ],
+    'as with the link dump',
+  );
+  t.same(
+    sent.map((m) => [m.type, m.type === RTM_GETLINK ? m.payload.readInt32LE(4) : 0]),
+    [
+      [RTM_GETNEIGH, 0],
+      [RTM_GETLINK, 2],
+      [RTM_GETLINK, 4],
+      [RTM_GETLINK, 9],
+    ],
+    'no link dump: one link get per device with a 4- or 16-byte lladdr (not the Ethernet one)',
+  );
+  t.ok(
+    sent.filter((m) => m.type === RTM_GETLINK).every((m) => (m.flags & NLM_F_DUMP) !== NLM_F_DUMP),
+    'gets, not dumps',
+  );
+  const ether = await run({ links: LINKS, neighs: [k.neighs[2]!] }, (h) => h.neigh.list(), true);
+  t.same(
+    ether.sent.map((m) => m.type),
+    [RTM_GETNEIGH],
+    'Ethernet only: the neighbour dump alone',
+  );
+  const got = await run(
+    { links: LINKS, neighs: [k.neighs[0]!] },
+    (h) => h.neigh.get({ dev: 2, dst: '10.0.0.2' }),
+    true,
+  );
+  t.match(got.out, { dev: 'gre1', lladdr: '192.0.2.1' });
+  t.same(
+    got.sent.map((m) => [m.type, (m.flags & NLM_F_DUMP) === NLM_F_DUMP]),
+    [
+      [RTM_GETNEIGH, false],
+      [RTM_GETLINK, false],
+    ],
+    'get by index: the name from the socket, the type by one link get (no link dump)',
   );
 });
 

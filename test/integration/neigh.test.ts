@@ -4,6 +4,7 @@
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { NetlinkError } from '../../lib/index.js';
+import { RTM_GETNEIGH } from '../../lib/core/constants.js';
 import type { Fdb, Neigh } from '../../types/neigh.js';
 import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
 
@@ -344,3 +345,29 @@ t.test('misspelt fields are refused, not ignored: nothing is added', { skip: roo
   );
   await t.rejects(h.fdb.list({ br: 'br0' } as never), /Unknown field "br" in the fdb filter/);
 });
+
+t.test(
+  'list names each device as the kernel names it then, without dumping the links',
+  { skip: rootSkip },
+  async (t) => {
+    const ns = tempNetns(t);
+    ns.ip('link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1');
+    ns.ip('link', 'set', 'veth0', 'up');
+    ns.ip('neigh', 'add', '192.0.2.7', 'lladdr', '02:00:00:00:00:07', 'dev', 'veth0', 'nud', 'permanent');
+    const { h } = ns;
+    const types: number[] = [];
+    const submit = h.engine.submit.bind(h.engine);
+    h.engine.submit = (type, ...rest) => {
+      types.push(type);
+      return submit(type, ...rest);
+    };
+    const mine = async (): Promise<string[]> =>
+      (await h.neigh.list({ family: 4 })).filter((n) => n.dst === '192.0.2.7').map(ourNeighKey);
+    t.same(await mine(), ['192.0.2.7 veth0 02:00:00:00:00:07 permanent  ']);
+    t.same(types, [RTM_GETNEIGH], 'the neighbour dump is the only request: no link dump before it');
+    ns.ip('link', 'set', 'veth0', 'name', 'vethQ');
+    const theirs = ns.ipJson<IpNeigh[]>('-4', 'neigh', 'show', 'nud', 'all').filter((n) => n.dst === '192.0.2.7');
+    t.same(await mine(), theirs.map(ipNeighKey), 'a renamed device, under its new name, as ip shows it');
+    t.same(types, [RTM_GETNEIGH, RTM_GETNEIGH]);
+  },
+);
