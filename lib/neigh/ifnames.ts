@@ -8,6 +8,7 @@ import { AF_UNSPEC, RTEXT_FILTER_SKIP_STATS, RTM_GETLINK } from '../core/constan
 import { noSuchDevice } from '../core/errors.js';
 import type { NlMsg } from '../core/nlmsg.js';
 import { ifinfomsg, IFLA_EXT_MASK, IFLA_IFNAME, lladdrIpLen } from '../link/ifla.js';
+import { linkIndex } from '../link/lookup.js';
 
 /** Names of devices by ifindex, for a decoder's `dev` (a Map will do). */
 export interface LinkNames {
@@ -45,10 +46,10 @@ export async function linkNames(
 }
 
 /**
- * Names of the links for a decoder, and the devices `named` ({ field: name }) as indexes: read at
- * once where the socket can (SIOCGIFNAME as the decoder meets each index, SIOCGIFINDEX for the
- * names); else, or for a name the socket cannot find, from a link dump, which words the ENODEV
- * (`subject`: the call, in front of the field).
+ * Names of the links for a decoder, and the devices `named` ({ field: name }) as indexes. Where the
+ * socket can name devices (SIOCGIFNAME as the decoder meets each index), each name is looked up as
+ * any device name is (linkIndex: SIOCGIFINDEX, else RTM_GETLINK, whose ENODEV names the field);
+ * else one link dump gives both. `subject`: the call, in front of the field in an error.
  */
 export async function devicesNamed<K extends string>(
   h: Handle,
@@ -62,8 +63,8 @@ export async function devicesNamed<K extends string>(
   const index: Partial<Record<K, number>> = {};
   const now = h.engine.ifNamesNow();
   if (now) {
-    for (const [field, name] of wanted) index[field] = h.engine.ifIndexNow(name);
-    if (wanted.every(([field]) => index[field])) return { links: now, index };
+    for (const [field, name] of wanted) index[field] = await linkIndex(h, name, field, { signal }, subject);
+    return { links: now, index };
   }
   const links = await linkNames(h, signal);
   for (const [field, name] of wanted) {

@@ -389,9 +389,10 @@ t.test('list names devices through the transport where it can: no link dump, eac
     [3],
     'one RTM_GETADDR, for ifa_index 3',
   );
-  // …and a name it does not know is looked for in a link dump, which words the error.
+  // …and a name it does not know is asked for with RTM_GETLINK (not a link dump), whose ENODEV names the field.
   await t.rejects(h.addr.list({ dev: 'nosuch0' }), { code: 'ENODEV', field: 'dev' });
   t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  t.equal(fake.sent.at(-1)!.flags & NLM_F_DUMP, 0, 'a get of the name, not a dump');
   // A transport that cannot read names (ifName unset) gets a link dump first.
   delete fake.ifName;
   sends = fake.sent.length;

@@ -2,7 +2,7 @@
 // test/fixtures/route/nexthop-*.hex): nexthop.add / del send ip's request byte for byte, ip's
 // request decodes to the hand-written Nexthop, and bad specs are refused before anything is sent.
 import t from 'tap';
-import { RTM_DELNEXTHOP, RTM_GETLINK, RTM_GETNEXTHOP, RTM_NEWNEXTHOP } from '../../lib/core/constants.js';
+import { NLM_F_DUMP, RTM_DELNEXTHOP, RTM_GETLINK, RTM_GETNEXTHOP, RTM_NEWNEXTHOP } from '../../lib/core/constants.js';
 import type { Handle } from '../../lib/handle.js';
 import { decodeNexthop } from '../../lib/nexthop.js';
 import type { Nexthop, NexthopSpec } from '../../types/nexthop.js';
@@ -172,9 +172,10 @@ t.test('list / get name devices through the transport where it can: no link dump
     '0800050003000000' + '08000a0002000000',
     'NHA_OIF 3, NHA_MASTER 2',
   );
-  // …and a name it does not know is looked for in a link dump, which words the error.
+  // …and a name it does not know is asked for with RTM_GETLINK (not a link dump), whose ENODEV names the field.
   await t.rejects(h.nexthop.list({ master: 'nosuch0' }), { code: 'ENODEV', field: 'master' });
   t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  t.equal(fake.sent.at(-1)!.flags & NLM_F_DUMP, 0, 'a get of the name, not a dump');
   // A transport that cannot read names (ifName unset) gets a link dump first.
   delete fake.ifName;
   sends = fake.sent.length;

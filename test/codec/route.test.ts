@@ -1042,9 +1042,10 @@ t.test('list / dump name devices through the transport where it can: no link dum
     fake.sent.slice(sends).map((m) => m.type),
     [RTM_GETROUTE],
   );
-  // …and a name it does not know is looked for in a link dump, which words the error.
+  // …and a name it does not know is asked for with RTM_GETLINK (not a link dump), whose ENODEV names the field.
   await t.rejects(h.route.list({ dev: 'nosuch0' }), { code: 'ENODEV', field: 'dev' });
   t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  t.equal(fake.sent.at(-1)!.flags & NLM_F_DUMP, 0, 'a get of the name, not a dump');
   // A transport that cannot read names (ifName unset) gets a link dump first.
   delete fake.ifName;
   const sends2 = fake.sent.length;
@@ -1111,9 +1112,10 @@ t.test('route.get names devices through the transport where it can: no link dump
     'the lookup is the only request',
   );
   t.match(decodeRouteTable(fake.sent[0]!.payload, 0, fake.sent[0]!.payload.length).attrs, { dev: 3 }, 'oif 3');
-  // A name the socket does not know: the link dump words the ENODEV.
+  // A name the socket does not know: asked for with RTM_GETLINK, whose ENODEV names the field.
   await t.rejects(h.route.get('10.8.2.3', { iif: 'nosuch0' }), { code: 'ENODEV', field: 'iif' });
   t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  t.equal(fake.sent.at(-1)!.flags & NLM_F_DUMP, 0, 'a get of the name, not a dump');
   h.close();
 });
 
