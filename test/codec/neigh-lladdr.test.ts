@@ -285,31 +285,36 @@ const LINKS: [number, string, number][] = [
   [5, 'ipip1', TUNNEL],
 ];
 
+/** Entries of every kind of device in LINKS, and one of a device not in it (gone, or never seen). */
+const MIXED: Kernel = {
+  links: LINKS,
+  neighs: [
+    neighPayload(2, '10.0.0.2', 'c0000201'),
+    neighPayload(2, '10.0.0.4', '02000000'),
+    neighPayload(3, '192.0.2.99', '020000000099'),
+    neighPayload(3, '192.0.2.98', 'c0000201'),
+    neighPayload(4, '2001:db8:4::2', '20010db800ff00000000000000000021'),
+    neighPayload(5, '10.0.2.2', 'c0000205'),
+    neighPayload(9, '10.0.9.2', 'c0000209'),
+  ],
+};
+/** MIXED's entries as `ip neigh` prints them (dev dst lladdr). */
+const MIXED_LISTED = [
+  'gre1 10.0.0.2 192.0.2.1',
+  'gre1 10.0.0.4 2.0.0.0',
+  'e0 192.0.2.99 02:00:00:00:00:99',
+  'e0 192.0.2.98 c0:00:02:01',
+  'ip6gre1 2001:db8:4::2 2001:db8:ff::21',
+  'ipip1 10.0.2.2 192.0.2.5',
+  'if9 10.0.9.2 c0:00:02:09',
+];
+
 t.test('list: the types come with the names dump — no request more, Ethernet or not', async (t) => {
-  const k: Kernel = {
-    links: LINKS,
-    neighs: [
-      neighPayload(2, '10.0.0.2', 'c0000201'),
-      neighPayload(2, '10.0.0.4', '02000000'),
-      neighPayload(3, '192.0.2.99', '020000000099'),
-      neighPayload(3, '192.0.2.98', 'c0000201'),
-      neighPayload(4, '2001:db8:4::2', '20010db800ff00000000000000000021'),
-      neighPayload(5, '10.0.2.2', 'c0000205'),
-      neighPayload(9, '10.0.9.2', 'c0000209'), // a device the names dump did not see
-    ],
-  };
+  const k = MIXED;
   const { out, sent } = await run(k, (h) => h.neigh.list());
   t.same(
     out.map((n) => `${n.dev} ${n.dst} ${n.lladdr}`),
-    [
-      'gre1 10.0.0.2 192.0.2.1',
-      'gre1 10.0.0.4 2.0.0.0',
-      'e0 192.0.2.99 02:00:00:00:00:99',
-      'e0 192.0.2.98 c0:00:02:01',
-      'ip6gre1 2001:db8:4::2 2001:db8:ff::21',
-      'ipip1 10.0.2.2 192.0.2.5',
-      'if9 10.0.9.2 c0:00:02:09',
-    ],
+    MIXED_LISTED,
   );
   t.same(
     sent.map((m) => m.type),
@@ -325,26 +330,11 @@ t.test('list: the types come with the names dump — no request more, Ethernet o
 });
 
 t.test('list with names from the socket: a link get for each device whose lladdr could be an IP address', async (t) => {
-  const k: Kernel = {
-    links: LINKS,
-    neighs: [
-      neighPayload(2, '10.0.0.2', 'c0000201'),
-      neighPayload(2, '10.0.0.4', '02000000'),
-      neighPayload(3, '192.0.2.99', '020000000099'),
-      neighPayload(4, '2001:db8:4::2', '20010db800ff00000000000000000021'),
-      neighPayload(9, '10.0.9.2', 'c0000209'), // a device gone meanwhile: ENODEV, colon hex, if9
-    ],
-  };
+  const k = MIXED; // index 9: a device gone meanwhile (ENODEV: colon hex, if9)
   const { out, sent } = await run(k, (h) => h.neigh.list(), true);
   t.same(
     out.map((n) => `${n.dev} ${n.dst} ${n.lladdr}`),
-    [
-      'gre1 10.0.0.2 192.0.2.1',
-      'gre1 10.0.0.4 2.0.0.0',
-      'e0 192.0.2.99 02:00:00:00:00:99',
-      'ip6gre1 2001:db8:4::2 2001:db8:ff::21',
-      'if9 10.0.9.2 c0:00:02:09',
-    ],
+    MIXED_LISTED,
     'as with the link dump',
   );
   t.same(
@@ -352,10 +342,12 @@ t.test('list with names from the socket: a link get for each device whose lladdr
     [
       [RTM_GETNEIGH, 0],
       [RTM_GETLINK, 2],
+      [RTM_GETLINK, 3],
       [RTM_GETLINK, 4],
+      [RTM_GETLINK, 5],
       [RTM_GETLINK, 9],
     ],
-    'no link dump: one link get per device with a 4- or 16-byte lladdr (not the Ethernet one)',
+    'no link dump: one link get per device with a 4- or 16-byte lladdr (e0 for its 192.0.2.98), each once',
   );
   t.ok(
     sent.filter((m) => m.type === RTM_GETLINK).every((m) => (m.flags & NLM_F_DUMP) !== NLM_F_DUMP),

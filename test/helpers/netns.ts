@@ -13,6 +13,17 @@ let counter = 0;
 export const isRoot = process.getuid?.() === 0;
 export const rootSkip = isRoot ? false : 'needs root (CAP_NET_ADMIN) for network namespaces';
 
+/** Records the message type of every request the handle's engine is given from now on, in order. */
+export function submittedTypes(h: Handle): number[] {
+  const types: number[] = [];
+  const submit = h.engine.submit.bind(h.engine);
+  h.engine.submit = (type, ...rest) => {
+    types.push(type);
+    return submit(type, ...rest);
+  };
+  return types;
+}
+
 /** Runs `ip` and returns its stdout. */
 export function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

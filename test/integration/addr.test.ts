@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { NetlinkError } from '../../lib/index.js';
 import { RTM_GETADDR } from '../../lib/core/constants.js';
 import type { Addr } from '../../types/addr.js';
-import { ip, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { ip, rootSkip, tempNetns, submittedTypes, type TempNetns } from '../helpers/netns.js';
 
 /** What `ip -j address show` prints per address (iproute2 6.1 ip/ipaddress.c print_addrinfo). */
 type IpAddr = Record<string, string | number | boolean>;
@@ -230,12 +230,7 @@ t.test(
     const { h } = ns;
     ns.ip('address', 'add', '192.0.2.1/24', 'dev', 'veth0');
     ns.ip('address', 'add', '192.0.2.129/25', 'dev', 'veth1');
-    const types: number[] = [];
-    const submit = h.engine.submit.bind(h.engine);
-    h.engine.submit = (type, ...rest) => {
-      types.push(type);
-      return submit(type, ...rest);
-    };
+    const types = submittedTypes(h);
     const mine = async (filter = {}): Promise<string[]> =>
       (await h.addr.list({ family: 4, ...filter }))
         .filter((a) => a.address.startsWith('192.0.2.'))

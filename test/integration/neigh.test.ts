@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { NetlinkError } from '../../lib/index.js';
 import { RTM_GETNEIGH } from '../../lib/core/constants.js';
 import type { Fdb, Neigh } from '../../types/neigh.js';
-import { rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { rootSkip, tempNetns, submittedTypes, type TempNetns } from '../helpers/netns.js';
 
 interface IpNeigh {
   dst: string;
@@ -355,12 +355,7 @@ t.test(
     ns.ip('link', 'set', 'veth0', 'up');
     ns.ip('neigh', 'add', '192.0.2.7', 'lladdr', '02:00:00:00:00:07', 'dev', 'veth0', 'nud', 'permanent');
     const { h } = ns;
-    const types: number[] = [];
-    const submit = h.engine.submit.bind(h.engine);
-    h.engine.submit = (type, ...rest) => {
-      types.push(type);
-      return submit(type, ...rest);
-    };
+    const types = submittedTypes(h);
     const mine = async (): Promise<string[]> =>
       (await h.neigh.list({ family: 4 })).filter((n) => n.dst === '192.0.2.7').map(ourNeighKey);
     t.same(await mine(), ['192.0.2.7 veth0 02:00:00:00:00:07 permanent  ']);

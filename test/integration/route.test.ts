@@ -7,7 +7,7 @@ import { NetlinkError } from '../../lib/index.js';
 import { RTM_GETROUTE } from '../../lib/core/constants.js';
 import { tableName } from '../../lib/rt-tables.js';
 import type { Route, RouteSpec } from '../../types/route.js';
-import { pollSync, rootSkip, tempNetns, type TempNetns } from '../helpers/netns.js';
+import { pollSync, rootSkip, tempNetns, submittedTypes, type TempNetns } from '../helpers/netns.js';
 
 /** What `ip -d -j route show` prints per route (iproute2 6.1 ip/iproute.c print_route). */
 interface IpRoute {
@@ -463,12 +463,7 @@ t.test(
       { dst: '10.79.0.1/32', via: '192.168.0.2', dev: 'veth0' },
       { dst: '10.79.0.2/32', dev: 'veth1' },
     ]);
-    const types: number[] = [];
-    const submit = h.engine.submit.bind(h.engine);
-    h.engine.submit = (type, ...rest) => {
-      types.push(type);
-      return submit(type, ...rest);
-    };
+    const types = submittedTypes(h);
     const mine = async (filter = {}): Promise<string[][]> => {
       const out: string[][] = [];
       for await (const r of h.route.dump({ family: 4, ...filter }))
