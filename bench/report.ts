@@ -243,7 +243,7 @@ export function skippedText(tools: ToolInfo[]): string {
 /**
  * When each tenth of a dump's routes had been read (the rtnetlink drivers' `tenthsMs`: a fresh
  * process's first dump, or in the warm row the dump after its unmeasured rounds): medians over the
- * runs, and the rates of the first and of the last tenth.
+ * runs, when the first route had (`firstMs`), and the rates of the first and of the last tenth.
  */
 export function dumpCurveText(n: number, records: readonly RunRecord[], tools: ToolInfo[]): string {
   const out: string[] = [];
@@ -258,8 +258,15 @@ export function dumpCurveText(n: number, records: readonly RunRecord[], tools: T
     const rate = (ms: number): string => (ms > 0 ? si((n / 10 / ms) * 1000) : '∞');
     const first = rate(median((c) => c[0]!));
     const last = rate(median((c) => c[9]! - c[8]!));
+    const firstRoute = range(
+      records
+        .filter((r) => r.tool === t.id && r.n === n)
+        .map((r) => r.phases.dump?.firstMs)
+        .filter((x): x is number => x !== undefined),
+    );
+    const firstText = firstRoute ? `first route at ${firstRoute.median.toFixed(1)} ms, ` : '';
     out.push(
-      `  ${t.label}: ${marks.map((x) => x.toFixed(0)).join(' ')} ms; first tenth ${first}/s, last tenth ${last}/s`,
+      `  ${t.label}: ${marks.map((x) => x.toFixed(0)).join(' ')} ms; ${firstText}first tenth ${first}/s, last tenth ${last}/s`,
     );
   }
   return out.length

@@ -28,6 +28,8 @@ export interface PhaseResult {
    * routes had been read (ten entries): the warm-up curve of a fresh process's first dump.
    */
   tenthsMs?: number[];
+  /** When the first of its routes had been read, ms after the call (the rtnetlink drivers). */
+  firstMs?: number;
   /** When the phase ran, CLOCK_MONOTONIC µs (as V8 CPU profiles count time), to split a profile. */
   startUs?: number;
   endUs?: number;
