@@ -28,8 +28,9 @@ import {
 
 // Each spec is one object literal, as a caller writes a RouteSpec. (Specs built as `{ dst }` with
 // `via` and `dev` added after are larger, and those in flight survive scavenges: in this driver
-// they had V8 grow its young generation at the dump's first scavenge, some 20 ms of page faults
-// that belong to no phase; bench/README.md, finding 20.)
+// they had V8 grow its young generation at the dump's first scavenge, some 20 ms of page faults,
+// a one-time cost of a fresh process that lands in whichever phase crosses V8's line;
+// bench/README.md, finding 20.)
 function* specs(n: number, via: string | undefined, dev: string | number | undefined): Generator<Spec> {
   if (via === undefined || dev === undefined) {
     for (let i = 0; i < n; i++) yield { dst: `${routeDst(i)}/32` };
