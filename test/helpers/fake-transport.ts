@@ -2,6 +2,7 @@
 // TransportFactory, so the request engine can be tested without root: it records every
 // sendmsg buffer and lets a test deliver reply chunks, receive errors and send failures
 // (serialport's injected fsReadAsync, in spirit). Message builders write the kernel's replies.
+import type { Test } from 'tap';
 import { Handle, type OpenOptions } from '../../lib/handle.js';
 import type { Receiver, Transport } from '../../lib/core/transport.js';
 import { forEachMessage, type NlMsg } from '../../lib/core/nlmsg.js';
@@ -9,11 +10,13 @@ import {
   NLM_F_ACK,
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
+  NLM_F_DUMP,
   NLM_F_MULTI,
   NLMSG_DONE,
   NLMSG_ERROR,
   NLMSGERR_ATTR_MSG,
   NLMSGERR_ATTR_OFFS,
+  RTM_GETLINK,
 } from '../../lib/core/constants.js';
 
 /** One message found in a sent buffer. */
@@ -173,6 +176,21 @@ export function fakeHandle(opts: OpenOptions = {}): { h: Handle; fake: FakeTrans
   });
   if (!fake) throw new Error('the factory was not called');
   return { h, fake, factoryCalls: () => calls };
+}
+
+/**
+ * Checks that `call` fails with ENODEV naming `field` after asking for the device name with one
+ * RTM_GETLINK get, not a link dump: how a name the socket does not know is looked up (linkIndex).
+ */
+export async function rejectsUnknownName(
+  t: Test,
+  fake: FakeTransport,
+  call: Promise<unknown>,
+  field: string,
+): Promise<void> {
+  await t.rejects(call, { code: 'ENODEV', field });
+  t.equal(fake.sent.at(-1)!.type, RTM_GETLINK);
+  t.equal(fake.sent.at(-1)!.flags & NLM_F_DUMP, 0, 'a get of the name, not a dump');
 }
 
 /** Lets setImmediate callbacks (the engine's flush) run. */
