@@ -5,7 +5,7 @@
 // what the consumer was given.
 import type { Handle } from './handle.js';
 import { openNativeTransport, type NativeTransport } from './transport.js';
-import { forEachMessage, type NlMsg } from './core/nlmsg.js';
+import { copyMessage, forEachMessage, type NlMsg } from './core/nlmsg.js';
 import { attrTable, rd16, rd32, rds32 } from './core/attr.js';
 import {
   AF_INET,
@@ -70,11 +70,6 @@ interface Round {
   pending: number;
   /** Events were lost (or links changed) while dumping: dump `again` once this round ends. */
   again: Set<MonitorKind> | undefined;
-}
-
-function copy(m: NlMsg): NlMsg {
-  const buf = Buffer.from(m.buf.subarray(m.start, m.end));
-  return { ...m, buf, start: 0, off: m.off - m.start, end: m.end - m.start };
 }
 
 function checkGroups(groups: unknown): MonitorGroup[] {
@@ -273,7 +268,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
         d,
         del,
         key: d.key(m.buf, m.off, m.end),
-        m: copy(m),
+        m: copyMessage(m),
         replace: !del && (m.flags & NLM_F_REPLACE) !== 0,
       };
       if (this.queue.length - this.head - this.namesQueued >= this.maxQueue) this.overflow();
@@ -469,7 +464,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
             onMessage: (m) => {
               if (this.round !== round || (d.accept && !d.accept(m.buf, m.off, m.end))) return;
               const key = d.key(m.buf, m.off, m.end);
-              if (!touched.has(key)) round.target.apply({ d, del: false, key, m: copy(m), replace: false });
+              if (!touched.has(key)) round.target.apply({ d, del: false, key, m: copyMessage(m), replace: false });
             },
             // NLM_F_DUMP_INTR: the dump is made again; forget what it gave.
             onRestart: () => {

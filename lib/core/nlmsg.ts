@@ -93,6 +93,15 @@ export function messageAt(b: Buffer, off: number, len: number): NlMsg {
   return messageInto(emptyMessage(), b, off, len);
 }
 
+/**
+ * A message to keep past the callback that was handed it: its bytes copied out of the received
+ * chunk (which the engine reuses views of), the offsets made relative to the copy.
+ */
+export function copyMessage(m: NlMsg): NlMsg {
+  const buf = Buffer.from(m.buf.subarray(m.start, m.end));
+  return { type: m.type, flags: m.flags, seq: m.seq, pid: m.pid, buf, start: 0, off: m.off - m.start, end: buf.length };
+}
+
 /** An NlMsg for no message, to be filled by messageInto (one object reused for many messages). */
 export function emptyMessage(): NlMsg {
   return { type: 0, flags: 0, seq: 0, pid: 0, buf: EMPTY, start: 0, off: 0, end: 0 };

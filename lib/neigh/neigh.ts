@@ -13,7 +13,7 @@ import {
   RTM_GETNEIGH,
   RTM_NEWNEIGH,
 } from '../core/constants.js';
-import type { NlMsg } from '../core/nlmsg.js';
+import { copyMessage, type NlMsg } from '../core/nlmsg.js';
 import { attrTable } from '../core/attr.js';
 import { parseIP } from '../core/inet.js';
 import {
@@ -69,12 +69,6 @@ export function decodeNeigh(m: NlMsg, names?: LinkNames, types?: ReadonlyMap<num
   if (a.probes !== undefined) n.probes = a.probes;
   if (a.cacheinfo !== undefined) n.cacheinfo = a.cacheinfo;
   return n;
-}
-
-/** A dump's message kept past its callback: its bytes copied out of the received chunk. */
-function keep(m: NlMsg): NlMsg {
-  const buf = Buffer.from(m.buf.subarray(m.start, m.end));
-  return { type: m.type, flags: m.flags, seq: m.seq, pid: m.pid, buf, start: 0, off: m.off - m.start, end: buf.length };
 }
 
 /** Whether a neighbour message's lladdr has a length `ip neigh` may print as an IP address (4 or 16 bytes). */
@@ -271,7 +265,7 @@ export class NeighApi {
     if (now) {
       // Names read from the socket as met; the hardware types only of the devices with an lladdr
       // that could be an IP address (4 or 16 bytes: tunnels, mostly none), one link get each.
-      const kept = await this.h.engine.dump(RTM_GETNEIGH, body, keep, ctx);
+      const kept = await this.h.engine.dump(RTM_GETNEIGH, body, copyMessage, ctx);
       const types = await this.typesWhereIp(kept, opts, "neigh.list: a device's type");
       all = [];
       for (const m of kept) {
