@@ -29,10 +29,13 @@ export type { MonitorEvent, MonitorGroup, MonitorKind, MonitorOptions } from '..
 const ENOBUFS = 105;
 /** Names of deleted links kept for events that arrive after the link went (e.g. its neighbours'). */
 const GONE_NAMES = 256;
-/** How far past the event being delivered a device's first name is looked for (see nameAhead). */
+/** How far past the event being delivered a device's first name is looked for (see nameUnseen). */
 const NAME_LOOKAHEAD = 64;
 
-/** index → name as the consumer's place in the stream has them, and past it for a name not yet seen. */
+/**
+ * index → name as the consumer's place in the stream has them; for a device the stream has not
+ * named yet, past that place or, failing that, the namespace now (see Monitor.nameUnseen).
+ */
 class DeviceNames extends Map<number, string> {
   constructor(private readonly ahead: (index: number) => string | undefined) {
     super();
@@ -109,7 +112,7 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   private readonly dumps: DumpQueue;
   /** kind → families yielded (null: any). */
   private readonly selected = new Map<MonitorKind, Set<number> | null>();
-  private readonly names = new DeviceNames((index) => this.nameAhead(index));
+  private readonly names = new DeviceNames((index) => this.nameUnseen(index));
   /**
    * index → hardware type (ifi_type) of the IP tunnels among the links, by which a neighbour's
    * lladdr reads (as IPv4 or IPv6 text). Set as a link is seen; forgotten with its name.
@@ -350,16 +353,20 @@ export class Monitor implements AsyncIterableIterator<MonitorEvent> {
   }
 
   /**
-   * The name a device without one so far gets a little further on in the queue: the kernel
-   * announces a new device's netconf (and may announce other objects of it) before the device.
+   * The name of a device the stream has not named up to the consumer's place: the kernel announces
+   * a new device's netconf (and may announce other objects of it) before the device. Its name is
+   * the one a little further on in the queue; if its RTM_NEWLINK has not been read yet (a consumer
+   * waiting for events takes the netconf as soon as it comes, often alone in its datagram), the
+   * device's name in the namespace now (SIOCGIFNAME), as `ip monitor` asks the kernel for an index
+   * it has not seen. Not kept: the stream's own name for it applies once the consumer reaches it.
    */
-  private nameAhead(index: number): string | undefined {
+  private nameUnseen(index: number): string | undefined {
     const end = Math.min(this.queue.length, this.head + NAME_LOOKAHEAD);
     for (let i = this.head; i < end; i++) {
       const it = this.queue[i]!;
       if (it.t === 'name' && it.index === index) return it.name;
     }
-    return undefined;
+    return this.isClosed ? undefined : this.transport.ifName?.(index);
   }
 
   /** A link went down or away, or an IPv4 address went: the kernel may have flushed routes silently. */
