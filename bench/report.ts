@@ -248,22 +248,15 @@ export function skippedText(tools: ToolInfo[]): string {
 export function dumpCurveText(n: number, records: readonly RunRecord[], tools: ToolInfo[]): string {
   const out: string[] = [];
   for (const t of tools) {
-    const curves = records
-      .filter((r) => r.tool === t.id && r.n === n)
-      .map((r) => r.phases.dump?.tenthsMs)
-      .filter((c): c is number[] => c?.length === 10);
+    const runs = records.filter((r) => r.tool === t.id && r.n === n);
+    const curves = runs.map((r) => r.phases.dump?.tenthsMs).filter((c): c is number[] => c?.length === 10);
     if (!curves.length) continue;
     const median = (f: (c: number[]) => number): number => range(curves.map(f))!.median;
     const marks = [...Array(10).keys()].map((k) => median((c) => c[k]!));
     const rate = (ms: number): string => (ms > 0 ? si((n / 10 / ms) * 1000) : '∞');
     const first = rate(median((c) => c[0]!));
     const last = rate(median((c) => c[9]! - c[8]!));
-    const firstRoute = range(
-      records
-        .filter((r) => r.tool === t.id && r.n === n)
-        .map((r) => r.phases.dump?.firstMs)
-        .filter((x): x is number => x !== undefined),
-    );
+    const firstRoute = range(runs.map((r) => r.phases.dump?.firstMs).filter((x): x is number => x !== undefined));
     const firstText = firstRoute ? `first route at ${firstRoute.median.toFixed(1)} ms, ` : '';
     out.push(
       `  ${t.label}: ${marks.map((x) => x.toFixed(0)).join(' ')} ms; ${firstText}first tenth ${first}/s, last tenth ${last}/s`,
