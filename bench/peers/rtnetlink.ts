@@ -26,16 +26,23 @@ import {
   type PhaseResult,
 } from './common.js';
 
+/** The gateway and device of the routes added and replaced. */
+interface NextHop {
+  via: string;
+  dev: string | number;
+}
+
 // Each spec is one object literal, as a caller writes a RouteSpec. (Specs built as `{ dst }` with
 // `via` and `dev` added after are larger, and those in flight survive scavenges: in this driver
 // they had V8 grow its young generation at the dump's first scavenge, some 20 ms of page faults,
 // a one-time cost of a fresh process that lands in whichever phase crosses V8's line;
-// bench/README.md, finding 20.)
-function* specs(n: number, via: string | undefined, dev: string | number | undefined): Generator<Spec> {
-  if (via === undefined || dev === undefined) {
+// bench/README.md, finding 20.) Without a next hop: `{ dst }`, as the delete phases send.
+function* specs(n: number, hop?: NextHop): Generator<Spec> {
+  if (!hop) {
     for (let i = 0; i < n; i++) yield { dst: `${routeDst(i)}/32` };
     return;
   }
+  const { via, dev } = hop;
   for (let i = 0; i < n; i++) yield { dst: `${routeDst(i)}/32`, via, dev };
 }
 
@@ -44,15 +51,10 @@ function bulkCounts(r: BulkResult): Omit<PhaseResult, 'ms'> {
   return { count: r.ok, errors: r.failed.length, ...(first ? { firstError: errorText(first.error) } : {}) };
 }
 
-async function each(
-  fn: (spec: Spec) => Promise<unknown>,
-  n: number,
-  via: string | undefined,
-  dev: string | number | undefined,
-): Promise<Omit<PhaseResult, 'ms'>> {
+async function each(fn: (spec: Spec) => Promise<unknown>, n: number, hop?: NextHop): Promise<Omit<PhaseResult, 'ms'>> {
   const all: Promise<unknown>[] = new Array<Promise<unknown>>(n);
   let i = 0;
-  for (const s of specs(n, via, dev)) all[i++] = fn(s);
+  for (const s of specs(n, hop)) all[i++] = fn(s);
   const settled = await Promise.allSettled(all);
   let ok = 0;
   let firstError: string | undefined;
@@ -82,11 +84,11 @@ async function main(): Promise<void> {
   const bulk = a.mode === 'bulk' || a.mode === 'bulk-warm';
   const warmRounds = a.mode === 'bulk-warm' ? (knob('RTNL_BENCH_WARM_ROUNDS') ?? 3) : 0;
   for (let round = 0; round < warmRounds; round++) {
-    let errs = (await r.addMany(specs(a.n, a.gw, a.dev))).failed.length;
+    let errs = (await r.addMany(specs(a.n, { via: a.gw, dev: a.dev }))).failed.length;
     let seen = 0;
     for await (const x of r.dump({ family: 4 })) if (x.table === 254 && x.dst.startsWith('10.')) seen++;
-    errs += (await r.replaceMany(specs(a.n, a.gw2, a.dev))).failed.length;
-    errs += (await r.delMany(specs(a.n, undefined, undefined))).failed.length;
+    errs += (await r.replaceMany(specs(a.n, { via: a.gw2, dev: a.dev }))).failed.length;
+    errs += (await r.delMany(specs(a.n))).failed.length;
     if (errs !== 0 || seen !== a.n)
       throw new Error(`warm-up round ${round + 1}: ${errs} failed, ${seen} of ${a.n} dumped`);
   }
@@ -94,9 +96,9 @@ async function main(): Promise<void> {
   if (base !== undefined) out.baselineKb = base;
 
   if (bulk) {
-    await phase('add', out, async () => bulkCounts(await r.addMany(specs(a.n, a.gw, a.dev))));
+    await phase('add', out, async () => bulkCounts(await r.addMany(specs(a.n, { via: a.gw, dev: a.dev }))));
   } else {
-    await phase('add', out, () => each((x) => r.add(x), a.n, a.gw, dev));
+    await phase('add', out, () => each((x) => r.add(x), a.n, { via: a.gw, dev }));
   }
   await phase('dump', out, async () => {
     // When the first of our routes and each tenth of them had been read: the first dump's warm-up
@@ -137,11 +139,11 @@ async function main(): Promise<void> {
     return { count: ours, errors: 0, tenthsMs, ...(firstMs !== undefined ? { firstMs } : {}) };
   });
   if (bulk) {
-    await phase('replace', out, async () => bulkCounts(await r.replaceMany(specs(a.n, a.gw2, a.dev))));
-    await phase('delete', out, async () => bulkCounts(await r.delMany(specs(a.n, undefined, undefined))));
+    await phase('replace', out, async () => bulkCounts(await r.replaceMany(specs(a.n, { via: a.gw2, dev: a.dev }))));
+    await phase('delete', out, async () => bulkCounts(await r.delMany(specs(a.n))));
   } else {
-    await phase('replace', out, () => each((x) => r.replace(x), a.n, a.gw2, dev));
-    await phase('delete', out, () => each((x) => r.del(x), a.n, undefined, undefined));
+    await phase('replace', out, () => each((x) => r.replace(x), a.n, { via: a.gw2, dev }));
+    await phase('delete', out, () => each((x) => r.del(x), a.n));
   }
   h.close();
   finish(out);
